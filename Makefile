@@ -1,0 +1,109 @@
+# safecomm: a plain Makefile. `make` builds the server (and the web UI once
+# web/package.json exists); `make test` runs every suite under ASan/UBSan.
+
+CC ?= cc
+PKGS := libmicrohttpd jansson libsodium xlsxwriter libzip expat sqlite3
+WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
+CFLAGS ?= -O2 -g
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS := $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+MIGRATIONS := $(sort $(wildcard migrations/*/*.sql))
+GEN := build/gen/migrations.c
+
+OBJS := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) build/obj/migrations.o
+ASAN_LIB_OBJS := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS)) build/asan/migrations.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,build/test/%,$(UNIT_SRCS))
+
+.PHONY: all run test bench clean setup format format-check cppcheck unit blackbox web
+
+all: build/safecomm web
+
+build/safecomm: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+build/asan/safecomm: build/asan/main.o build/asan/libsafecomm.a
+	$(CC) $(SAN) -g -o $@ $^ $(PKG_LIBS)
+
+build/asan/libsafecomm.a: $(ASAN_LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+build/obj/%.o: src/%.c $(wildcard src/*.h) | build/obj
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc -c -o $@ $<
+
+build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
+	$(CC) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -Isrc -c -o $@ $<
+
+build/obj/migrations.o: $(GEN) src/migrations.h | build/obj
+	$(CC) $(WARN) $(CFLAGS) -Isrc -c -o $@ $<
+
+build/asan/migrations.o: $(GEN) src/migrations.h | build/asan
+	$(CC) $(WARN) -O1 -g $(SAN) -Isrc -c -o $@ $<
+
+$(GEN): $(MIGRATIONS) scripts/embed-migrations.sh | build/gen
+	sh scripts/embed-migrations.sh $@ $(MIGRATIONS)
+
+build/test/test_%: tests/unit/test_%.c tests/unit/harness.h build/asan/libsafecomm.a | build/test
+	$(CC) $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) $(PKG_CFLAGS) -Isrc -Itests/unit \
+	    -o $@ $< build/asan/libsafecomm.a $(PKG_LIBS)
+
+build/test/mkxlsx: tests/tools/mkxlsx.c | build/test
+	$(CC) $(WARN) -O2 -o $@ $< -lxlsxwriter -lcsv
+
+build/obj build/asan build/gen build/test:
+	mkdir -p $@
+
+# The web UI, when it exists (issue: the web console).
+web:
+	@if [ -f web/package.json ]; then \
+	    scripts/setup.sh web && cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } \
+	    && npm run build; fi
+
+setup:
+	@scripts/setup.sh build
+
+run: setup all
+	@mkdir -p var
+	@if [ ! -f var/safecomm.db ]; then \
+	    SAFECOMM_ADMIN_PASSWORD="$${SAFECOMM_ADMIN_PASSWORD:-Safecomm-Demo-2025}" \
+	    build/safecomm demo --db var/safecomm.db; fi
+	@echo "safecomm: http://127.0.0.1:8080/"
+	@echo "登录：admin / $${SAFECOMM_ADMIN_PASSWORD:-Safecomm-Demo-2025}（演示用户 county、town、village 同一密码）"
+	build/safecomm serve --db var/safecomm.db --listen 127.0.0.1:8080
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c
+
+format-check:
+	@clang-format --dry-run -Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h \
+	    tests/tools/*.c && echo "format: 1 passed, 0 failed"
+
+cppcheck: $(GEN)
+	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	    --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src/ \
+	    && echo "cppcheck: 1 passed, 0 failed"
+
+unit: $(UNIT_BINS)
+	@scripts/run-unit.sh $(UNIT_BINS)
+
+blackbox: build/asan/safecomm build/test/mkxlsx
+	SAFECOMM_BIN=build/asan/safecomm node tests/blackbox/run.js
+
+test:
+	@scripts/setup.sh test
+	$(MAKE) --no-print-directory build/safecomm
+	$(MAKE) --no-print-directory format-check
+	$(MAKE) --no-print-directory cppcheck
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory blackbox
+
+bench: setup build/safecomm
+	bench/regions.sh
+
+clean:
+	rm -rf build

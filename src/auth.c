@@ -1,0 +1,279 @@
+/* auth: see auth.h. The key file holds one or more lines "ID HEX64"; the
+ * last line is the current master key. Sub-keys for token hashing, look-up
+ * hashing and field encryption are derived from it with libsodium's KDF, so
+ * the file never holds more than the one secret per key id. */
+#include "auth.h"
+#include "app.h"
+#include "http.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct app app;
+
+static int hex_decode(const char *hex, unsigned char *out, size_t n)
+{
+    size_t bin_len = 0;
+    if (strlen(hex) != n * 2)
+        return -1;
+    if (sodium_hex2bin(out, n, hex, n * 2, NULL, &bin_len, NULL) != 0 || bin_len != n)
+        return -1;
+    return 0;
+}
+
+static void derive_keys(void)
+{
+    crypto_kdf_derive_from_key(app.token_key, sizeof app.token_key, 1, "sctoken_", app.master_key);
+    crypto_kdf_derive_from_key(app.lookup_key, sizeof app.lookup_key, 2, "sclookup",
+                               app.master_key);
+    crypto_kdf_derive_from_key(app.field_key, sizeof app.field_key, 3, "scfield_", app.master_key);
+}
+
+static int keyfile_create(const char *path, char **err)
+{
+    unsigned char key[APP_KEY_BYTES];
+    char hex[APP_KEY_BYTES * 2 + 1];
+    randombytes_buf(key, sizeof key);
+    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+    /* O_EXCL: an existing key file is never overwritten. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        *err = xasprintf("无法创建密钥文件 %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[100];
+    int n = snprintf(line, sizeof line, "1 %s\n", hex);
+    int ok = write(fd, line, (size_t)n) == n && fsync(fd) == 0;
+    close(fd);
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(hex, sizeof hex);
+    sodium_memzero(line, sizeof line);
+    if (!ok) {
+        *err = xasprintf("无法写入密钥文件 %s", path);
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+int auth_keyfile_load(const char *path, int create, char **err)
+{
+    *err = NULL;
+    if (sodium_init() < 0) {
+        *err = xstrdup("libsodium 初始化失败");
+        return -1;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (!create) {
+            *err = xasprintf("密钥文件 %s 不存在（先运行 safecomm init）", path);
+            return -1;
+        }
+        if (keyfile_create(path, err) != 0)
+            return -1;
+    } else if ((st.st_mode & 077) != 0) {
+        *err = xasprintf("密钥文件 %s 的权限必须是 0600", path);
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        *err = xasprintf("无法读取密钥文件 %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[256];
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        char hex[128];
+        long id;
+        if (sscanf(line, "%ld %127s", &id, hex) == 2 &&
+            hex_decode(hex, app.master_key, sizeof app.master_key) == 0)
+            found = 1;
+        sodium_memzero(hex, sizeof hex);
+    }
+    sodium_memzero(line, sizeof line);
+    fclose(f);
+    if (!found) {
+        *err = xasprintf("密钥文件 %s 格式无效", path);
+        return -1;
+    }
+    derive_keys();
+    return 0;
+}
+
+int auth_password_hash(const char *password, char *out, size_t outlen)
+{
+    if (outlen < crypto_pwhash_STRBYTES)
+        return -1;
+    return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+}
+
+int auth_password_verify(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+const char *auth_password_weak(const char *pw)
+{
+    int lower = 0, upper = 0, digit = 0, other = 0;
+    if (util_utf8_len(pw) < 10)
+        return "密码至少需要 10 个字符";
+    for (const char *p = pw; *p; p++) {
+        if (*p >= 'a' && *p <= 'z')
+            lower = 1;
+        else if (*p >= 'A' && *p <= 'Z')
+            upper = 1;
+        else if (*p >= '0' && *p <= '9')
+            digit = 1;
+        else
+            other = 1;
+    }
+    if (lower + upper + digit + other < 3)
+        return "密码需包含大写字母、小写字母、数字、符号中的至少三类";
+    return NULL;
+}
+
+void auth_token_hash(const char *token, char out[65])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), app.token_key,
+                       sizeof app.token_key);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+int auth_token_create(db_conn *c, int64_t user_id, const char *name, char **token_out)
+{
+    unsigned char raw[32];
+    char b64[64], hash[65], now[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *token = xasprintf("sc_%s", b64);
+    auth_token_hash(token, hash);
+    util_now_iso(now);
+    db_stmt *s = db_prepare(c, "INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
+                               "VALUES ($1, $2, $3, $4)");
+    if (!s)
+        goto fail;
+    db_bind_int(s, 1, user_id);
+    db_bind_text(s, 2, name);
+    db_bind_text(s, 3, hash);
+    db_bind_text(s, 4, now);
+    int st = db_step(s);
+    db_done(s);
+    if (st != DB_DONE)
+        goto fail;
+    *token_out = token;
+    sodium_memzero(raw, sizeof raw);
+    return 0;
+fail:
+    free(token);
+    return -1;
+}
+
+static struct user *user_from_row(db_conn *c, arena *a, db_stmt *s)
+{
+    struct user *u = arena_zalloc(a, sizeof *u);
+    u->id = db_col_int(s, 0);
+    u->username = arena_strdup(a, db_col_text(s, 1));
+    u->display_name = arena_strdup(a, db_col_text(s, 2));
+    u->role = arena_strdup(a, db_col_text(s, 3));
+    u->region = arena_strdup(a, db_col_text(s, 4));
+    u->must_change_password = (int)db_col_int(s, 5);
+    region_subtree(u->region, u->scope_lo, u->scope_hi);
+    db_stmt *p = db_prepare(c, "SELECT perm FROM role_perms WHERE role = $1 ORDER BY perm");
+    if (!p)
+        return NULL;
+    db_bind_text(p, 1, u->role);
+    int cap = 8;
+    u->perms = arena_alloc(a, (size_t)cap * sizeof *u->perms);
+    while (db_step(p) == DB_ROW) {
+        if (u->nperms == cap) {
+            const char **np = arena_alloc(a, (size_t)cap * 2 * sizeof *np);
+            memcpy(np, u->perms, (size_t)cap * sizeof *np);
+            u->perms = np;
+            cap *= 2;
+        }
+        u->perms[u->nperms++] = arena_strdup(a, db_col_text(p, 0));
+    }
+    db_done(p);
+    return u;
+}
+
+#define USER_COLS "u.id, u.username, u.display_name, u.role, u.region, u.must_change_password"
+
+struct user *auth_user_load(db_conn *c, arena *a, const char *username)
+{
+    db_stmt *s = db_prepare(c, "SELECT " USER_COLS " FROM users u "
+                               "WHERE u.username = $1 AND u.disabled = 0");
+    if (!s)
+        return NULL;
+    db_bind_text(s, 1, username);
+    struct user *u = NULL;
+    if (db_step(s) == DB_ROW) {
+        db_stmt *keep = s;
+        /* user_from_row prepares another statement; this row stays valid. */
+        u = user_from_row(c, a, keep);
+    }
+    db_done(s);
+    return u;
+}
+
+struct user *auth_system_user(arena *a)
+{
+    struct user *u = arena_zalloc(a, sizeof *u);
+    u->id = 0;
+    u->username = "system";
+    u->role = "sysadmin";
+    u->region = "";
+    u->nperms = 1;
+    u->perms = arena_alloc(a, sizeof *u->perms);
+    u->perms[0] = "*";
+    strcpy(u->scope_lo, "");
+    strcpy(u->scope_hi, "~"); /* above every digit */
+    return u;
+}
+
+const char *auth_user_name(const struct user *u)
+{
+    return u ? u->username : "-";
+}
+
+int auth_authenticate(req *r)
+{
+    const char *h = req_header(r, "Authorization");
+    if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+        const char *token = h + 7;
+        while (*token == ' ')
+            token++;
+        char hash[65];
+        auth_token_hash(token, hash);
+        db_conn *c = req_db(r);
+        db_stmt *s = db_prepare(c, "SELECT " USER_COLS " FROM api_tokens t "
+                                   "JOIN users u ON u.id = t.user_id "
+                                   "WHERE t.token_hash = $1 AND t.revoked = 0 AND u.disabled = 0");
+        if (!s) {
+            reply_db_error(r, db_last_status(c));
+            return -1;
+        }
+        db_bind_text(s, 1, hash);
+        int st = db_step(s);
+        if (st == DB_ROW)
+            r->user = user_from_row(c, r->a, s);
+        db_done(s);
+        if (st < 0) {
+            reply_db_error(r, st);
+            return -1;
+        }
+        if (r->user)
+            return 0;
+    }
+    reply_error(r, 401, "unauthorized", "未登录或登录已失效", NULL);
+    return -1;
+}

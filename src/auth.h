@@ -1,0 +1,49 @@
+/* auth: who is calling. Passwords (argon2id), API tokens (stored as a keyed
+ * BLAKE2b hash), the key file, and the authentication of each request. The
+ * struct user of a request lives in the request's arena. */
+#ifndef SAFECOMM_AUTH_H
+#define SAFECOMM_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+#include "db.h"
+#include "region.h"
+
+struct req;
+
+struct user {
+    int64_t id;
+    const char *username;
+    const char *display_name;
+    const char *role;
+    const char *region; /* home region: the user sees its subtree only */
+    int must_change_password;
+    int nperms;
+    const char **perms; /* patterns such as "hazard:read", "*:read", "*" */
+    char scope_lo[REGION_CODE_MAX], scope_hi[REGION_CODE_MAX];
+};
+
+/* Loads or (when create) creates the key file and derives app's keys. */
+int auth_keyfile_load(const char *path, int create, char **err);
+
+/* Sets r->user from the Authorization header; on failure replies 401 and
+ * returns -1. */
+int auth_authenticate(struct req *r);
+const char *auth_user_name(const struct user *u);
+/* Loads an enabled user with its permissions; NULL when unknown/disabled. */
+struct user *auth_user_load(db_conn *c, arena *a, const char *username);
+/* The built-in identity of command-line work: whole tree, every permission. */
+struct user *auth_system_user(arena *a);
+
+/* argon2id, as libsodium's string format. 0 on success. */
+int auth_password_hash(const char *password, char *out, size_t outlen);
+int auth_password_verify(const char *hash, const char *password);
+/* NULL when acceptable, else a Chinese reason. */
+const char *auth_password_weak(const char *password);
+
+/* Creates a token for the user; the token text (malloc'd) is shown once. */
+int auth_token_create(db_conn *c, int64_t user_id, const char *name, char **token_out);
+void auth_token_hash(const char *token, char out[65]);
+
+#endif

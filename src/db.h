@@ -1,0 +1,100 @@
+/* db: the one storage interface. Callers write SQL once, in the common
+ * dialect both backends accept: $1..$N placeholders, RETURNING, TEXT dates
+ * and times, INTEGER booleans. A backend (db_sqlite.c; db_pg.c later) maps
+ * its errors onto enum db_status, so callers never see backend codes.
+ *
+ * Ownership: db_open returns a db the caller closes with db_close. A
+ * db_conn is borrowed with db_acquire and given back with db_release; it is
+ * used by one thread at a time. A db_stmt from db_prepare belongs to its
+ * connection's cache: the caller ends each use with db_done and never frees
+ * it. Text from db_col_text is valid until the next db_step or db_done. */
+#ifndef SAFECOMM_DB_H
+#define SAFECOMM_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct db db;
+typedef struct db_conn db_conn;
+typedef struct db_stmt db_stmt;
+
+enum db_status {
+    DB_OK = 0,
+    DB_ROW = 1,              /* db_step: a row is ready */
+    DB_DONE = 2,             /* db_step: no more rows */
+    DB_ERR_UNIQUE = -1,      /* unique or primary key violation -> 409 */
+    DB_ERR_FOREIGN_KEY = -2, /* referenced row missing or still referenced -> 409 */
+    DB_ERR_CONSTRAINT = -3,  /* NOT NULL / CHECK -> 422 */
+    DB_ERR_BUSY = -4,        /* locked or timed out -> 503 */
+    DB_ERR_UNAVAILABLE = -5, /* I/O, disk full, connection lost -> 503 */
+    DB_ERR = -6              /* anything else: a bug -> 500 */
+};
+
+enum db_kind { DB_KIND_SQLITE, DB_KIND_PG };
+enum db_type { DB_T_NULL, DB_T_INT, DB_T_REAL, DB_T_TEXT, DB_T_BLOB };
+
+struct db_stats {
+    uint64_t stmt_hits, stmt_misses, commits, rollbacks, errors, busy, acquire_waits;
+    int conns_total, conns_in_use;
+};
+
+/* uri: a SQLite file path or postgresql://… ; nconns: pool size. On failure
+ * returns NULL and a malloc'd message in *err. */
+db *db_open(const char *uri, int nconns, char **err);
+void db_close(db *d);
+enum db_kind db_kind(const db *d);
+const char *db_path(const db *d);
+void db_stats_get(db *d, struct db_stats *out);
+
+db_conn *db_acquire(db *d);
+/* Rolls back a transaction left open, then returns the connection. */
+void db_release(db *d, db_conn *c);
+
+/* A write transaction (BEGIN IMMEDIATE on SQLite, so a writer waits for the
+ * lock up front instead of failing at its first write). */
+int db_begin(db_conn *c);
+int db_commit(db_conn *c);
+int db_rollback(db_conn *c);
+int db_in_tx(const db_conn *c);
+
+/* Several statements without parameters (migrations, set-up). */
+int db_exec_script(db_conn *c, const char *sql);
+/* Prepared and cached by SQL text. NULL on error: see db_errmsg. */
+db_stmt *db_prepare(db_conn *c, const char *sql);
+void db_bind_int(db_stmt *s, int i, int64_t v); /* i is 1-based, like $i */
+void db_bind_double(db_stmt *s, int i, double v);
+void db_bind_text(db_stmt *s, int i, const char *v); /* NULL binds NULL */
+void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
+void db_bind_null(db_stmt *s, int i);
+int db_step(db_stmt *s);
+int db_col_count(db_stmt *s);
+const char *db_col_name(db_stmt *s, int i); /* 0-based */
+enum db_type db_col_type(db_stmt *s, int i);
+int64_t db_col_int(db_stmt *s, int i);
+double db_col_double(db_stmt *s, int i);
+const char *db_col_text(db_stmt *s, int i); /* NULL for SQL NULL */
+const void *db_col_blob(db_stmt *s, int i, size_t *n);
+/* Ends this use of the statement and returns it to the cache. */
+void db_done(db_stmt *s);
+/* Rows changed by the last statement. */
+int64_t db_changes(db_conn *c);
+const char *db_errmsg(db_conn *c);
+int db_last_status(db_conn *c);
+
+/* Convenience: one statement, all parameters text (NULL = NULL), no rows
+ * expected. Returns DB_OK or an error status. */
+int db_exec_params(db_conn *c, const char *sql, int n, const char *const *params);
+/* First column of the first row as an integer; def when no row. */
+int64_t db_query_int(db_conn *c, const char *sql, const char *param, int64_t def);
+
+/* Applies the compiled-in migrations that are not yet applied. */
+int db_migrate(db *d, char **err);
+int db_schema_version(db *d);
+
+/* SQLite only (PostgreSQL has pg_dump): an online copy to path. */
+int db_backup(db *d, const char *path, char **err);
+/* SQLite only: replaces the database with the backup at path (checked first).
+ * The server must be stopped. */
+int db_restore(db *d, const char *path, char **err);
+
+#endif

@@ -1,0 +1,1732 @@
+/* entity: the generic record layer; see entity.h. One declaration drives the
+ * SQL (identifiers only from the declaration), the validation (shared by the
+ * API and import), the JSON shape and the spreadsheet columns. Each write is
+ * one transaction, and the search index is updated inside it. */
+#include "entity.h"
+#include "app.h"
+#include "auth.h"
+#include "authz.h"
+#include "buf.h"
+#include "dict.h"
+#include "http.h"
+#include "region.h"
+#include "search.h"
+#include "sheetw.h"
+#include "tabread.h"
+#include "util.h"
+
+#include <errno.h>
+#include <unistd.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct entity *const entity_list[];
+extern const int entity_list_count;
+
+#define MAX_BINDS       64
+#define EXPORT_MAX_ROWS 200000
+#define SQL_CAP         (64 * 1024)
+
+static const struct field region_field = {
+    "region", "所属区域", FT_REGION, FF_REQUIRED | FF_FILTER | FF_SORT | FF_LIST, 0, 0, 0, NULL};
+
+/* ---- registry ---- */
+
+const struct entity *entity_find(const char *name)
+{
+    for (int i = 0; i < entity_list_count; i++)
+        if (strcmp(entity_list[i]->name, name) == 0)
+            return entity_list[i];
+    return NULL;
+}
+
+int entity_count(void)
+{
+    return entity_list_count;
+}
+
+const struct entity *entity_at(int i)
+{
+    return entity_list[i];
+}
+
+static int is_region_table(const struct entity *e)
+{
+    return (e->flags & ENT_REGION_TABLE) != 0;
+}
+
+static const char *key_col(const struct entity *e)
+{
+    return is_region_table(e) ? "code" : "id";
+}
+
+static const struct field *field_find(const struct entity *e, const char *name)
+{
+    for (int i = 0; i < e->nfields; i++)
+        if (strcmp(e->fields[i].name, name) == 0)
+            return &e->fields[i];
+    if (!is_region_table(e) && strcmp(name, "region") == 0)
+        return &region_field;
+    return NULL;
+}
+
+static int has_search(const struct entity *e)
+{
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].flags & FF_SEARCH)
+            return 1;
+    return 0;
+}
+
+/* The columns of the declaration in storage order: the implicit region
+ * first for plain entities. */
+static int ncols(const struct entity *e)
+{
+    return e->nfields + (is_region_table(e) ? 0 : 1);
+}
+
+static const struct field *col_at(const struct entity *e, int i)
+{
+    if (is_region_table(e))
+        return &e->fields[i];
+    return i == 0 ? &region_field : &e->fields[i - 1];
+}
+
+static int max_len(const struct field *f)
+{
+    return f->max_len > 0 ? f->max_len : 200;
+}
+
+/* ---- bound parameters ---- */
+
+struct binds {
+    int n;
+    struct {
+        enum db_type t;
+        const char *s;
+        int64_t i;
+        double d;
+    } v[MAX_BINDS];
+};
+
+static int bind_text(struct binds *b, const char *s)
+{
+    if (b->n >= MAX_BINDS)
+        abort(); /* the declarations bound the parameter count */
+    b->v[b->n].t = s ? DB_T_TEXT : DB_T_NULL;
+    b->v[b->n].s = s;
+    return ++b->n;
+}
+
+static int bind_int(struct binds *b, int64_t i)
+{
+    if (b->n >= MAX_BINDS)
+        abort();
+    b->v[b->n].t = DB_T_INT;
+    b->v[b->n].i = i;
+    return ++b->n;
+}
+
+static int bind_double(struct binds *b, double d)
+{
+    if (b->n >= MAX_BINDS)
+        abort();
+    b->v[b->n].t = DB_T_REAL;
+    b->v[b->n].d = d;
+    return ++b->n;
+}
+
+static void binds_apply(db_stmt *s, const struct binds *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        switch (b->v[i].t) {
+        case DB_T_TEXT:
+            db_bind_text(s, i + 1, b->v[i].s);
+            break;
+        case DB_T_INT:
+            db_bind_int(s, i + 1, b->v[i].i);
+            break;
+        case DB_T_REAL:
+            db_bind_double(s, i + 1, b->v[i].d);
+            break;
+        default:
+            db_bind_null(s, i + 1);
+        }
+    }
+}
+
+/* Binds a validated JSON value of field f. */
+static int bind_value(struct binds *b, const struct field *f, json_t *v)
+{
+    if (!v || json_is_null(v))
+        return bind_text(b, NULL);
+    switch (f->type) {
+    case FT_INT:
+        return bind_int(b, json_integer_value(v));
+    case FT_NUM:
+        return bind_double(b, json_number_value(v));
+    case FT_BOOL:
+        return bind_int(b, json_is_true(v));
+    default:
+        return bind_text(b, json_string_value(v));
+    }
+}
+
+/* ---- reading rows ---- */
+
+static void select_cols(const struct entity *e, buf *sql)
+{
+    if (is_region_table(e)) {
+        buf_puts(sql, "t.code, t.created_at, t.updated_at");
+        for (int i = 0; i < e->nfields; i++)
+            if (strcmp(e->fields[i].name, "code") != 0)
+                buf_printf(sql, ", t.%s", e->fields[i].name);
+        return;
+    }
+    buf_puts(sql, "t.id, t.created_at, t.updated_at, t.created_by, t.region, r.name");
+    for (int i = 0; i < e->nfields; i++)
+        buf_printf(sql, ", t.%s", e->fields[i].name);
+}
+
+static void from_clause(const struct entity *e, buf *sql)
+{
+    if (is_region_table(e))
+        buf_printf(sql, " FROM %s t WHERE 1 = 1", e->name);
+    else
+        buf_printf(sql, " FROM %s t JOIN regions r ON r.code = t.region WHERE t.deleted_at IS NULL",
+                   e->name);
+}
+
+static json_t *col_json(db_stmt *s, int i, const struct field *f)
+{
+    if (db_col_type(s, i) == DB_T_NULL)
+        return json_null();
+    switch (f ? f->type : FT_TEXT) {
+    case FT_INT:
+        return json_integer(db_col_int(s, i));
+    case FT_NUM: {
+        double d = db_col_double(s, i);
+        if (d == floor(d) && fabs(d) < 1e15)
+            return json_integer((json_int_t)d);
+        return json_real(d);
+    }
+    case FT_BOOL:
+        return json_boolean(db_col_int(s, i));
+    default:
+        return json_string(db_col_text(s, i));
+    }
+}
+
+static json_t *row_json(const struct entity *e, db_stmt *s, struct dict_cache *dc)
+{
+    json_t *o = json_object();
+    int k = 0;
+    if (is_region_table(e)) {
+        json_object_set_new(o, "code", json_string(db_col_text(s, k++)));
+        json_object_set_new(o, "created_at", col_json(s, k++, NULL));
+        json_object_set_new(o, "updated_at", col_json(s, k++, NULL));
+    } else {
+        json_object_set_new(o, "id", json_integer(db_col_int(s, k++)));
+        json_object_set_new(o, "created_at", col_json(s, k++, NULL));
+        json_object_set_new(o, "updated_at", col_json(s, k++, NULL));
+        json_object_set_new(o, "created_by", col_json(s, k++, NULL));
+        json_object_set_new(o, "region", col_json(s, k++, NULL));
+        json_object_set_new(o, "region_name", col_json(s, k++, NULL));
+    }
+    for (int i = 0; i < e->nfields; i++) {
+        const struct field *f = &e->fields[i];
+        if (is_region_table(e) && strcmp(f->name, "code") == 0)
+            continue;
+        json_t *v = col_json(s, k++, f);
+        if (f->type == FT_DICT && json_is_string(v)) {
+            const char *label = dict_label(dc, f->dict, json_string_value(v));
+            char key[96];
+            snprintf(key, sizeof key, "%s_label", f->name);
+            json_object_set_new(o, key, json_string(label ? label : ""));
+        }
+        json_object_set_new(o, f->name, v);
+    }
+    return o;
+}
+
+/* ---- validation, shared by the API and import ---- */
+
+static int is_std_key(const struct entity *e, const char *k)
+{
+    static const char *std[] = {"id", "created_at", "updated_at", "created_by", "region_name"};
+    for (size_t i = 0; i < sizeof std / sizeof std[0]; i++)
+        if (strcmp(k, std[i]) == 0)
+            return !is_region_table(e) || i != 0;
+    size_t n = strlen(k);
+    if (n > 6 && strcmp(k + n - 6, "_label") == 0) {
+        char base[96];
+        snprintf(base, sizeof base, "%.*s", (int)(n - 6), k);
+        const struct field *f = field_find(e, base);
+        return f && f->type == FT_DICT;
+    }
+    return 0;
+}
+
+static void add_err(json_t *errors, const char *field, const char *msg)
+{
+    if (!json_object_get(errors, field))
+        json_object_set_new(errors, field, json_string(msg));
+}
+
+static int region_exists(db_conn *c, const char *code)
+{
+    return db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", code, 0) > 0;
+}
+
+/* Checks one value against its field; *msg is a Chinese reason on failure. */
+static int check_value(arena *a, db_conn *c, struct dict_cache *dc, const struct user *u,
+                       const struct field *f, json_t *v, const char **msg)
+{
+    switch (f->type) {
+    case FT_TEXT:
+        if (!json_is_string(v)) {
+            *msg = "必须是文本";
+            return -1;
+        }
+        if (util_utf8_len(json_string_value(v)) > (size_t)max_len(f)) {
+            *msg = arena_printf(a, "长度不能超过 %d 个字", max_len(f));
+            return -1;
+        }
+        return 0;
+    case FT_INT:
+    case FT_NUM: {
+        if (!json_is_number(v) || (f->type == FT_INT && !json_is_integer(v))) {
+            *msg = f->type == FT_INT ? "必须是整数" : "必须是数字";
+            return -1;
+        }
+        double d = json_number_value(v);
+        if (f->min < f->max && (d < f->min || d > f->max)) {
+            *msg = arena_printf(a, "必须在 %g 到 %g 之间", f->min, f->max);
+            return -1;
+        }
+        return 0;
+    }
+    case FT_BOOL:
+        if (!json_is_boolean(v)) {
+            *msg = "必须是 true 或 false";
+            return -1;
+        }
+        return 0;
+    case FT_DATE:
+        if (!json_is_string(v) || !util_date_valid(json_string_value(v))) {
+            *msg = "必须是有效日期（YYYY-MM-DD）";
+            return -1;
+        }
+        return 0;
+    case FT_DATETIME:
+        if (!json_is_string(v) || !util_datetime_valid(json_string_value(v))) {
+            *msg = "必须是带时区的时间（如 2025-03-05T09:30:00+08:00）";
+            return -1;
+        }
+        return 0;
+    case FT_DICT:
+        if (!json_is_string(v) || !dict_label(dc, f->dict, json_string_value(v))) {
+            *msg = "不是有效的选项";
+            return -1;
+        }
+        return 0;
+    case FT_REGION:
+        if (!json_is_string(v) || region_level_of(json_string_value(v)) == RL_INVALID) {
+            *msg = "必须是有效的区域代码";
+            return -1;
+        }
+        if (!authz_in_scope(u, json_string_value(v)) || !region_exists(c, json_string_value(v))) {
+            *msg = "区域不存在或不在您的管辖范围内";
+            return -1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* Builds the object to store: existing (may be NULL) merged with input.
+ * Unknown and read-only keys in input are errors. Returns the merged object
+ * (owned by the caller) even when errors were added. */
+static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const struct user *u,
+                              const struct entity *e, json_t *input, json_t *existing,
+                              json_t *errors)
+{
+    json_t *obj = existing ? json_deep_copy(existing) : json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(input, k, v)
+    {
+        const struct field *f = field_find(e, k);
+        if (!f) {
+            add_err(errors, k, is_std_key(e, k) ? "只读字段，不能修改" : "未知字段");
+            continue;
+        }
+        if (f->flags & FF_READONLY) {
+            add_err(errors, k, "只读字段，不能修改");
+            continue;
+        }
+        if (existing && (f->flags & FF_CREATE_ONLY)) {
+            json_t *old = json_object_get(existing, k);
+            if (!json_equal(old, v))
+                add_err(errors, k, "创建后不能修改");
+            continue;
+        }
+        json_object_set(obj, k, v);
+    }
+    for (int i = 0; i < ncols(e); i++) {
+        const struct field *f = col_at(e, i);
+        if (f->flags & FF_READONLY)
+            continue;
+        json_t *val = json_object_get(obj, f->name);
+        if (json_is_string(val) && json_string_length(val) == 0 && f->type != FT_TEXT)
+            json_object_set_new(obj, f->name, json_null()), val = json_null();
+        int empty =
+            !val || json_is_null(val) || (json_is_string(val) && json_string_length(val) == 0);
+        if (empty) {
+            if (f->flags & FF_REQUIRED)
+                add_err(errors, f->name, "必填");
+            continue;
+        }
+        const char *msg = NULL;
+        if (check_value(a, c, dc, u, f, val, &msg) != 0)
+            add_err(errors, f->name, msg);
+    }
+    if (json_object_size(errors) == 0 && e->check)
+        e->check(c, obj, errors);
+    return obj;
+}
+
+/* ---- writes ---- */
+
+static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *obj, int remove_only)
+{
+    if (is_region_table(e) || !has_search(e))
+        return DB_OK;
+    char sql[256];
+    snprintf(sql, sizeof sql, "DELETE FROM %s_fts WHERE rowid = $1", e->name);
+    db_stmt *s = db_prepare(c, sql);
+    if (!s)
+        return db_last_status(c);
+    db_bind_int(s, 1, id);
+    int st = db_step(s);
+    db_done(s);
+    if (st != DB_DONE || remove_only)
+        return st == DB_DONE ? DB_OK : st;
+    buf uni, bi;
+    buf_init(&uni, 1 << 20);
+    buf_init(&bi, 1 << 20);
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].flags & FF_SEARCH) {
+            json_t *v = json_object_get(obj, e->fields[i].name);
+            if (json_is_string(v))
+                search_grams(json_string_value(v), &uni, &bi);
+        }
+    snprintf(sql, sizeof sql, "INSERT INTO %s_fts (rowid, uni, bi) VALUES ($1, $2, $3)", e->name);
+    s = db_prepare(c, sql);
+    if (!s) {
+        st = db_last_status(c);
+        goto out;
+    }
+    db_bind_int(s, 1, id);
+    db_bind_text(s, 2, buf_str(&uni));
+    db_bind_text(s, 3, buf_str(&bi));
+    st = db_step(s);
+    db_done(s);
+    st = st == DB_DONE ? DB_OK : st;
+out:
+    buf_free(&uni);
+    buf_free(&bi);
+    return st;
+}
+
+/* Inserts a validated object; *id_out gets the new id (0 for regions). */
+static int insert_row(db_conn *c, const struct user *u, const struct entity *e, json_t *obj,
+                      int64_t *id_out)
+{
+    buf sql;
+    struct binds b = {0};
+    char now[32];
+    util_now_iso(now);
+    buf_init(&sql, SQL_CAP);
+    buf_printf(&sql, "INSERT INTO %s (created_at, updated_at", e->name);
+    bind_text(&b, now);
+    bind_text(&b, now);
+    if (!is_region_table(e)) {
+        buf_puts(&sql, ", created_by");
+        bind_text(&b, u->username);
+    }
+    for (int i = 0; i < ncols(e); i++) {
+        const struct field *f = col_at(e, i);
+        buf_printf(&sql, ", %s", f->name);
+        bind_value(&b, f, json_object_get(obj, f->name));
+    }
+    buf_puts(&sql, ") VALUES (");
+    for (int i = 1; i <= b.n; i++)
+        buf_printf(&sql, "%s$%d", i > 1 ? ", " : "", i);
+    buf_printf(&sql, ") RETURNING %s", is_region_table(e) ? "0" : "id");
+    db_stmt *s = db_prepare(c, buf_str(&sql));
+    buf_free(&sql);
+    if (!s)
+        return db_last_status(c);
+    binds_apply(s, &b);
+    int st = db_step(s);
+    *id_out = st == DB_ROW ? db_col_int(s, 0) : 0;
+    db_done(s);
+    if (st != DB_ROW)
+        return st < 0 ? st : DB_ERR;
+    return fts_update(c, e, *id_out, obj, 0);
+}
+
+static int update_row(db_conn *c, const struct entity *e, const char *key, int64_t id, json_t *obj)
+{
+    buf sql;
+    struct binds b = {0};
+    char now[32];
+    util_now_iso(now);
+    buf_init(&sql, SQL_CAP);
+    buf_printf(&sql, "UPDATE %s SET updated_at = $%d", e->name, bind_text(&b, now));
+    for (int i = 0; i < ncols(e); i++) {
+        const struct field *f = col_at(e, i);
+        if (f->flags & FF_CREATE_ONLY)
+            continue;
+        int n = bind_value(&b, f, json_object_get(obj, f->name));
+        buf_printf(&sql, ", %s = $%d", f->name, n);
+    }
+    if (is_region_table(e))
+        buf_printf(&sql, " WHERE code = $%d", bind_text(&b, key));
+    else
+        buf_printf(&sql, " WHERE id = $%d AND deleted_at IS NULL", bind_int(&b, id));
+    db_stmt *s = db_prepare(c, buf_str(&sql));
+    buf_free(&sql);
+    if (!s)
+        return db_last_status(c);
+    binds_apply(s, &b);
+    int st = db_step(s);
+    db_done(s);
+    if (st != DB_DONE)
+        return st < 0 ? st : DB_ERR;
+    return fts_update(c, e, id, obj, 0);
+}
+
+/* ---- list queries ---- */
+
+struct query {
+    arena *a;
+    buf sql_where;
+    struct binds b;
+    buf order;
+    int page, page_size;
+    const char *err_key; /* the offending parameter, for a 400 */
+    const char *err_msg;
+};
+
+static int parse_long(const char *s, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static const char *scope_col(const struct entity *e)
+{
+    return is_region_table(e) ? "t.code" : "t.region";
+}
+
+/* Adds "AND col OP $n" for a typed filter value; -1 when the value is bad. */
+static int add_cond(struct query *q, const struct field *f, const char *op, const char *value)
+{
+    int n;
+    switch (f->type) {
+    case FT_INT:
+    case FT_BOOL: {
+        long long v;
+        if (f->type == FT_BOOL && (strcmp(value, "true") == 0 || strcmp(value, "false") == 0))
+            v = value[0] == 't';
+        else if (parse_long(value, &v) != 0)
+            return -1;
+        n = bind_int(&q->b, v);
+        break;
+    }
+    case FT_NUM: {
+        char *end;
+        double d = strtod(value, &end);
+        if (!*value || *end || !isfinite(d))
+            return -1;
+        n = bind_double(&q->b, d);
+        break;
+    }
+    case FT_DATE:
+        if (!util_date_valid(value))
+            return -1;
+        n = bind_text(&q->b, value);
+        break;
+    case FT_REGION:
+        if (region_level_of(value) == RL_INVALID)
+            return -1;
+        n = bind_text(&q->b, value);
+        break;
+    default:
+        n = bind_text(&q->b, value);
+    }
+    buf_printf(&q->sql_where, " AND t.%s %s $%d", f->name, op, n);
+    return 0;
+}
+
+static void add_subtree(struct query *q, const char *col, const char *code)
+{
+    char lo[REGION_CODE_MAX], hi[REGION_CODE_MAX];
+    region_subtree(code, lo, hi);
+    int nlo = bind_text(&q->b, arena_strdup(q->a, lo));
+    int nhi = bind_text(&q->b, arena_strdup(q->a, hi));
+    buf_printf(&q->sql_where, " AND %s >= $%d AND %s < $%d", col, nlo, col, nhi);
+}
+
+static int sort_key_ok(const struct entity *e, const char *k, const char **col)
+{
+    static const char *std[] = {"id", "created_at", "updated_at"};
+    if (is_region_table(e)) {
+        if (strcmp(k, "code") == 0 || strcmp(k, "created_at") == 0 ||
+            strcmp(k, "updated_at") == 0) {
+            *col = k;
+            return 1;
+        }
+    } else {
+        for (size_t i = 0; i < sizeof std / sizeof std[0]; i++)
+            if (strcmp(k, std[i]) == 0) {
+                *col = std[i];
+                return 1;
+            }
+    }
+    const struct field *f = field_find(e, k);
+    if (f && (f->flags & FF_SORT)) {
+        *col = f->name;
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_sort(struct query *q, const struct entity *e, const char *spec)
+{
+    char *copy = arena_strdup(q->a, spec);
+    int n = 0;
+    for (char *save = NULL, *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+        int desc = 0;
+        if (*k == '-' || *k == '+')
+            desc = *k++ == '-';
+        const char *col;
+        if (!sort_key_ok(e, k, &col) || n >= 4) {
+            q->err_key = "sort";
+            q->err_msg = arena_printf(q->a, "不支持按“%s”排序", k);
+            return -1;
+        }
+        buf_printf(&q->order, "%st.%s %s", n++ ? ", " : "", col, desc ? "DESC" : "ASC");
+    }
+    return 0;
+}
+
+struct qctx {
+    struct query *q;
+    const struct entity *e;
+    db_conn *c;
+    const char *sort, *search;
+};
+
+static int query_param(struct qctx *x, const char *k, const char *v)
+{
+    struct query *q = x->q;
+    const struct entity *e = x->e;
+    long long n;
+    if (!util_utf8_valid(v, strlen(v))) {
+        q->err_key = k;
+        q->err_msg = "参数不是有效的 UTF-8 文本";
+        return -1;
+    }
+    if (strcmp(k, "page") == 0 || strcmp(k, "page_size") == 0) {
+        int is_page = k[4] == '\0';
+        if (parse_long(v, &n) != 0 || n < 1 || n > (is_page ? 1000000 : 500)) {
+            q->err_key = k;
+            q->err_msg = is_page ? "page 必须是正整数" : "page_size 必须是 1 到 500 之间的整数";
+            return -1;
+        }
+        *(is_page ? &q->page : &q->page_size) = (int)n;
+        return 0;
+    }
+    if (strcmp(k, "sort") == 0) {
+        x->sort = v;
+        return 0;
+    }
+    if (strcmp(k, "q") == 0) {
+        x->search = v;
+        return 0;
+    }
+    if (strcmp(k, "region") == 0 && !is_region_table(e)) {
+        if (region_level_of(v) == RL_INVALID) {
+            q->err_key = k;
+            q->err_msg = "region 必须是有效的区域代码";
+            return -1;
+        }
+        add_subtree(q, "t.region", v);
+        return 0;
+    }
+    size_t kl = strlen(k);
+    const char *op = "=";
+    char base[96];
+    snprintf(base, sizeof base, "%s", k);
+    if (kl > 5 && strcmp(k + kl - 5, "_from") == 0) {
+        base[kl - 5] = '\0';
+        op = ">=";
+    } else if (kl > 3 && strcmp(k + kl - 3, "_to") == 0) {
+        base[kl - 3] = '\0';
+        op = "<=";
+    }
+    const struct field *f = field_find(e, base);
+    int ok = f && (op[0] == '=' ? (f->flags & FF_FILTER) != 0 : (f->flags & FF_RANGE) != 0);
+    if (!ok) {
+        q->err_key = k;
+        q->err_msg = arena_printf(q->a, "未知的筛选条件“%s”", k);
+        return -1;
+    }
+    if (f->type == FT_REGION && op[0] == '=') {
+        if (region_level_of(v) == RL_INVALID) {
+            q->err_key = k;
+            q->err_msg = arena_printf(q->a, "%s 必须是有效的区域代码", k);
+            return -1;
+        }
+        add_subtree(q, arena_printf(q->a, "t.%s", f->name), v);
+        return 0;
+    }
+    if (add_cond(q, f, op, v) != 0) {
+        q->err_key = k;
+        q->err_msg = arena_printf(q->a, "筛选条件“%s”的值无效", k);
+        return -1;
+    }
+    return 0;
+}
+
+/* Builds WHERE/ORDER for the caller's scope plus the filters. 0 or -1
+ * (q->err_key/err_msg say why). */
+static int query_build(arena *a, db_conn *c, const struct user *u, const struct entity *e, int n,
+                       const char *const *keys, const char *const *values, struct query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->a = a;
+    buf_init(&q->sql_where, SQL_CAP);
+    buf_init(&q->order, 1024);
+    q->page = 1;
+    q->page_size = 20;
+    /* The caller's subtree first: every list and export is scoped. */
+    int nlo = bind_text(&q->b, u->scope_lo), nhi = bind_text(&q->b, u->scope_hi);
+    buf_printf(&q->sql_where, " AND %s >= $%d AND %s < $%d", scope_col(e), nlo, scope_col(e), nhi);
+    struct qctx x = {q, e, c, NULL, NULL};
+    for (int i = 0; i < n; i++)
+        if (query_param(&x, keys[i], values[i]) != 0)
+            return -1;
+    if (x.search && *x.search && is_region_table(e)) {
+        /* The region tree is small; a substring scan of names is enough. */
+        buf like;
+        buf_init(&like, 4096);
+        buf_puts(&like, "%");
+        for (const char *p = x.search; *p; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\')
+                buf_puts(&like, "\\");
+            buf_append(&like, p, 1);
+        }
+        buf_puts(&like, "%");
+        int nq = bind_text(&q->b, arena_strdup(a, buf_str(&like)));
+        buf_free(&like);
+        buf_printf(&q->sql_where, " AND (t.name LIKE $%d ESCAPE '\\' OR t.code LIKE $%d)", nq, nq);
+    } else if (x.search && *x.search) {
+        if (!has_search(e)) {
+            q->err_key = "q";
+            q->err_msg = "此列表不支持关键字搜索";
+            return -1;
+        }
+        char *expr = search_match_expr(a, x.search);
+        if (expr) {
+            int nq = bind_text(&q->b, expr);
+            buf_printf(&q->sql_where,
+                       " AND t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH $%d)", e->name,
+                       e->name, nq);
+        }
+    }
+    if (parse_sort(q, e, x.sort ? x.sort : e->default_sort) != 0)
+        return -1;
+    buf_printf(&q->order, "%st.%s", q->order.len ? ", " : "", key_col(e));
+    return 0;
+}
+
+static void query_free(struct query *q)
+{
+    buf_free(&q->sql_where);
+    buf_free(&q->order);
+}
+
+/* ---- one row ---- */
+
+/* Loads a live row by key without scope (the caller asks authz next).
+ * NULL when absent; *st carries a database error. */
+static json_t *load_row(db_conn *c, const struct entity *e, const char *key, struct dict_cache *dc,
+                        int *st)
+{
+    buf sql;
+    long long id = 0;
+    *st = DB_OK;
+    if (!is_region_table(e) && (parse_long(key, &id) != 0 || id < 1))
+        return NULL;
+    buf_init(&sql, SQL_CAP);
+    buf_puts(&sql, "SELECT ");
+    select_cols(e, &sql);
+    from_clause(e, &sql);
+    buf_printf(&sql, " AND t.%s = $1", key_col(e));
+    db_stmt *s = db_prepare(c, buf_str(&sql));
+    buf_free(&sql);
+    if (!s) {
+        *st = db_last_status(c);
+        return NULL;
+    }
+    if (is_region_table(e))
+        db_bind_text(s, 1, key);
+    else
+        db_bind_int(s, 1, id);
+    json_t *o = NULL;
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        o = row_json(e, s, dc);
+    else if (rc < 0)
+        *st = rc;
+    db_done(s);
+    return o;
+}
+
+static const char *row_region(const struct entity *e, json_t *row)
+{
+    return json_string_value(json_object_get(row, is_region_table(e) ? "code" : "region"));
+}
+
+static const char *perm_of(arena *a, const struct entity *e, const char *action)
+{
+    return arena_printf(a, "%s:%s", e->perm, action);
+}
+
+static void defer_decref(void *p)
+{
+    json_decref(p);
+}
+
+/* Loads the row named by the path and checks perm on its region; replies and
+ * returns NULL when absent, out of scope or forbidden. */
+static json_t *load_authorized(req *r, const struct entity *e, const char *action,
+                               struct dict_cache *dc)
+{
+    int st;
+    const char *key = req_param(r, "id");
+    json_t *row = load_row(req_db(r), e, key, dc, &st);
+    if (!row) {
+        if (st < 0)
+            reply_db_error(r, st);
+        else
+            reply_error(r, 404, "not_found", "记录不存在", NULL);
+        return NULL;
+    }
+    arena_defer(r->a, defer_decref, row);
+    if (authz_require(r, perm_of(r->a, e, action), row_region(e, row)) != 0)
+        return NULL;
+    return row;
+}
+
+/* ---- HTTP handlers ---- */
+
+static const struct entity *route_entity(req *r)
+{
+    return req_route_data(r);
+}
+
+struct kv {
+    int n, cap;
+    const char **k, **v;
+    arena *a;
+};
+
+static int collect_kv(void *ctx, const char *k, const char *v)
+{
+    struct kv *kv = ctx;
+    if (kv->n == kv->cap) {
+        int cap = kv->cap ? kv->cap * 2 : 16;
+        const char **nk = arena_alloc(kv->a, (size_t)cap * sizeof *nk);
+        const char **nv = arena_alloc(kv->a, (size_t)cap * sizeof *nv);
+        if (kv->n) {
+            memcpy(nk, kv->k, (size_t)kv->n * sizeof *nk);
+            memcpy(nv, kv->v, (size_t)kv->n * sizeof *nv);
+        }
+        kv->k = nk;
+        kv->v = nv;
+        kv->cap = cap;
+    }
+    kv->k[kv->n] = k;
+    kv->v[kv->n] = v;
+    kv->n++;
+    return kv->n > 200; /* more parameters than any form has */
+}
+
+static int request_query(req *r, const struct entity *e, struct query *q)
+{
+    struct kv kv = {0};
+    kv.a = r->a;
+    if (req_query_each(r, collect_kv, &kv) != 0) {
+        reply_error(r, 400, "bad_request", "查询参数过多", NULL);
+        return -1;
+    }
+    if (query_build(r->a, req_db(r), r->user, e, kv.n, kv.k, kv.v, q) != 0) {
+        json_t *f = json_object();
+        json_object_set_new(f, q->err_key, json_string(q->err_msg));
+        reply_error(r, 400, "bad_request", q->err_msg, f);
+        query_free(q);
+        return -1;
+    }
+    return 0;
+}
+
+static void h_list(req *r)
+{
+    const struct entity *e = route_entity(r);
+    if (authz_require(r, perm_of(r->a, e, "read"), NULL) != 0)
+        return;
+    struct query q;
+    if (request_query(r, e, &q) != 0)
+        return;
+    db_conn *c = req_db(r);
+    struct dict_cache *dc = dict_cache_new(r->a, c);
+    buf sql;
+    buf_init(&sql, SQL_CAP);
+    buf_puts(&sql, "SELECT count(*)");
+    from_clause(e, &sql);
+    buf_puts(&sql, buf_str(&q.sql_where));
+    int64_t total = 0;
+    db_stmt *s = db_prepare(c, buf_str(&sql));
+    int st = DB_ERR;
+    if (s) {
+        binds_apply(s, &q.b);
+        st = db_step(s);
+        total = st == DB_ROW ? db_col_int(s, 0) : 0;
+        db_done(s);
+    }
+    if (st != DB_ROW)
+        goto dberr;
+    buf_reset(&sql);
+    buf_puts(&sql, "SELECT ");
+    select_cols(e, &sql);
+    from_clause(e, &sql);
+    int nl = bind_int(&q.b, q.page_size);
+    int no = bind_int(&q.b, (int64_t)(q.page - 1) * q.page_size);
+    buf_printf(&sql, "%s ORDER BY %s LIMIT $%d OFFSET $%d", buf_str(&q.sql_where),
+               buf_str(&q.order), nl, no);
+    s = db_prepare(c, buf_str(&sql));
+    if (!s) {
+        st = db_last_status(c);
+        goto dberr;
+    }
+    binds_apply(s, &q.b);
+    json_t *items = json_array();
+    while ((st = db_step(s)) == DB_ROW)
+        json_array_append_new(items, row_json(e, s, dc));
+    db_done(s);
+    if (st != DB_DONE) {
+        json_decref(items);
+        goto dberr;
+    }
+    reply_json(r, 200,
+               json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page",
+                         q.page, "page_size", q.page_size));
+    buf_free(&sql);
+    query_free(&q);
+    return;
+dberr:
+    reply_db_error(r, st < 0 ? st : DB_ERR);
+    buf_free(&sql);
+    query_free(&q);
+}
+
+static void h_get(req *r)
+{
+    const struct entity *e = route_entity(r);
+    struct dict_cache *dc = dict_cache_new(r->a, req_db(r));
+    json_t *row = load_authorized(r, e, "read", dc);
+    if (row)
+        reply_json(r, 200, json_incref(row));
+}
+
+static void reply_validation(req *r, json_t *errors)
+{
+    const char *first = NULL;
+    json_t *v;
+    const char *k;
+    json_object_foreach(errors, k, v)
+    {
+        first = arena_printf(r->a, "数据校验失败：%s %s", k, json_string_value(v));
+        break;
+    }
+    reply_error(r, 422, "validation_failed", first ? first : "数据校验失败", json_incref(errors));
+}
+
+/* Reads back the stored row for the reply; the transaction has committed. */
+static void reply_row(req *r, const struct entity *e, const char *key, int status)
+{
+    int st;
+    json_t *row = load_row(req_db(r), e, key, dict_cache_new(r->a, req_db(r)), &st);
+    if (!row) {
+        reply_db_error(r, st < 0 ? st : DB_ERR);
+        return;
+    }
+    reply_json(r, status, row);
+}
+
+static void h_create(req *r)
+{
+    const struct entity *e = route_entity(r);
+    if (authz_require(r, perm_of(r->a, e, "write"), NULL) != 0)
+        return;
+    json_t *in = req_json(r);
+    if (!in)
+        return;
+    db_conn *c = req_db(r);
+    int st = db_begin(c);
+    if (st != DB_OK) {
+        reply_db_error(r, st);
+        return;
+    }
+    json_t *errors = json_object();
+    arena_defer(r->a, defer_decref, errors);
+    json_t *obj = merge_validate(r->a, c, dict_cache_new(r->a, c), r->user, e, in, NULL, errors);
+    arena_defer(r->a, defer_decref, obj);
+    if (json_object_size(errors)) {
+        db_rollback(c);
+        reply_validation(r, errors);
+        return;
+    }
+    int64_t id = 0;
+    st = insert_row(c, r->user, e, obj, &id);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        if (st == DB_ERR_UNIQUE && is_region_table(e)) {
+            reply_field_error(r, "code", "该区域代码已存在");
+            return;
+        }
+        reply_db_error(r, st);
+        return;
+    }
+    const char *key = is_region_table(e) ? json_string_value(json_object_get(obj, "code"))
+                                         : arena_printf(r->a, "%lld", (long long)id);
+    reply_row(r, e, key, 201);
+}
+
+static void h_patch(req *r)
+{
+    const struct entity *e = route_entity(r);
+    db_conn *c = req_db(r);
+    struct dict_cache *dc = dict_cache_new(r->a, c);
+    json_t *in = req_json(r);
+    if (!in)
+        return;
+    int st = db_begin(c);
+    if (st != DB_OK) {
+        reply_db_error(r, st);
+        return;
+    }
+    /* Load inside the transaction so that the merge sees the latest row. */
+    json_t *row = load_authorized(r, e, "write", dc);
+    if (!row) {
+        db_rollback(c);
+        return;
+    }
+    json_t *errors = json_object();
+    arena_defer(r->a, defer_decref, errors);
+    json_t *obj = merge_validate(r->a, c, dc, r->user, e, in, row, errors);
+    arena_defer(r->a, defer_decref, obj);
+    if (json_object_size(errors)) {
+        db_rollback(c);
+        reply_validation(r, errors);
+        return;
+    }
+    const char *key = req_param(r, "id");
+    st = update_row(c, e, key, is_region_table(e) ? 0 : atoll(key), obj);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        reply_db_error(r, st);
+        return;
+    }
+    reply_row(r, e, key, 200);
+}
+
+static void h_delete(req *r)
+{
+    const struct entity *e = route_entity(r);
+    db_conn *c = req_db(r);
+    int st = db_begin(c);
+    if (st != DB_OK) {
+        reply_db_error(r, st);
+        return;
+    }
+    json_t *row = load_authorized(r, e, "write", dict_cache_new(r->a, c));
+    if (!row) {
+        db_rollback(c);
+        return;
+    }
+    const char *key = req_param(r, "id");
+    char sql[256], now[32];
+    util_now_iso(now);
+    if (is_region_table(e)) {
+        /* Regions are deleted for real; a region still in use is refused by
+         * the foreign keys of its children and records. */
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE code = $1", e->name);
+        const char *p[] = {key};
+        st = db_exec_params(c, sql, 1, p);
+        if (st == DB_ERR_FOREIGN_KEY) {
+            db_rollback(c);
+            reply_error(r, 409, "conflict", "该区域下仍有下级区域、用户或业务数据，不能删除", NULL);
+            return;
+        }
+    } else {
+        snprintf(sql, sizeof sql,
+                 "UPDATE %s SET deleted_at = $1, updated_at = $1 WHERE id = $2 "
+                 "AND deleted_at IS NULL",
+                 e->name);
+        const char *p[] = {now, key};
+        st = db_exec_params(c, sql, 2, p);
+        if (st == DB_OK)
+            st = fts_update(c, e, atoll(key), NULL, 1);
+    }
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        reply_db_error(r, st);
+        return;
+    }
+    reply_empty(r, 204);
+}
+
+/* ---- spreadsheet columns ---- */
+
+/* Import columns: the region code first for plain entities, then every
+ * writable, importable field. */
+static int import_cols(const struct entity *e, const struct field **out, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < ncols(e) && n < cap; i++) {
+        const struct field *f = col_at(e, i);
+        if (!(f->flags & (FF_READONLY | FF_NOIMPORT)))
+            out[n++] = f;
+    }
+    return n;
+}
+
+static const char *col_label(const struct entity *e, const struct field *f)
+{
+    return f == &region_field || (is_region_table(e) && strcmp(f->name, "code") == 0) ? "区域代码"
+                                                                                      : f->label;
+}
+
+long entity_export_file(db_conn *c, const struct user *u, const struct entity *e, int nfilters,
+                        const char *const *keys, const char *const *values, const char *path,
+                        char **err)
+{
+    arena *a = arena_new();
+    struct query q;
+    long rows = -1;
+    buf sql;
+    buf_init(&sql, SQL_CAP);
+    *err = NULL;
+    if (query_build(a, c, u, e, nfilters, keys, values, &q) != 0) {
+        *err = xstrdup(q.err_msg);
+        query_free(&q);
+        arena_free(a);
+        buf_free(&sql);
+        return -2;
+    }
+    struct dict_cache *dc = dict_cache_new(a, c);
+    struct sheetw *w = sheetw_open(path, e->label, err);
+    if (!w)
+        goto out;
+    /* Columns: key, region name (plain entities), then every exportable
+     * column of the declaration, then who and when. */
+    const char *labels[128];
+    int nl = 0;
+    if (!is_region_table(e))
+        labels[nl++] = "编号";
+    for (int i = 0; i < ncols(e); i++)
+        if (!(col_at(e, i)->flags & FF_NOEXPORT)) {
+            labels[nl++] = col_label(e, col_at(e, i));
+            if (col_at(e, i) == &region_field)
+                labels[nl++] = "所属区域";
+        }
+    labels[nl++] = "创建时间";
+    if (!is_region_table(e))
+        labels[nl++] = "创建人";
+    sheetw_header(w, nl, labels, NULL);
+    buf_puts(&sql, "SELECT ");
+    select_cols(e, &sql);
+    from_clause(e, &sql);
+    int nlim = bind_int(&q.b, EXPORT_MAX_ROWS);
+    buf_printf(&sql, "%s ORDER BY %s LIMIT $%d", buf_str(&q.sql_where), buf_str(&q.order), nlim);
+    db_stmt *s = db_prepare(c, buf_str(&sql));
+    if (!s) {
+        *err = xstrdup("数据库查询失败");
+        sheetw_close(w, err);
+        goto out;
+    }
+    binds_apply(s, &q.b);
+    int st;
+    long row = 0;
+    while ((st = db_step(s)) == DB_ROW) {
+        json_t *o = row_json(e, s, dc);
+        int col = 0;
+        row++;
+        if (!is_region_table(e))
+            sheetw_number(w, (int)row, col++, (double)json_integer_value(json_object_get(o, "id")));
+        for (int i = 0; i < ncols(e); i++) {
+            const struct field *f = col_at(e, i);
+            if (f->flags & FF_NOEXPORT)
+                continue;
+            const char *name = f == &region_field ? "region" : f->name;
+            json_t *v =
+                json_object_get(o, is_region_table(e) && strcmp(name, "code") == 0 ? "code" : name);
+            if (f->type == FT_DICT) {
+                char key[96];
+                snprintf(key, sizeof key, "%s_label", f->name);
+                sheetw_text(w, (int)row, col, json_string_value(json_object_get(o, key)));
+            } else if (json_is_number(v)) {
+                sheetw_number(w, (int)row, col, json_number_value(v));
+            } else if (json_is_boolean(v)) {
+                sheetw_text(w, (int)row, col, json_is_true(v) ? "是" : "否");
+            } else if (f->type == FT_DATE) {
+                sheetw_date(w, (int)row, col, json_string_value(v));
+            } else {
+                sheetw_text(w, (int)row, col, json_string_value(v));
+            }
+            col++;
+            if (f == &region_field)
+                sheetw_text(w, (int)row, col++,
+                            json_string_value(json_object_get(o, "region_name")));
+        }
+        sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, "created_at")));
+        if (!is_region_table(e))
+            sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, "created_by")));
+        json_decref(o);
+    }
+    db_done(s);
+    if (st != DB_DONE) {
+        sheetw_close(w, err);
+        free(*err);
+        *err = xstrdup("数据库查询失败");
+        goto out;
+    }
+    if (sheetw_close(w, err) == 0)
+        rows = row;
+out:
+    buf_free(&sql);
+    query_free(&q);
+    arena_free(a);
+    return rows;
+}
+
+int entity_template_file(const struct entity *e, const char *path)
+{
+    char *err = NULL;
+    struct sheetw *w = sheetw_open(path, e->label, &err);
+    if (!w) {
+        free(err);
+        return -1;
+    }
+    const struct field *cols[128];
+    const char *labels[128], *notes[130];
+    int n = import_cols(e, cols, 128);
+    arena *a = arena_new();
+    notes[0] = arena_printf(a, "%s导入说明", e->label);
+    for (int i = 0; i < n; i++) {
+        const struct field *f = cols[i];
+        labels[i] = col_label(e, f);
+        const char *kind = f->type == FT_DATE       ? "日期，如 2025-03-05"
+                           : f->type == FT_INT      ? "整数"
+                           : f->type == FT_NUM      ? "数字"
+                           : f->type == FT_BOOL     ? "是/否"
+                           : f->type == FT_DICT     ? "从字典中选择（填写名称）"
+                           : f->type == FT_REGION   ? "12 位区域代码"
+                           : f->type == FT_DATETIME ? "时间，如 2025-03-05 09:30"
+                                                    : "文本";
+        notes[i + 1] = arena_printf(a, "%s：%s%s", labels[i], kind,
+                                    (f->flags & FF_REQUIRED) ? "（必填）" : "");
+    }
+    sheetw_header(w, n, labels, NULL);
+    sheetw_notes(w, "说明", n + 1, notes);
+    int rc = sheetw_close(w, &err);
+    free(err);
+    arena_free(a);
+    return rc;
+}
+
+/* ---- import ---- */
+
+struct import_ctx {
+    db_conn *c;
+    const struct user *u;
+    const struct entity *e;
+    struct dict_cache *dc;
+    arena *a, *row_arena;
+    int partial;
+    int header_seen;
+    int ncols;
+    const struct field *colmap[1024];
+    int region_by_name[1024];
+    long total, accepted, rejected;
+    json_t *rows;
+    int db_status;
+    char message[256];
+};
+
+static const char *norm_date(arena *a, const char *s)
+{
+    int y, m, d;
+    char tail;
+    if (util_date_valid(s))
+        return s;
+    if (sscanf(s, "%d-%d-%d%c", &y, &m, &d, &tail) >= 3 ||
+        sscanf(s, "%d/%d/%d%c", &y, &m, &d, &tail) >= 3 ||
+        sscanf(s, "%d.%d.%d%c", &y, &m, &d, &tail) >= 3 ||
+        sscanf(s, "%d年%d月%d日", &y, &m, &d) == 3) {
+        char *out = arena_printf(a, "%04d-%02d-%02d", y, m, d);
+        if (util_date_valid(out))
+            return out;
+    }
+    return NULL;
+}
+
+/* One cell to its JSON value; NULL and *msg on a bad cell. */
+static json_t *cell_value(struct import_ctx *x, const struct field *f, int by_name,
+                          const char *cell, const char **msg)
+{
+    arena *a = x->row_arena;
+    switch (f->type) {
+    case FT_INT: {
+        long long v;
+        if (parse_long(cell, &v) != 0) {
+            *msg = "必须是整数";
+            return NULL;
+        }
+        return json_integer(v);
+    }
+    case FT_NUM: {
+        char *end;
+        double d = strtod(cell, &end);
+        if (*end || !isfinite(d)) {
+            *msg = "必须是数字";
+            return NULL;
+        }
+        return json_real(d);
+    }
+    case FT_BOOL:
+        if (!strcmp(cell, "是") || !strcmp(cell, "1") || !strcasecmp(cell, "true") ||
+            !strcasecmp(cell, "y"))
+            return json_true();
+        if (!strcmp(cell, "否") || !strcmp(cell, "0") || !strcasecmp(cell, "false") ||
+            !strcasecmp(cell, "n"))
+            return json_false();
+        *msg = "必须是“是”或“否”";
+        return NULL;
+    case FT_DATE: {
+        const char *d = norm_date(a, cell);
+        if (!d) {
+            *msg = "必须是有效日期（YYYY-MM-DD）";
+            return NULL;
+        }
+        return json_string(d);
+    }
+    case FT_DATETIME: {
+        if (util_datetime_valid(cell))
+            return json_string(cell);
+        char date[11];
+        int hh = 0, mm = 0, ss = 0;
+        if (strlen(cell) >= 10) {
+            memcpy(date, cell, 10);
+            date[10] = '\0';
+            const char *d = norm_date(a, date);
+            if (d && (cell[10] == '\0' || sscanf(cell + 11, "%d:%d:%d", &hh, &mm, &ss) >= 2) &&
+                hh < 24 && mm < 60 && ss < 61)
+                return json_string(arena_printf(a, "%sT%02d:%02d:%02d+08:00", d, hh, mm, ss));
+        }
+        *msg = "必须是时间（如 2025-03-05 09:30）";
+        return NULL;
+    }
+    case FT_DICT: {
+        const char *code = dict_code_for(x->dc, f->dict, cell);
+        if (!code) {
+            *msg =
+                arena_printf(a, "不是有效的选项（可选：%s）", dict_labels_joined(x->dc, f->dict));
+            return NULL;
+        }
+        return json_string(code);
+    }
+    case FT_REGION:
+        if (by_name || region_level_of(cell) == RL_INVALID) {
+            db_stmt *s = db_prepare(x->c, "SELECT code FROM regions WHERE name = $1 "
+                                          "AND code >= $2 AND code < $3 LIMIT 2");
+            if (!s) {
+                *msg = "数据库错误";
+                return NULL;
+            }
+            db_bind_text(s, 1, cell);
+            db_bind_text(s, 2, x->u->scope_lo);
+            db_bind_text(s, 3, x->u->scope_hi);
+            const char *code = NULL;
+            int found = 0;
+            while (db_step(s) == DB_ROW) {
+                found++;
+                code = arena_strdup(a, db_col_text(s, 0));
+            }
+            db_done(s);
+            if (found != 1) {
+                *msg = found ? "区域名称不唯一，请填写区域代码" : "区域不存在或不在您的管辖范围内";
+                return NULL;
+            }
+            return json_string(code);
+        }
+        return json_string(cell);
+    default:
+        return json_string(cell);
+    }
+}
+
+static int import_header(struct import_ctx *x, const char *const *cells, size_t n)
+{
+    const struct field *cols[128];
+    int ncol = import_cols(x->e, cols, 128);
+    x->ncols = (int)(n > 1024 ? 1024 : n);
+    for (int i = 0; i < x->ncols; i++) {
+        const char *h = cells[i];
+        while (*h == ' ')
+            h++;
+        for (int k = 0; k < ncol; k++)
+            if (strcmp(h, col_label(x->e, cols[k])) == 0 || strcmp(h, cols[k]->name) == 0)
+                x->colmap[i] = cols[k];
+        if (!x->colmap[i] && !is_region_table(x->e) && strcmp(h, "所属区域") == 0) {
+            x->colmap[i] = &region_field;
+            x->region_by_name[i] = 1;
+        }
+    }
+    /* A required column missing from the header is a file error, not a row error. */
+    for (int k = 0; k < ncol; k++) {
+        int present = 0;
+        for (int i = 0; i < x->ncols; i++)
+            present |= x->colmap[i] == cols[k];
+        if (!present && (cols[k]->flags & FF_REQUIRED)) {
+            snprintf(x->message, sizeof x->message, "缺少必填列“%s”", col_label(x->e, cols[k]));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void import_reject(struct import_ctx *x, long rowno, json_t *errors)
+{
+    x->rejected++;
+    if (json_array_size(x->rows) < 1000)
+        json_array_append_new(x->rows,
+                              json_pack("{s:I, s:O}", "row", (json_int_t)rowno, "fields", errors));
+}
+
+static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
+{
+    struct import_ctx *x = ctx;
+    if (!x->header_seen) {
+        x->header_seen = 1;
+        return import_header(x, cells, n) == 0 ? 0 : 1;
+    }
+    int blank = 1;
+    for (size_t i = 0; i < n && blank; i++)
+        blank = cells[i][0] == '\0';
+    if (blank)
+        return 0;
+    x->total++;
+    arena_reset(x->row_arena);
+    json_t *in = json_object(), *errors = json_object();
+    for (int i = 0; i < x->ncols && (size_t)i < n; i++) {
+        const struct field *f = x->colmap[i];
+        if (!f || !cells[i][0] || json_object_get(in, f->name))
+            continue;
+        const char *msg = NULL;
+        json_t *v = cell_value(x, f, x->region_by_name[i], cells[i], &msg);
+        if (v)
+            json_object_set_new(in, f->name, v);
+        else
+            add_err(errors, f->name, msg);
+    }
+    json_t *obj = NULL;
+    if (json_object_size(errors) == 0)
+        obj = merge_validate(x->row_arena, x->c, x->dc, x->u, x->e, in, NULL, errors);
+    if (json_object_size(errors) == 0 && (x->partial || x->rejected == 0)) {
+        int64_t id;
+        int st = insert_row(x->c, x->u, x->e, obj, &id);
+        if (st == DB_ERR_UNIQUE || st == DB_ERR_FOREIGN_KEY || st == DB_ERR_CONSTRAINT) {
+            add_err(errors, is_region_table(x->e) ? "code" : "_row",
+                    st == DB_ERR_UNIQUE ? "记录重复" : "数据不满足约束条件");
+        } else if (st != DB_OK) {
+            x->db_status = st;
+            snprintf(x->message, sizeof x->message, "数据库写入失败");
+            json_decref(obj);
+            json_decref(in);
+            json_decref(errors);
+            return 1;
+        } else {
+            x->accepted++;
+        }
+    }
+    if (json_object_size(errors))
+        import_reject(x, rowno, errors);
+    json_decref(obj);
+    json_decref(in);
+    json_decref(errors);
+    return 0;
+}
+
+int entity_import_file(db_conn *c, const struct user *u, const struct entity *e, const char *path,
+                       int partial, json_t **report)
+{
+    struct import_ctx *x = xcalloc(1, sizeof *x);
+    int rc = -1;
+    x->c = c;
+    x->u = u;
+    x->e = e;
+    x->a = arena_new();
+    x->row_arena = arena_new();
+    x->dc = dict_cache_new(x->a, c);
+    x->partial = partial;
+    x->rows = json_array();
+    char err[256] = "";
+    if (db_begin(c) != DB_OK) {
+        snprintf(x->message, sizeof x->message, "数据库忙，请稍后重试");
+        goto done;
+    }
+    int trc = tabread_file(path, NULL, import_row, x, err, sizeof err);
+    if (trc < 0) {
+        snprintf(x->message, sizeof x->message, "%s", err[0] ? err : "文件无法读取");
+        db_rollback(c);
+        goto done;
+    }
+    if (trc > 0 || x->db_status) {
+        db_rollback(c);
+        goto done;
+    }
+    if (!x->header_seen) {
+        snprintf(x->message, sizeof x->message, "文件是空的");
+        db_rollback(c);
+        goto done;
+    }
+    if (x->rejected && !partial) {
+        db_rollback(c);
+        json_t *first = json_array_get(x->rows, 0);
+        snprintf(x->message, sizeof x->message,
+                 "第 %lld 行有错误，未导入任何数据（共 %ld 行有错误）",
+                 (long long)json_integer_value(json_object_get(first, "row")), x->rejected);
+        x->accepted = 0;
+        rc = 1;
+        goto done;
+    }
+    if (db_commit(c) != DB_OK) {
+        snprintf(x->message, sizeof x->message, "数据库写入失败");
+        goto done;
+    }
+    rc = 0;
+done:
+    *report = json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)x->total, "accepted",
+                        (json_int_t)(rc == 0 ? x->accepted : 0), "rejected",
+                        (json_int_t)x->rejected, "rows", x->rows);
+    if (x->message[0])
+        json_object_set_new(*report, "message", json_string(x->message));
+    arena_free(x->row_arena);
+    arena_free(x->a);
+    free(x);
+    return rc;
+}
+
+/* ---- HTTP: spreadsheets ---- */
+
+static char *temp_path(arena *a, const char *suffix)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *p = arena_printf(a, "%s/safecomm-XXXXXX%s", tmp && *tmp ? tmp : "/tmp", suffix);
+    int fd = mkstemps(p, (int)strlen(suffix));
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    return p;
+}
+
+static void reply_temp_file(req *r, const char *path, const char *filename)
+{
+    FILE *f = fopen(path, "rb");
+    buf b;
+    buf_init(&b, (size_t)512 << 20);
+    char chunk[65536];
+    size_t n;
+    while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(&b, chunk, n) != 0)
+            break;
+    if (f)
+        fclose(f);
+    unlink(path);
+    size_t len;
+    char *data = buf_detach(&b, &len);
+    reply_take(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,
+               len);
+    reply_header(r, "Content-Disposition",
+                 arena_printf(r->a, "attachment; filename=\"%s\"", filename));
+}
+
+static void h_export(req *r)
+{
+    const struct entity *e = route_entity(r);
+    if (authz_require(r, perm_of(r->a, e, "read"), NULL) != 0)
+        return;
+    struct kv kv = {0};
+    kv.a = r->a;
+    if (req_query_each(r, collect_kv, &kv) != 0) {
+        reply_error(r, 400, "bad_request", "查询参数过多", NULL);
+        return;
+    }
+    char *path = temp_path(r->a, ".xlsx");
+    if (!path) {
+        reply_error(r, 500, "internal", "无法创建临时文件", NULL);
+        return;
+    }
+    char *err = NULL;
+    long n = entity_export_file(req_db(r), r->user, e, kv.n, kv.k, kv.v, path, &err);
+    if (n < 0) {
+        unlink(path);
+        reply_error(r, n == -2 ? 400 : 500, n == -2 ? "bad_request" : "internal",
+                    err ? err : "导出失败", NULL);
+        free(err);
+        return;
+    }
+    reply_temp_file(r, path, arena_printf(r->a, "%s.xlsx", e->name));
+    reply_header(r, "X-Row-Count", arena_printf(r->a, "%ld", n));
+}
+
+static void h_template(req *r)
+{
+    const struct entity *e = route_entity(r);
+    if (authz_require(r, perm_of(r->a, e, "read"), NULL) != 0)
+        return;
+    char *path = temp_path(r->a, ".xlsx");
+    if (!path || entity_template_file(e, path) != 0) {
+        if (path)
+            unlink(path);
+        reply_error(r, 500, "internal", "无法生成导入模板", NULL);
+        return;
+    }
+    reply_temp_file(r, path, arena_printf(r->a, "%s-template.xlsx", e->name));
+}
+
+static void h_import(req *r)
+{
+    const struct entity *e = route_entity(r);
+    if (authz_require(r, perm_of(r->a, e, "write"), NULL) != 0)
+        return;
+    const char *p = req_query(r, "partial");
+    int partial = p && (strcmp(p, "1") == 0 || strcmp(p, "true") == 0);
+    json_t *report = NULL;
+    int rc = entity_import_file(req_db(r), r->user, e, r->upload_path, partial, &report);
+    if (rc == 0) {
+        reply_json(r, 200, report);
+        return;
+    }
+    const char *msg = json_string_value(json_object_get(report, "message"));
+    json_t *body =
+        json_pack("{s:{s:s, s:s}}", "error", "code", rc == 1 ? "import_failed" : "bad_file",
+                  "message", msg ? msg : "导入失败");
+    json_object_update(body, report);
+    json_object_del(body, "message");
+    json_decref(report);
+    reply_json(r, 422, body);
+}
+
+/* ---- metadata ---- */
+
+static const char *type_name(enum field_type t)
+{
+    static const char *names[] = {"text", "int",      "number", "bool",
+                                  "date", "datetime", "dict",   "region"};
+    return names[t];
+}
+
+static json_t *field_meta(const struct entity *e, const struct field *f)
+{
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "label",
+                  col_label(e, f) == f->label ? f->label : f->label, "type", type_name(f->type),
+                  "required", (f->flags & FF_REQUIRED) != 0, "searchable",
+                  (f->flags & FF_SEARCH) != 0, "filter", (f->flags & FF_FILTER) != 0, "sortable",
+                  (f->flags & FF_SORT) != 0, "readonly", (f->flags & FF_READONLY) != 0, "list",
+                  (f->flags & FF_LIST) != 0, "range", (f->flags & FF_RANGE) != 0);
+    if (f->type == FT_TEXT) {
+        json_object_set_new(o, "max_len", json_integer(max_len(f)));
+        json_object_set_new(o, "multiline", json_boolean(f->flags & FF_MULTILINE));
+    }
+    if (f->min < f->max) {
+        json_object_set_new(o, "min", json_real(f->min));
+        json_object_set_new(o, "max", json_real(f->max));
+    }
+    if (f->dict)
+        json_object_set_new(o, "dict", json_string(f->dict));
+    if (f->flags & FF_CREATE_ONLY)
+        json_object_set_new(o, "create_only", json_true());
+    return o;
+}
+
+json_t *entity_meta(void)
+{
+    json_t *items = json_array();
+    for (int i = 0; i < entity_list_count; i++) {
+        const struct entity *e = entity_list[i];
+        json_t *fields = json_array();
+        for (int k = 0; k < ncols(e); k++)
+            json_array_append_new(fields, field_meta(e, col_at(e, k)));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", e->name, "label",
+                                        e->label, "permission", e->perm, "key", key_col(e),
+                                        "default_sort", e->default_sort, "fields", fields));
+    }
+    return json_pack("{s:o}", "items", items);
+}
+
+static void h_meta(req *r)
+{
+    reply_json(r, 200, entity_meta());
+}
+
+void entity_routes_register(void)
+{
+    http_route("GET", "/api/v1/meta/entities", h_meta, 0, NULL);
+    for (int i = 0; i < entity_list_count; i++) {
+        const struct entity *e = entity_list[i];
+        /* Patterns live as long as the process. */
+        char *base = xasprintf("/api/v1/%s", e->name);
+        http_route("GET", base, h_list, 0, e);
+        http_route("POST", base, h_create, 0, e);
+        http_route("GET", xasprintf("%s/export.xlsx", base), h_export, 0, e);
+        http_route("GET", xasprintf("%s/import-template.xlsx", base), h_template, 0, e);
+        http_route("POST", xasprintf("%s/import", base), h_import, ROUTE_UPLOAD, e);
+        char *one = xasprintf("%s/{id}", base);
+        http_route("GET", one, h_get, 0, e);
+        http_route("PATCH", one, h_patch, 0, e);
+        http_route("DELETE", one, h_delete, 0, e);
+    }
+}

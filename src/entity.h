@@ -1,0 +1,100 @@
+/* entity: the declared-entity layer. A plain record type is one static
+ * struct entity (see entities.c); from it come the HTTP API (list with
+ * filters, q search, sort and paging; get, create, PATCH, soft delete), the
+ * Excel export and import template, CSV/XLSX import, and the metadata the
+ * browser UI draws its forms from. Identifiers in SQL come only from these
+ * declarations; user text is always a bound parameter.
+ *
+ * Ownership: declarations are static and live for the process. JSON objects
+ * returned by the entity_* functions belong to the caller (json_decref). */
+#ifndef SAFECOMM_ENTITY_H
+#define SAFECOMM_ENTITY_H
+
+#include <jansson.h>
+#include "arena.h"
+#include "db.h"
+
+struct user;
+struct req;
+
+enum field_type {
+    FT_TEXT,
+    FT_INT,
+    FT_NUM,
+    FT_BOOL,
+    FT_DATE,     /* "YYYY-MM-DD" */
+    FT_DATETIME, /* ISO 8601 with offset */
+    FT_DICT,     /* a code of the dictionary named in .dict */
+    FT_REGION,   /* a region code */
+};
+
+enum field_flag {
+    FF_REQUIRED = 1 << 0,
+    FF_SEARCH = 1 << 1,   /* searched by q */
+    FF_FILTER = 1 << 2,   /* ?name=value exact filter */
+    FF_SORT = 1 << 3,     /* may be a sort key */
+    FF_READONLY = 1 << 4, /* computed; never written by a client */
+    FF_NOEXPORT = 1 << 5,
+    FF_NOIMPORT = 1 << 6,
+    FF_LIST = 1 << 7,        /* a default column of the list page */
+    FF_MULTILINE = 1 << 8,   /* long text: a textarea in forms */
+    FF_RANGE = 1 << 9,       /* ?name_from=&name_to= range filter */
+    FF_CREATE_ONLY = 1 << 10 /* set on create, never changed */
+};
+
+struct field {
+    const char *name;
+    const char *label;
+    enum field_type type;
+    unsigned flags;
+    int max_len;     /* text: code points; 0 means 200 */
+    double min, max; /* numbers: inclusive range when min < max */
+    const char *dict;
+};
+
+enum entity_flag {
+    ENT_REGION_TABLE = 1 << 0, /* the region tree itself: key "code", hard delete */
+};
+
+/* A hook for cross-field rules and derived values. obj is the full object
+ * about to be stored (after a PATCH merge); add messages to errors
+ * ({field: message}); may set READONLY fields. Returns 0. */
+typedef int (*entity_check_fn)(db_conn *c, json_t *obj, json_t *errors);
+
+struct entity {
+    const char *name;  /* path segment and table: "volunteers" */
+    const char *perm;  /* permission prefix: "volunteer" -> volunteer:read */
+    const char *label; /* Chinese name: "志愿者" */
+    const struct field *fields;
+    int nfields;
+    const char *default_sort; /* "-created_at" */
+    unsigned flags;
+    entity_check_fn check;
+};
+
+/* The registry of declared entities. */
+const struct entity *entity_find(const char *name);
+int entity_count(void);
+const struct entity *entity_at(int i);
+/* Registers the generic routes of every entity. */
+void entity_routes_register(void);
+
+/* Metadata of all entities, for GET /api/v1/meta/entities. */
+json_t *entity_meta(void);
+
+/* Bulk import of a .csv/.xlsx file as user u. All-or-nothing unless partial.
+ * Returns 0 when rows were stored (or the file was empty), 1 when nothing was
+ * stored because of row errors, -1 on a file or database failure; *report is
+ * always set: {"total","accepted","rejected","rows":[{"row","fields":{…}}]}
+ * and "message" on failure. */
+int entity_import_file(db_conn *c, const struct user *u, const struct entity *e, const char *path,
+                       int partial, json_t **report);
+/* Writes the rows visible to u that match the filters (key/value pairs as in
+ * the list API) to an .xlsx or .csv file at path. Returns the row count, or -1
+ * with a message in *err (malloc'd); -2 on a bad filter. */
+long entity_export_file(db_conn *c, const struct user *u, const struct entity *e, int nfilters,
+                        const char *const *keys, const char *const *values, const char *path,
+                        char **err);
+int entity_template_file(const struct entity *e, const char *path);
+
+#endif

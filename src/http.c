@@ -1,0 +1,648 @@
+/* http: the request life cycle on libmicrohttpd. The first callback of a
+ * request only sets up state and returns MHD_YES (answering on the first call
+ * would cost keep-alive); body chunks are collected under a cap; the last
+ * callback routes, authenticates, runs the handler and queues the reply.
+ * Metrics and the access log are written when MHD reports completion. */
+#include "http.h"
+#include "app.h"
+#include "auth.h"
+#include "router.h"
+#include "static_files.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---- metrics ---- */
+
+static const int status_slots[] = {200, 201, 204, 206, 304, 400, 401, 403, 404,
+                                   405, 409, 413, 415, 422, 429, 500, 503};
+#define NSLOTS ((int)(sizeof status_slots / sizeof status_slots[0]) + 1)
+static const double latency_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                        0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+#define NBUCKETS ((int)(sizeof latency_bounds / sizeof latency_bounds[0]))
+
+static uint64_t *route_counts; /* (routes + 2) x NSLOTS: last two rows static, unmatched */
+static uint64_t latency_hist[NBUCKETS + 1];
+static uint64_t latency_sum_us, latency_count;
+static int open_connections, inflight;
+
+static int status_slot(int status)
+{
+    for (int i = 0; i < NSLOTS - 1; i++)
+        if (status_slots[i] == status)
+            return i;
+    return NSLOTS - 1;
+}
+
+static void metrics_observe(const req *r, int status, int64_t us)
+{
+    int nr = router_count();
+    int row = r->route ? r->route->index : (strncmp(r->path, "/api/", 5) ? nr : nr + 1);
+    __atomic_fetch_add(&route_counts[row * NSLOTS + status_slot(status)], 1, __ATOMIC_RELAXED);
+    double s = (double)us / 1e6;
+    int b = 0;
+    while (b < NBUCKETS && s > latency_bounds[b])
+        b++;
+    __atomic_fetch_add(&latency_hist[b], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&latency_sum_us, (uint64_t)us, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&latency_count, 1, __ATOMIC_RELAXED);
+}
+
+char *http_metrics_text(void)
+{
+    buf b;
+    buf_init(&b, 16 << 20);
+    int nr = router_count();
+    buf_puts(&b, "# HELP safecomm_http_requests_total HTTP requests by route and status.\n"
+                 "# TYPE safecomm_http_requests_total counter\n");
+    for (int row = 0; row < nr + 2; row++) {
+        char label[256];
+        if (row < nr)
+            snprintf(label, sizeof label, "%s %s", router_get(row)->method,
+                     router_get(row)->pattern);
+        else
+            snprintf(label, sizeof label, "%s", row == nr ? "static" : "unmatched");
+        for (int s = 0; s < NSLOTS; s++) {
+            uint64_t v = __atomic_load_n(&route_counts[row * NSLOTS + s], __ATOMIC_RELAXED);
+            if (!v)
+                continue;
+            char st[16];
+            if (s < NSLOTS - 1)
+                snprintf(st, sizeof st, "%d", status_slots[s]);
+            else
+                snprintf(st, sizeof st, "other");
+            buf_printf(&b, "safecomm_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n", label,
+                       st, (unsigned long long)v);
+        }
+    }
+    buf_puts(&b, "# HELP safecomm_http_request_duration_seconds Request latency.\n"
+                 "# TYPE safecomm_http_request_duration_seconds histogram\n");
+    uint64_t cum = 0;
+    for (int i = 0; i <= NBUCKETS; i++) {
+        cum += __atomic_load_n(&latency_hist[i], __ATOMIC_RELAXED);
+        if (i < NBUCKETS)
+            buf_printf(&b, "safecomm_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                       latency_bounds[i], (unsigned long long)cum);
+        else
+            buf_printf(&b, "safecomm_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                       (unsigned long long)cum);
+    }
+    buf_printf(&b, "safecomm_http_request_duration_seconds_sum %.6f\n",
+               (double)__atomic_load_n(&latency_sum_us, __ATOMIC_RELAXED) / 1e6);
+    buf_printf(&b, "safecomm_http_request_duration_seconds_count %llu\n",
+               (unsigned long long)__atomic_load_n(&latency_count, __ATOMIC_RELAXED));
+    buf_printf(&b,
+               "# HELP safecomm_http_open_connections Open client connections.\n"
+               "# TYPE safecomm_http_open_connections gauge\n"
+               "safecomm_http_open_connections %d\n"
+               "# TYPE safecomm_http_requests_in_flight gauge\n"
+               "safecomm_http_requests_in_flight %d\n",
+               __atomic_load_n(&open_connections, __ATOMIC_RELAXED),
+               __atomic_load_n(&inflight, __ATOMIC_RELAXED));
+    if (app.db) {
+        struct db_stats st;
+        db_stats_get(app.db, &st);
+        buf_printf(&b,
+                   "# TYPE safecomm_db_statement_cache_hits_total counter\n"
+                   "safecomm_db_statement_cache_hits_total %llu\n"
+                   "# TYPE safecomm_db_statement_cache_misses_total counter\n"
+                   "safecomm_db_statement_cache_misses_total %llu\n"
+                   "# TYPE safecomm_db_commits_total counter\n"
+                   "safecomm_db_commits_total %llu\n"
+                   "# TYPE safecomm_db_rollbacks_total counter\n"
+                   "safecomm_db_rollbacks_total %llu\n"
+                   "# TYPE safecomm_db_errors_total counter\n"
+                   "safecomm_db_errors_total %llu\n"
+                   "# TYPE safecomm_db_busy_total counter\n"
+                   "safecomm_db_busy_total %llu\n"
+                   "# TYPE safecomm_db_pool_waits_total counter\n"
+                   "safecomm_db_pool_waits_total %llu\n"
+                   "# TYPE safecomm_db_connections gauge\n"
+                   "safecomm_db_connections %d\n"
+                   "# TYPE safecomm_db_connections_in_use gauge\n"
+                   "safecomm_db_connections_in_use %d\n",
+                   (unsigned long long)st.stmt_hits, (unsigned long long)st.stmt_misses,
+                   (unsigned long long)st.commits, (unsigned long long)st.rollbacks,
+                   (unsigned long long)st.errors, (unsigned long long)st.busy,
+                   (unsigned long long)st.acquire_waits, st.conns_total, st.conns_in_use);
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* ---- routes ---- */
+
+void http_route(const char *method, const char *pattern, http_handler_fn fn, int flags,
+                const void *data)
+{
+    router_add(method, pattern, (router_fn)fn, flags, data);
+}
+
+const void *req_route_data(const req *r)
+{
+    return r->route ? r->route->data : NULL;
+}
+
+/* ---- accessors ---- */
+
+const char *req_param(req *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (strcmp(r->pname[i], name) == 0)
+            return r->pval[i];
+    return NULL;
+}
+
+const char *req_query(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->mhd, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, name);
+}
+
+struct each_ctx {
+    int (*fn)(void *, const char *, const char *);
+    void *ctx;
+    int rc;
+};
+
+static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    struct each_ctx *e = cls;
+    (void)kind;
+    e->rc = e->fn(e->ctx, key, value ? value : "");
+    return e->rc ? MHD_NO : MHD_YES;
+}
+
+int req_query_each(req *r, int (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    struct each_ctx e = {fn, ctx, 0};
+    MHD_get_connection_values(r->mhd, MHD_GET_ARGUMENT_KIND, each_arg, &e);
+    return e.rc;
+}
+
+static void json_decref_cb(void *p)
+{
+    json_decref(p);
+}
+
+json_t *req_json(req *r)
+{
+    if (r->too_large) {
+        reply_error(r, 413, "too_large", "请求体过大", NULL);
+        return NULL;
+    }
+    if (r->body.len == 0) {
+        reply_error(r, 400, "bad_request", "请求体不能为空，需要一个 JSON 对象", NULL);
+        return NULL;
+    }
+    if (!util_utf8_valid(r->body.ptr, r->body.len)) {
+        reply_error(r, 400, "bad_request", "请求体不是有效的 UTF-8 文本", NULL);
+        return NULL;
+    }
+    json_error_t err;
+    json_t *j = json_loadb(r->body.ptr, r->body.len, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        char *msg =
+            arena_printf(r->a, "请求体不是有效的 JSON（第 %d 行第 %d 列）", err.line, err.column);
+        reply_error(r, 400, "bad_request", msg, NULL);
+        return NULL;
+    }
+    arena_defer(r->a, json_decref_cb, j);
+    if (!json_is_object(j)) {
+        reply_error(r, 400, "bad_request", "请求体必须是一个 JSON 对象", NULL);
+        return NULL;
+    }
+    return j;
+}
+
+db_conn *req_db(req *r)
+{
+    if (!r->dbc)
+        r->dbc = db_acquire(app.db);
+    return r->dbc;
+}
+
+/* ---- replies ---- */
+
+static void set_response(req *r, int status, struct MHD_Response *resp)
+{
+    if (r->resp)
+        MHD_destroy_response(r->resp);
+    r->resp = resp;
+    r->status = status;
+}
+
+void reply_take(req *r, int status, const char *content_type, void *data, size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (content_type)
+        MHD_add_response_header(resp, "Content-Type", content_type);
+    set_response(r, status, resp);
+}
+
+void reply_data(req *r, int status, const char *content_type, const void *data, size_t len)
+{
+    void *copy = xmalloc(len ? len : 1);
+    memcpy(copy, data, len);
+    reply_take(r, status, content_type, copy, len);
+}
+
+void reply_file(req *r, int status, const char *content_type, int fd, size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_fd(len, fd);
+    if (content_type)
+        MHD_add_response_header(resp, "Content-Type", content_type);
+    set_response(r, status, resp);
+}
+
+void reply_empty(req *r, int status)
+{
+    set_response(r, status, MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT));
+}
+
+void reply_json(req *r, int status, json_t *take)
+{
+    char *s = json_dumps(take, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+    json_decref(take);
+    if (!s) {
+        log_error("json_dumps failed");
+        abort();
+    }
+    reply_take(r, status, "application/json; charset=utf-8", s, strlen(s));
+}
+
+void reply_error(req *r, int status, const char *code, const char *message, json_t *fields_take)
+{
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
+    if (fields_take)
+        json_object_set_new(e, "fields", fields_take);
+    reply_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+void reply_field_error(req *r, const char *field, const char *msg)
+{
+    json_t *f = json_object();
+    json_object_set_new(f, field, json_string(msg));
+    char *m = arena_printf(r->a, "数据校验失败：%s", msg);
+    reply_error(r, 422, "validation_failed", m, f);
+}
+
+void reply_header(req *r, const char *name, const char *value)
+{
+    if (r->resp)
+        MHD_add_response_header(r->resp, name, value);
+}
+
+void reply_db_error(req *r, int st)
+{
+    switch (st) {
+    case DB_ERR_UNIQUE:
+        reply_error(r, 409, "conflict", "记录已存在（唯一性冲突）", NULL);
+        break;
+    case DB_ERR_FOREIGN_KEY:
+        reply_error(r, 409, "conflict", "记录仍被其他数据引用，或引用的数据不存在", NULL);
+        break;
+    case DB_ERR_CONSTRAINT:
+        reply_error(r, 422, "validation_failed", "数据不满足约束条件", NULL);
+        break;
+    case DB_ERR_BUSY:
+    case DB_ERR_UNAVAILABLE:
+        reply_error(r, 503, "unavailable", "数据库暂时不可用，请稍后重试", NULL);
+        break;
+    default:
+        reply_error(r, 500, "internal", "服务器内部错误", NULL);
+    }
+}
+
+/* ---- request life cycle ---- */
+
+static const char *API_CSP = "default-src 'none'; frame-ancestors 'none'";
+static const char *UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' "
+                            "'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+                            "connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                            "form-action 'self'; frame-ancestors 'none'";
+
+static void add_security_headers(req *r)
+{
+    struct MHD_Response *resp = r->resp;
+    int api = strncmp(r->path, "/api/", 5) == 0;
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Content-Security-Policy", api ? API_CSP : UI_CSP);
+    if (api)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static void client_address(req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    strcpy(r->client_ip, "-");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client_ip,
+                  sizeof r->client_ip);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                  r->client_ip, sizeof r->client_ip);
+}
+
+static enum MHD_Result upload_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *filename, const char *content_type,
+                                   const char *transfer_encoding, const char *data, uint64_t off,
+                                   size_t size)
+{
+    req *r = cls;
+    (void)kind;
+    (void)key;
+    (void)content_type;
+    (void)transfer_encoding;
+    (void)off;
+    if (!filename)
+        return MHD_YES; /* ordinary form fields are ignored */
+    if (!r->upload_name)
+        r->upload_name = arena_strdup(r->a, filename);
+    if (size && write(r->upload_fd, data, size) != (ssize_t)size) {
+        r->bad_upload = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static void upload_begin(req *r)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *path = arena_printf(r->a, "%s/safecomm-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    r->upload_fd = mkstemp(path);
+    if (r->upload_fd < 0) {
+        log_warn("mkstemp: %s", strerror(errno));
+        r->bad_upload = 1;
+        return;
+    }
+    r->upload_path = path;
+    r->postproc = MHD_create_post_processor(r->mhd, 64 * 1024, upload_iter, r);
+}
+
+static void upload_chunk(req *r, const char *data, size_t size)
+{
+    if (r->bad_upload || r->too_large)
+        return;
+    if (r->body.len + size > app.upload_cap) {
+        r->too_large = 1;
+        return;
+    }
+    r->body.len += size; /* only counted: the bytes go to the file */
+    if (r->postproc) {
+        if (MHD_post_process(r->postproc, data, size) != MHD_YES)
+            r->bad_upload = 1;
+    } else if (write(r->upload_fd, data, size) != (ssize_t)size) {
+        r->bad_upload = 1;
+    }
+}
+
+static void dispatch(req *r)
+{
+    if (r->too_large) {
+        reply_error(r, 413, "too_large", "请求体过大", NULL);
+        return;
+    }
+    if (!r->route) {
+        if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
+            if (r->nparams < 0)
+                reply_error(r, 405, "method_not_allowed", "不支持该请求方法", NULL);
+            else
+                reply_error(r, 404, "not_found", "接口不存在", NULL);
+        } else {
+            static_serve(r);
+        }
+        return;
+    }
+    if (!(r->route->flags & ROUTE_PUBLIC) && auth_authenticate(r) != 0)
+        return; /* auth_authenticate replied */
+    if (r->route->flags & ROUTE_UPLOAD) {
+        if (r->bad_upload || !r->upload_path) {
+            reply_error(r, 400, "bad_request", "上传的文件无法读取", NULL);
+            return;
+        }
+        if (r->postproc) {
+            MHD_destroy_post_processor(r->postproc);
+            r->postproc = NULL;
+        }
+    }
+    ((http_handler_fn)r->route->fn)(r);
+    if (!r->resp) {
+        log_error("handler for %s %s queued no reply", r->method, r->route->pattern);
+        reply_error(r, 500, "internal", "服务器内部错误", NULL);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    req *r = *con_cls;
+    if (!r) {
+        arena *a = arena_new();
+        r = arena_zalloc(a, sizeof *r);
+        r->a = a;
+        r->mhd = c;
+        r->t0 = util_now_us();
+        r->method = arena_strdup(a, method);
+        r->path = arena_strdup(a, url);
+        r->upload_fd = -1;
+        buf_init(&r->body, app.body_cap);
+        client_address(r);
+        struct route_match m;
+        if (router_match(a, method, url, &m) == 0) {
+            r->route = m.route;
+            r->nparams = m.nparams;
+            for (int i = 0; i < m.nparams; i++) {
+                r->pname[i] = m.names[i];
+                r->pval[i] = m.values[i];
+            }
+            if (r->route->flags & ROUTE_UPLOAD)
+                upload_begin(r);
+        } else if (m.method_mismatch) {
+            r->nparams = -1; /* remembered for the 405 */
+        }
+        __atomic_fetch_add(&inflight, 1, __ATOMIC_RELAXED);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (r->route && (r->route->flags & ROUTE_UPLOAD))
+            upload_chunk(r, upload_data, *upload_data_size);
+        else if (!r->too_large && buf_append(&r->body, upload_data, *upload_data_size) != 0)
+            r->too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->resp) /* already answered */
+        return MHD_YES;
+    dispatch(r);
+    if (r->dbc) {
+        db_release(app.db, r->dbc);
+        r->dbc = NULL;
+    }
+    add_security_headers(r);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, r->resp);
+    return ret;
+}
+
+static void log_access(const req *r, int64_t us)
+{
+    char path[256];
+    size_t k = 0;
+    for (const char *p = r->path; *p && k < sizeof path - 1; p++)
+        path[k++] = ((unsigned char)*p < 0x20 || *p == '"') ? '?' : *p;
+    path[k] = '\0';
+    const char *who = r->user ? auth_user_name(r->user) : "-";
+    fprintf(stderr,
+            "access ip=%s method=%s path=\"%s\" route=\"%s\" status=%d dur_us=%lld user=%s\n",
+            r->client_ip, r->method, path, r->route ? r->route->pattern : "-", r->status,
+            (long long)us, who);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    req *r = *con_cls;
+    if (!r)
+        return;
+    int64_t us = util_now_us() - r->t0;
+    if (!r->status)
+        r->status = 499; /* the client went away before a reply */
+    metrics_observe(r, r->status, us);
+    log_access(r, us);
+    if (r->postproc)
+        MHD_destroy_post_processor(r->postproc);
+    if (r->upload_fd >= 0)
+        close(r->upload_fd);
+    if (r->upload_path)
+        unlink(r->upload_path);
+    if (r->dbc)
+        db_release(app.db, r->dbc);
+    if (r->resp)
+        MHD_destroy_response(r->resp);
+    buf_free(&r->body);
+    __atomic_fetch_sub(&inflight, 1, __ATOMIC_RELAXED);
+    *con_cls = NULL;
+    arena_free(r->a);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        __atomic_fetch_add(&open_connections, 1, __ATOMIC_RELAXED);
+    else
+        __atomic_fetch_sub(&open_connections, 1, __ATOMIC_RELAXED);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n')
+        line[--n] = '\0';
+    log_warn("microhttpd: %s", line);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host)
+        return -1;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return -1;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) != 1)
+        return -1;
+    return 0;
+}
+
+int http_serve(const struct http_config *cfg)
+{
+    struct sockaddr_in sa;
+    if (parse_listen(cfg->listen, &sa) != 0) {
+        fprintf(stderr, "safecomm: 监听地址无效: %s（应为 IP:端口）\n", cfg->listen);
+        return -1;
+    }
+    int nr = router_count();
+    route_counts = xcalloc((size_t)(nr + 2) * NSLOTS, sizeof *route_counts);
+
+    /* Signals go to the main thread's sigwait only: block them before MHD
+     * starts its threads, which inherit the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "safecomm: 无法在 %s 上监听（端口被占用？）\n", cfg->listen);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    log_info("listening on http://%s (port %u, %d threads)", cfg->listen,
+             di ? (unsigned)di->port : 0, cfg->threads);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("signal %d: stopping; waiting for requests in flight", sig);
+    MHD_socket lfd = MHD_quiesce_daemon(d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    for (int i = 0; i < 3000 && __atomic_load_n(&inflight, __ATOMIC_RELAXED) > 0; i++)
+        usleep(10000);
+    MHD_stop_daemon(d);
+    free(route_counts);
+    route_counts = NULL;
+    log_info("stopped");
+    return 0;
+}

@@ -1,0 +1,101 @@
+/* http: the server core on libmicrohttpd. It owns the daemon, the request
+ * life cycle (route, read the body under a cap, authenticate, run the
+ * handler, add security headers, log, count) and the reply helpers.
+ *
+ * Ownership: each request has an arena (r->a) freed when the request ends;
+ * handlers allocate from it and never free. A json_t given to reply_json is
+ * taken. The database connection from req_db is released with the request. */
+#ifndef SAFECOMM_HTTP_H
+#define SAFECOMM_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+
+struct user;
+struct route;
+
+#define REQ_MAX_PARAMS 8
+
+typedef struct req {
+    arena *a;
+    struct MHD_Connection *mhd;
+    const char *method;
+    const char *path;
+    const struct route *route;
+    int nparams;
+    const char *pname[REQ_MAX_PARAMS];
+    const char *pval[REQ_MAX_PARAMS];
+    buf body;
+    int too_large;
+    int bad_upload;
+    char *upload_path; /* temp file of an uploaded file, removed at the end */
+    char *upload_name; /* its original file name */
+    int upload_fd;
+    void *postproc;
+    struct user *user;
+    char client_ip[64];
+    db_conn *dbc;
+    /* the reply */
+    int status;
+    void *resp; /* struct MHD_Response * */
+    int64_t t0;
+} req;
+
+typedef void (*http_handler_fn)(req *r);
+
+/* Flags of a route. */
+enum {
+    ROUTE_PUBLIC = 1, /* no authentication */
+    ROUTE_UPLOAD = 2, /* the body is a file (multipart or raw), saved to upload_path */
+};
+
+struct http_config {
+    const char *listen; /* "127.0.0.1:8080" */
+    int threads;
+};
+
+/* Routes: pattern segments "{name}" capture a path parameter. A literal
+ * segment wins over a parameter. data is handed to the handler via
+ * req_route_data. Register all routes before http_serve. */
+void http_route(const char *method, const char *pattern, http_handler_fn fn, int flags,
+                const void *data);
+const void *req_route_data(const req *r);
+
+/* Runs until SIGINT/SIGTERM; in-flight requests finish. 0 on clean stop. */
+int http_serve(const struct http_config *cfg);
+
+/* Request accessors. Returned strings live as long as the request. */
+const char *req_param(req *r, const char *name);
+const char *req_query(req *r, const char *name);
+const char *req_header(req *r, const char *name);
+/* Calls fn for each query argument; stops when fn returns non-zero. */
+int req_query_each(req *r, int (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+/* The body as a JSON object. On failure a 400/413 reply is queued and NULL
+ * returned. The object is released with the request. */
+json_t *req_json(req *r);
+/* The request's database connection, acquired on first use. */
+db_conn *req_db(req *r);
+
+/* Replies. Each sets the response; the last call wins. */
+void reply_json(req *r, int status, json_t *take);
+void reply_error(req *r, int status, const char *code, const char *message, json_t *fields_take);
+/* One field error: {"fields":{field:msg}}, 422 validation_failed. */
+void reply_field_error(req *r, const char *field, const char *msg);
+void reply_data(req *r, int status, const char *content_type, const void *data, size_t len);
+/* data was malloc'd and is taken. */
+void reply_take(req *r, int status, const char *content_type, void *data, size_t len);
+void reply_file(req *r, int status, const char *content_type, int fd, size_t len);
+void reply_empty(req *r, int status);
+void reply_header(req *r, const char *name, const char *value);
+/* The reply for a db_status error code (409, 422, 503, 500). */
+void reply_db_error(req *r, int db_status);
+
+/* Metrics text for /metrics (malloc'd). */
+char *http_metrics_text(void);
+
+#endif

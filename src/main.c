@@ -1,0 +1,530 @@
+/* main: the command line. Each subcommand parses its options (also read from
+ * SAFECOMM_<OPTION> environment variables), opens the database and the key
+ * file, and calls the module that does the work. Exit status: 0 success,
+ * 1 failure with one line on stderr, 2 usage error. */
+#include "app.h"
+#include "auth.h"
+#include "calendar.h"
+#include "check.h"
+#include "demo.h"
+#include "dict.h"
+#include "entity.h"
+#include "http.h"
+#include "region.h"
+#include "util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <time.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_OPTS 16
+
+struct opts {
+    int n;
+    const char *name[MAX_OPTS], *value[MAX_OPTS];
+    int nargs;
+    const char *args[8];
+};
+
+static const char *usage_text =
+    "用法: safecomm <命令> [选项]\n"
+    "  init     --db DB                      创建或迁移数据库，创建 admin 用户\n"
+    "  demo     --db DB [--seed N]           初始化并载入演示县的数据\n"
+    "  serve    --db DB [--listen 127.0.0.1:8080] [--threads N] [--web-root DIR]\n"
+    "  user add --db DB --username U --role R --region CODE   （密码从标准输入读取）\n"
+    "  token create --db DB --username U [--name N]\n"
+    "  import   --db DB ENTITY FILE [--partial]\n"
+    "  export   --db DB ENTITY -o FILE\n"
+    "  backup   --db DB -o FILE\n"
+    "  restore  --db DB FILE\n"
+    "  check    --db DB\n"
+    "所有命令都接受 --key-file PATH（默认是数据库文件旁的 DB.key）。\n"
+    "每个选项也可以来自环境变量 SAFECOMM_<选项>，例如 SAFECOMM_DB。\n";
+
+static int usage(const char *msg)
+{
+    if (msg)
+        fprintf(stderr, "safecomm: %s\n", msg);
+    fputs(usage_text, stderr);
+    return 2;
+}
+
+static int fail(const char *msg)
+{
+    fprintf(stderr, "safecomm: %s\n", msg);
+    return 1;
+}
+
+/* Options take a value except the flags listed here. */
+static int is_flag(const char *name)
+{
+    return strcmp(name, "partial") == 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1]) {
+            const char *name = a[1] == '-' ? a + 2 : a + 1;
+            if (strcmp(name, "o") == 0)
+                name = "output";
+            if (o->n == MAX_OPTS)
+                return -1;
+            o->name[o->n] = name;
+            if (is_flag(name)) {
+                o->value[o->n++] = "1";
+                continue;
+            }
+            if (i + 1 >= argc)
+                return -1;
+            o->value[o->n++] = argv[++i];
+        } else {
+            if (o->nargs == 8)
+                return -1;
+            o->args[o->nargs++] = a;
+        }
+    }
+    return 0;
+}
+
+static const char *opt(const struct opts *o, const char *name)
+{
+    for (int i = o->n - 1; i >= 0; i--)
+        if (strcmp(o->name[i], name) == 0)
+            return o->value[i];
+    char env[64] = "SAFECOMM_";
+    size_t k = strlen(env);
+    for (const char *p = name; *p && k < sizeof env - 1; p++)
+        env[k++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    env[k] = '\0';
+    const char *v = getenv(env);
+    return v && *v ? v : NULL;
+}
+
+static int is_pg(const char *uri)
+{
+    return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
+}
+
+/* Opens the database and the key file; create makes both when missing. */
+static int open_store(const struct opts *o, int create, int nconns)
+{
+    const char *dbu = opt(o, "db");
+    char *err = NULL;
+    if (!dbu) {
+        fputs("safecomm: 需要 --db（或环境变量 SAFECOMM_DB）\n", stderr);
+        return 2;
+    }
+    if (!create && !is_pg(dbu) && access(dbu, F_OK) != 0) {
+        fprintf(stderr, "safecomm: 数据库 %s 不存在（先运行 safecomm init）\n", dbu);
+        return 1;
+    }
+    const char *key = opt(o, "key-file");
+    if (!key) {
+        if (is_pg(dbu)) {
+            fputs("safecomm: PostgreSQL 需要 --key-file\n", stderr);
+            return 2;
+        }
+        key = xasprintf("%s.key", dbu);
+    }
+    app.db_uri = dbu;
+    app.key_file = key;
+    if (auth_keyfile_load(key, create, &err) != 0)
+        goto fail;
+    app.db = db_open(dbu, nconns, &err);
+    if (!app.db)
+        goto fail;
+    if (create) {
+        if (db_migrate(app.db, &err) != 0)
+            goto fail;
+    } else if (db_schema_version(app.db) == 0) {
+        err = xasprintf("数据库 %s 尚未初始化（先运行 safecomm init）", dbu);
+        goto fail;
+    }
+    return 0;
+fail:
+    fprintf(stderr, "safecomm: %s\n", err ? err : "无法打开数据库");
+    free(err);
+    return 1;
+}
+
+static const char *root_region = "510000000000";
+
+/* The root region and admin user, when missing. */
+static int ensure_admin(void)
+{
+    db_conn *c = db_acquire(app.db);
+    char now[32];
+    int rc = 1;
+    util_now_iso(now);
+    if (db_query_int(c, "SELECT count(*) FROM users WHERE username = 'admin'", NULL, 0)) {
+        rc = 0;
+        goto out;
+    }
+    const char *pw = getenv("SAFECOMM_ADMIN_PASSWORD");
+    char generated[32];
+    int must_change = 0;
+    if (!pw || !*pw) {
+        static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+        for (int i = 0; i < 16; i++)
+            generated[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+        strcpy(generated + 16, "-9a");
+        pw = generated;
+        must_change = 1;
+    } else if (auth_password_weak(pw)) {
+        fprintf(stderr, "safecomm: SAFECOMM_ADMIN_PASSWORD 不符合要求：%s\n",
+                auth_password_weak(pw));
+        goto out;
+    }
+    char hash[256];
+    if (auth_password_hash(pw, hash, sizeof hash) != 0) {
+        fputs("safecomm: 密码哈希失败\n", stderr);
+        goto out;
+    }
+    if (db_begin(c) != DB_OK)
+        goto dberr;
+    const char *rp[] = {root_region, now};
+    if (!db_query_int(c, "SELECT count(*) FROM regions", NULL, 0) &&
+        db_exec_params(c,
+                       "INSERT INTO regions (code, name, level, parent, created_at, updated_at) "
+                       "VALUES ($1, '四川省', 'province', NULL, $2, $2)",
+                       2, rp) != DB_OK)
+        goto dberr;
+    /* The administrator's home is the root of the tree in this database. */
+    const char *up[] = {hash, must_change ? "1" : "0", now};
+    if (db_exec_params(c,
+                       "INSERT INTO users (username, display_name, password_hash, role, region, "
+                       "must_change_password, created_at, updated_at, created_by) "
+                       "SELECT 'admin', '系统管理员', $1, 'sysadmin', min(code), $2, $3, $3, "
+                       "'init' FROM regions WHERE parent IS NULL",
+                       3, up) != DB_OK ||
+        db_commit(c) != DB_OK)
+        goto dberr;
+    if (must_change)
+        printf("已创建管理员 admin，初始密码：%s（首次登录时必须修改）\n", generated);
+    else
+        printf("已创建管理员 admin（密码取自 SAFECOMM_ADMIN_PASSWORD）\n");
+    sodium_memzero(generated, sizeof generated);
+    rc = 0;
+    goto out;
+dberr:
+    db_rollback(c);
+    fprintf(stderr, "safecomm: 创建管理员失败: %s\n", db_errmsg(c));
+out:
+    db_release(app.db, c);
+    return rc;
+}
+
+static int cmd_init(const struct opts *o)
+{
+    int rc = open_store(o, 1, 1);
+    if (rc)
+        return rc;
+    rc = ensure_admin();
+    if (!rc)
+        printf("数据库已就绪：%s（架构版本 %d）\n", app.db_uri, db_schema_version(app.db));
+    return rc;
+}
+
+static int cmd_demo(const struct opts *o)
+{
+    const char *seed = opt(o, "seed");
+    int rc = open_store(o, 1, 1);
+    if (rc)
+        return rc;
+    if (ensure_admin() != 0)
+        return 1;
+    db_conn *c = db_acquire(app.db);
+    int loaded =
+        db_query_int(c, "SELECT count(*) FROM regions WHERE code = '511621000000'", NULL, 0) > 0;
+    db_release(app.db, c);
+    if (loaded) {
+        printf("演示数据已存在，未重复载入\n");
+        return 0;
+    }
+    const char *pw = getenv("SAFECOMM_DEMO_PASSWORD");
+    if (!pw || !*pw)
+        pw = getenv("SAFECOMM_ADMIN_PASSWORD");
+    if (!pw || !*pw)
+        pw = "Demo-pass-2025";
+    char *err = NULL;
+    if (demo_load(app.db, seed ? (unsigned)strtoul(seed, NULL, 10) : 1, pw, &err) != 0) {
+        rc = fail(err ? err : "演示数据载入失败");
+        free(err);
+        return rc;
+    }
+    printf("已载入演示县：岳池县（511621000000），12 个乡镇；演示用户 county / town / village\n");
+    return 0;
+}
+
+static int cmd_serve(const struct opts *o);
+static int cmd_serve(const struct opts *o)
+{
+    const char *threads = opt(o, "threads");
+    long nthreads = threads ? strtol(threads, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    if (nthreads < 1 || nthreads > 256)
+        return usage("--threads 必须是 1 到 256 之间的整数");
+    int rc = open_store(o, 0, (int)nthreads + 1);
+    if (rc)
+        return rc;
+    const char *web = opt(o, "web-root");
+    app.web_root = web ? web : "web/dist";
+    app.body_cap = 1 << 20;
+    app.upload_cap = (size_t)64 << 20;
+    struct http_config cfg = {opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
+                              (int)nthreads};
+    return http_serve(&cfg) == 0 ? 0 : 1;
+}
+
+static int cmd_user(const struct opts *o)
+{
+    if (o->nargs < 2 || strcmp(o->args[1], "add") != 0)
+        return usage("用法: safecomm user add --db DB --username U --role R --region CODE");
+    const char *username = opt(o, "username"), *role = opt(o, "role"), *region = opt(o, "region");
+    if (!username || !role || !region)
+        return usage("user add 需要 --username、--role 和 --region");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    char pw[256];
+    if (!fgets(pw, sizeof pw, stdin))
+        return fail("请从标准输入提供密码");
+    pw[strcspn(pw, "\r\n")] = '\0';
+    if (auth_password_weak(pw))
+        return fail(auth_password_weak(pw));
+    char hash[256], now[32];
+    if (auth_password_hash(pw, hash, sizeof hash) != 0)
+        return fail("密码哈希失败");
+    sodium_memzero(pw, sizeof pw);
+    util_now_iso(now);
+    db_conn *c = db_acquire(app.db);
+    rc = 1;
+    if (!db_query_int(c, "SELECT count(*) FROM roles WHERE name = $1", role, 0)) {
+        fprintf(stderr, "safecomm: 角色 %s 不存在\n", role);
+        goto out;
+    }
+    if (!db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", region, 0)) {
+        fprintf(stderr, "safecomm: 区域 %s 不存在\n", region);
+        goto out;
+    }
+    const char *p[] = {username, hash, role, region, now};
+    int st = db_exec_params(c,
+                            "INSERT INTO users (username, password_hash, role, region, "
+                            "created_at, updated_at, created_by) "
+                            "VALUES ($1, $2, $3, $4, $5, $5, 'cli')",
+                            5, p);
+    if (st == DB_ERR_UNIQUE)
+        fprintf(stderr, "safecomm: 用户 %s 已存在\n", username);
+    else if (st != DB_OK)
+        fprintf(stderr, "safecomm: 创建用户失败: %s\n", db_errmsg(c));
+    else {
+        printf("已创建用户 %s（%s，%s）\n", username, role, region);
+        rc = 0;
+    }
+out:
+    db_release(app.db, c);
+    return rc;
+}
+
+static int cmd_token(const struct opts *o)
+{
+    if (o->nargs < 2 || strcmp(o->args[1], "create") != 0)
+        return usage("用法: safecomm token create --db DB --username U [--name N]");
+    const char *username = opt(o, "username");
+    if (!username)
+        return usage("token create 需要 --username");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    db_conn *c = db_acquire(app.db);
+    int64_t uid =
+        db_query_int(c, "SELECT id FROM users WHERE username = $1 AND disabled = 0", username, 0);
+    char *token = NULL;
+    rc = 1;
+    if (!uid)
+        fprintf(stderr, "safecomm: 用户 %s 不存在或已停用\n", username);
+    else if (auth_token_create(c, uid, opt(o, "name") ? opt(o, "name") : "cli", &token) != 0)
+        fprintf(stderr, "safecomm: 创建令牌失败: %s\n", db_errmsg(c));
+    else {
+        printf("%s\n", token);
+        free(token);
+        rc = 0;
+    }
+    db_release(app.db, c);
+    return rc;
+}
+
+static int cmd_import(const struct opts *o)
+{
+    if (o->nargs != 3)
+        return usage("用法: safecomm import --db DB ENTITY FILE");
+    const struct entity *e = entity_find(o->args[1]);
+    if (!e)
+        return fail("未知的数据类型（见 GET /api/v1/meta/entities）");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    arena *a = arena_new();
+    json_t *report = NULL;
+    db_conn *c = db_acquire(app.db);
+    rc = entity_import_file(c, auth_system_user(a), e, o->args[2], opt(o, "partial") != NULL,
+                            &report);
+    db_release(app.db, c);
+    char *s = json_dumps(report, JSON_INDENT(2));
+    if (rc == 0) {
+        printf("%s\n", s);
+    } else {
+        fprintf(stderr, "%s\n", s);
+        const char *msg = json_string_value(json_object_get(report, "message"));
+        fprintf(stderr, "safecomm: %s\n", msg ? msg : "导入失败");
+    }
+    free(s);
+    json_decref(report);
+    arena_free(a);
+    return rc == 0 ? 0 : 1;
+}
+
+static int cmd_export(const struct opts *o)
+{
+    const char *out = opt(o, "output");
+    if (o->nargs != 2 || !out)
+        return usage("用法: safecomm export --db DB ENTITY -o FILE(.xlsx|.csv)");
+    const struct entity *e = entity_find(o->args[1]);
+    if (!e)
+        return fail("未知的数据类型（见 GET /api/v1/meta/entities）");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    arena *a = arena_new();
+    char *err = NULL;
+    db_conn *c = db_acquire(app.db);
+    long n = entity_export_file(c, auth_system_user(a), e, 0, NULL, NULL, out, &err);
+    db_release(app.db, c);
+    arena_free(a);
+    if (n < 0) {
+        rc = fail(err ? err : "导出失败");
+        free(err);
+        return rc;
+    }
+    printf("已导出 %ld 行到 %s\n", n, out);
+    return 0;
+}
+
+static int cmd_backup(const struct opts *o)
+{
+    const char *out = opt(o, "output");
+    if (!out)
+        return usage("用法: safecomm backup --db DB -o FILE");
+    if (access(out, F_OK) == 0)
+        return fail("备份文件已存在，不会覆盖");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    char *err = NULL;
+    if (db_backup(app.db, out, &err) != 0) {
+        rc = fail(err);
+        free(err);
+        return rc;
+    }
+    printf("已备份到 %s（密钥文件 %s 需另行妥善保管）\n", out, app.key_file);
+    return 0;
+}
+
+static int cmd_restore(const struct opts *o)
+{
+    const char *in = o->nargs == 2 ? o->args[1] : opt(o, "input");
+    if (!in)
+        return usage("用法: safecomm restore --db DB FILE（请先停止服务）");
+    int rc = open_store(o, 1, 1);
+    if (rc)
+        return rc;
+    char *err = NULL;
+    if (db_restore(app.db, in, &err) != 0) {
+        rc = fail(err);
+        free(err);
+        return rc;
+    }
+    printf("已从 %s 恢复到 %s\n", in, app.db_uri);
+    return 0;
+}
+
+static int cmd_check(const struct opts *o)
+{
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    int failed = check_run(app.db, stdout);
+    if (failed) {
+        fprintf(stderr, "safecomm: 检查发现 %d 项问题\n", failed);
+        return 1;
+    }
+    printf("全部检查通过\n");
+    return 0;
+}
+
+static void h_healthz(req *r)
+{
+    reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static int is_loopback(const char *ip)
+{
+    return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+           strncmp(ip, "::ffff:127.", 11) == 0;
+}
+
+static void h_metrics(req *r)
+{
+    if (!app.metrics_public && !is_loopback(r->client_ip)) {
+        reply_error(r, 404, "not_found", "接口不存在", NULL);
+        return;
+    }
+    char *text = http_metrics_text();
+    reply_take(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
+}
+
+static void register_routes(void)
+{
+    http_route("GET", "/healthz", h_healthz, ROUTE_PUBLIC, NULL);
+    http_route("GET", "/metrics", h_metrics, ROUTE_PUBLIC, NULL);
+    entity_routes_register();
+    dict_routes_register();
+    calendar_routes_register();
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    /* Times are written with the local offset; the users are in China. */
+    if (!getenv("TZ"))
+        setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0)
+        return usage(argc < 2 ? "缺少命令" : NULL) == 2 && argc < 2 ? 2 : 0;
+    if (parse_opts(argc - 1, argv + 1, &o) != 0)
+        return usage("选项缺少取值");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0) {
+        register_routes();
+        return cmd_serve(&o);
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(const struct opts *);
+    } cmds[] = {{"init", cmd_init},     {"demo", cmd_demo},       {"user", cmd_user},
+                {"token", cmd_token},   {"import", cmd_import},   {"export", cmd_export},
+                {"backup", cmd_backup}, {"restore", cmd_restore}, {"check", cmd_check}};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (strcmp(cmd, cmds[i].name) == 0) {
+            int rc = cmds[i].fn(&o);
+            db_close(app.db);
+            return rc;
+        }
+    return usage("未知的命令");
+}

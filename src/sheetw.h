@@ -1,0 +1,20 @@
+/* sheetw: writes a table to .xlsx (libxlsxwriter, constant memory: rows are
+ * streamed to disk in order) or .csv (chosen by the file name), for exports
+ * and import templates. Rows and columns are 0-based; row 0 is the header. */
+#ifndef SAFECOMM_SHEETW_H
+#define SAFECOMM_SHEETW_H
+
+struct sheetw;
+
+/* NULL with a malloc'd message in *err on failure. */
+struct sheetw *sheetw_open(const char *path, const char *sheet_name, char **err);
+void sheetw_header(struct sheetw *w, int ncols, const char *const *labels, const int *widths);
+void sheetw_text(struct sheetw *w, int row, int col, const char *s);
+void sheetw_number(struct sheetw *w, int row, int col, double v);
+void sheetw_date(struct sheetw *w, int row, int col, const char *yyyy_mm_dd);
+/* A second sheet of notes (xlsx only); call after all rows of the first. */
+void sheetw_notes(struct sheetw *w, const char *title, int nrows, const char *const *lines);
+/* Finishes and frees w. 0 on success. */
+int sheetw_close(struct sheetw *w, char **err);
+
+#endif

@@ -1,0 +1,31 @@
+/* tabread: streams the rows of an uploaded .csv or .xlsx file to a callback,
+ * one row at a time, so a large file is never held whole in memory (bulk import).
+ * Ownership: the cells are owned by tabread and valid only during the callback. */
+#ifndef SAFECOMM_TABREAD_H
+#define SAFECOMM_TABREAD_H
+
+#include <stddef.h>
+
+/* Limits: a row with a value beyond column 1024, or a cell longer than 32 KiB
+ * (bytes of UTF-8), fails the whole read with a message naming the row. */
+#define TABREAD_MAX_COLS 1024
+#define TABREAD_MAX_CELL (32 * 1024)
+
+/* Called once per row that has at least one cell (blank CSV lines and <row>
+ * elements without values are skipped, but still counted in rowno). cells[i]
+ * is never NULL: missing cells are "". Rows are passed as they are: ncells is
+ * the number of cells up to the last one present, and may differ from row to
+ * row. Return 0 to go on, anything else to stop. */
+typedef int (*tabread_row_fn)(void *ctx, long rowno, const char *const *cells, size_t ncells);
+
+/* format: "csv", "xlsx", or NULL to sniff from the file's first bytes (PK\3\4 = xlsx).
+ * rowno is the 1-based spreadsheet row number (the header is row 1 normally).
+ * CSV must be UTF-8 (a BOM is stripped). For .xlsx the first sheet is read;
+ * numbers come as written ("12", not "12.0"), booleans as "1"/"0", date-formatted
+ * numbers as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" (time-only formats: "HH:MM:SS").
+ * Returns 0 on success, the callback's non-zero value if it stopped, or -1 with a Chinese
+ * message in err (e.g. "文件不是有效的 Excel 文件"). err may be NULL. */
+int tabread_file(const char *path, const char *format, tabread_row_fn fn, void *ctx, char *err,
+                 size_t errlen);
+
+#endif

@@ -1,0 +1,664 @@
+'use strict';
+// Shared library of the black-box suite: the test registry, the demo database
+// (built once per run), per-test servers on fresh copies of it, and HTTP / CLI
+// helpers. Only Node built-ins (node:child_process, fs, os, path, net) and the
+// global fetch are used, so the suite runs on Node 18 and 20 without npm.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function fromRoot(p) {
+    return path.isAbsolute(p) ? p : path.resolve(ROOT, p);
+}
+
+const BIN = fromRoot(process.env.SAFECOMM_BIN || 'build/safecomm');
+const MKXLSX = fromRoot(process.env.SAFECOMM_MKXLSX || 'build/test/mkxlsx');
+const ADMIN_PASSWORD = 'Admin-pass-2025';
+const USER_PASSWORD = 'User-pass-2025!x';
+const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+// The demo county (see the brief / demo command).
+const COUNTY = '511621000000';
+const CITY = '511600000000';
+const PROVINCE = '510000000000';
+
+// Generous: the server under test may be built with AddressSanitizer.
+const START_TIMEOUT_MS = 60000;
+const REQUEST_TIMEOUT_MS = 60000;
+const DEFAULT_TEST_TIMEOUT_MS = 90000;
+
+/* ---------------- registry ---------------- */
+
+const tests = [];
+let currentFile = '';
+
+function setCurrentFile(f) {
+    currentFile = f;
+}
+
+// test(name, fn) or test(name, {timeout}, fn)
+function test(name, opts, fn) {
+    if (typeof opts === 'function') {
+        fn = opts;
+        opts = {};
+    }
+    tests.push({ file: currentFile, name, fn, timeout: opts.timeout || DEFAULT_TEST_TIMEOUT_MS });
+}
+
+/* ---------------- the run's temp dir and the demo database ---------------- */
+
+let runDir = null;
+function getRunDir() {
+    if (!runDir) runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'safecomm-bb-'));
+    return runDir;
+}
+
+// The environment for the binary: our own, minus SAFECOMM_* settings that
+// could point it at another database or key file.
+function childEnv(extra) {
+    const env = {};
+    for (const [k, v] of Object.entries(process.env)) {
+        if (k.startsWith('SAFECOMM_')) continue;
+        env[k] = v;
+    }
+    return Object.assign(env, extra || {});
+}
+
+// Runs a command; resolves {code, signal, stdout, stderr}. Never rejects for
+// a non-zero exit; rejects when the program cannot be started or times out.
+function run(cmd, args, opts = {}) {
+    return new Promise((resolve, reject) => {
+        let child;
+        try {
+            child = spawn(cmd, args, {
+                cwd: opts.cwd || ROOT,
+                env: childEnv(opts.env),
+                stdio: ['pipe', 'pipe', 'pipe'],
+            });
+        } catch (e) {
+            reject(e);
+            return;
+        }
+        const out = [];
+        const err = [];
+        child.stdout.on('data', (d) => out.push(d));
+        child.stderr.on('data', (d) => err.push(d));
+        const timeout = opts.timeout || 120000;
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`${path.basename(cmd)} ${args.join(' ')}: timed out after ${timeout} ms`));
+        }, timeout);
+        child.on('error', (e) => {
+            clearTimeout(timer);
+            reject(new Error(`cannot run ${cmd}: ${e.message}`));
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            resolve({
+                code,
+                signal,
+                stdout: Buffer.concat(out).toString('utf8'),
+                stderr: Buffer.concat(err).toString('utf8'),
+            });
+        });
+        child.stdin.on('error', () => {});
+        if (opts.input !== undefined) child.stdin.end(opts.input);
+        else child.stdin.end();
+    });
+}
+
+// Runs the safecomm binary; with check (default true) a non-zero exit rejects.
+async function cli(args, opts = {}) {
+    if (!fs.existsSync(BIN)) throw new Error(`binary not found: ${BIN} (set SAFECOMM_BIN)`);
+    const r = await run(BIN, args, opts);
+    if (opts.check !== false && r.code !== 0) {
+        throw new Error(
+            `safecomm ${args.join(' ')} exited ${r.code}${r.signal ? ' (' + r.signal + ')' : ''}: ` +
+                tail(r.stderr + r.stdout, 15)
+        );
+    }
+    return r;
+}
+
+let demoPromise = null;
+// The demo database, built once per run: {db, key, token}.
+function demo() {
+    if (!demoPromise) {
+        demoPromise = (async () => {
+            const dir = path.join(getRunDir(), 'demo');
+            fs.mkdirSync(dir, { recursive: true });
+            const db = path.join(dir, 'demo.db');
+            const t0 = Date.now();
+            await cli(['demo', '--db', db], {
+                env: { SAFECOMM_ADMIN_PASSWORD: ADMIN_PASSWORD },
+                timeout: 300000,
+            });
+            const key = db + '.key';
+            if (!fs.existsSync(key)) throw new Error(`demo did not create the key file ${key}`);
+            const r = await cli(['token', 'create', '--db', db, '--username', 'admin']);
+            const token = r.stdout.trim();
+            if (!token || token.includes('\n'))
+                throw new Error(`token create printed ${JSON.stringify(r.stdout)}, not one line`);
+            process.stdout.write(`# demo database built in ${Date.now() - t0} ms: ${db}\n`);
+            return { db, key, token };
+        })();
+    }
+    return demoPromise;
+}
+
+/* ---------------- helpers ---------------- */
+
+function tail(text, n) {
+    const lines = String(text).split('\n');
+    if (lines.length && lines[lines.length - 1] === '') lines.pop();
+    return lines.slice(-n).join('\n');
+}
+
+function sleep(ms) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+function copyFile(src, dst, mode) {
+    fs.copyFileSync(src, dst);
+    if (mode !== undefined) fs.chmodSync(dst, mode);
+}
+
+function headersObject(h) {
+    const o = {};
+    h.forEach((v, k) => {
+        o[k.toLowerCase()] = v;
+    });
+    return o;
+}
+
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    } catch (e) {
+        return null;
+    }
+}
+
+// api(baseUrl, method, path, {token, body, raw, headers, timeout})
+// body: an object/array is sent as JSON; a string or Buffer verbatim.
+// raw: bytes (string/Buffer) sent verbatim (takes precedence over body).
+// Resolves {status, json, text, bytes, headers} (headers: lower-case keys).
+async function httpApi(base, method, p, opts = {}) {
+    const headers = Object.assign({}, opts.headers || {});
+    if (opts.token) headers['Authorization'] = `Bearer ${opts.token}`;
+    let body;
+    if (opts.raw !== undefined) {
+        body = opts.raw;
+    } else if (opts.body !== undefined) {
+        if (typeof opts.body === 'string' || Buffer.isBuffer(opts.body) || opts.body instanceof Uint8Array) {
+            body = opts.body;
+        } else {
+            body = JSON.stringify(opts.body);
+            if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+                headers['Content-Type'] = 'application/json';
+        }
+    }
+    const res = await fetch(base + p, {
+        method,
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(opts.timeout || REQUEST_TIMEOUT_MS),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
+    const ct = res.headers.get('content-type') || '';
+    const json = ct.includes('json') || /^\s*[{[]/.test(text) ? parseJson(text) : null;
+    return { status: res.status, json, text, bytes, headers: headersObject(res.headers) };
+}
+
+// A raw HTTP/1.1 exchange over node:net, for requests fetch will not send
+// (or whose connection the server may cut). Resolves
+// {status, headers, body, text, json, closedEarly, error}; status is 0 when
+// no response head arrived before the connection ended.
+function rawHttp(port, head, body, opts = {}) {
+    return new Promise((resolve, reject) => {
+        const sock = net.connect(port, '127.0.0.1');
+        const chunks = [];
+        let writeError = null;
+        let done = false;
+        const timer = setTimeout(() => {
+            if (done) return;
+            done = true;
+            sock.destroy();
+            reject(new Error(`raw request: no answer and no close within ${opts.timeout || 30000} ms`));
+        }, opts.timeout || 30000);
+        function finish(err) {
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
+            const all = Buffer.concat(chunks);
+            const r = { status: 0, headers: {}, body: Buffer.alloc(0), text: '', json: null, error: err || writeError };
+            const sep = all.indexOf('\r\n\r\n');
+            if (sep >= 0) {
+                const lines = all.subarray(0, sep).toString('latin1').split('\r\n');
+                const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]);
+                if (m) r.status = Number(m[1]);
+                for (const l of lines.slice(1)) {
+                    const i = l.indexOf(':');
+                    if (i > 0) r.headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+                }
+                let b = all.subarray(sep + 4);
+                if ((r.headers['transfer-encoding'] || '').includes('chunked')) b = dechunk(b);
+                else if (r.headers['content-length'] !== undefined) b = b.subarray(0, Number(r.headers['content-length']));
+                r.body = b;
+                r.text = b.toString('utf8');
+                r.json = parseJson(r.text);
+            }
+            r.closedEarly = r.status === 0;
+            resolve(r);
+        }
+        sock.on('data', (d) => chunks.push(d));
+        sock.on('end', () => finish(null));
+        sock.on('close', () => finish(null));
+        sock.on('error', (e) => {
+            // A reset after the server answered still leaves the answer in chunks.
+            finish(e);
+        });
+        sock.on('connect', () => {
+            const write = (b) =>
+                new Promise((res) => {
+                    if (sock.destroyed) return res();
+                    sock.write(b, (e) => {
+                        if (e) writeError = e;
+                        res();
+                    });
+                });
+            (async () => {
+                await write(Buffer.isBuffer(head) ? head : Buffer.from(head, 'latin1'));
+                if (body) {
+                    const step = 256 * 1024;
+                    for (let i = 0; i < body.length && !sock.destroyed && !writeError; i += step)
+                        await write(body.subarray(i, i + step));
+                }
+            })();
+        });
+    });
+}
+
+function dechunk(b) {
+    const out = [];
+    let i = 0;
+    while (i < b.length) {
+        const e = b.indexOf('\r\n', i);
+        if (e < 0) break;
+        const n = parseInt(b.subarray(i, e).toString('latin1'), 16);
+        if (!n) break;
+        out.push(b.subarray(e + 2, e + 2 + n));
+        i = e + 2 + n + 2;
+    }
+    return Buffer.concat(out);
+}
+
+/* ---------------- servers ---------------- */
+
+let serverSeq = 0;
+
+class Server {
+    constructor(ctx, dir, db, token) {
+        this.ctx = ctx;
+        this.dir = dir;
+        this.db = db;
+        this.key = db + '.key';
+        this.token = token; // the admin token
+        this.log = path.join(dir, 'server.log');
+        this.proc = null;
+        this.port = 0;
+        this.url = '';
+        this.exits = []; // {code, signal, how}
+    }
+
+    async start() {
+        if (this.proc) throw new Error('server already running');
+        this.port = await freePort();
+        this.url = `http://127.0.0.1:${this.port}`;
+        const fd = fs.openSync(this.log, 'a');
+        fs.writeSync(fd, `--- start ${new Date().toISOString()} port ${this.port}\n`);
+        const proc = spawn(
+            BIN,
+            ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--threads', '2'],
+            { cwd: this.dir, env: childEnv(), stdio: ['ignore', fd, fd] }
+        );
+        fs.closeSync(fd);
+        this.proc = proc;
+        proc.exited = new Promise((resolve) => {
+            proc.on('exit', (code, signal) => {
+                proc.exitInfo = { code, signal };
+                resolve(proc.exitInfo);
+            });
+            proc.on('error', (e) => {
+                proc.exitInfo = { code: -1, signal: null, error: e };
+                resolve(proc.exitInfo);
+            });
+        });
+        const deadline = Date.now() + START_TIMEOUT_MS;
+        for (;;) {
+            if (proc.exitInfo) {
+                this.proc = null;
+                throw new Error(
+                    `server exited during start-up (code ${proc.exitInfo.code}, signal ${proc.exitInfo.signal})` +
+                        (proc.exitInfo.error ? ': ' + proc.exitInfo.error.message : '')
+                );
+            }
+            try {
+                const r = await fetch(this.url + '/healthz', { signal: AbortSignal.timeout(2000) });
+                await r.arrayBuffer();
+                if (r.status === 200) break;
+            } catch (e) {
+                /* not yet */
+            }
+            if (Date.now() > deadline) throw new Error(`server did not answer /healthz within ${START_TIMEOUT_MS} ms`);
+            await sleep(100);
+        }
+        return this;
+    }
+
+    // SIGTERM, then SIGKILL after 5 s. Records how it ended.
+    async stop() {
+        const proc = this.proc;
+        if (!proc) return null;
+        this.proc = null;
+        if (!proc.exitInfo) proc.kill('SIGTERM');
+        const t = setTimeout(() => {
+            if (!proc.exitInfo) {
+                proc.killedHard = true;
+                proc.kill('SIGKILL');
+            }
+        }, 5000);
+        const info = await proc.exited;
+        clearTimeout(t);
+        const rec = { how: proc.killedHard ? 'SIGTERM ignored for 5 s, SIGKILLed' : 'SIGTERM', ...info };
+        this.exits.push(rec);
+        return rec;
+    }
+
+    // SIGKILL now (a crash).
+    async kill() {
+        const proc = this.proc;
+        if (!proc) return null;
+        this.proc = null;
+        proc.kill('SIGKILL');
+        const info = await proc.exited;
+        this.exits.push({ how: 'SIGKILL', expected: true, ...info });
+        return info;
+    }
+
+    async restart() {
+        await this.stop();
+        return this.start();
+    }
+
+    // api(method, path, {token, body, raw, headers}); token defaults to none.
+    api(method, p, opts = {}) {
+        return httpApi(this.url, method, p, opts);
+    }
+
+    // The same with the admin token unless another token is given.
+    admin(method, p, opts = {}) {
+        return httpApi(this.url, method, p, Object.assign({ token: this.token }, opts));
+    }
+
+    raw(head, body, opts) {
+        return rawHttp(this.port, head, body, opts);
+    }
+
+    // The safecomm CLI on this server's database.
+    cli(args, opts) {
+        return cli(args, opts);
+    }
+
+    async createUser(username, role, region, password = USER_PASSWORD) {
+        await cli(['user', 'add', '--db', this.db, '--username', username, '--role', role, '--region', region], {
+            input: password + '\n',
+        });
+        const r = await cli(['token', 'create', '--db', this.db, '--username', username]);
+        const token = r.stdout.trim();
+        if (!token || token.includes('\n')) throw new Error(`token create printed ${JSON.stringify(r.stdout)}`);
+        return token;
+    }
+
+    logTail(n = 30) {
+        try {
+            return tail(fs.readFileSync(this.log, 'utf8'), n);
+        } catch (e) {
+            return '(no log)';
+        }
+    }
+
+    // Problems seen in the log: sanitizer reports and the like.
+    logProblems() {
+        let text = '';
+        try {
+            text = fs.readFileSync(this.log, 'utf8');
+        } catch (e) {
+            return [];
+        }
+        const out = [];
+        for (const line of text.split('\n')) {
+            if (/ERROR: (AddressSanitizer|LeakSanitizer|ThreadSanitizer|UndefinedBehaviorSanitizer)|runtime error:|WARNING: ThreadSanitizer/.test(line))
+                out.push(line.trim());
+        }
+        return out.slice(0, 5);
+    }
+}
+
+class Context {
+    constructor(t) {
+        this.t = t;
+        this.servers = [];
+        this.notes = [];
+        this.dir = null;
+    }
+
+    tmpDir() {
+        if (!this.dir) {
+            const safe = `${this.t.file}-${this.t.name}`.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60);
+            this.dir = fs.mkdtempSync(path.join(getRunDir(), `${safe}-`));
+        }
+        return this.dir;
+    }
+
+    // A started server on a fresh copy of the demo database (and its key).
+    async server() {
+        const d = await demo();
+        const dir = path.join(this.tmpDir(), `srv${++serverSeq}`);
+        fs.mkdirSync(dir);
+        const db = path.join(dir, 'demo.db');
+        copyFile(d.db, db);
+        for (const ext of ['-wal']) if (fs.existsSync(d.db + ext)) copyFile(d.db + ext, db + ext);
+        copyFile(d.key, db + '.key', 0o600);
+        const s = new Server(this, dir, db, d.token);
+        this.servers.push(s);
+        await s.start();
+        return s;
+    }
+
+    note(msg) {
+        this.notes.push(msg);
+    }
+
+    async cleanup() {
+        const problems = [];
+        for (const s of this.servers) {
+            if (s.proc) await s.stop();
+            for (const e of s.exits) {
+                if (e.expected) continue;
+                if (e.how !== 'SIGTERM' || e.code !== 0)
+                    problems.push(`server on :${s.port} did not stop cleanly: ${e.how}, exit code ${e.code}, signal ${e.signal}`);
+            }
+            for (const p of s.logProblems()) problems.push(`server log: ${p}`);
+        }
+        return problems;
+    }
+}
+
+/* ---------------- assertion helpers ---------------- */
+
+const assert = require('node:assert');
+
+function brief(res) {
+    const t = res.text !== undefined ? res.text : '';
+    return `${res.status} ${t.length > 400 ? t.slice(0, 400) + '…' : t}`;
+}
+
+// Asserts res is an error reply in the envelope {"error":{"code","message"[,"fields"]}}.
+// status: a number or an array of acceptable numbers. field: a field that must
+// be named in error.fields.
+function assertError(res, status, field, what) {
+    const ok = Array.isArray(status) ? status : [status];
+    const label = what ? `${what}: ` : '';
+    assert.ok(ok.includes(res.status), `${label}expected status ${ok.join(' or ')}, got ${brief(res)}`);
+    assert.ok(res.json && typeof res.json === 'object', `${label}error body is not JSON: ${brief(res)}`);
+    const e = res.json.error;
+    assert.ok(e && typeof e === 'object', `${label}no "error" object: ${brief(res)}`);
+    assert.ok(typeof e.code === 'string' && e.code, `${label}error.code missing: ${brief(res)}`);
+    assert.ok(typeof e.message === 'string' && e.message, `${label}error.message missing: ${brief(res)}`);
+    if (field) {
+        assert.ok(
+            e.fields && typeof e.fields === 'object' && Object.prototype.hasOwnProperty.call(e.fields, field),
+            `${label}error.fields does not name "${field}": ${brief(res)}`
+        );
+    }
+    return e;
+}
+
+function assertStatus(res, status, what) {
+    const ok = Array.isArray(status) ? status : [status];
+    assert.ok(ok.includes(res.status), `${what ? what + ': ' : ''}expected ${ok.join(' or ')}, got ${brief(res)}`);
+    return res.json;
+}
+
+// Some regions of the demo county: {county, township, village, township2, village2}.
+async function demoRegions(s) {
+    const out = { county: COUNTY };
+    const r = await s.admin('GET', `/api/v1/regions?parent=${COUNTY}`);
+    let towns = [];
+    if (r.status === 200 && r.json && Array.isArray(r.json.items))
+        towns = r.json.items.filter((x) => x && x.level === 'township').map((x) => x.code).sort();
+    if (towns.length < 2) towns = ['511621101000', '511621102000'];
+    out.township = towns[0];
+    out.township2 = towns[1];
+    const villagesOf = async (t) => {
+        const v = await s.admin('GET', `/api/v1/regions?parent=${t}`);
+        if (v.status === 200 && v.json && Array.isArray(v.json.items)) {
+            const list = v.json.items.filter((x) => x && x.level === 'village').map((x) => x.code).sort();
+            if (list.length) return list[0];
+        }
+        return t.slice(0, 9) + '001';
+    };
+    out.village = await villagesOf(out.township);
+    out.village2 = await villagesOf(out.township2);
+    for (const c of [out.township, out.village, out.village2]) {
+        const g = await s.admin('GET', `/api/v1/regions/${c}`);
+        assert.strictEqual(g.status, 200, `demo region ${c} not found: ${brief(g)}`);
+    }
+    return out;
+}
+
+// A per-run unique tag for names, so searches find only our rows.
+const RUN_TAG = Date.now().toString(36).slice(-5);
+
+// Runs fn over items with at most n in flight.
+async function pool(items, n, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const workers = [];
+    for (let w = 0; w < Math.min(n, items.length); w++) {
+        workers.push(
+            (async () => {
+                while (next < items.length) {
+                    const i = next++;
+                    results[i] = await fn(items[i], i);
+                }
+            })()
+        );
+    }
+    await Promise.all(workers);
+    return results;
+}
+
+// Converts CSV text to an .xlsx with the mkxlsx tool (cells "D:2025-01-02"
+// become dates, "N:12" numbers). Returns the file's bytes.
+async function mkxlsx(csvText, outPath, { inline = false } = {}) {
+    if (!fs.existsSync(MKXLSX)) throw new Error(`mkxlsx not found: ${MKXLSX} (build it, or set SAFECOMM_MKXLSX)`);
+    const args = inline ? ['--inline', outPath] : [outPath];
+    const r = await run(MKXLSX, args, { input: csvText, timeout: 120000 });
+    if (r.code !== 0) throw new Error(`mkxlsx exited ${r.code}: ${tail(r.stderr, 10)}`);
+    const b = fs.readFileSync(outPath);
+    assert.ok(b.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 3, 4])), 'mkxlsx output is not a zip');
+    return b;
+}
+
+// A multipart/form-data body with one file part. Returns {body, contentType}.
+function multipart(field, filename, contentType, data) {
+    const boundary = '----safecommbb' + Math.random().toString(16).slice(2);
+    const head = Buffer.from(
+        `--${boundary}\r\n` +
+            `Content-Disposition: form-data; name="${field}"; filename="${filename}"\r\n` +
+            `Content-Type: ${contentType}\r\n\r\n`,
+        'utf8'
+    );
+    const tailB = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
+    return { body: Buffer.concat([head, Buffer.from(data), tailB]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function isXlsx(bytes) {
+    return Buffer.isBuffer(bytes) && bytes.length > 100 && bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 3, 4]));
+}
+
+module.exports = {
+    ROOT,
+    BIN,
+    MKXLSX,
+    ADMIN_PASSWORD,
+    USER_PASSWORD,
+    XLSX_MIME,
+    COUNTY,
+    CITY,
+    PROVINCE,
+    RUN_TAG,
+    tests,
+    test,
+    setCurrentFile,
+    getRunDir,
+    demo,
+    run,
+    cli,
+    Context,
+    httpApi,
+    rawHttp,
+    sleep,
+    tail,
+    freePort,
+    pool,
+    assert,
+    assertError,
+    assertStatus,
+    brief,
+    demoRegions,
+    mkxlsx,
+    multipart,
+    isXlsx,
+};
