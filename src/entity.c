@@ -393,6 +393,11 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
         if (check_value(a, c, dc, u, f, val, &msg) != 0)
             add_err(errors, f->name, msg);
     }
+    if (is_region_table(e)) {
+        const char *code = json_string_value(json_object_get(obj, "code"));
+        if (code && !authz_in_scope(u, code))
+            add_err(errors, "code", "区域不存在或不在您的管辖范围内");
+    }
     if (json_object_size(errors) == 0 && e->check)
         e->check(c, obj, errors);
     return obj;
@@ -630,6 +635,13 @@ static int parse_sort(struct query *q, const struct entity *e, const char *spec)
     return 0;
 }
 
+/* Typed fields are always exact filters; free text only when declared so. */
+static int filterable(const struct field *f)
+{
+    return (f->flags & FF_FILTER) || f->type == FT_INT || f->type == FT_BOOL ||
+           f->type == FT_DICT || f->type == FT_DATE || f->type == FT_REGION;
+}
+
 struct qctx {
     struct query *q;
     const struct entity *e;
@@ -686,7 +698,7 @@ static int query_param(struct qctx *x, const char *k, const char *v)
         op = "<=";
     }
     const struct field *f = field_find(e, base);
-    int ok = f && (op[0] == '=' ? (f->flags & FF_FILTER) != 0 : (f->flags & FF_RANGE) != 0);
+    int ok = f && (op[0] == '=' ? filterable(f) : (f->flags & FF_RANGE) != 0);
     if (!ok) {
         q->err_key = k;
         q->err_msg = arena_printf(q->a, "未知的筛选条件“%s”", k);
@@ -709,6 +721,22 @@ static int query_param(struct qctx *x, const char *k, const char *v)
     return 0;
 }
 
+/* "%text%" with LIKE's wildcards escaped by a backslash. */
+static const char *like_pattern(arena *a, const char *text)
+{
+    size_t n = strlen(text);
+    char *p = arena_alloc(a, n * 2 + 3), *o = p;
+    *o++ = '%';
+    for (const char *t = text; *t; t++) {
+        if (*t == '%' || *t == '_' || *t == '\\')
+            *o++ = '\\';
+        *o++ = *t;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return p;
+}
+
 /* Builds WHERE/ORDER for the caller's scope plus the filters. 0 or -1
  * (q->err_key/err_msg say why). */
 static int query_build(arena *a, db_conn *c, const struct user *u, const struct entity *e, int n,
@@ -729,17 +757,7 @@ static int query_build(arena *a, db_conn *c, const struct user *u, const struct 
             return -1;
     if (x.search && *x.search && is_region_table(e)) {
         /* The region tree is small; a substring scan of names is enough. */
-        buf like;
-        buf_init(&like, 4096);
-        buf_puts(&like, "%");
-        for (const char *p = x.search; *p; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_puts(&like, "\\");
-            buf_append(&like, p, 1);
-        }
-        buf_puts(&like, "%");
-        int nq = bind_text(&q->b, arena_strdup(a, buf_str(&like)));
-        buf_free(&like);
+        int nq = bind_text(&q->b, like_pattern(a, x.search));
         buf_printf(&q->sql_where, " AND (t.name LIKE $%d ESCAPE '\\' OR t.code LIKE $%d)", nq, nq);
     } else if (x.search && *x.search) {
         if (!has_search(e)) {
@@ -754,6 +772,18 @@ static int query_build(arena *a, db_conn *c, const struct user *u, const struct 
                        " AND t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH $%d)", e->name,
                        e->name, nq);
         }
+        /* The index finds candidates by grams; the substring test makes the
+         * answer exact (punctuation, spaces, terms of only symbols). */
+        int nl = bind_text(&q->b, like_pattern(a, x.search));
+        buf_puts(&q->sql_where, " AND (");
+        int first = 1;
+        for (int i = 0; i < e->nfields; i++)
+            if (e->fields[i].flags & FF_SEARCH) {
+                buf_printf(&q->sql_where, "%st.%s LIKE $%d ESCAPE '\\'", first ? "" : " OR ",
+                           e->fields[i].name, nl);
+                first = 0;
+            }
+        buf_puts(&q->sql_where, ")");
     }
     if (parse_sort(q, e, x.sort ? x.sort : e->default_sort) != 0)
         return -1;
@@ -1469,9 +1499,8 @@ static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
         else
             add_err(errors, f->name, msg);
     }
-    json_t *obj = NULL;
-    if (json_object_size(errors) == 0)
-        obj = merge_validate(x->row_arena, x->c, x->dc, x->u, x->e, in, NULL, errors);
+    /* Validate the rest of the row too, so that every bad cell is named. */
+    json_t *obj = merge_validate(x->row_arena, x->c, x->dc, x->u, x->e, in, NULL, errors);
     if (json_object_size(errors) == 0 && (x->partial || x->rejected == 0)) {
         int64_t id;
         int st = insert_row(x->c, x->u, x->e, obj, &id);

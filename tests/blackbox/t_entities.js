@@ -281,6 +281,27 @@ test('q search: two-character and one-character Chinese terms', async (ctx) => {
     assert.ok(!old.items.some((o) => o.id === flood.id), 'the old title is still found');
 });
 
+test('q search is a substring match, punctuation included', async (ctx) => {
+    const s = await ctx.server();
+    const reg = await demoRegions(s);
+    const t = `T${RUN_TAG}`;
+    const one = await create(s, 'volunteers', { name: `${t}-1号`, region: reg.village });
+    const two = await create(s, 'volunteers', { name: `${t}-21号`, region: reg.village });
+    const three = await create(s, 'volunteers', { name: `${t} 1号`, region: reg.village });
+    const ids = async (term) => (await list(s, 'volunteers', `q=${q(term)}&page_size=500`)).items.map((o) => o.id).sort();
+    assert.deepStrictEqual(await ids(`${t}-1号`), [one.id], `q=${t}-1号`);
+    assert.deepStrictEqual(await ids(`${t}-2`), [two.id], `q=${t}-2`);
+    assert.deepStrictEqual(await ids(`${t} 1号`), [three.id], `q="${t} 1号"`);
+    assert.deepStrictEqual(await ids(`-21号`), [two.id], 'q=-21号');
+    // Punctuation alone is a literal too, not "match everything".
+    const all = await list(s, 'volunteers', 'page_size=1');
+    for (const term of ['-', '%', '_', "'", '"', '*', '（']) {
+        const l = await list(s, 'volunteers', `q=${q(term)}&page_size=500`);
+        assert.ok(l.total < all.total, `q=${term} matches every row`);
+        for (const o of l.items) assert.ok(containsIn(o, ['name', 'team', 'skills'], term), `q=${term} returned ${o.name}`);
+    }
+});
+
 test('meta/entities describes volunteers and activities', async (ctx) => {
     const s = await ctx.server();
     const r = await s.admin('GET', '/api/v1/meta/entities');
