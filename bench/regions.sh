@@ -13,7 +13,7 @@
 #   BENCH_THREADS      wrk threads = server threads = nginx workers (default nproc)
 #   BENCH_WARMUP       warm-up duration per server           (default 2s)
 #   BENCH_ROUNDS       measured rounds, order alternates     (default 1)
-#   BENCH_REGION       AGS of the region to fetch            (default 511621100000)
+#   BENCH_REGION       AGS of the region to fetch            (default 511621101000)
 #   BENCH_MIN_RATIO    if set, exit 1 when the ratio is below it
 #   BENCH_OUT          where the summary and raw wrk output go (default bench/out)
 #   BENCH_KEEP         1 = keep the temp dir (logs, db, nginx.conf) for debugging
@@ -28,7 +28,7 @@ CONNS=${BENCH_CONNECTIONS:-32}
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
 ROUNDS=${BENCH_ROUNDS:-1}
-REGION=${BENCH_REGION:-511621100000}
+REGION=${BENCH_REGION:-511621101000}
 OUT=${BENCH_OUT:-bench/out}
 KEEP=${BENCH_KEEP:-0}
 MIN_RATIO=${BENCH_MIN_RATIO:-}

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +246,84 @@ const char *auth_user_name(const struct user *u)
     return u ? u->username : "-";
 }
 
+/* ---- token cache ----
+ * A token's user and permissions are read from the database at most once per
+ * AUTH_CACHE_TTL per server: on the hot path that saves two queries of three.
+ * A disabled user or revoked token is refused within the TTL; changes made by
+ * this process clear the cache at once (auth_cache_clear). */
+
+#define AUTH_CACHE_SLOTS  256
+#define AUTH_CACHE_TTL_US (5 * 1000000LL)
+
+struct cache_slot {
+    char hash[65];
+    int64_t expires;
+    arena *a;
+    struct user *u;
+};
+
+static struct cache_slot cache[AUTH_CACHE_SLOTS];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct user *user_copy(arena *a, const struct user *src)
+{
+    struct user *u = arena_alloc(a, sizeof *u);
+    *u = *src;
+    u->username = arena_strdup(a, src->username);
+    u->display_name = arena_strdup(a, src->display_name);
+    u->role = arena_strdup(a, src->role);
+    u->region = arena_strdup(a, src->region);
+    u->perms = arena_alloc(a, (size_t)(src->nperms ? src->nperms : 1) * sizeof *u->perms);
+    for (int i = 0; i < src->nperms; i++)
+        u->perms[i] = arena_strdup(a, src->perms[i]);
+    return u;
+}
+
+static size_t slot_of(const char *hash)
+{
+    size_t h = 0;
+    for (int i = 0; i < 8; i++)
+        h = h * 16 + (size_t)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+    return h % AUTH_CACHE_SLOTS;
+}
+
+static struct user *cache_get(arena *a, const char *hash)
+{
+    struct user *u = NULL;
+    struct cache_slot *s = &cache[slot_of(hash)];
+    pthread_mutex_lock(&cache_lock);
+    if (s->u && strcmp(s->hash, hash) == 0 && s->expires > util_now_us())
+        u = user_copy(a, s->u);
+    pthread_mutex_unlock(&cache_lock);
+    return u;
+}
+
+static void cache_put(const char *hash, const struct user *u)
+{
+    arena *a = arena_new(), *old = NULL;
+    struct user *copy = user_copy(a, u);
+    struct cache_slot *s = &cache[slot_of(hash)];
+    pthread_mutex_lock(&cache_lock);
+    old = s->a;
+    s->a = a;
+    s->u = copy;
+    memcpy(s->hash, hash, sizeof s->hash);
+    s->expires = util_now_us() + AUTH_CACHE_TTL_US;
+    pthread_mutex_unlock(&cache_lock);
+    arena_free(old);
+}
+
+void auth_cache_clear(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < AUTH_CACHE_SLOTS; i++) {
+        arena_free(cache[i].a);
+        cache[i].a = NULL;
+        cache[i].u = NULL;
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
 int auth_authenticate(req *r)
 {
     const char *h = req_header(r, "Authorization");
@@ -254,6 +333,9 @@ int auth_authenticate(req *r)
             token++;
         char hash[65];
         auth_token_hash(token, hash);
+        r->user = cache_get(r->a, hash);
+        if (r->user)
+            return 0;
         db_conn *c = req_db(r);
         db_stmt *s = db_prepare(c, "SELECT " USER_COLS " FROM api_tokens t "
                                    "JOIN users u ON u.id = t.user_id "
@@ -271,8 +353,10 @@ int auth_authenticate(req *r)
             reply_db_error(r, st);
             return -1;
         }
-        if (r->user)
+        if (r->user) {
+            cache_put(hash, r->user);
             return 0;
+        }
     }
     reply_error(r, 401, "unauthorized", "未登录或登录已失效", NULL);
     return -1;

@@ -31,6 +31,8 @@ int auth_keyfile_load(const char *path, int create, char **err);
  * returns -1. */
 int auth_authenticate(struct req *r);
 const char *auth_user_name(const struct user *u);
+/* Forgets cached token look-ups (after a user, role or token changes). */
+void auth_cache_clear(void);
 /* Loads an enabled user with its permissions; NULL when unknown/disabled. */
 struct user *auth_user_load(db_conn *c, arena *a, const char *username);
 /* The built-in identity of command-line work: whole tree, every permission. */

@@ -88,3 +88,36 @@ const char *buf_str(const buf *b)
 {
     return b->ptr ? b->ptr : "";
 }
+
+int buf_json_string(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    int rc = buf_append(b, "\"", 1);
+    const char *run = s;
+    for (; rc == 0 && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        rc = buf_append(b, run, (size_t)(s - run));
+        char esc[7] = {'\\', (char)ch, 0};
+        size_t n = 2;
+        if (ch == '\n')
+            esc[1] = 'n';
+        else if (ch == '\t')
+            esc[1] = 't';
+        else if (ch == '\r')
+            esc[1] = 'r';
+        else if (ch < 0x20) {
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[ch >> 4];
+            esc[5] = hex[ch & 15];
+            n = 6;
+        }
+        if (rc == 0)
+            rc = buf_append(b, esc, n);
+        run = s + 1;
+    }
+    if (rc == 0)
+        rc = buf_append(b, run, (size_t)(s - run));
+    return rc == 0 ? buf_append(b, "\"", 1) : rc;
+}

@@ -17,6 +17,8 @@ void buf_init(buf *b, size_t cap);
 int buf_append(buf *b, const void *data, size_t n);
 int buf_puts(buf *b, const char *s);
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as a JSON string literal, quoted and escaped (UTF-8 passes through). */
+int buf_json_string(buf *b, const char *s);
 char *buf_detach(buf *b, size_t *len);
 void buf_reset(buf *b);
 void buf_free(buf *b);

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -454,6 +455,21 @@ static void dispatch(req *r)
     }
 }
 
+/* One spare arena per pool thread (a pthread key, so that the thread's exit
+ * frees it). */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_free(void *p)
+{
+    arena_free(p);
+}
+
+static void spare_init(void)
+{
+    pthread_key_create(&spare_key, spare_free);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -462,7 +478,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     req *r = *con_cls;
     if (!r) {
-        arena *a = arena_new();
+        pthread_once(&spare_once, spare_init);
+        arena *a = pthread_getspecific(spare_key);
+        if (a)
+            pthread_setspecific(spare_key, NULL);
+        else
+            a = arena_new();
         r = arena_zalloc(a, sizeof *r);
         r->a = a;
         r->mhd = c;
@@ -509,18 +530,77 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return ret;
 }
 
+/* ---- access log ----
+ * One line per request. Lines are collected in memory and written by one
+ * thread every 100 ms, so a request never waits on a write to the log. */
+
+static pthread_mutex_t alog_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t alog_cond = PTHREAD_COND_INITIALIZER;
+static buf alog;
+static int alog_stop;
+static pthread_t alog_thread;
+
+static void alog_flush_locked(void)
+{
+    if (alog.len) {
+        fwrite(alog.ptr, 1, alog.len, stderr);
+        fflush(stderr);
+        buf_reset(&alog);
+    }
+}
+
+static void *alog_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&alog_lock);
+    while (!alog_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&alog_cond, &alog_lock, &ts);
+        alog_flush_locked();
+    }
+    alog_flush_locked();
+    pthread_mutex_unlock(&alog_lock);
+    return NULL;
+}
+
 static void log_access(const req *r, int64_t us)
 {
-    char path[256];
+    char path[256], line[768];
     size_t k = 0;
     for (const char *p = r->path; *p && k < sizeof path - 1; p++)
         path[k++] = ((unsigned char)*p < 0x20 || *p == '"') ? '?' : *p;
     path[k] = '\0';
     const char *who = r->user ? auth_user_name(r->user) : "-";
-    fprintf(stderr,
-            "access ip=%s method=%s path=\"%s\" route=\"%s\" status=%d dur_us=%lld user=%s\n",
-            r->client_ip, r->method, path, r->route ? r->route->pattern : "-", r->status,
-            (long long)us, who);
+    int n = snprintf(line, sizeof line,
+                     "access ip=%s method=%s path=\"%s\" route=\"%s\" status=%d dur_us=%lld "
+                     "user=%s\n",
+                     r->client_ip, r->method, path, r->route ? r->route->pattern : "-", r->status,
+                     (long long)us, who);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof line) {
+        n = sizeof line - 1;
+        line[n - 1] = '\n';
+    }
+    pthread_mutex_lock(&alog_lock);
+    if (!alog_thread) {
+        fputs(line, stderr); /* no flusher (not serving): write at once */
+    } else {
+        if (buf_append(&alog, line, (size_t)n) != 0) {
+            /* Over the cap: the flusher fell behind; keep the newest. */
+            buf_init(&alog, alog.cap);
+            buf_append(&alog, line, (size_t)n);
+        }
+        if (alog.len > 64 * 1024)
+            pthread_cond_signal(&alog_cond);
+    }
+    pthread_mutex_unlock(&alog_lock);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -550,7 +630,16 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     buf_free(&r->body);
     __atomic_fetch_sub(&inflight, 1, __ATOMIC_RELAXED);
     *con_cls = NULL;
-    arena_free(r->a);
+    /* A connection's callbacks run on one pool thread; keep one arena per
+     * thread for the next request instead of returning it to malloc. */
+    arena *a = r->a;
+    pthread_once(&spare_once, spare_init);
+    if (!pthread_getspecific(spare_key)) {
+        arena_reset(a);
+        pthread_setspecific(spare_key, a);
+    } else {
+        arena_free(a);
+    }
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -605,6 +694,7 @@ int http_serve(const struct http_config *cfg)
     }
     int nr = router_count();
     route_counts = xcalloc((size_t)(nr + 2) * NSLOTS, sizeof *route_counts);
+    buf_init(&alog, (size_t)16 << 20);
 
     /* Signals go to the main thread's sigwait only: block them before MHD
      * starts its threads, which inherit the mask. */
@@ -618,16 +708,20 @@ int http_serve(const struct http_config *cfg)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-        on_connection, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(cfg->threads > 0 ? cfg->threads : 1), MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)120,
+        /* MHD clears this pool for every request; bodies go to our own
+         * buffer, so the pool only needs room for headers. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "safecomm: 无法在 %s 上监听（端口被占用？）\n", cfg->listen);
         return -1;
     }
+    pthread_create(&alog_thread, NULL, alog_main, NULL);
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     log_info("listening on http://%s (port %u, %d threads)", cfg->listen,
              di ? (unsigned)di->port : 0, cfg->threads);
@@ -641,6 +735,12 @@ int http_serve(const struct http_config *cfg)
     for (int i = 0; i < 3000 && __atomic_load_n(&inflight, __ATOMIC_RELAXED) > 0; i++)
         usleep(10000);
     MHD_stop_daemon(d);
+    pthread_mutex_lock(&alog_lock);
+    alog_stop = 1;
+    pthread_cond_signal(&alog_cond);
+    pthread_mutex_unlock(&alog_lock);
+    pthread_join(alog_thread, NULL);
+    buf_free(&alog);
     free(route_counts);
     route_counts = NULL;
     log_info("stopped");

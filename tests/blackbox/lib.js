@@ -495,6 +495,20 @@ class Context {
         return s;
     }
 
+    // Shortcuts to the most recently started server of this test.
+    get srv() {
+        if (!this.servers.length) throw new Error('no server started in this test (call ctx.server() first)');
+        return this.servers[this.servers.length - 1];
+    }
+
+    get token() {
+        return this.srv.token;
+    }
+
+    api(method, p, opts) {
+        return this.srv.api(method, p, opts);
+    }
+
     note(msg) {
         this.notes.push(msg);
     }
