@@ -17,10 +17,13 @@ struct app {
     unsigned char token_key[APP_KEY_BYTES];  /* keyed hash of tokens and sessions */
     unsigned char lookup_key[APP_KEY_BYTES]; /* keyed hash of sensitive values */
     unsigned char field_key[APP_KEY_BYTES];  /* encryption of sensitive values */
+    unsigned char audit_key[APP_KEY_BYTES];  /* the audit log's hash chain */
+    int field_key_id;                        /* key id of field_key */
     const char *web_root;                    /* built UI, may not exist */
     size_t body_cap;                         /* JSON bodies */
     size_t upload_cap;                       /* imported files */
     int metrics_public;                      /* /metrics beyond loopback */
+    const char *trusted_proxies;             /* CIDRs whose X-Forwarded-For is believed */
 };
 
 extern struct app app;

@@ -1,10 +1,9 @@
-/* auth: see auth.h. The key file holds one or more lines "ID HEX64"; the
- * last line is the current master key. Sub-keys for token hashing, look-up
- * hashing and field encryption are derived from it with libsodium's KDF, so
- * the file never holds more than the one secret per key id. */
+/* auth: see auth.h. Keys come from crypto.c; sessions from session.c. */
 #include "auth.h"
 #include "app.h"
+#include "crypto.h"
 #include "http.h"
+#include "session.h"
 #include "util.h"
 
 #include <errno.h>
@@ -19,93 +18,9 @@
 
 struct app app;
 
-static int hex_decode(const char *hex, unsigned char *out, size_t n)
-{
-    size_t bin_len = 0;
-    if (strlen(hex) != n * 2)
-        return -1;
-    if (sodium_hex2bin(out, n, hex, n * 2, NULL, &bin_len, NULL) != 0 || bin_len != n)
-        return -1;
-    return 0;
-}
-
-static void derive_keys(void)
-{
-    crypto_kdf_derive_from_key(app.token_key, sizeof app.token_key, 1, "sctoken_", app.master_key);
-    crypto_kdf_derive_from_key(app.lookup_key, sizeof app.lookup_key, 2, "sclookup",
-                               app.master_key);
-    crypto_kdf_derive_from_key(app.field_key, sizeof app.field_key, 3, "scfield_", app.master_key);
-}
-
-static int keyfile_create(const char *path, char **err)
-{
-    unsigned char key[APP_KEY_BYTES];
-    char hex[APP_KEY_BYTES * 2 + 1];
-    randombytes_buf(key, sizeof key);
-    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
-    /* O_EXCL: an existing key file is never overwritten. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        *err = xasprintf("无法创建密钥文件 %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char line[100];
-    int n = snprintf(line, sizeof line, "1 %s\n", hex);
-    int ok = write(fd, line, (size_t)n) == n && fsync(fd) == 0;
-    close(fd);
-    sodium_memzero(key, sizeof key);
-    sodium_memzero(hex, sizeof hex);
-    sodium_memzero(line, sizeof line);
-    if (!ok) {
-        *err = xasprintf("无法写入密钥文件 %s", path);
-        unlink(path);
-        return -1;
-    }
-    return 0;
-}
-
 int auth_keyfile_load(const char *path, int create, char **err)
 {
-    *err = NULL;
-    if (sodium_init() < 0) {
-        *err = xstrdup("libsodium 初始化失败");
-        return -1;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        if (!create) {
-            *err = xasprintf("密钥文件 %s 不存在（先运行 safecomm init）", path);
-            return -1;
-        }
-        if (keyfile_create(path, err) != 0)
-            return -1;
-    } else if ((st.st_mode & 077) != 0) {
-        *err = xasprintf("密钥文件 %s 的权限必须是 0600", path);
-        return -1;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        *err = xasprintf("无法读取密钥文件 %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char line[256];
-    int found = 0;
-    while (fgets(line, sizeof line, f)) {
-        char hex[128];
-        long id;
-        if (sscanf(line, "%ld %127s", &id, hex) == 2 &&
-            hex_decode(hex, app.master_key, sizeof app.master_key) == 0)
-            found = 1;
-        sodium_memzero(hex, sizeof hex);
-    }
-    sodium_memzero(line, sizeof line);
-    fclose(f);
-    if (!found) {
-        *err = xasprintf("密钥文件 %s 格式无效", path);
-        return -1;
-    }
-    derive_keys();
-    return 0;
+    return crypto_keys_load(path, create, err);
 }
 
 int auth_password_hash(const char *password, char *out, size_t outlen)
@@ -178,15 +93,15 @@ fail:
     return -1;
 }
 
-static struct user *user_from_row(db_conn *c, arena *a, db_stmt *s)
+struct user *auth_user_from_row(db_conn *c, arena *a, db_stmt *s, int k)
 {
     struct user *u = arena_zalloc(a, sizeof *u);
-    u->id = db_col_int(s, 0);
-    u->username = arena_strdup(a, db_col_text(s, 1));
-    u->display_name = arena_strdup(a, db_col_text(s, 2));
-    u->role = arena_strdup(a, db_col_text(s, 3));
-    u->region = arena_strdup(a, db_col_text(s, 4));
-    u->must_change_password = (int)db_col_int(s, 5);
+    u->id = db_col_int(s, k);
+    u->username = arena_strdup(a, db_col_text(s, k + 1));
+    u->display_name = arena_strdup(a, db_col_text(s, k + 2));
+    u->role = arena_strdup(a, db_col_text(s, k + 3));
+    u->region = arena_strdup(a, db_col_text(s, k + 4));
+    u->must_change_password = (int)db_col_int(s, k + 5);
     region_subtree(u->region, u->scope_lo, u->scope_hi);
     db_stmt *p = db_prepare(c, "SELECT perm FROM role_perms WHERE role = $1 ORDER BY perm");
     if (!p)
@@ -207,11 +122,9 @@ static struct user *user_from_row(db_conn *c, arena *a, db_stmt *s)
     return u;
 }
 
-#define USER_COLS "u.id, u.username, u.display_name, u.role, u.region, u.must_change_password"
-
 struct user *auth_user_load(db_conn *c, arena *a, const char *username)
 {
-    db_stmt *s = db_prepare(c, "SELECT " USER_COLS " FROM users u "
+    db_stmt *s = db_prepare(c, "SELECT " AUTH_USER_COLS " FROM users u "
                                "WHERE u.username = $1 AND u.disabled = 0");
     if (!s)
         return NULL;
@@ -220,7 +133,7 @@ struct user *auth_user_load(db_conn *c, arena *a, const char *username)
     if (db_step(s) == DB_ROW) {
         db_stmt *keep = s;
         /* user_from_row prepares another statement; this row stays valid. */
-        u = user_from_row(c, a, keep);
+        u = auth_user_from_row(c, a, keep, 0);
     }
     db_done(s);
     return u;
@@ -327,6 +240,8 @@ void auth_cache_clear(void)
 int auth_authenticate(req *r)
 {
     const char *h = req_header(r, "Authorization");
+    if (!h && session_cookie(r))
+        return session_authenticate(r);
     if (h && strncasecmp(h, "Bearer ", 7) == 0) {
         const char *token = h + 7;
         while (*token == ' ')
@@ -337,7 +252,7 @@ int auth_authenticate(req *r)
         if (r->user)
             return 0;
         db_conn *c = req_db(r);
-        db_stmt *s = db_prepare(c, "SELECT " USER_COLS " FROM api_tokens t "
+        db_stmt *s = db_prepare(c, "SELECT " AUTH_USER_COLS " FROM api_tokens t "
                                    "JOIN users u ON u.id = t.user_id "
                                    "WHERE t.token_hash = $1 AND t.revoked = 0 AND u.disabled = 0");
         if (!s) {
@@ -347,7 +262,7 @@ int auth_authenticate(req *r)
         db_bind_text(s, 1, hash);
         int st = db_step(s);
         if (st == DB_ROW)
-            r->user = user_from_row(c, r->a, s);
+            r->user = auth_user_from_row(c, r->a, s, 0);
         db_done(s);
         if (st < 0) {
             reply_db_error(r, st);

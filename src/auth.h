@@ -33,6 +33,11 @@ int auth_authenticate(struct req *r);
 const char *auth_user_name(const struct user *u);
 /* Forgets cached token look-ups (after a user, role or token changes). */
 void auth_cache_clear(void);
+/* The columns auth_user_from_row reads, from "users u". */
+#define AUTH_USER_COLS "u.id, u.username, u.display_name, u.role, u.region, u.must_change_password"
+/* A user (and its role's permissions) from a row holding AUTH_USER_COLS
+ * from column k on. */
+struct user *auth_user_from_row(db_conn *c, arena *a, db_stmt *s, int k);
 /* Loads an enabled user with its permissions; NULL when unknown/disabled. */
 struct user *auth_user_load(db_conn *c, arena *a, const char *username);
 /* The built-in identity of command-line work: whole tree, every permission. */

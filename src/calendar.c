@@ -132,7 +132,7 @@ static int check_days(req *r, json_t *arr, const char *field, int year, int holi
 
 static void h_cal_put(req *r)
 {
-    if (authz_require(r, "calendar:write", NULL) != 0)
+    if (authz_require(r, "calendar:admin", NULL) != 0)
         return;
     int year = parse_year(req_param(r, "year"));
     if (!year) {

@@ -1,6 +1,7 @@
 /* check: see check.h. Each check is independent and names what it found, so
  * an operator can tell which invariant broke. */
 #include "check.h"
+#include "audit.h"
 #include "buf.h"
 #include "entity.h"
 #include "search.h"
@@ -118,8 +119,9 @@ int check_run(db *d, FILE *out)
         failed += check_regions(c, entity_at(i), out);
         failed += check_search(c, entity_at(i), out);
     }
-    /* The state machines (hazards) and the audit chain arrive with their
-     * modules; each adds its check here. */
+    failed += audit_verify(c, out);
+    /* The state machines (hazards) arrive with their modules; each adds its
+     * check here. */
     db_release(d, c);
     return failed;
 }

@@ -96,7 +96,12 @@ static int map_rc(db_conn *c, int rc)
     }
     if (st < 0) {
         stat_add(c->owner, &c->owner->stats.errors);
-        log_warn("sqlite: %s (%d)", sqlite3_errmsg(c->h), rc);
+        /* Constraint failures are expected answers (a duplicate name, a
+         * region still in use); the caller reports them. */
+        if (st == DB_ERR_UNIQUE || st == DB_ERR_FOREIGN_KEY || st == DB_ERR_CONSTRAINT)
+            log_debug("sqlite: %s (%d)", sqlite3_errmsg(c->h), rc);
+        else
+            log_warn("sqlite: %s (%d)", sqlite3_errmsg(c->h), rc);
     }
     c->last_status = st;
     return st;
@@ -592,6 +597,13 @@ int db_restore(db *d, const char *path, char **err)
     int ok = sqlite3_prepare_v2(src, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
              sqlite3_step(st) == SQLITE_ROW &&
              strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    sqlite3_finalize(st);
+    /* A safecomm backup carries its migrations: an empty file or another
+     * program's database must not replace the data. */
+    st = NULL;
+    ok = ok && sqlite3_prepare_v2(src, "SELECT max(version) FROM schema_migrations", -1, &st,
+                                  NULL) == SQLITE_OK &&
+         sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) >= 1;
     sqlite3_finalize(st);
     if (!ok) {
         *err = xasprintf("备份文件 %s 已损坏或不是 safecomm 数据库", path);

@@ -2,9 +2,10 @@
  * same county every time, so tests and screenshots are repeatable. The whole
  * load is one transaction. */
 #include "demo.h"
+#include "audit.h"
 #include "auth.h"
+#include "entity.h"
 #include "buf.h"
-#include "search.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -94,43 +95,35 @@ static int add_user(db_conn *c, const char *username, const char *display, const
                 6, p, err);
 }
 
-/* Records through the same code path as the API would be faster to trust,
- * but the demo must load in seconds; it writes the tables and the search
- * index directly, and `safecomm check` proves they agree. */
-static int add_record(db_conn *c, const char *sql, int n, const char *const *p, const char *fts,
-                      const char *text, char **err)
+/* Every record goes through entity_create, the path of the API: validation,
+ * the search index, encryption of sensitive fields and the audit log. */
+static int add_record(db_conn *c, const struct audit_actor *who, const char *entity, json_t *obj,
+                      char **err)
 {
-    db_stmt *s = db_prepare(c, sql);
-    if (!s) {
-        *err = xasprintf("演示数据写入失败: %s", db_errmsg(c));
-        return -1;
+    arena *a = arena_new();
+    json_t *errors = json_object();
+    int st = entity_create(c, a, who, entity_find(entity), obj, errors, NULL);
+    if (st != DB_OK) {
+        char *e = json_dumps(errors, JSON_COMPACT);
+        *err = xasprintf("演示数据写入失败（%s）: %s %s", entity, db_errmsg(c), e ? e : "");
+        free(e);
     }
-    for (int i = 0; i < n; i++)
-        db_bind_text(s, i + 1, p[i]);
-    int st = db_step(s);
-    int64_t id = st == DB_ROW ? db_col_int(s, 0) : 0;
-    db_done(s);
-    if (st != DB_ROW) {
-        *err = xasprintf("演示数据写入失败: %s", db_errmsg(c));
-        return -1;
-    }
-    buf uni, bi;
-    buf_init(&uni, 1 << 20);
-    buf_init(&bi, 1 << 20);
-    /* text holds the searchable fields separated by '\n', in declaration order. */
-    char *copy = xstrdup(text);
-    for (char *save = NULL, *t = strtok_r(copy, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
-        search_grams(t, &uni, &bi);
-    free(copy);
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    char q[128];
-    snprintf(q, sizeof q, "INSERT INTO %s (rowid, uni, bi) VALUES ($1, $2, $3)", fts);
-    const char *fp[] = {ids, buf_str(&uni), buf_str(&bi)};
-    int rc = exec(c, q, 3, fp, err);
-    buf_free(&uni);
-    buf_free(&bi);
-    return rc;
+    json_decref(errors);
+    json_decref(obj);
+    arena_free(a);
+    return st == DB_OK ? 0 : -1;
+}
+
+/* A valid resident ID number (GB 11643) for the demo. */
+static void make_id_number(const char *birth, char out[19])
+{
+    static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    snprintf(out, 19, "511621%.4s%.2s%.2s%03u", birth, birth + 5, birth + 8, rnd(999) + 1);
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (out[i] - '0') * w[i];
+    out[17] = "10X98765432"[sum % 11];
+    out[18] = '\0';
 }
 
 static void rand_date(int year, char out[11])
@@ -163,7 +156,7 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
         add_region(c, "511600000000", "广安市", "city", "510000000000", 0, now, err) ||
         add_region(c, COUNTY, "岳池县", "county", "511600000000", 0, now, err))
         goto fail;
-    char villages[200][32];
+    char villages[200][32], vnames[200][48];
     int nvillages = 0;
     for (int t = 0; t < 12; t++) {
         char tcode[32];
@@ -179,8 +172,10 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
                      village_b[(t * 5 + v * 11) % 20], v % 5 == 0 ? "社区" : "村");
             if (add_region(c, vcode, vname, "village", tcode, 800 + (long)rnd(3000), now, err))
                 goto fail;
-            if (nvillages < 200)
+            if (nvillages < 200) {
+                strcpy(vnames[nvillages], vname);
                 strcpy(villages[nvillages++], vcode);
+            }
             for (int g = 1; g <= 3; g++) {
                 char gcode[48], gname[32];
                 snprintf(gcode, sizeof gcode, "%s-%02d", vcode, g);
@@ -196,32 +191,26 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
         goto fail;
 
     /* Two full years of records. */
+    arena *ua = arena_new();
+    struct audit_actor who = {auth_system_user(ua), "demo"};
     for (int year = 2024; year <= 2025; year++) {
         for (int i = 0; i < 300; i++) {
-            char name[32], birth[11], joined[11], hours[24];
+            char name[32], birth[11], joined[11];
             person_name(name, sizeof name);
             rand_date(1955 + (int)rnd(45), birth);
             rand_date(year, joined);
-            snprintf(hours, sizeof hours, "%u", 2 + rnd(120));
-            const char *v = villages[rnd((unsigned)nvillages)];
-            const char *team = teams[rnd(6)], *skill = skills[rnd(8)];
-            const char *p[] = {v, now, name, rnd(2) ? "1" : "2", birth, team, skill, joined, hours};
-            char *text = xasprintf("%s\n%s\n%s", name, team, skill);
-            int r = add_record(c,
-                               "INSERT INTO volunteers (region, created_at, updated_at, "
-                               "created_by, name, gender, birth_date, team, skills, joined_on, "
-                               "hours) VALUES ($1, $2, $2, 'demo', $3, $4, $5, $6, $7, $8, $9) "
-                               "RETURNING id",
-                               9, p, "volunteers_fts", text, err);
-            free(text);
-            if (r)
-                goto fail;
+            json_t *o =
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "region",
+                          villages[rnd((unsigned)nvillages)], "name", name, "gender",
+                          rnd(2) ? "1" : "2", "birth_date", birth, "team", teams[rnd(6)], "skills",
+                          skills[rnd(8)], "joined_on", joined, "hours", (int)(2 + rnd(120)));
+            if (add_record(c, &who, "volunteers", o, err))
+                goto fail_records;
         }
         for (int i = 0; i < 240; i++) {
-            char held[11], people[24];
+            char held[11];
             int a = (int)rnd(sizeof acts / sizeof acts[0]);
             rand_date(year, held);
-            snprintf(people, sizeof people, "%u", 20 + rnd(400));
             /* Township and village activities in proportion. */
             const char *region = villages[rnd((unsigned)nvillages)];
             char tcode[32];
@@ -230,27 +219,45 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
                 strcpy(tcode + 9, "000");
                 region = tcode;
             }
-            const char *place = rnd(2) ? "村委会活动室" : "镇政府会议室";
-            const char *org = rnd(2) ? "镇安办" : "村委会";
-            const char *p[] = {region, now, acts[a].title, acts[a].kind, held, place, people, org};
-            char *text = xasprintf("%s\n%s\n%s", acts[a].title, place, org);
-            int r = add_record(c,
-                               "INSERT INTO activities (region, created_at, updated_at, "
-                               "created_by, title, kind, held_on, place, participants, "
-                               "organizer) VALUES ($1, $2, $2, 'demo', $3, $4, $5, $6, $7, $8) "
-                               "RETURNING id",
-                               8, p, "activities_fts", text, err);
-            free(text);
-            if (r)
-                goto fail;
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "region", region, "title",
+                                  acts[a].title, "kind", acts[a].kind, "held_on", held, "place",
+                                  rnd(2) ? "村委会活动室" : "镇政府会议室", "participants",
+                                  (int)(20 + rnd(400)), "organizer", rnd(2) ? "镇安办" : "村委会");
+            if (add_record(c, &who, "activities", o, err))
+                goto fail_records;
         }
     }
+    static const char *care_kinds[] = {"dibao",          "wubao",    "elderly_alone",
+                                       "lonely_elderly", "disabled", "left_behind_child"};
+    static const char *needs[] = {"行动不便，需定期上门探访", "房屋老旧，存在用电安全隐患",
+                                  "子女在外务工，需结对关爱", "慢性病需长期服药", "冬季取暖困难"};
+    for (int i = 0; i < 240; i++) {
+        char name[32], birth[11], id[19], phone[16], addr[96];
+        int kind = (int)rnd(6);
+        person_name(name, sizeof name);
+        rand_date(kind == 5 ? 2010 + (int)rnd(10) : 1935 + (int)rnd(50), birth);
+        make_id_number(birth, id);
+        snprintf(phone, sizeof phone, "13%09u", rnd(1000000000));
+        unsigned vi = rnd((unsigned)nvillages);
+        const char *v = villages[vi];
+        snprintf(addr, sizeof addr, "%s%u组%u号", vnames[vi], 1 + rnd(8), 1 + rnd(60));
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "region",
+                              v, "name", name, "kind", care_kinds[kind], "gender",
+                              rnd(2) ? "1" : "2", "birth_date", birth, "id_number", id, "phone",
+                              phone, "address", addr, "members", (int)(1 + rnd(5)), "helper",
+                              rnd(2) ? "村网格员" : "镇包村干部", "needs", needs[rnd(5)]);
+        if (add_record(c, &who, "care_households", o, err))
+            goto fail_records;
+    }
+    arena_free(ua);
     if (db_commit(c) != DB_OK) {
         *err = xasprintf("演示数据提交失败: %s", db_errmsg(c));
         goto fail;
     }
     rc = 0;
     goto out;
+fail_records:
+    arena_free(ua);
 fail:
     db_rollback(c);
 out:

@@ -192,7 +192,7 @@ static void h_dict_get(req *r)
  * so records coded against them keep their meaning. */
 static void h_dict_put(req *r)
 {
-    if (authz_require(r, "dict:write", NULL) != 0)
+    if (authz_require(r, "dict:admin", NULL) != 0)
         return;
     json_t *in = req_json(r);
     if (!in)

@@ -80,5 +80,26 @@ static const struct entity activities = {
     "-held_on",   0,          NULL,
 };
 
-const struct entity *const entity_list[] = {&regions, &volunteers, &activities};
+/* Households needing care (关爱对象): a registry of personal data. The ID
+ * number, phone and address are sensitive: encrypted, masked, revealed only
+ * with care:reveal and a reason. */
+static const struct field care_fields[] = {
+    {"name", "户主姓名", FT_TEXT, FF_REQUIRED | FF_SEARCH | FF_SORT | FF_LIST, 50, 0, 0, NULL},
+    {"kind", "类别", FT_DICT, FF_REQUIRED | FF_FILTER | FF_LIST, 0, 0, 0, "care_kind"},
+    {"gender", "性别", FT_DICT, FF_FILTER, 0, 0, 0, "sex"},
+    {"birth_date", "出生日期", FT_DATE, FF_SORT | FF_RANGE, 0, 0, 0, NULL},
+    {"id_number", "身份证号", FT_SENSITIVE, FF_LIST, 18, 0, 0, "idcard"},
+    {"phone", "联系电话", FT_SENSITIVE, FF_LIST, 20, 0, 0, "phone"},
+    {"address", "住址", FT_SENSITIVE, 0, 100, 0, 0, "text"},
+    {"members", "家庭人口", FT_INT, FF_SORT, 0, 0, 30, NULL},
+    {"helper", "结对帮扶人", FT_TEXT, FF_SEARCH | FF_LIST, 50, 0, 0, NULL},
+    {"needs", "主要困难与需求", FT_TEXT, FF_SEARCH | FF_MULTILINE, 500, 0, 0, NULL},
+    {"note", "备注", FT_TEXT, FF_MULTILINE, 500, 0, 0, NULL},
+};
+
+static const struct entity care_households = {
+    "care_households", "care", "关爱对象", care_fields, N(care_fields), "-created_at", 0, NULL,
+};
+
+const struct entity *const entity_list[] = {&regions, &volunteers, &activities, &care_households};
 const int entity_list_count = N(entity_list);

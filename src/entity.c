@@ -7,7 +7,10 @@
 #include "auth.h"
 #include "authz.h"
 #include "buf.h"
+#include "crypto.h"
 #include "dict.h"
+#include "idcard.h"
+#include "audit.h"
 #include "http.h"
 #include "region.h"
 #include "search.h"
@@ -19,6 +22,7 @@
 #include <unistd.h>
 #include <math.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +102,11 @@ static const struct field *col_at(const struct entity *e, int i)
 static int max_len(const struct field *f)
 {
     return f->max_len > 0 ? f->max_len : 200;
+}
+
+static const char *sensitive_ad(arena *a, const struct entity *e, const struct field *f)
+{
+    return arena_printf(a, "%s.%s", e->name, f->name);
 }
 
 /* ---- bound parameters ---- */
@@ -188,7 +197,8 @@ static void select_cols(const struct entity *e, buf *sql)
     }
     buf_puts(sql, "t.id, t.created_at, t.updated_at, t.created_by, t.region, r.name");
     for (int i = 0; i < e->nfields; i++)
-        buf_printf(sql, ", t.%s", e->fields[i].name);
+        buf_printf(sql, e->fields[i].type == FT_SENSITIVE ? ", t.%s_mask" : ", t.%s",
+                   e->fields[i].name);
 }
 
 static void from_clause(const struct entity *e, buf *sql)
@@ -368,6 +378,34 @@ static int check_value(arena *a, db_conn *c, struct dict_cache *dc, const struct
             return -1;
         }
         return 0;
+    case FT_SENSITIVE: {
+        const char *sv = json_string_value(v);
+        if (!sv) {
+            *msg = "必须是文本";
+            return -1;
+        }
+        if (util_utf8_len(sv) > (size_t)max_len(f)) {
+            *msg = arena_printf(a, "长度不能超过 %d 个字", max_len(f));
+            return -1;
+        }
+        char *norm = crypto_normalize(f->dict, sv);
+        const char *why = NULL;
+        int bad = 0;
+        if (strcmp(f->dict, "idcard") == 0 && idcard_validate(norm, &why) != 0)
+            bad = 1;
+        if (strcmp(f->dict, "phone") == 0) {
+            size_t n = strlen(norm);
+            bad = n < 5 || n > 20 || strspn(norm, "0123456789+") != n;
+            why = "必须是有效的电话号码";
+        }
+        sodium_memzero(norm, strlen(norm));
+        free(norm);
+        if (bad) {
+            *msg = why ? why : "格式无效";
+            return -1;
+        }
+        return 0;
+    }
     case FT_REGION:
         if (!json_is_string(v) || region_level_of(json_string_value(v)) == RL_INVALID) {
             *msg = "必须是有效的区域代码";
@@ -392,6 +430,11 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
     json_t *obj = existing ? json_deep_copy(existing) : json_object();
     const char *k;
     json_t *v;
+    /* An existing row holds masks for its sensitive fields; they are not
+     * values and must never be written back. */
+    for (int i = 0; existing && i < e->nfields; i++)
+        if (e->fields[i].type == FT_SENSITIVE)
+            json_object_del(obj, e->fields[i].name);
     json_object_foreach(input, k, v)
     {
         const struct field *f = field_find(e, k);
@@ -421,7 +464,9 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
         int empty =
             !val || json_is_null(val) || (json_is_string(val) && json_string_length(val) == 0);
         if (empty) {
-            if (f->flags & FF_REQUIRED)
+            int kept = existing && f->type == FT_SENSITIVE && !val &&
+                       !json_is_null(json_object_get(existing, f->name));
+            if ((f->flags & FF_REQUIRED) && !kept)
                 add_err(errors, f->name, "必填");
             continue;
         }
@@ -482,9 +527,50 @@ out:
     return st;
 }
 
+/* One column of an INSERT (", name") or UPDATE (", name = $n"), with its
+ * bound value. A sensitive field is three columns: sealed, look-up hash and
+ * mask; its plaintext is never bound. */
+static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
+                    const struct field *f, json_t *v, int update)
+{
+    if (f->type != FT_SENSITIVE) {
+        int n = bind_value(b, f, v);
+        if (update)
+            buf_printf(sql, ", %s = $%d", f->name, n);
+        else
+            buf_printf(sql, ", %s", f->name);
+        return;
+    }
+    const char *sealed = NULL, *hash = NULL, *mask = NULL;
+    const char *plain = json_string_value(v);
+    if (plain && *plain) {
+        const char *ad = sensitive_ad(a, e, f);
+        char *norm = crypto_normalize(f->dict, plain), *x = crypto_seal(ad, norm);
+        char h[65];
+        crypto_lookup_hash(ad, norm, h);
+        sealed = arena_strdup(a, x);
+        free(x);
+        x = crypto_mask(f->dict, norm);
+        mask = arena_strdup(a, x);
+        free(x);
+        hash = arena_strdup(a, h);
+        sodium_memzero(norm, strlen(norm));
+        free(norm);
+    }
+    static const char *suffix[] = {"enc", "hash", "mask"};
+    const char *vals[] = {sealed, hash, mask};
+    for (int i = 0; i < 3; i++) {
+        int n = bind_text(b, vals[i]);
+        if (update)
+            buf_printf(sql, ", %s_%s = $%d", f->name, suffix[i], n);
+        else
+            buf_printf(sql, ", %s_%s", f->name, suffix[i]);
+    }
+}
+
 /* Inserts a validated object; *id_out gets the new id (0 for regions). */
-static int insert_row(db_conn *c, const struct user *u, const struct entity *e, json_t *obj,
-                      int64_t *id_out)
+static int insert_row(db_conn *c, arena *a, const struct user *u, const struct entity *e,
+                      json_t *obj, int64_t *id_out)
 {
     buf sql;
     struct binds b = {0};
@@ -498,11 +584,8 @@ static int insert_row(db_conn *c, const struct user *u, const struct entity *e, 
         buf_puts(&sql, ", created_by");
         bind_text(&b, u->username);
     }
-    for (int i = 0; i < ncols(e); i++) {
-        const struct field *f = col_at(e, i);
-        buf_printf(&sql, ", %s", f->name);
-        bind_value(&b, f, json_object_get(obj, f->name));
-    }
+    for (int i = 0; i < ncols(e); i++)
+        put_col(&sql, &b, a, e, col_at(e, i), json_object_get(obj, col_at(e, i)->name), 0);
     buf_puts(&sql, ") VALUES (");
     for (int i = 1; i <= b.n; i++)
         buf_printf(&sql, "%s$%d", i > 1 ? ", " : "", i);
@@ -520,7 +603,8 @@ static int insert_row(db_conn *c, const struct user *u, const struct entity *e, 
     return fts_update(c, e, *id_out, obj, 0);
 }
 
-static int update_row(db_conn *c, const struct entity *e, const char *key, int64_t id, json_t *obj)
+static int update_row(db_conn *c, arena *a, const struct entity *e, const char *key, int64_t id,
+                      json_t *obj)
 {
     buf sql;
     struct binds b = {0};
@@ -530,10 +614,11 @@ static int update_row(db_conn *c, const struct entity *e, const char *key, int64
     buf_printf(&sql, "UPDATE %s SET updated_at = $%d", e->name, bind_text(&b, now));
     for (int i = 0; i < ncols(e); i++) {
         const struct field *f = col_at(e, i);
-        if (f->flags & FF_CREATE_ONLY)
+        json_t *v = json_object_get(obj, f->name);
+        /* A sensitive value absent from the object was not sent: keep it. */
+        if ((f->flags & FF_CREATE_ONLY) || (f->type == FT_SENSITIVE && !v))
             continue;
-        int n = bind_value(&b, f, json_object_get(obj, f->name));
-        buf_printf(&sql, ", %s = $%d", f->name, n);
+        put_col(&sql, &b, a, e, f, v, 1);
     }
     if (is_region_table(e))
         buf_printf(&sql, " WHERE code = $%d", bind_text(&b, key));
@@ -675,7 +760,8 @@ static int parse_sort(struct query *q, const struct entity *e, const char *spec)
 static int filterable(const struct field *f)
 {
     return (f->flags & FF_FILTER) || f->type == FT_INT || f->type == FT_BOOL ||
-           f->type == FT_DICT || f->type == FT_DATE || f->type == FT_REGION;
+           f->type == FT_DICT || f->type == FT_DATE || f->type == FT_REGION ||
+           f->type == FT_SENSITIVE;
 }
 
 struct qctx {
@@ -739,6 +825,18 @@ static int query_param(struct qctx *x, const char *k, const char *v)
         q->err_key = k;
         q->err_msg = arena_printf(q->a, "未知的筛选条件“%s”", k);
         return -1;
+    }
+    if (f->type == FT_SENSITIVE && op[0] == '=') {
+        /* Exact match through the keyed hash; the value itself is never
+         * compared or stored in clear. */
+        char *norm = crypto_normalize(f->dict, v);
+        char h[65];
+        crypto_lookup_hash(sensitive_ad(q->a, e, f), norm, h);
+        sodium_memzero(norm, strlen(norm));
+        free(norm);
+        int nh = bind_text(&q->b, arena_strdup(q->a, h));
+        buf_printf(&q->sql_where, " AND t.%s_hash = $%d", f->name, nh);
+        return 0;
     }
     if (f->type == FT_REGION && op[0] == '=') {
         if (region_level_of(v) == RL_INVALID) {
@@ -928,6 +1026,60 @@ static json_t *load_authorized(req *r, const struct entity *e, const char *actio
     return row;
 }
 
+/* ---- audit ---- */
+
+/* {field:[before, after]} over the declared columns that changed. Sensitive
+ * values never enter the log: a change shows as "***". */
+static json_t *changes_of(const struct entity *e, json_t *before, json_t *after)
+{
+    json_t *d = json_object();
+    for (int i = 0; i < ncols(e); i++) {
+        const struct field *f = col_at(e, i);
+        json_t *b = before ? json_object_get(before, f->name) : NULL;
+        json_t *a = after ? json_object_get(after, f->name) : NULL;
+        if (f->type == FT_SENSITIVE) {
+            if (!a && after)
+                continue; /* not sent: unchanged */
+            int had = b && !json_is_null(b), has = a && !json_is_null(a);
+            if (had || has)
+                json_object_set_new(d, f->name,
+                                    json_pack("[s?,s?]", had ? "***" : NULL, has ? "***" : NULL));
+            continue;
+        }
+        if (!b)
+            b = json_null();
+        if (!a)
+            a = json_null();
+        if (!json_equal(a, b))
+            json_object_set_new(d, f->name, json_pack("[O,O]", b, a));
+    }
+    return d;
+}
+
+static int has_sensitive(const struct entity *e)
+{
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].type == FT_SENSITIVE)
+            return 1;
+    return 0;
+}
+
+static int audit_change(db_conn *c, const struct audit_actor *who, const char *action,
+                        const struct entity *e, const char *key, const char *region, json_t *before,
+                        json_t *after)
+{
+    json_t *ch = changes_of(e, before, after);
+    int st = audit_write(c, who, action, e->name, key, region, ch, NULL);
+    json_decref(ch);
+    return st;
+}
+
+static struct audit_actor actor_of(req *r)
+{
+    struct audit_actor who = {r->user, r->client_ip};
+    return who;
+}
+
 /* ---- HTTP handlers ---- */
 
 static const struct entity *route_entity(req *r)
@@ -1086,9 +1238,153 @@ static void h_get(req *r)
     buf_init(&o, (size_t)16 << 20);
     row_write(&o, e, s, dict_cache_new(r->a, c));
     db_done(s);
+    /* A registry record is personal data: who looked at it is kept. */
+    if (has_sensitive(e)) {
+        struct audit_actor who = actor_of(r);
+        st = db_begin(c);
+        if (st == DB_OK)
+            st = audit_write(c, &who, "read", e->name, key, region, NULL, NULL);
+        if (st == DB_OK)
+            st = db_commit(c);
+        if (st != DB_OK) {
+            db_rollback(c);
+            buf_free(&o);
+            reply_db_error(r, st);
+            return;
+        }
+    }
     size_t len;
     char *body = buf_detach(&o, &len);
     reply_take(r, 200, "application/json; charset=utf-8", body, len);
+}
+
+/* POST /E/{id}/reveal {"reason"}: the clear values of the sensitive fields,
+ * for a caller with <perm>:reveal, audited with the reason. */
+static void h_reveal(req *r)
+{
+    const struct entity *e = route_entity(r);
+    json_t *in = req_json(r);
+    if (!in)
+        return;
+    const char *k;
+    json_t *v;
+    json_object_foreach(in, k, v)
+    {
+        if (strcmp(k, "reason") != 0) {
+            reply_field_error(r, k, "未知字段");
+            return;
+        }
+    }
+    const char *reason = json_string_value(json_object_get(in, "reason"));
+    if (!reason || util_utf8_len(reason) < 2 || util_utf8_len(reason) > 200) {
+        reply_field_error(r, "reason", "请填写查看原因（2 到 200 个字）");
+        return;
+    }
+    db_conn *c = req_db(r);
+    int st = db_begin(c);
+    if (st != DB_OK) {
+        reply_db_error(r, st);
+        return;
+    }
+    json_t *row = load_authorized(r, e, "reveal", dict_cache_new(r->a, c));
+    if (!row) {
+        db_rollback(c);
+        return;
+    }
+    buf sql;
+    buf_init(&sql, SQL_CAP);
+    buf_puts(&sql, "SELECT 0");
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].type == FT_SENSITIVE)
+            buf_printf(&sql, ", %s_enc", e->fields[i].name);
+    buf_printf(&sql, " FROM %s WHERE id = $1", e->name);
+    db_stmt *s = db_prepare(c, buf_str(&sql));
+    buf_free(&sql);
+    json_t *fields = json_object();
+    arena_defer(r->a, defer_decref, fields);
+    if (!s || (db_bind_int(s, 1, atoll(req_param(r, "id"))), db_step(s)) != DB_ROW) {
+        db_done(s);
+        db_rollback(c);
+        reply_db_error(r, DB_ERR);
+        return;
+    }
+    int col = 1, broken = 0;
+    for (int i = 0; i < e->nfields; i++) {
+        const struct field *f = &e->fields[i];
+        if (f->type != FT_SENSITIVE)
+            continue;
+        const char *sealed = db_col_text(s, col++);
+        char *plain = sealed ? crypto_open(sensitive_ad(r->a, e, f), sealed) : NULL;
+        broken |= sealed && !plain;
+        json_object_set_new(fields, f->name, plain ? json_string(plain) : json_null());
+        if (plain) {
+            sodium_memzero(plain, strlen(plain));
+            free(plain);
+        }
+    }
+    db_done(s);
+    if (broken) {
+        db_rollback(c);
+        reply_error(r, 500, "internal", "敏感字段无法解密（密钥文件不匹配？）", NULL);
+        return;
+    }
+    struct audit_actor who = actor_of(r);
+    st = audit_write(c, &who, "reveal", e->name, req_param(r, "id"), row_region(e, row), NULL,
+                     reason);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        reply_db_error(r, st);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:O}", "fields", fields));
+}
+
+long entity_rekey(db_conn *c, char **err)
+{
+    long n = 0;
+    arena *a = arena_new();
+    *err = NULL;
+    for (int i = 0; i < entity_list_count && !*err; i++) {
+        const struct entity *e = entity_list[i];
+        for (int k = 0; k < e->nfields && !*err; k++) {
+            const struct field *f = &e->fields[k];
+            if (f->type != FT_SENSITIVE)
+                continue;
+            const char *ad = sensitive_ad(a, e, f);
+            char *sel = xasprintf("SELECT id, %s_enc FROM %s WHERE %s_enc IS NOT NULL", f->name,
+                                  e->name, f->name);
+            char *upd = xasprintf("UPDATE %s SET %s_enc = $1 WHERE id = $2", e->name, f->name);
+            db_stmt *s = db_prepare(c, sel);
+            while (s && db_step(s) == DB_ROW && !*err) {
+                const char *sealed = db_col_text(s, 1);
+                if (crypto_sealed_key_id(sealed) == crypto_current_key_id())
+                    continue;
+                char *plain = crypto_open(ad, sealed);
+                if (!plain) {
+                    *err = xasprintf("%s 第 %lld 条记录的 %s 无法解密", e->label,
+                                     (long long)db_col_int(s, 0), f->label);
+                    break;
+                }
+                char *fresh = crypto_seal(ad, plain);
+                sodium_memzero(plain, strlen(plain));
+                free(plain);
+                char id[24];
+                snprintf(id, sizeof id, "%lld", (long long)db_col_int(s, 0));
+                const char *p[] = {fresh, id};
+                if (db_exec_params(c, upd, 2, p) != DB_OK)
+                    *err = xasprintf("写入失败: %s", db_errmsg(c));
+                free(fresh);
+                n++;
+            }
+            db_done(s);
+            free(sel);
+            free(upd);
+        }
+    }
+    arena_free(a);
+    return *err ? -1 : n;
 }
 
 static void reply_validation(req *r, json_t *errors)
@@ -1116,6 +1412,26 @@ static void reply_row(req *r, const struct entity *e, const char *key, int statu
     reply_json(r, status, row);
 }
 
+int entity_create(db_conn *c, arena *a, const struct audit_actor *who, const struct entity *e,
+                  json_t *in, json_t *errors, const char **key_out)
+{
+    json_t *obj = merge_validate(a, c, dict_cache_new(a, c), who->user, e, in, NULL, errors);
+    int st = DB_ERR_CONSTRAINT;
+    if (json_object_size(errors) == 0) {
+        int64_t id = 0;
+        st = insert_row(c, a, who->user, e, obj, &id);
+        const char *key = is_region_table(e)
+                              ? arena_strdup(a, json_string_value(json_object_get(obj, "code")))
+                              : arena_printf(a, "%lld", (long long)id);
+        if (st == DB_OK)
+            st = audit_change(c, who, "create", e, key, row_region(e, obj), NULL, obj);
+        if (key_out)
+            *key_out = key;
+    }
+    json_decref(obj);
+    return st;
+}
+
 static void h_create(req *r)
 {
     const struct entity *e = route_entity(r);
@@ -1132,15 +1448,14 @@ static void h_create(req *r)
     }
     json_t *errors = json_object();
     arena_defer(r->a, defer_decref, errors);
-    json_t *obj = merge_validate(r->a, c, dict_cache_new(r->a, c), r->user, e, in, NULL, errors);
-    arena_defer(r->a, defer_decref, obj);
+    struct audit_actor who = actor_of(r);
+    const char *key = NULL;
+    st = entity_create(c, r->a, &who, e, in, errors, &key);
     if (json_object_size(errors)) {
         db_rollback(c);
         reply_validation(r, errors);
         return;
     }
-    int64_t id = 0;
-    st = insert_row(c, r->user, e, obj, &id);
     if (st == DB_OK)
         st = db_commit(c);
     if (st != DB_OK) {
@@ -1152,8 +1467,6 @@ static void h_create(req *r)
         reply_db_error(r, st);
         return;
     }
-    const char *key = is_region_table(e) ? json_string_value(json_object_get(obj, "code"))
-                                         : arena_printf(r->a, "%lld", (long long)id);
     reply_row(r, e, key, 201);
 }
 
@@ -1186,7 +1499,10 @@ static void h_patch(req *r)
         return;
     }
     const char *key = req_param(r, "id");
-    st = update_row(c, e, key, is_region_table(e) ? 0 : atoll(key), obj);
+    st = update_row(c, r->a, e, key, is_region_table(e) ? 0 : atoll(key), obj);
+    struct audit_actor who = actor_of(r);
+    if (st == DB_OK)
+        st = audit_change(c, &who, "update", e, key, row_region(e, obj), row, obj);
     if (st == DB_OK)
         st = db_commit(c);
     if (st != DB_OK) {
@@ -1235,6 +1551,9 @@ static void h_delete(req *r)
         if (st == DB_OK)
             st = fts_update(c, e, atoll(key), NULL, 1);
     }
+    struct audit_actor who = actor_of(r);
+    if (st == DB_OK)
+        st = audit_write(c, &who, "delete", e->name, key, row_region(e, row), NULL, NULL);
     if (st == DB_OK)
         st = db_commit(c);
     if (st != DB_OK) {
@@ -1385,14 +1704,15 @@ int entity_template_file(const struct entity *e, const char *path)
     for (int i = 0; i < n; i++) {
         const struct field *f = cols[i];
         labels[i] = col_label(e, f);
-        const char *kind = f->type == FT_DATE       ? "日期，如 2025-03-05"
-                           : f->type == FT_INT      ? "整数"
-                           : f->type == FT_NUM      ? "数字"
-                           : f->type == FT_BOOL     ? "是/否"
-                           : f->type == FT_DICT     ? "从字典中选择（填写名称）"
-                           : f->type == FT_REGION   ? "12 位区域代码"
-                           : f->type == FT_DATETIME ? "时间，如 2025-03-05 09:30"
-                                                    : "文本";
+        const char *kind = f->type == FT_DATE        ? "日期，如 2025-03-05"
+                           : f->type == FT_INT       ? "整数"
+                           : f->type == FT_NUM       ? "数字"
+                           : f->type == FT_BOOL      ? "是/否"
+                           : f->type == FT_DICT      ? "从字典中选择（填写名称）"
+                           : f->type == FT_REGION    ? "12 位区域代码"
+                           : f->type == FT_DATETIME  ? "时间，如 2025-03-05 09:30"
+                           : f->type == FT_SENSITIVE ? "文本（加密保存）"
+                                                     : "文本";
         notes[i + 1] = arena_printf(a, "%s：%s%s", labels[i], kind,
                                     (f->flags & FF_REQUIRED) ? "（必填）" : "");
     }
@@ -1408,6 +1728,7 @@ int entity_template_file(const struct entity *e, const char *path)
 
 struct import_ctx {
     db_conn *c;
+    const struct audit_actor *who;
     const struct user *u;
     const struct entity *e;
     struct dict_cache *dc;
@@ -1601,9 +1922,18 @@ static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
     }
     /* Validate the rest of the row too, so that every bad cell is named. */
     json_t *obj = merge_validate(x->row_arena, x->c, x->dc, x->u, x->e, in, NULL, errors);
-    if (json_object_size(errors) == 0 && (x->partial || x->rejected == 0)) {
+    /* Good rows are stored even after a bad one: later rows may depend on
+     * them (a village on its township), and all-or-nothing rolls back at
+     * the end anyway. */
+    if (json_object_size(errors) == 0) {
         int64_t id;
-        int st = insert_row(x->c, x->u, x->e, obj, &id);
+        int st = insert_row(x->c, x->row_arena, x->u, x->e, obj, &id);
+        if (st == DB_OK) {
+            const char *key = is_region_table(x->e)
+                                  ? json_string_value(json_object_get(obj, "code"))
+                                  : arena_printf(x->row_arena, "%lld", (long long)id);
+            st = audit_change(x->c, x->who, "import", x->e, key, row_region(x->e, obj), NULL, obj);
+        }
         if (st == DB_ERR_UNIQUE || st == DB_ERR_FOREIGN_KEY || st == DB_ERR_CONSTRAINT) {
             add_err(errors, is_region_table(x->e) ? "code" : "_row",
                     st == DB_ERR_UNIQUE ? "记录重复" : "数据不满足约束条件");
@@ -1626,13 +1956,15 @@ static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
     return 0;
 }
 
-int entity_import_file(db_conn *c, const struct user *u, const struct entity *e, const char *path,
-                       int partial, json_t **report)
+int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                       const char *path, int partial, json_t **report)
 {
+    const struct user *u = who->user;
     struct import_ctx *x = xcalloc(1, sizeof *x);
     int rc = -1;
     x->c = c;
     x->u = u;
+    x->who = who;
     x->e = e;
     x->a = arena_new();
     x->row_arena = arena_new();
@@ -1745,6 +2077,25 @@ static void h_export(req *r)
         free(err);
         return;
     }
+    if (has_sensitive(e)) {
+        struct audit_actor who = actor_of(r);
+        db_conn *c = req_db(r);
+        const char *filters = "";
+        for (int i = 0; i < kv.n; i++)
+            filters = arena_printf(r->a, "%s%s%s=%s", filters, i ? "&" : "", kv.k[i], kv.v[i]);
+        int st = db_begin(c);
+        if (st == DB_OK)
+            st = audit_write(c, &who, "export", e->name, NULL, r->user->region, NULL,
+                             arena_printf(r->a, "%ld 行 %s", n, filters));
+        if (st == DB_OK)
+            st = db_commit(c);
+        if (st != DB_OK) {
+            db_rollback(c);
+            unlink(path);
+            reply_db_error(r, st);
+            return;
+        }
+    }
     reply_temp_file(r, path, arena_printf(r->a, "%s.xlsx", e->name));
     reply_header(r, "X-Row-Count", arena_printf(r->a, "%ld", n));
 }
@@ -1772,7 +2123,8 @@ static void h_import(req *r)
     const char *p = req_query(r, "partial");
     int partial = p && (strcmp(p, "1") == 0 || strcmp(p, "true") == 0);
     json_t *report = NULL;
-    int rc = entity_import_file(req_db(r), r->user, e, r->upload_path, partial, &report);
+    struct audit_actor who = actor_of(r);
+    int rc = entity_import_file(req_db(r), &who, e, r->upload_path, partial, &report);
     if (rc == 0) {
         reply_json(r, 200, report);
         return;
@@ -1791,8 +2143,8 @@ static void h_import(req *r)
 
 static const char *type_name(enum field_type t)
 {
-    static const char *names[] = {"text", "int",      "number", "bool",
-                                  "date", "datetime", "dict",   "region"};
+    static const char *names[] = {"text",     "int",  "number", "bool",     "date",
+                                  "datetime", "dict", "region", "sensitive"};
     return names[t];
 }
 
@@ -1814,7 +2166,8 @@ static json_t *field_meta(const struct entity *e, const struct field *f)
         json_object_set_new(o, "max", json_real(f->max));
     }
     if (f->dict)
-        json_object_set_new(o, "dict", json_string(f->dict));
+        json_object_set_new(o, f->type == FT_SENSITIVE ? "sensitive_kind" : "dict",
+                            json_string(f->dict));
     if (f->flags & FF_CREATE_ONLY)
         json_object_set_new(o, "create_only", json_true());
     return o;
@@ -1857,5 +2210,7 @@ void entity_routes_register(void)
         http_route("GET", one, h_get, 0, e);
         http_route("PATCH", one, h_patch, 0, e);
         http_route("DELETE", one, h_delete, 0, e);
+        if (has_sensitive(e))
+            http_route("POST", xasprintf("%s/reveal", one), h_reveal, 0, e);
     }
 }

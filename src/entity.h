@@ -16,6 +16,7 @@
 
 struct user;
 struct req;
+struct audit_actor;
 
 enum field_type {
     FT_TEXT,
@@ -26,6 +27,8 @@ enum field_type {
     FT_DATETIME, /* ISO 8601 with offset */
     FT_DICT,     /* a code of the dictionary named in .dict */
     FT_REGION,   /* a region code */
+    FT_SENSITIVE /* encrypted at rest, masked in reads; .dict names its kind:
+                    "idcard", "phone" or "text" */
 };
 
 enum field_flag {
@@ -82,13 +85,22 @@ void entity_routes_register(void);
 /* Metadata of all entities, for GET /api/v1/meta/entities. */
 json_t *entity_meta(void);
 
+/* Validates and stores one object inside the caller's transaction, with its
+ * audit entry. On validation failure errors gets {field: message} and the
+ * status is DB_ERR_CONSTRAINT; *key_out (arena) is the new key. */
+int entity_create(db_conn *c, arena *a, const struct audit_actor *who, const struct entity *e,
+                  json_t *in, json_t *errors, const char **key_out);
+
 /* Bulk import of a .csv/.xlsx file as user u. All-or-nothing unless partial.
  * Returns 0 when rows were stored (or the file was empty), 1 when nothing was
  * stored because of row errors, -1 on a file or database failure; *report is
  * always set: {"total","accepted","rejected","rows":[{"row","fields":{…}}]}
  * and "message" on failure. */
-int entity_import_file(db_conn *c, const struct user *u, const struct entity *e, const char *path,
-                       int partial, json_t **report);
+int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                       const char *path, int partial, json_t **report);
+/* Re-encrypts every sensitive value under the current key (after a new key
+ * was added). Returns the number of values, or -1. */
+long entity_rekey(db_conn *c, char **err);
 /* Writes the rows visible to u that match the filters (key/value pairs as in
  * the list API) to an .xlsx or .csv file at path. Returns the row count, or -1
  * with a message in *err (malloc'd); -2 on a bad filter. */

@@ -350,6 +350,99 @@ static void add_security_headers(req *r)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
+/* ---- client address behind trusted proxies ---- */
+
+struct cidr {
+    int family;
+    unsigned char addr[16];
+    int bits;
+};
+
+static struct cidr proxies[32];
+static int nproxies;
+
+static int cidr_parse(const char *text, struct cidr *c)
+{
+    char host[64];
+    const char *slash = strchr(text, '/');
+    size_t n = slash ? (size_t)(slash - text) : strlen(text);
+    if (n == 0 || n >= sizeof host)
+        return -1;
+    memcpy(host, text, n);
+    host[n] = '\0';
+    c->family = strchr(host, ':') ? AF_INET6 : AF_INET;
+    if (inet_pton(c->family, host, c->addr) != 1)
+        return -1;
+    int max = c->family == AF_INET ? 32 : 128;
+    c->bits = slash ? atoi(slash + 1) : max;
+    return c->bits < 0 || c->bits > max ? -1 : 0;
+}
+
+static int cidr_contains(const struct cidr *c, const char *ip)
+{
+    unsigned char a[16];
+    int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+    if (fam != c->family || inet_pton(fam, ip, a) != 1)
+        return 0;
+    int full = c->bits / 8, rest = c->bits % 8;
+    if (memcmp(a, c->addr, (size_t)full) != 0)
+        return 0;
+    if (!rest)
+        return 1;
+    unsigned char mask = (unsigned char)(0xFF << (8 - rest));
+    return (a[full] & mask) == (c->addr[full] & mask);
+}
+
+int http_trusted_proxies_set(const char *list)
+{
+    nproxies = 0;
+    if (!list || !*list)
+        return 0;
+    char *copy = xstrdup(list);
+    int rc = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+        if (nproxies == 32 || cidr_parse(t, &proxies[nproxies++]) != 0)
+            rc = -1;
+    free(copy);
+    return rc;
+}
+
+static int is_trusted(const char *ip)
+{
+    for (int i = 0; i < nproxies; i++)
+        if (cidr_contains(&proxies[i], ip))
+            return 1;
+    return 0;
+}
+
+/* The peer's address; behind a trusted proxy, the right-most address of
+ * X-Forwarded-For that is not itself a trusted proxy. */
+static void forwarded_for(req *r)
+{
+    const char *xff = MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!nproxies || !xff || !is_trusted(r->client_ip))
+        return;
+    char *copy = arena_strdup(r->a, xff);
+    for (;;) {
+        char *comma = strrchr(copy, ',');
+        char *item = comma ? comma + 1 : copy;
+        while (*item == ' ')
+            item++;
+        char *end = item + strlen(item);
+        while (end > item && end[-1] == ' ')
+            *--end = '\0';
+        unsigned char tmp[16];
+        int valid = inet_pton(strchr(item, ':') ? AF_INET6 : AF_INET, item, tmp) == 1;
+        if (!valid)
+            return; /* garbage: keep the peer's address */
+        if (!is_trusted(item) || !comma) {
+            snprintf(r->client_ip, sizeof r->client_ip, "%s", item);
+            return;
+        }
+        *comma = '\0';
+    }
+}
+
 static void client_address(req *r)
 {
     const union MHD_ConnectionInfo *ci =
@@ -493,6 +586,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->upload_fd = -1;
         buf_init(&r->body, app.body_cap);
         client_address(r);
+        forwarded_for(r);
         struct route_match m;
         if (router_match(a, method, url, &m) == 0) {
             r->route = m.route;

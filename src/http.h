@@ -50,8 +50,9 @@ typedef void (*http_handler_fn)(req *r);
 
 /* Flags of a route. */
 enum {
-    ROUTE_PUBLIC = 1, /* no authentication */
-    ROUTE_UPLOAD = 2, /* the body is a file (multipart or raw), saved to upload_path */
+    ROUTE_PUBLIC = 1,   /* no authentication */
+    ROUTE_UPLOAD = 2,   /* the body is a file (multipart or raw), saved to upload_path */
+    ROUTE_PW_STALE = 4, /* allowed while a password change is pending */
 };
 
 struct http_config {
@@ -65,6 +66,10 @@ struct http_config {
 void http_route(const char *method, const char *pattern, http_handler_fn fn, int flags,
                 const void *data);
 const void *req_route_data(const req *r);
+
+/* "10.0.0.0/8, ::1" — peers whose X-Forwarded-For names the client.
+ * -1 when an entry is not a CIDR. */
+int http_trusted_proxies_set(const char *list);
 
 /* Runs until SIGINT/SIGTERM; in-flight requests finish. 0 on clean stop. */
 int http_serve(const struct http_config *cfg);

@@ -3,14 +3,18 @@
  * file, and calls the module that does the work. Exit status: 0 success,
  * 1 failure with one line on stderr, 2 usage error. */
 #include "app.h"
+#include "audit.h"
 #include "auth.h"
 #include "calendar.h"
 #include "check.h"
+#include "crypto.h"
 #include "demo.h"
 #include "dict.h"
 #include "entity.h"
 #include "http.h"
 #include "region.h"
+#include "session.h"
+#include "users.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -18,6 +22,7 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_OPTS 16
@@ -34,7 +39,15 @@ static const char *usage_text =
     "  init     --db DB                      创建或迁移数据库，创建 admin 用户\n"
     "  demo     --db DB [--seed N]           初始化并载入演示县的数据\n"
     "  serve    --db DB [--listen 127.0.0.1:8080] [--threads N] [--web-root DIR]\n"
+    "           [--trusted-proxy CIDR,…] [--session-idle 秒] [--session-max 秒]\n"
+    "           [--lock-attempts 5] [--lock-window 秒] [--lock-duration 秒]\n"
+    "           [--ip-lock-attempts 30] [--login-rate 每分钟] [--cookie-secure 1]\n"
     "  user add --db DB --username U --role R --region CODE   （密码从标准输入读取）\n"
+    "  user disable|enable --db DB --username U\n"
+    "  user passwd --db DB --username U           （新密码从标准输入读取，下次登录须修改）\n"
+    "  user set --db DB --username U [--role R] [--region CODE]\n"
+    "  role list --db DB | role grant|revoke --db DB --role R --perm PERM\n"
+    "  rekey    --db DB                      生成新密钥并重新加密所有敏感字段\n"
     "  token create --db DB --username U [--name N]\n"
     "  import   --db DB ENTITY FILE [--partial]\n"
     "  export   --db DB ENTITY -o FILE\n"
@@ -62,6 +75,16 @@ static int fail(const char *msg)
 static int is_flag(const char *name)
 {
     return strcmp(name, "partial") == 0;
+}
+
+/* A positive number option, or def; -1 when given but invalid. */
+static long num_opt(const char *v, long def, long max)
+{
+    if (!v)
+        return def;
+    char *end;
+    long n = strtol(v, &end, 10);
+    return *end || n < 1 || n > max ? -1 : n;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -272,6 +295,34 @@ static int cmd_serve(const struct opts *o)
     int rc = open_store(o, 0, (int)nthreads + 1);
     if (rc)
         return rc;
+    static const struct {
+        const char *name;
+        long *target_l;
+        int *target_i;
+        long max;
+    } nums[] = {
+        {"session-idle", &session_cfg.idle_seconds, NULL, 7 * 86400},
+        {"session-max", &session_cfg.max_seconds, NULL, 30 * 86400},
+        {"lock-window", &session_cfg.lock_window, NULL, 86400},
+        {"lock-duration", &session_cfg.lock_seconds, NULL, 86400},
+        {"lock-attempts", NULL, &session_cfg.lock_attempts, 1000},
+        {"ip-lock-attempts", NULL, &session_cfg.ip_lock_attempts, 100000},
+        {"login-rate", NULL, &session_cfg.login_rate_per_minute, 100000},
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        long def = nums[i].target_l ? *nums[i].target_l : *nums[i].target_i;
+        long v = num_opt(opt(o, nums[i].name), def, nums[i].max);
+        if (v < 0)
+            return usage(xasprintf("--%s 必须是 1 到 %ld 之间的整数", nums[i].name, nums[i].max));
+        if (nums[i].target_l)
+            *nums[i].target_l = v;
+        else
+            *nums[i].target_i = (int)v;
+    }
+    const char *secure = opt(o, "cookie-secure");
+    session_cfg.cookie_secure = secure && strcmp(secure, "0") != 0;
+    if (http_trusted_proxies_set(opt(o, "trusted-proxy")) != 0)
+        return usage("--trusted-proxy 必须是逗号分隔的 CIDR，如 10.0.0.0/8");
     const char *web = opt(o, "web-root");
     app.web_root = web ? web : "web/dist";
     app.body_cap = 1 << 20;
@@ -281,10 +332,195 @@ static int cmd_serve(const struct opts *o)
     return http_serve(&cfg) == 0 ? 0 : 1;
 }
 
+static int read_password(char *pw, size_t n)
+{
+    if (!fgets(pw, (int)n, stdin))
+        return fail("请从标准输入提供密码");
+    pw[strcspn(pw, "\r\n")] = '\0';
+    if (auth_password_weak(pw))
+        return fail(auth_password_weak(pw));
+    return 0;
+}
+
+/* user disable|enable|passwd|set: changes to one user, audited as "cli". */
+static int cmd_user_change(const struct opts *o, const char *sub)
+{
+    const char *username = opt(o, "username");
+    if (!username)
+        return usage("需要 --username");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    db_conn *c = db_acquire(app.db);
+    char now[32], hash[256];
+    util_now_iso(now);
+    const char *role = opt(o, "role"), *region = opt(o, "region");
+    int64_t uid = db_query_int(c, "SELECT id FROM users WHERE username = $1", username, 0);
+    rc = 1;
+    if (!uid) {
+        fprintf(stderr, "safecomm: 用户 %s 不存在\n", username);
+        goto out;
+    }
+    if (strcmp(sub, "passwd") == 0) {
+        char pw[256];
+        if (read_password(pw, sizeof pw) != 0)
+            goto out;
+        if (auth_password_hash(pw, hash, sizeof hash) != 0) {
+            fputs("safecomm: 密码哈希失败\n", stderr);
+            goto out;
+        }
+        sodium_memzero(pw, sizeof pw);
+    } else if (strcmp(sub, "set") == 0) {
+        if (!role && !region) {
+            rc = usage("user set 需要 --role 或 --region");
+            goto out;
+        }
+        if (role && !db_query_int(c, "SELECT count(*) FROM roles WHERE name = $1", role, 0)) {
+            fprintf(stderr, "safecomm: 角色 %s 不存在\n", role);
+            goto out;
+        }
+        if (region && !db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", region, 0)) {
+            fprintf(stderr, "safecomm: 区域 %s 不存在\n", region);
+            goto out;
+        }
+    }
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)uid);
+    int st = db_begin(c);
+    const char *p[] = {ids, now, hash, role, region};
+    if (st == DB_OK && strcmp(sub, "disable") == 0)
+        st =
+            db_exec_params(c, "UPDATE users SET disabled = 1, updated_at = $2 WHERE id = $1", 2, p);
+    else if (st == DB_OK && strcmp(sub, "enable") == 0)
+        st =
+            db_exec_params(c, "UPDATE users SET disabled = 0, updated_at = $2 WHERE id = $1", 2, p);
+    else if (st == DB_OK && strcmp(sub, "passwd") == 0)
+        st = db_exec_params(c,
+                            "UPDATE users SET password_hash = $3, must_change_password = 1, "
+                            "updated_at = $2 WHERE id = $1",
+                            3, p);
+    else if (st == DB_OK)
+        st = db_exec_params(c,
+                            "UPDATE users SET role = coalesce($4, role), region = coalesce($5, "
+                            "region), updated_at = $2 WHERE id = $1",
+                            5, p);
+    if (st == DB_OK && strcmp(sub, "enable") != 0 && strcmp(sub, "set") != 0)
+        st = db_exec_params(c, "UPDATE sessions SET revoked = 1 WHERE user_id = $1", 1, p);
+    arena *a = arena_new();
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    if (st == DB_OK)
+        st = audit_write(c, &who, sub, "users", ids, region, NULL, NULL);
+    arena_free(a);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        fprintf(stderr, "safecomm: 修改用户失败: %s\n", db_errmsg(c));
+        goto out;
+    }
+    printf("已更新用户 %s（%s）\n", username, sub);
+    rc = 0;
+out:
+    db_release(app.db, c);
+    return rc;
+}
+
+static int cmd_role(const struct opts *o)
+{
+    const char *sub = o->nargs >= 2 ? o->args[1] : "";
+    int list = strcmp(sub, "list") == 0, grant = strcmp(sub, "grant") == 0,
+        revoke = strcmp(sub, "revoke") == 0;
+    if (!list && !grant && !revoke)
+        return usage("用法: safecomm role list|grant|revoke --db DB [--role R --perm PERM]");
+    const char *role = opt(o, "role"), *perm = opt(o, "perm");
+    if (!list && (!role || !perm))
+        return usage("role grant/revoke 需要 --role 和 --perm");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    db_conn *c = db_acquire(app.db);
+    rc = 1;
+    if (list) {
+        db_stmt *s = db_prepare(c, "SELECT r.name, r.label, group_concat(p.perm, ' ') FROM roles "
+                                   "r LEFT JOIN role_perms p ON p.role = r.name GROUP BY r.name, "
+                                   "r.label ORDER BY r.name");
+        while (s && db_step(s) == DB_ROW)
+            printf("%-16s %-12s %s\n", db_col_text(s, 0), db_col_text(s, 1),
+                   db_col_text(s, 2) ? db_col_text(s, 2) : "");
+        db_done(s);
+        rc = 0;
+        goto out;
+    }
+    if (!db_query_int(c, "SELECT count(*) FROM roles WHERE name = $1", role, 0)) {
+        fprintf(stderr, "safecomm: 角色 %s 不存在\n", role);
+        goto out;
+    }
+    const char *p[] = {role, perm};
+    int st = db_begin(c);
+    if (st == DB_OK)
+        st = db_exec_params(c,
+                            grant ? "INSERT INTO role_perms (role, perm) VALUES ($1, $2) ON "
+                                    "CONFLICT (role, perm) DO NOTHING"
+                                  : "DELETE FROM role_perms WHERE role = $1 AND perm = $2",
+                            2, p);
+    arena *a = arena_new();
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    json_t *ch = json_pack("{s:[s?,s?]}", "permission", grant ? NULL : perm, grant ? perm : NULL);
+    if (st == DB_OK)
+        st = audit_write(c, &who, "update", "roles", role, NULL, ch, NULL);
+    json_decref(ch);
+    arena_free(a);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        fprintf(stderr, "safecomm: 修改角色失败: %s\n", db_errmsg(c));
+        goto out;
+    }
+    printf("已%s角色 %s 的权限 %s\n", grant ? "授予" : "撤销", role, perm);
+    rc = 0;
+out:
+    db_release(app.db, c);
+    return rc;
+}
+
+static int cmd_rekey(const struct opts *o)
+{
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    char *err = NULL;
+    if (crypto_key_add(app.key_file, &err) != 0) {
+        rc = fail(err);
+        free(err);
+        return rc;
+    }
+    db_conn *c = db_acquire(app.db);
+    long n = -1;
+    if (db_begin(c) == DB_OK) {
+        n = entity_rekey(c, &err);
+        if (n >= 0 && db_commit(c) != DB_OK)
+            n = -1;
+        if (n < 0)
+            db_rollback(c);
+    }
+    db_release(app.db, c);
+    if (n < 0) {
+        rc = fail(err ? err : "重新加密失败（新密钥已写入密钥文件，可再次运行）");
+        free(err);
+        return rc;
+    }
+    printf("已生成密钥 %d，重新加密 %ld 个敏感字段值\n", crypto_current_key_id(), n);
+    return 0;
+}
+
 static int cmd_user(const struct opts *o)
 {
+    if (o->nargs >= 2 && (strcmp(o->args[1], "disable") == 0 || strcmp(o->args[1], "enable") == 0 ||
+                          strcmp(o->args[1], "passwd") == 0 || strcmp(o->args[1], "set") == 0))
+        return cmd_user_change(o, o->args[1]);
     if (o->nargs < 2 || strcmp(o->args[1], "add") != 0)
-        return usage("用法: safecomm user add --db DB --username U --role R --region CODE");
+        return usage("用法: safecomm user add|disable|enable|passwd|set --db DB --username U …");
     const char *username = opt(o, "username"), *role = opt(o, "role"), *region = opt(o, "region");
     if (!username || !role || !region)
         return usage("user add 需要 --username、--role 和 --region");
@@ -292,11 +528,8 @@ static int cmd_user(const struct opts *o)
     if (rc)
         return rc;
     char pw[256];
-    if (!fgets(pw, sizeof pw, stdin))
-        return fail("请从标准输入提供密码");
-    pw[strcspn(pw, "\r\n")] = '\0';
-    if (auth_password_weak(pw))
-        return fail(auth_password_weak(pw));
+    if (read_password(pw, sizeof pw) != 0)
+        return 1;
     char hash[256], now[32];
     if (auth_password_hash(pw, hash, sizeof hash) != 0)
         return fail("密码哈希失败");
@@ -372,8 +605,8 @@ static int cmd_import(const struct opts *o)
     arena *a = arena_new();
     json_t *report = NULL;
     db_conn *c = db_acquire(app.db);
-    rc = entity_import_file(c, auth_system_user(a), e, o->args[2], opt(o, "partial") != NULL,
-                            &report);
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    rc = entity_import_file(c, &who, e, o->args[2], opt(o, "partial") != NULL, &report);
     db_release(app.db, c);
     char *s = json_dumps(report, JSON_INDENT(2));
     if (rc == 0) {
@@ -444,7 +677,8 @@ static int cmd_restore(const struct opts *o)
     if (rc)
         return rc;
     char *err = NULL;
-    if (db_restore(app.db, in, &err) != 0) {
+    /* A backup from an older version is brought up to this one. */
+    if (db_restore(app.db, in, &err) != 0 || db_migrate(app.db, &err) != 0) {
         rc = fail(err);
         free(err);
         return rc;
@@ -495,11 +729,17 @@ static void register_routes(void)
     entity_routes_register();
     dict_routes_register();
     calendar_routes_register();
+    session_routes_register();
+    users_routes_register();
+    audit_routes_register();
 }
 
 int main(int argc, char **argv)
 {
     struct opts o;
+    /* The database, its WAL, backups and exports hold personal data:
+     * nothing this process creates is readable by others. */
+    umask(077);
     /* Times are written with the local offset; the users are in China. */
     if (!getenv("TZ"))
         setenv("TZ", "Asia/Shanghai", 1);
@@ -519,7 +759,8 @@ int main(int argc, char **argv)
         int (*fn)(const struct opts *);
     } cmds[] = {{"init", cmd_init},     {"demo", cmd_demo},       {"user", cmd_user},
                 {"token", cmd_token},   {"import", cmd_import},   {"export", cmd_export},
-                {"backup", cmd_backup}, {"restore", cmd_restore}, {"check", cmd_check}};
+                {"backup", cmd_backup}, {"restore", cmd_restore}, {"check", cmd_check},
+                {"role", cmd_role},     {"rekey", cmd_rekey}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0) {
             int rc = cmds[i].fn(&o);

@@ -77,6 +77,7 @@ void static_serve(req *r)
 {
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
         reply_error(r, 405, "method_not_allowed", "不支持该请求方法", NULL);
+        reply_header(r, "Allow", "GET, HEAD");
         return;
     }
     if (!app.web_root || !path_safe(r->path)) {
@@ -131,7 +132,7 @@ void static_serve(req *r)
     if (encoding)
         reply_header(r, "Content-Encoding", encoding);
     /* Vite names assets by content hash, so they never change; index.html does. */
-    if (strstr(path, "/assets/"))
+    if (strncmp(r->path, "/assets/", 8) == 0)
         reply_header(r, "Cache-Control", "public, max-age=31536000, immutable");
     else
         reply_header(r, "Cache-Control", "no-cache");

@@ -676,3 +676,147 @@ module.exports = {
     multipart,
     isXlsx,
 };
+
+/* ---------------- added: servers with extra arguments, CLI assertions ---------------- */
+
+// A server started with extra `serve` arguments (e.g. --web-root DIR) and
+// extra environment variables, on any database. Otherwise like Server.
+class CustomServer extends Server {
+    constructor(ctx, dir, db, token, extraArgs, extraEnv, key) {
+        super(ctx, dir, db, token);
+        if (key) this.key = key;
+        this.extraArgs = extraArgs || [];
+        this.extraEnv = extraEnv || {};
+    }
+
+    async start() {
+        if (this.proc) throw new Error('server already running');
+        this.port = await freePort();
+        this.url = `http://127.0.0.1:${this.port}`;
+        const fd = fs.openSync(this.log, 'a');
+        fs.writeSync(fd, `--- start ${new Date().toISOString()} port ${this.port} args ${this.extraArgs.join(' ')}\n`);
+        const proc = spawn(
+            BIN,
+            ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--threads', '2', ...this.extraArgs],
+            { cwd: this.dir, env: childEnv(this.extraEnv), stdio: ['ignore', fd, fd] }
+        );
+        fs.closeSync(fd);
+        this.proc = proc;
+        proc.exited = new Promise((resolve) => {
+            proc.on('exit', (code, signal) => {
+                proc.exitInfo = { code, signal };
+                resolve(proc.exitInfo);
+            });
+            proc.on('error', (e) => {
+                proc.exitInfo = { code: -1, signal: null, error: e };
+                resolve(proc.exitInfo);
+            });
+        });
+        const deadline = Date.now() + START_TIMEOUT_MS;
+        for (;;) {
+            if (proc.exitInfo) {
+                this.proc = null;
+                throw new Error(
+                    `server exited during start-up (code ${proc.exitInfo.code}, signal ${proc.exitInfo.signal})` +
+                        (proc.exitInfo.error ? ': ' + proc.exitInfo.error.message : '') +
+                        '\n' + this.logTail(10)
+                );
+            }
+            try {
+                const r = await fetch(this.url + '/healthz', { signal: AbortSignal.timeout(2000) });
+                await r.arrayBuffer();
+                if (r.status === 200) break;
+            } catch (e) {
+                /* not yet */
+            }
+            if (Date.now() > deadline) throw new Error(`server did not answer /healthz within ${START_TIMEOUT_MS} ms`);
+            await sleep(100);
+        }
+        return this;
+    }
+}
+
+// ctx.demoCopy() → {dir, db, key, token}: a fresh copy of the demo database
+// and its key (mode 0600) in a new directory of the test's own, not served.
+Context.prototype.demoCopy = async function demoCopy() {
+    const d = await demo();
+    const dir = path.join(this.tmpDir(), `db${++serverSeq}`);
+    fs.mkdirSync(dir);
+    const db = path.join(dir, 'demo.db');
+    copyFile(d.db, db);
+    if (fs.existsSync(d.db + '-wal')) copyFile(d.db + '-wal', db + '-wal');
+    copyFile(d.key, db + '.key', 0o600);
+    return { dir, db, key: db + '.key', token: d.token };
+};
+
+// ctx.serverWith({db, key, token, args, env}) → a started server. Without db,
+// on a fresh copy of the demo database (token: the demo admin token). args are
+// extra `serve` arguments, env extra environment variables. Stopped after the
+// test like ctx.server()'s.
+Context.prototype.serverWith = async function serverWith(opts = {}) {
+    let { db, token, key } = opts;
+    if (!db) {
+        const c = await this.demoCopy();
+        db = c.db;
+        token = token || c.token;
+    }
+    const dir = path.join(this.tmpDir(), `srv${++serverSeq}`);
+    fs.mkdirSync(dir);
+    const s = new CustomServer(this, dir, db, token, opts.args, opts.env, key);
+    this.servers.push(s);
+    await s.start();
+    return s;
+};
+
+// Runs the safecomm binary and resolves {code, signal, stdout, stderr} whatever
+// the exit status.
+function cliRun(args, opts = {}) {
+    return cli(args, Object.assign({}, opts, { check: false }));
+}
+
+// The non-empty lines of a text.
+function textLines(text) {
+    return String(text)
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''))
+        .filter((l) => l.trim() !== '');
+}
+
+// Asserts a CLI result's exit status. stderr: a RegExp the standard error
+// must match. oneLine: a failure (exit 1) must print exactly one line on
+// standard error.
+function assertExit(r, code, what, { stderr, oneLine } = {}) {
+    const show = () =>
+        `\n  stdout: ${tail(r.stdout, 8).slice(0, 800)}\n  stderr: ${tail(r.stderr, 8).slice(0, 800)}`;
+    assert.strictEqual(r.code, code, `${what}: exit status ${r.code}${r.signal ? ' (' + r.signal + ')' : ''}, expected ${code}${show()}`);
+    if (stderr) assert.match(r.stderr, stderr, `${what}: standard error does not match ${stderr}${show()}`);
+    if (oneLine) {
+        const lines = textLines(r.stderr);
+        assert.strictEqual(lines.length, 1, `${what}: expected a one-line message on standard error, got ${lines.length} lines${show()}`);
+    }
+    return r;
+}
+
+// Runs the sqlite3 command-line tool on a database; rejects on failure.
+async function sqlite(db, sql) {
+    let r;
+    try {
+        r = await run('sqlite3', ['-batch', db, sql], { timeout: 60000 });
+    } catch (e) {
+        throw new Error(`cannot run sqlite3 (is it installed?): ${e.message}`);
+    }
+    if (r.code !== 0) throw new Error(`sqlite3 ${db} ${JSON.stringify(sql)} exited ${r.code}: ${tail(r.stderr, 5)}`);
+    return r.stdout.trim();
+}
+
+// The file's permission bits (e.g. 0o600).
+function fileMode(p) {
+    return fs.statSync(p).mode & 0o777;
+}
+
+module.exports.CustomServer = CustomServer;
+module.exports.cliRun = cliRun;
+module.exports.textLines = textLines;
+module.exports.assertExit = assertExit;
+module.exports.sqlite = sqlite;
+module.exports.fileMode = fileMode;

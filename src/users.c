@@ -1,0 +1,651 @@
+/* users: see users.h. */
+#include "users.h"
+#include "app.h"
+#include "audit.h"
+#include "auth.h"
+#include "authz.h"
+#include "entity.h"
+#include "http.h"
+#include "region.h"
+#include "util.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Does caller pattern p cover role pattern q? Both are "a:b", "*:b",
+ * "a:*" or "*". */
+static int pattern_covers(const char *p, const char *q)
+{
+    if (strcmp(p, "*") == 0)
+        return 1;
+    if (strcmp(q, "*") == 0)
+        return 0;
+    const char *pc = strchr(p, ':'), *qc = strchr(q, ':');
+    if (!pc || !qc)
+        return strcmp(p, q) == 0;
+    size_t pl = (size_t)(pc - p), ql = (size_t)(qc - q);
+    int ent = (pl == 1 && p[0] == '*') || (pl == ql && memcmp(p, q, pl) == 0);
+    int act = strcmp(pc + 1, "*") == 0 || strcmp(pc + 1, qc + 1) == 0;
+    /* "x:*" never covers "x:reveal" unless spelled out, as in authz. */
+    if (strcmp(qc + 1, "reveal") == 0 && strcmp(pc + 1, "reveal") != 0)
+        return 0;
+    return ent && act;
+}
+
+int users_role_grantable(const struct user *caller, const char *const *perms, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int ok = 0;
+        for (int k = 0; k < caller->nperms && !ok; k++)
+            ok = pattern_covers(caller->perms[k], perms[i]);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* The permissions of a role (arena), or NULL when the role does not exist. */
+static const char **role_perms(req *r, const char *role, int *n)
+{
+    db_conn *c = req_db(r);
+    *n = 0;
+    if (!db_query_int(c, "SELECT count(*) FROM roles WHERE name = $1", role, 0))
+        return NULL;
+    db_stmt *s = db_prepare(c, "SELECT perm FROM role_perms WHERE role = $1");
+    const char **v = arena_alloc(r->a, 256 * sizeof *v);
+    if (!s)
+        return v;
+    db_bind_text(s, 1, role);
+    while (db_step(s) == DB_ROW && *n < 256)
+        v[(*n)++] = arena_strdup(r->a, db_col_text(s, 0));
+    db_done(s);
+    return v;
+}
+
+/* ---- users ---- */
+
+#define USER_SELECT                                                                                \
+    "SELECT u.id, u.username, u.display_name, u.role, ro.label, u.region, r.name, u.disabled, "    \
+    "u.must_change_password, u.created_at, u.updated_at, u.created_by, u.last_login_at "           \
+    "FROM users u JOIN regions r ON r.code = u.region JOIN roles ro ON ro.name = u.role"
+
+static json_t *user_row(db_stmt *s)
+{
+    return json_pack("{s:I, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:b, s:b, s:s, s:s, s:s?, s:s?}", "id",
+                     (json_int_t)db_col_int(s, 0), "username", db_col_text(s, 1), "display_name",
+                     db_col_text(s, 2), "role", db_col_text(s, 3), "role_label", db_col_text(s, 4),
+                     "region", db_col_text(s, 5), "region_name", db_col_text(s, 6), "disabled",
+                     (int)db_col_int(s, 7), "must_change_password", (int)db_col_int(s, 8),
+                     "created_at", db_col_text(s, 9), "updated_at", db_col_text(s, 10),
+                     "created_by", db_col_text(s, 11), "last_login_at", db_col_text(s, 12));
+}
+
+static void h_users(req *r)
+{
+    if (authz_require(r, "user:admin", NULL) != 0)
+        return;
+    const struct user *u = r->user;
+    char lo[REGION_CODE_MAX], hi[REGION_CODE_MAX];
+    const char *region = req_query(r, "region");
+    if (region && region_level_of(region) == RL_INVALID) {
+        reply_error(r, 400, "bad_request", "region 必须是有效的区域代码", NULL);
+        return;
+    }
+    if (region)
+        region_subtree(region, lo, hi);
+    const char *q = req_query(r, "q"), *role = req_query(r, "role"),
+               *dis = req_query(r, "disabled");
+    const char *ps = req_query(r, "page_size"), *pg = req_query(r, "page");
+    long page_size = ps ? atol(ps) : 20, page = pg ? atol(pg) : 1;
+    if (page_size < 1 || page_size > 500 || page < 1) {
+        reply_error(r, 400, "bad_request", "page 或 page_size 无效", NULL);
+        return;
+    }
+    const char *where = " WHERE u.region >= $1 AND u.region < $2 AND u.region >= $3 AND "
+                        "u.region < $4 AND ($5 IS NULL OR u.username LIKE $5 OR u.display_name "
+                        "LIKE $5) AND ($6 IS NULL OR u.role = $6) AND ($7 IS NULL OR u.disabled = "
+                        "$7)";
+    const char *like = q && *q ? arena_printf(r->a, "%%%s%%", q) : NULL;
+    const char *vals[] = {
+        u->scope_lo,
+        u->scope_hi,
+        region ? lo : "",
+        region ? hi : "~",
+        like,
+        role && *role ? role : NULL,
+        dis && *dis ? (strcmp(dis, "true") == 0 || strcmp(dis, "1") == 0 ? "1" : "0") : NULL};
+    db_conn *c = req_db(r);
+    db_stmt *s = db_prepare(c, arena_printf(r->a, "SELECT count(*) FROM users u%s", where));
+    long long total = 0;
+    if (s) {
+        for (int i = 0; i < 7; i++)
+            db_bind_text(s, i + 1, vals[i]);
+        if (db_step(s) == DB_ROW)
+            total = db_col_int(s, 0);
+        db_done(s);
+    }
+    s = db_prepare(c, arena_printf(r->a,
+                                   USER_SELECT "%s ORDER BY u.region, u.username "
+                                               "LIMIT $8 OFFSET $9",
+                                   where));
+    if (!s) {
+        reply_db_error(r, db_last_status(c));
+        return;
+    }
+    for (int i = 0; i < 7; i++)
+        db_bind_text(s, i + 1, vals[i]);
+    db_bind_int(s, 8, page_size);
+    db_bind_int(s, 9, (page - 1) * page_size);
+    json_t *items = json_array();
+    while (db_step(s) == DB_ROW)
+        json_array_append_new(items, user_row(s));
+    db_done(s);
+    reply_json(r, 200,
+               json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page",
+                         (int)page, "page_size", (int)page_size));
+}
+
+/* The user named by the path, if the caller administers it. */
+static json_t *load_user(req *r)
+{
+    if (authz_require(r, "user:admin", NULL) != 0)
+        return NULL;
+    db_conn *c = req_db(r);
+    db_stmt *s = db_prepare(c, USER_SELECT " WHERE u.id = $1");
+    json_t *o = NULL;
+    if (s) {
+        db_bind_int(s, 1, atoll(req_param(r, "id")));
+        if (db_step(s) == DB_ROW)
+            o = user_row(s);
+        db_done(s);
+    }
+    if (!o || !authz_in_scope(r->user, json_string_value(json_object_get(o, "region")))) {
+        json_decref(o);
+        reply_error(r, 404, "not_found", "用户不存在", NULL);
+        return NULL;
+    }
+    return o;
+}
+
+static void h_user_get(req *r)
+{
+    json_t *o = load_user(r);
+    if (o)
+        reply_json(r, 200, o);
+}
+
+static int username_ok(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 2 && n <= 32 &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_.-") == n;
+}
+
+/* Role and region checks shared by create and update; adds field errors. */
+static void check_role_region(req *r, const char *role, const char *region, json_t *errors)
+{
+    db_conn *c = req_db(r);
+    if (role) {
+        int n;
+        const char **perms = role_perms(r, role, &n);
+        if (!perms)
+            json_object_set_new(errors, "role", json_string("角色不存在"));
+        else if (!users_role_grantable(r->user, perms, n))
+            json_object_set_new(errors, "role", json_string("不能授予超出您自身权限的角色"));
+    }
+    if (region && (region_level_of(region) == RL_INVALID || !authz_in_scope(r->user, region) ||
+                   !db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", region, 0)))
+        json_object_set_new(errors, "region", json_string("区域不存在或不在您的管辖范围内"));
+}
+
+static int unknown_keys(req *r, json_t *in, const char *const *allowed, int n)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(in, k, v)
+    {
+        int ok = 0;
+        for (int i = 0; i < n && !ok; i++)
+            ok = strcmp(k, allowed[i]) == 0;
+        if (!ok) {
+            reply_field_error(r, k, "未知字段");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void reply_errors(req *r, json_t *errors)
+{
+    const char *k;
+    json_t *v;
+    const char *msg = "数据校验失败";
+    json_object_foreach(errors, k, v)
+    {
+        msg = arena_printf(r->a, "数据校验失败：%s %s", k, json_string_value(v));
+        break;
+    }
+    reply_error(r, 422, "validation_failed", msg, errors);
+}
+
+static void h_user_create(req *r)
+{
+    if (authz_require(r, "user:admin", NULL) != 0)
+        return;
+    json_t *in = req_json(r);
+    static const char *allowed[] = {"username", "display_name", "role", "region", "password"};
+    if (!in || unknown_keys(r, in, allowed, 5))
+        return;
+    const char *username = json_string_value(json_object_get(in, "username"));
+    const char *display = json_string_value(json_object_get(in, "display_name"));
+    const char *role = json_string_value(json_object_get(in, "role"));
+    const char *region = json_string_value(json_object_get(in, "region"));
+    const char *pw = json_string_value(json_object_get(in, "password"));
+    json_t *errors = json_object();
+    if (!username || !username_ok(username))
+        json_object_set_new(errors, "username",
+                            json_string("用户名为 2–32 位字母、数字、下划线、点或连字符"));
+    if (json_object_get(in, "display_name") && (!display || util_utf8_len(display) > 50))
+        json_object_set_new(errors, "display_name", json_string("必须是不超过 50 字的文本"));
+    if (!role)
+        json_object_set_new(errors, "role", json_string("必填"));
+    if (!region)
+        json_object_set_new(errors, "region", json_string("必填"));
+    if (!pw || auth_password_weak(pw))
+        json_object_set_new(errors, "password", json_string(pw ? auth_password_weak(pw) : "必填"));
+    check_role_region(r, role, region, errors);
+    if (json_object_size(errors)) {
+        reply_errors(r, errors);
+        return;
+    }
+    json_decref(errors);
+    char hash[crypto_pwhash_STRBYTES], now[32];
+    if (auth_password_hash(pw, hash, sizeof hash) != 0) {
+        reply_error(r, 500, "internal", "密码哈希失败", NULL);
+        return;
+    }
+    util_now_iso(now);
+    db_conn *c = req_db(r);
+    int st = db_begin(c);
+    db_stmt *s = st == DB_OK ? db_prepare(c, "INSERT INTO users (username, display_name, "
+                                             "password_hash, role, region, must_change_password, "
+                                             "created_at, updated_at, created_by) VALUES ($1, $2, "
+                                             "$3, $4, $5, 1, $6, $6, $7) RETURNING id")
+                             : NULL;
+    long long id = 0;
+    if (s) {
+        const char *p[] = {username, display, hash, role, region, now, r->user->username};
+        for (int i = 0; i < 7; i++)
+            db_bind_text(s, i + 1, p[i]);
+        st = db_step(s);
+        id = st == DB_ROW ? db_col_int(s, 0) : 0;
+        st = st == DB_ROW ? DB_OK : st;
+        db_done(s);
+    } else if (st == DB_OK) {
+        st = db_last_status(c);
+    }
+    struct audit_actor who = {r->user, r->client_ip};
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", id);
+    json_t *ch = json_pack("{s:[n,s], s:[n,s], s:[n,s]}", "username", username, "role", role,
+                           "region", region);
+    if (st == DB_OK)
+        st = audit_write(c, &who, "create", "users", ids, region, ch, NULL);
+    json_decref(ch);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        if (st == DB_ERR_UNIQUE)
+            reply_field_error(r, "username", "用户名已存在");
+        else
+            reply_db_error(r, st);
+        return;
+    }
+    s = db_prepare(c, USER_SELECT " WHERE u.id = $1");
+    json_t *o = NULL;
+    if (s) {
+        db_bind_int(s, 1, id);
+        if (db_step(s) == DB_ROW)
+            o = user_row(s);
+        db_done(s);
+    }
+    if (o)
+        reply_json(r, 201, o);
+    else
+        reply_db_error(r, DB_ERR);
+}
+
+static void h_user_patch(req *r)
+{
+    json_t *cur = load_user(r);
+    if (!cur)
+        return;
+    json_t *in = req_json(r);
+    static const char *allowed[] = {"display_name", "role", "region", "disabled"};
+    if (!in || unknown_keys(r, in, allowed, 4)) {
+        json_decref(cur);
+        return;
+    }
+    long long id = json_integer_value(json_object_get(cur, "id"));
+    json_t *errors = json_object();
+    json_t *dn = json_object_get(in, "display_name"), *rl = json_object_get(in, "role"),
+           *rg = json_object_get(in, "region"), *ds = json_object_get(in, "disabled");
+    if (dn && !json_is_null(dn) &&
+        (!json_is_string(dn) || util_utf8_len(json_string_value(dn)) > 50))
+        json_object_set_new(errors, "display_name", json_string("必须是不超过 50 字的文本"));
+    if (rl && !json_is_string(rl))
+        json_object_set_new(errors, "role", json_string("必须是文本"));
+    if (rg && !json_is_string(rg))
+        json_object_set_new(errors, "region", json_string("必须是文本"));
+    if (ds && !json_is_boolean(ds))
+        json_object_set_new(errors, "disabled", json_string("必须是 true 或 false"));
+    if (id == r->user->id && (rl || rg || ds))
+        json_object_set_new(errors,
+                            rl   ? "role"
+                            : rg ? "region"
+                                 : "disabled",
+                            json_string("不能修改自己的角色、区域或状态"));
+    /* The caller must be able to grant the user's current role too: a
+     * township administrator cannot edit a county administrator. */
+    check_role_region(r, json_string_value(rl ? rl : json_object_get(cur, "role")),
+                      json_string_value(rg), errors);
+    if (json_object_size(errors)) {
+        json_decref(cur);
+        reply_errors(r, errors);
+        return;
+    }
+    json_decref(errors);
+    db_conn *c = req_db(r);
+    char now[32], ids[24];
+    util_now_iso(now);
+    snprintf(ids, sizeof ids, "%lld", id);
+    const char *p[] = {dn ? (json_is_null(dn) ? "" : json_string_value(dn)) : NULL,
+                       json_string_value(rl),
+                       json_string_value(rg),
+                       ds ? (json_is_true(ds) ? "1" : "0") : NULL,
+                       now,
+                       ids};
+    int st = db_begin(c);
+    if (st == DB_OK)
+        st = db_exec_params(c,
+                            "UPDATE users SET display_name = coalesce($1, display_name), "
+                            "role = coalesce($2, role), region = coalesce($3, region), "
+                            "disabled = coalesce($4, disabled), updated_at = $5 WHERE id = $6",
+                            6, p);
+    json_t *ch = json_object();
+    if (dn)
+        json_object_set_new(ch, "display_name",
+                            json_pack("[O,O]", json_object_get(cur, "display_name"), dn));
+    if (rl)
+        json_object_set_new(ch, "role", json_pack("[O,O]", json_object_get(cur, "role"), rl));
+    if (rg)
+        json_object_set_new(ch, "region", json_pack("[O,O]", json_object_get(cur, "region"), rg));
+    if (ds)
+        json_object_set_new(ch, "disabled",
+                            json_pack("[O,O]", json_object_get(cur, "disabled"), ds));
+    struct audit_actor who = {r->user, r->client_ip};
+    if (st == DB_OK)
+        st = audit_write(c, &who, "update", "users", ids,
+                         rg ? json_string_value(rg)
+                            : json_string_value(json_object_get(cur, "region")),
+                         ch, NULL);
+    json_decref(ch);
+    if (st == DB_OK && ds && json_is_true(ds)) {
+        const char *sp[] = {ids};
+        st = db_exec_params(c, "UPDATE sessions SET revoked = 1 WHERE user_id = $1", 1, sp);
+    }
+    if (st == DB_OK)
+        st = db_commit(c);
+    json_decref(cur);
+    if (st != DB_OK) {
+        db_rollback(c);
+        reply_db_error(r, st);
+        return;
+    }
+    auth_cache_clear();
+    h_user_get(r);
+}
+
+static void h_user_reset(req *r)
+{
+    json_t *cur = load_user(r);
+    if (!cur)
+        return;
+    json_t *in = req_json(r);
+    static const char *allowed[] = {"password"};
+    const char *pw = in ? json_string_value(json_object_get(in, "password")) : NULL;
+    if (!in || unknown_keys(r, in, allowed, 1) ||
+        (!pw && (reply_field_error(r, "password", "必填"), 1)) ||
+        (auth_password_weak(pw) && (reply_field_error(r, "password", auth_password_weak(pw)), 1))) {
+        json_decref(cur);
+        return;
+    }
+    json_t *errors = json_object();
+    check_role_region(r, json_string_value(json_object_get(cur, "role")), NULL, errors);
+    if (json_object_size(errors)) {
+        json_decref(cur);
+        reply_errors(r, errors);
+        return;
+    }
+    json_decref(errors);
+    char hash[crypto_pwhash_STRBYTES], now[32], ids[24];
+    auth_password_hash(pw, hash, sizeof hash);
+    util_now_iso(now);
+    snprintf(ids, sizeof ids, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
+    db_conn *c = req_db(r);
+    const char *p[] = {hash, now, ids};
+    int st = db_begin(c);
+    if (st == DB_OK)
+        st = db_exec_params(c,
+                            "UPDATE users SET password_hash = $1, must_change_password = 1, "
+                            "updated_at = $2 WHERE id = $3",
+                            3, p);
+    const char *sp[] = {ids};
+    if (st == DB_OK)
+        st = db_exec_params(c, "UPDATE sessions SET revoked = 1 WHERE user_id = $1", 1, sp);
+    struct audit_actor who = {r->user, r->client_ip};
+    if (st == DB_OK)
+        st = audit_write(c, &who, "reset_password", "users", ids,
+                         json_string_value(json_object_get(cur, "region")), NULL, NULL);
+    if (st == DB_OK)
+        st = db_commit(c);
+    json_decref(cur);
+    if (st != DB_OK) {
+        db_rollback(c);
+        reply_db_error(r, st);
+        return;
+    }
+    reply_empty(r, 204);
+}
+
+/* ---- roles and permissions ---- */
+
+static json_t *roles_json(db_conn *c)
+{
+    json_t *items = json_array();
+    db_stmt *s =
+        db_prepare(c, "SELECT name, label, builtin FROM roles ORDER BY builtin DESC, name");
+    if (!s)
+        return items;
+    while (db_step(s) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:b, s:[]}", "name", db_col_text(s, 0),
+                                               "label", db_col_text(s, 1), "builtin",
+                                               (int)db_col_int(s, 2), "permissions"));
+    db_done(s);
+    s = db_prepare(c, "SELECT role, perm FROM role_perms ORDER BY role, perm");
+    while (s && db_step(s) == DB_ROW) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(items, i, v)
+        {
+            if (strcmp(json_string_value(json_object_get(v, "name")), db_col_text(s, 0)) == 0)
+                json_array_append_new(json_object_get(v, "permissions"),
+                                      json_string(db_col_text(s, 1)));
+        }
+    }
+    db_done(s);
+    return items;
+}
+
+static void h_roles(req *r)
+{
+    if (!authz_has(r->user, "user:admin") && !authz_has(r->user, "role:admin")) {
+        reply_error(r, 403, "forbidden", "没有执行此操作的权限", NULL);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", roles_json(req_db(r))));
+}
+
+static int perm_valid(const char *p)
+{
+    if (strcmp(p, "*") == 0)
+        return 1;
+    const char *c = strchr(p, ':');
+    size_t n = strlen(p);
+    return c && c != p && c[1] && n <= 64 && strspn(p, "abcdefghijklmnopqrstuvwxyz_*:") == n &&
+           !strchr(c + 1, ':');
+}
+
+/* POST /roles and PUT /roles/{name}: label and the full permission list. */
+static void role_save(req *r, int create)
+{
+    if (authz_require(r, "role:admin", NULL) != 0)
+        return;
+    json_t *in = req_json(r);
+    static const char *allowed[] = {"name", "label", "permissions"};
+    if (!in || unknown_keys(r, in, allowed, 3))
+        return;
+    const char *name =
+        create ? json_string_value(json_object_get(in, "name")) : req_param(r, "name");
+    json_t *label = json_object_get(in, "label"), *perms = json_object_get(in, "permissions");
+    json_t *errors = json_object();
+    db_conn *c = req_db(r);
+    int exists = name && db_query_int(c, "SELECT count(*) FROM roles WHERE name = $1", name, 0);
+    if (!create && !exists) {
+        json_decref(errors);
+        reply_error(r, 404, "not_found", "角色不存在", NULL);
+        return;
+    }
+    if (create && (!name || !username_ok(name)))
+        json_object_set_new(errors, "name", json_string("角色代码为 2–32 位字母、数字或下划线"));
+    else if (create && exists)
+        json_object_set_new(errors, "name", json_string("角色已存在"));
+    if ((create || label) && (!json_is_string(label) || !json_string_length(label) ||
+                              util_utf8_len(json_string_value(label)) > 50))
+        json_object_set_new(errors, "label", json_string("必须是不超过 50 字的文本"));
+    size_t i;
+    json_t *v;
+    if (!json_is_array(perms))
+        json_object_set_new(errors, "permissions", json_string("必须是权限数组"));
+    else
+        json_array_foreach(perms, i, v) if (!json_is_string(v) || !perm_valid(json_string_value(v)))
+        {
+            json_object_set_new(errors, "permissions",
+                                json_string(arena_printf(r->a, "第 %zu 项不是有效的权限", i + 1)));
+            break;
+        }
+    if (json_object_size(errors)) {
+        reply_errors(r, errors);
+        return;
+    }
+    json_decref(errors);
+    int st = db_begin(c);
+    const char *lp[] = {name, json_string_value(label)};
+    if (st == DB_OK && create)
+        st =
+            db_exec_params(c, "INSERT INTO roles (name, label, builtin) VALUES ($1, $2, 0)", 2, lp);
+    else if (st == DB_OK && label)
+        st = db_exec_params(c, "UPDATE roles SET label = $2 WHERE name = $1", 2, lp);
+    if (st == DB_OK)
+        st = db_exec_params(c, "DELETE FROM role_perms WHERE role = $1", 1, lp);
+    json_array_foreach(perms, i, v)
+    {
+        const char *pp[] = {name, json_string_value(v)};
+        if (st == DB_OK)
+            st = db_exec_params(c,
+                                "INSERT INTO role_perms (role, perm) VALUES ($1, $2) "
+                                "ON CONFLICT (role, perm) DO NOTHING",
+                                2, pp);
+    }
+    struct audit_actor who = {r->user, r->client_ip};
+    json_t *ch = json_pack("{s:[n,O]}", "permissions", perms);
+    if (st == DB_OK)
+        st = audit_write(c, &who, create ? "create" : "update", "roles", name, NULL, ch, NULL);
+    json_decref(ch);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        reply_db_error(r, st);
+        return;
+    }
+    auth_cache_clear();
+    json_t *items = roles_json(c);
+    json_t *one = NULL;
+    json_array_foreach(items, i, v) if (strcmp(json_string_value(json_object_get(v, "name")),
+                                               name) == 0) one = json_incref(v);
+    json_decref(items);
+    reply_json(r, create ? 201 : 200, one ? one : json_object());
+}
+
+static void h_role_create(req *r)
+{
+    role_save(r, 1);
+}
+
+static void h_role_put(req *r)
+{
+    role_save(r, 0);
+}
+
+static void h_permissions(req *r)
+{
+    if (!authz_has(r->user, "user:admin") && !authz_has(r->user, "role:admin")) {
+        reply_error(r, 403, "forbidden", "没有执行此操作的权限", NULL);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < entity_count(); i++) {
+        const struct entity *e = entity_at(i);
+        json_array_append_new(items, json_pack("{s:s, s:s}", "permission",
+                                               arena_printf(r->a, "%s:read", e->perm), "label",
+                                               arena_printf(r->a, "%s：查看", e->label)));
+        json_array_append_new(items, json_pack("{s:s, s:s}", "permission",
+                                               arena_printf(r->a, "%s:write", e->perm), "label",
+                                               arena_printf(r->a, "%s：编辑、导入", e->label)));
+        int sensitive = 0;
+        for (int k = 0; k < e->nfields; k++)
+            sensitive |= e->fields[k].type == FT_SENSITIVE;
+        if (sensitive)
+            json_array_append_new(items,
+                                  json_pack("{s:s, s:s}", "permission",
+                                            arena_printf(r->a, "%s:reveal", e->perm), "label",
+                                            arena_printf(r->a, "%s：查看敏感信息", e->label)));
+    }
+    static const char *fixed[][2] = {
+        {"dict:read", "字典：查看"},          {"dict:admin", "字典：维护"},
+        {"calendar:read", "工作日历：查看"},  {"calendar:admin", "工作日历：维护"},
+        {"user:admin", "用户管理"},           {"role:admin", "角色与权限管理"},
+        {"audit:read", "审计日志与登录日志"}, {"*", "全部权限（系统管理员）"},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        json_array_append_new(
+            items, json_pack("{s:s, s:s}", "permission", fixed[i][0], "label", fixed[i][1]));
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void users_routes_register(void)
+{
+    http_route("GET", "/api/v1/users", h_users, 0, NULL);
+    http_route("POST", "/api/v1/users", h_user_create, 0, NULL);
+    http_route("GET", "/api/v1/users/{id}", h_user_get, 0, NULL);
+    http_route("PATCH", "/api/v1/users/{id}", h_user_patch, 0, NULL);
+    http_route("POST", "/api/v1/users/{id}/reset-password", h_user_reset, 0, NULL);
+    http_route("GET", "/api/v1/roles", h_roles, 0, NULL);
+    http_route("POST", "/api/v1/roles", h_role_create, 0, NULL);
+    http_route("PUT", "/api/v1/roles/{name}", h_role_put, 0, NULL);
+    http_route("GET", "/api/v1/permissions", h_permissions, 0, NULL);
+}

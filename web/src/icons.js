@@ -1,0 +1,54 @@
+// Only the icons the console uses, registered globally by name.
+import {
+    ArrowDown,
+    Calendar,
+    Collection,
+    Document,
+    Download,
+    Expand,
+    Files,
+    Fold,
+    HomeFilled,
+    Key,
+    Location,
+    Lock,
+    Menu,
+    Plus,
+    Refresh,
+    Search,
+    Setting,
+    Tickets,
+    Upload,
+    User,
+    View,
+} from '@element-plus/icons-vue';
+
+const icons = {
+    ArrowDown,
+    Calendar,
+    Collection,
+    Document,
+    Download,
+    Expand,
+    Files,
+    Fold,
+    HomeFilled,
+    Key,
+    Location,
+    Lock,
+    Menu,
+    Plus,
+    Refresh,
+    Search,
+    Setting,
+    Tickets,
+    Upload,
+    User,
+    View,
+};
+
+export function registerIcons(app) {
+    for (const [name, comp] of Object.entries(icons)) app.component(`Icon${name}`, comp);
+}
+
+export default icons;

@@ -1,0 +1,34 @@
+// The menu: built from the user's permissions. Business entities come from
+// GET /meta/entities; the administration pages are listed here with the
+// permission each needs (the server checks them again).
+import { computed } from 'vue';
+import { can, businessEntities } from './store.js';
+
+export const ADMIN_PAGES = [
+    { path: '/admin/users', name: 'admin-users', title: '用户管理', icon: 'User', perm: 'user:admin' },
+    { path: '/admin/roles', name: 'admin-roles', title: '角色权限', icon: 'Lock', perm: 'role:admin' },
+    { path: '/admin/regions', name: 'admin-regions', title: '行政区域', icon: 'Location', perm: 'region:write' },
+    { path: '/admin/dicts', name: 'admin-dicts', title: '数据字典', icon: 'Collection', perm: 'dict:admin' },
+    { path: '/admin/calendar', name: 'admin-calendar', title: '工作日历', icon: 'Calendar', perm: 'calendar:admin' },
+    { path: '/admin/audit', name: 'admin-audit', title: '审计日志', icon: 'Document', perm: 'audit:read' },
+    { path: '/admin/login-log', name: 'admin-login-log', title: '登录日志', icon: 'Key', perm: 'audit:read' },
+];
+
+export const menu = computed(() => {
+    const groups = [{ key: 'home', title: '首页', icon: 'HomeFilled', path: '/' }];
+    const biz = businessEntities.value.map((e) => ({
+        key: `e-${e.name}`,
+        title: e.label,
+        path: `/e/${e.name}`,
+        icon: 'Tickets',
+    }));
+    if (biz.length) groups.push({ key: 'biz', title: '业务管理', icon: 'Files', children: biz });
+    const admin = ADMIN_PAGES.filter((p) => can(p.perm)).map((p) => ({
+        key: p.name,
+        title: p.title,
+        path: p.path,
+        icon: p.icon,
+    }));
+    if (admin.length) groups.push({ key: 'admin', title: '系统管理', icon: 'Setting', children: admin });
+    return groups;
+});

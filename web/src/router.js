@@ -1,0 +1,102 @@
+import { createRouter, createWebHistory } from 'vue-router';
+import { state, can, loadSession, loadEntities, loadRegions, entityMeta } from './store.js';
+import { ADMIN_PAGES } from './nav.js';
+import { safeRedirect } from './util.js';
+
+import AppLayout from './layouts/AppLayout.vue';
+import LoginView from './views/LoginView.vue';
+import PasswordView from './views/PasswordView.vue';
+import HomeView from './views/HomeView.vue';
+import EntityList from './views/EntityList.vue';
+import EntityDetail from './views/EntityDetail.vue';
+import AccountView from './views/AccountView.vue';
+import NotFound from './views/NotFound.vue';
+import UsersView from './views/admin/UsersView.vue';
+import RolesView from './views/admin/RolesView.vue';
+import RegionsView from './views/admin/RegionsView.vue';
+import DictsView from './views/admin/DictsView.vue';
+import CalendarView from './views/admin/CalendarView.vue';
+import AuditView from './views/admin/AuditView.vue';
+import LoginLogView from './views/admin/LoginLogView.vue';
+
+const adminComponents = {
+    'admin-users': UsersView,
+    'admin-roles': RolesView,
+    'admin-regions': RegionsView,
+    'admin-dicts': DictsView,
+    'admin-calendar': CalendarView,
+    'admin-audit': AuditView,
+    'admin-login-log': LoginLogView,
+};
+
+// Pages a user may open with a read permission even when the menu entry
+// (which needs the administration permission) is hidden from them.
+const readPerm = {
+    'admin-regions': 'region:read',
+    'admin-dicts': 'dict:read',
+    'admin-calendar': 'calendar:read',
+};
+
+const routes = [
+    { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
+    { path: '/password', name: 'password', component: PasswordView, meta: { title: '修改密码' } },
+    {
+        path: '/',
+        component: AppLayout,
+        children: [
+            { path: '', name: 'home', component: HomeView, meta: { title: '首页', affix: true } },
+            { path: 'e/:entity', name: 'entity-list', component: EntityList, meta: { group: '业务管理' } },
+            { path: 'e/:entity/:id', name: 'entity-detail', component: EntityDetail, meta: { group: '业务管理' } },
+            { path: 'account', name: 'account', component: AccountView, meta: { title: '我的账户' } },
+            ...ADMIN_PAGES.map((p) => ({
+                path: p.path.slice(1),
+                name: p.name,
+                component: adminComponents[p.name],
+                meta: { title: p.title, group: '系统管理', perm: readPerm[p.name] || p.perm },
+            })),
+            { path: 'forbidden', name: 'forbidden', component: NotFound, meta: { title: '无权访问', forbidden: true } },
+            { path: ':pathMatch(.*)*', name: 'not-found', component: NotFound, meta: { title: '页面不存在' } },
+        ],
+    },
+];
+
+const router = createRouter({
+    history: createWebHistory(),
+    routes,
+});
+
+
+router.beforeEach(async (to) => {
+    if (!state.checked) {
+        try {
+            await loadSession();
+        } catch {
+            state.checked = true; // server unreachable: the login page says so
+        }
+    }
+    if (to.meta.public) {
+        if (state.user && to.name === 'login') return safeRedirect(to.query.redirect);
+        return true;
+    }
+    if (!state.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+    if (state.user.must_change_password) {
+        if (to.name === 'password') return true;
+        return { name: 'password', query: { redirect: to.fullPath } };
+    }
+    if (to.name === 'password') return { name: 'account' };
+    try {
+        await Promise.all([loadEntities(), loadRegions()]);
+    } catch (e) {
+        if (!state.user) return { name: 'login', query: { redirect: to.fullPath } };
+        if (state.user.must_change_password) return { name: 'password', query: { redirect: to.fullPath } };
+        // Otherwise let the page show what it can.
+    }
+    if (to.meta.perm && !can(to.meta.perm)) return { name: 'forbidden' };
+    if (to.name === 'entity-list' || to.name === 'entity-detail') {
+        const m = entityMeta(to.params.entity);
+        if (!m || !can(`${m.permission}:read`)) return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') } };
+    }
+    return true;
+});
+
+export default router;

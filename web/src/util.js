@@ -1,0 +1,52 @@
+import { ref } from 'vue';
+import { ElMessage } from 'element-plus';
+
+// Shows an API error unless it is one the app already handles (a lost
+// session goes to the login page, a pending password change to its page).
+export function showError(e, prefix) {
+    if (!e) return;
+    if (e.name === 'AbortError') return;
+    if (e.status === 401 || e.code === 'password_change_required') return;
+    const msg = e.message || String(e);
+    ElMessage.error(prefix ? `${prefix}：${msg}` : msg);
+}
+
+const mq = typeof window !== 'undefined' ? window.matchMedia('(max-width: 768px)') : null;
+const mobile = ref(mq ? mq.matches : false);
+if (mq) mq.addEventListener('change', (e) => (mobile.value = e.matches));
+
+export function useMobile() {
+    return mobile;
+}
+
+export function formatDateTime(s) {
+    if (!s) return '';
+    // 2025-03-05T09:30:00+08:00 → 2025-03-05 09:30:00
+    return String(s).replace('T', ' ').replace(/([+-]\d\d:\d\d|Z)$/, '');
+}
+
+
+const ACTIONS = {
+    create: ['新增', 'success'],
+    update: ['修改', 'primary'],
+    delete: ['删除', 'danger'],
+    reveal: ['查看敏感信息', 'warning'],
+    import: ['导入', 'success'],
+    export: ['导出', 'info'],
+    transition: ['流转', 'primary'],
+    login: ['登录', 'info'],
+    logout: ['退出', 'info'],
+    password: ['修改密码', 'warning'],
+    reset_password: ['重置密码', 'warning'],
+};
+export function actionLabel(a) {
+    return (ACTIONS[a] && ACTIONS[a][0]) || a;
+}
+export function actionType(a) {
+    return (ACTIONS[a] && ACTIONS[a][1]) || 'info';
+}
+
+// Only paths of this app, never the login page itself or another origin.
+export function safeRedirect(r) {
+    return typeof r === 'string' && r.startsWith('/') && !r.startsWith('//') && !r.startsWith('/login') ? r : '/';
+}
