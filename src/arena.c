@@ -91,6 +91,10 @@ void arena_free(arena *a)
 
 void *arena_alloc(arena *a, size_t n)
 {
+    if (n > SIZE_MAX - 64) {
+        fputs("safecomm: out of memory\n", stderr);
+        abort();
+    }
     n = (n + 15) & ~(size_t)15;
     if (n == 0)
         n = 16;

@@ -601,8 +601,9 @@ int db_restore(db *d, const char *path, char **err)
     /* A safecomm backup carries its migrations: an empty file or another
      * program's database must not replace the data. */
     st = NULL;
-    ok = ok && sqlite3_prepare_v2(src, "SELECT max(version) FROM schema_migrations", -1, &st,
-                                  NULL) == SQLITE_OK &&
+    ok = ok &&
+         sqlite3_prepare_v2(src, "SELECT max(version) FROM schema_migrations", -1, &st, NULL) ==
+             SQLITE_OK &&
          sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) >= 1;
     sqlite3_finalize(st);
     if (!ok) {

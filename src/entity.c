@@ -708,6 +708,15 @@ static void add_subtree(struct query *q, const char *col, const char *code)
 {
     char lo[REGION_CODE_MAX], hi[REGION_CODE_MAX];
     region_subtree(code, lo, hi);
+    if (strcmp(col, "t.region") == 0 || strcmp(col, "t.code") == 0) {
+        /* The caller's scope is the first pair of parameters on the same
+         * column: narrow it, so the index range is the intersection rather
+         * than the scope with a filter checked row by row. */
+        const char *slo = q->b.v[0].s, *shi = q->b.v[1].s;
+        q->b.v[0].s = strcmp(lo, slo) > 0 ? arena_strdup(q->a, lo) : slo;
+        q->b.v[1].s = strcmp(hi, shi) < 0 ? arena_strdup(q->a, hi) : shi;
+        return;
+    }
     int nlo = bind_text(&q->b, arena_strdup(q->a, lo));
     int nhi = bind_text(&q->b, arena_strdup(q->a, hi));
     buf_printf(&q->sql_where, " AND %s >= $%d AND %s < $%d", col, nlo, col, nhi);

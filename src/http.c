@@ -341,7 +341,7 @@ static const char *UI_CSP = "default-src 'self'; script-src 'self'; style-src 's
 static void add_security_headers(req *r)
 {
     struct MHD_Response *resp = r->resp;
-    int api = strncmp(r->path, "/api/", 5) == 0;
+    int api = strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0;
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

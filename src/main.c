@@ -22,6 +22,7 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -134,7 +135,9 @@ static int is_pg(const char *uri)
     return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
 }
 
-/* Opens the database and the key file; create makes both when missing. */
+/* Opens the database and the key file; create makes both when missing
+ * (OPEN_DB_ONLY: the database, never a new key). */
+#define OPEN_DB_ONLY 2
 static int open_store(const struct opts *o, int create, int nconns)
 {
     const char *dbu = opt(o, "db");
@@ -157,7 +160,7 @@ static int open_store(const struct opts *o, int create, int nconns)
     }
     app.db_uri = dbu;
     app.key_file = key;
-    if (auth_keyfile_load(key, create, &err) != 0)
+    if (auth_keyfile_load(key, create == 1, &err) != 0)
         goto fail;
     app.db = db_open(dbu, nconns, &err);
     if (!app.db)
@@ -627,6 +630,9 @@ static int cmd_export(const struct opts *o)
     const char *out = opt(o, "output");
     if (o->nargs != 2 || !out)
         return usage("用法: safecomm export --db DB ENTITY -o FILE(.xlsx|.csv)");
+    size_t ol = strlen(out);
+    if (ol < 5 || (strcasecmp(out + ol - 5, ".xlsx") != 0 && strcasecmp(out + ol - 4, ".csv") != 0))
+        return usage("导出文件名必须以 .xlsx 或 .csv 结尾");
     const struct entity *e = entity_find(o->args[1]);
     if (!e)
         return fail("未知的数据类型（见 GET /api/v1/meta/entities）");
@@ -673,7 +679,13 @@ static int cmd_restore(const struct opts *o)
     const char *in = o->nargs == 2 ? o->args[1] : opt(o, "input");
     if (!in)
         return usage("用法: safecomm restore --db DB FILE（请先停止服务）");
-    int rc = open_store(o, 1, 1);
+    if (!opt(o, "db"))
+        return usage("restore 需要 --db");
+    if (access(in, R_OK) != 0)
+        return fail("备份文件不存在或不可读");
+    /* The backup's sensitive fields open only with its own key file: restore
+     * never makes a new one. */
+    int rc = open_store(o, OPEN_DB_ONLY, 1);
     if (rc)
         return rc;
     char *err = NULL;

@@ -28,9 +28,12 @@ enum region_level region_level_of(const char *code)
     if (!code)
         return RL_INVALID;
     size_t n = strlen(code);
-    if (n == 15 && code[12] == '-' && all_digits(code, 12) && all_digits(code + 13, 2) &&
-        !all_zero(code + 9, 3) && !all_zero(code + 13, 2))
-        return RL_GRID;
+    if (n == 15 && code[12] == '-' && all_digits(code + 13, 2) && !all_zero(code + 13, 2)) {
+        char village[13];
+        memcpy(village, code, 12);
+        village[12] = '\0';
+        return region_level_of(village) == RL_VILLAGE ? RL_GRID : RL_INVALID;
+    }
     if (n != 12 || !all_digits(code, 12) || all_zero(code, 2))
         return RL_INVALID;
     if (all_zero(code + 2, 10))
@@ -94,6 +97,8 @@ void region_subtree(const char *code, char lo[REGION_CODE_MAX], char hi[REGION_C
 
 int region_within(const char *code, const char *root)
 {
+    if (region_level_of(code) == RL_INVALID || region_level_of(root) == RL_INVALID)
+        return 0;
     char lo[REGION_CODE_MAX], hi[REGION_CODE_MAX];
     region_subtree(root, lo, hi);
     return strcmp(code, lo) >= 0 && strcmp(code, hi) < 0;

@@ -3,23 +3,32 @@
 #include "search.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
 
 #define SEP " zzsep "
 
+/* Letters and digits, as a subset of what FTS5's unicode61 tokenizer keeps:
+ * a character counted here must be a token character there too, or a query
+ * would look for a gram the index never holds. Anything else separates runs;
+ * the exact substring test after the index still sees it. */
 static int is_token_char(uint32_t cp)
 {
     if (cp < 0x80)
         return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-    /* Everything beyond ASCII that is not punctuation or space: CJK ideographs,
-     * other letters. Common CJK and full-width punctuation are excluded. */
-    if ((cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFF0F) ||
-        (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
-        (cp >= 0xFF5B && cp <= 0xFF65) || (cp >= 0x2000 && cp <= 0x206F) || cp == 0xFFFD ||
-        cp == 0x00A0 || cp == 0xFEFF)
-        return 0;
-    return 1;
+    return (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||    /* Latin letters */
+           (cp >= 0x370 && cp <= 0x3FF && cp != 0x37E && cp != 0x387) || /* Greek */
+           (cp >= 0x400 && cp <= 0x52F) ||                               /* Cyrillic */
+           (cp >= 0x3041 && cp <= 0x3096) ||                             /* Hiragana */
+           (cp >= 0x30A1 && cp <= 0x30FA) ||                             /* Katakana */
+           (cp >= 0x3400 && cp <= 0x4DBF) ||                             /* CJK ext. A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) ||                             /* CJK */
+           (cp >= 0xAC00 && cp <= 0xD7A3) ||                             /* Hangul */
+           (cp >= 0xF900 && cp <= 0xFAFF) ||                             /* CJK compatibility */
+           (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+           (cp >= 0xFF41 && cp <= 0xFF5A) || /* full-width letters and digits */
+           (cp >= 0x20000 && cp <= 0x2FA1F); /* CJK ext. B and later */
 }
 
 static size_t put_cp(char *out, uint32_t cp)
@@ -49,21 +58,23 @@ static size_t put_cp(char *out, uint32_t cp)
 /* Calls emit for each run of token characters, with the code points. */
 static void each_run(const char *text, void (*emit)(void *, const uint32_t *, size_t), void *ctx)
 {
-    uint32_t run[256];
+    /* A run has at most one code point per byte. */
+    uint32_t *run = xmalloc((strlen(text) + 1) * sizeof *run);
     size_t n = 0;
     for (const char *p = text; *p;) {
         uint32_t cp;
         p += util_utf8_next(p, &cp);
-        if (is_token_char(cp) && n < sizeof run / sizeof run[0]) {
+        if (is_token_char(cp)) {
             run[n++] = cp;
             continue;
         }
         if (n)
             emit(ctx, run, n);
-        n = is_token_char(cp) ? (run[0] = cp, 1) : 0;
+        n = 0;
     }
     if (n)
         emit(ctx, run, n);
+    free(run);
 }
 
 struct gram_ctx {

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,10 +56,43 @@ static int path_safe(const char *p)
     return strstr(p, "/..") == NULL;
 }
 
+/* gzip is listed in Accept-Encoding without q=0. */
 static int accepts_gzip(req *r)
 {
     const char *ae = req_header(r, "Accept-Encoding");
-    return ae && strstr(ae, "gzip") != NULL;
+    const char *g = ae ? strstr(ae, "gzip") : NULL;
+    if (!g)
+        return 0;
+    const char *q = g + 4;
+    while (*q == ' ')
+        q++;
+    if (*q != ';')
+        return 1;
+    q = strstr(q, "q=");
+    return !q || strtod(q + 2, NULL) > 0;
+}
+
+/* If-None-Match: "*", or a list of tags, weak or strong, one of which is ours. */
+static int etag_matches(const char *inm, const char *etag)
+{
+    if (!inm)
+        return 0;
+    size_t n = strlen(etag);
+    for (const char *p = inm; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+            return 1;
+        const char *comma = strchr(p, ',');
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
 }
 
 static int open_regular(const char *path, struct stat *st)
@@ -88,6 +122,7 @@ void static_serve(req *r)
     char *path = arena_printf(r->a, "%s%s", app.web_root, rel);
     struct stat st;
     int fd = open_regular(path, &st);
+    int fallback = fd < 0;
     if (fd < 0) {
         /* Unknown paths without a file extension belong to the UI's router. */
         const char *last = strrchr(rel, '/');
@@ -103,16 +138,6 @@ void static_serve(req *r)
         }
     }
     const char *type = content_type(path);
-    char etag[64];
-    snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
-             (unsigned long long)st.st_mtime);
-    const char *inm = req_header(r, "If-None-Match");
-    if (inm && strcmp(inm, etag) == 0) {
-        close(fd);
-        reply_empty(r, 304);
-        reply_header(r, "ETag", etag);
-        return;
-    }
     const char *encoding = NULL;
     if (accepts_gzip(r)) {
         struct stat gst;
@@ -126,13 +151,27 @@ void static_serve(req *r)
             close(gfd);
         }
     }
+    /* Size, modification time in nanoseconds and the encoding: the gzip
+     * and plain bodies are different representations. */
+    char etag[96];
+    snprintf(etag, sizeof etag, "\"%llx-%llx%s\"", (unsigned long long)st.st_size,
+             (unsigned long long)st.st_mtim.tv_sec * 1000000000ULL +
+                 (unsigned long long)st.st_mtim.tv_nsec,
+             encoding ? "-gz" : "");
+    if (etag_matches(req_header(r, "If-None-Match"), etag)) {
+        close(fd);
+        reply_empty(r, 304);
+        reply_header(r, "ETag", etag);
+        reply_header(r, "Vary", "Accept-Encoding");
+        return;
+    }
     reply_file(r, 200, type, fd, (size_t)st.st_size);
     reply_header(r, "ETag", etag);
     reply_header(r, "Vary", "Accept-Encoding");
     if (encoding)
         reply_header(r, "Content-Encoding", encoding);
     /* Vite names assets by content hash, so they never change; index.html does. */
-    if (strncmp(r->path, "/assets/", 8) == 0)
+    if (!fallback && strncmp(r->path, "/assets/", 8) == 0)
         reply_header(r, "Cache-Control", "public, max-age=31536000, immutable");
     else
         reply_header(r, "Cache-Control", "no-cache");

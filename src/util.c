@@ -161,7 +161,7 @@ int util_datetime_valid(const char *s)
     if (strcmp(t, "Z") == 0)
         return 1;
     return (t[0] == '+' || t[0] == '-') && digits(t + 1, 2) && t[3] == ':' && digits(t + 4, 2) &&
-           t[6] == '\0';
+           t[6] == '\0' && atoi(t + 1) <= 23 && atoi(t + 4) <= 59;
 }
 
 int util_utf8_valid(const char *str, size_t len)
