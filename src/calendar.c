@@ -139,18 +139,9 @@ static void h_cal_put(req *r)
         reply_error(r, 400, "bad_request", "年份无效", NULL);
         return;
     }
-    json_t *in = req_json(r);
+    json_t *in = req_json_only(r, "year", "holidays", "workdays", NULL);
     if (!in)
         return;
-    const char *k;
-    json_t *v;
-    json_object_foreach(in, k, v)
-    {
-        if (strcmp(k, "year") && strcmp(k, "holidays") && strcmp(k, "workdays")) {
-            reply_field_error(r, k, "未知字段");
-            return;
-        }
-    }
     json_t *y = json_object_get(in, "year");
     if (y && (!json_is_integer(y) || json_integer_value(y) != year)) {
         reply_field_error(r, "year", "与路径中的年份不一致");
@@ -160,6 +151,7 @@ static void h_cal_put(req *r)
     if (check_days(r, hol, "holidays", year, 1) || check_days(r, work, "workdays", year, 0))
         return;
     size_t i;
+    json_t *v;
     json_array_foreach(work, i, v)
     {
         size_t j;

@@ -1,7 +1,10 @@
 /* db: the one storage interface. Callers write SQL once, in the common
- * dialect both backends accept: $1..$N placeholders, RETURNING, TEXT dates
- * and times, INTEGER booleans. A backend (db_sqlite.c; db_pg.c later) maps
- * its errors onto enum db_status, so callers never see backend codes.
+ * dialect both backends accept: $1..$N placeholders, RETURNING, ON CONFLICT,
+ * TEXT dates and times, INTEGER booleans; no PRAGMA, rowid, group_concat,
+ * INSERT OR …, date functions or || on possibly NULL values. db.c picks the
+ * backend by URI (db_sqlite.c or db_pg.c, see db_impl.h); each maps its
+ * errors onto enum db_status, so callers never see backend codes. Where the
+ * dialects must differ, the caller asks db_conn_kind.
  *
  * Ownership: db_open returns a db the caller closes with db_close. A
  * db_conn is borrowed with db_acquire and given back with db_release; it is
@@ -50,12 +53,26 @@ db_conn *db_acquire(db *d);
 /* Rolls back a transaction left open, then returns the connection. */
 void db_release(db *d, db_conn *c);
 
-/* A write transaction (BEGIN IMMEDIATE on SQLite, so a writer waits for the
- * lock up front instead of failing at its first write). */
+/* A write transaction. Writers are serialised on both backends (BEGIN
+ * IMMEDIATE on SQLite; on PostgreSQL a transaction-level advisory lock taken
+ * by BEGIN), so a read followed by a write inside one transaction is safe
+ * and a writer waits for the lock up front instead of failing later. On
+ * PostgreSQL a failed statement aborts the transaction: a caller that wants
+ * to go on after an expected failure wraps the statement in a savepoint. */
 int db_begin(db_conn *c);
 int db_commit(db_conn *c);
 int db_rollback(db_conn *c);
 int db_in_tx(const db_conn *c);
+/* One level of savepoint inside a transaction (SAVEPOINT sp). Rolling back
+ * to it undoes what followed and releases it; last_status is kept. */
+int db_savepoint(db_conn *c);
+int db_savepoint_release(db_conn *c);
+int db_savepoint_rollback(db_conn *c);
+enum db_kind db_conn_kind(const db_conn *c);
+/* 1 when uri names a PostgreSQL database. */
+int db_uri_is_pg(const char *uri);
+/* 1 when the table exists, 0 when not, <0 on error. */
+int db_table_exists(db_conn *c, const char *name);
 
 /* Several statements without parameters (migrations, set-up). */
 int db_exec_script(db_conn *c, const char *sql);
@@ -91,7 +108,8 @@ int64_t db_query_int(db_conn *c, const char *sql, const char *param, int64_t def
 int db_migrate(db *d, char **err);
 int db_schema_version(db *d);
 
-/* SQLite only (PostgreSQL has pg_dump): an online copy to path. */
+/* SQLite only (PostgreSQL has pg_dump; there these fail with a message that
+ * says so): an online copy to path. */
 int db_backup(db *d, const char *path, char **err);
 /* SQLite only: replaces the database with the backup at path (checked first).
  * The server must be stopped. */

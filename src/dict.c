@@ -194,21 +194,12 @@ static void h_dict_put(req *r)
 {
     if (authz_require(r, "dict:admin", NULL) != 0)
         return;
-    json_t *in = req_json(r);
+    json_t *in = req_json_only(r, "items", "label", "name", NULL);
     if (!in)
         return;
     const char *name = req_param(r, "name");
     json_t *items = json_object_get(in, "items");
     json_t *label = json_object_get(in, "label");
-    const char *k;
-    json_t *v;
-    json_object_foreach(in, k, v)
-    {
-        if (strcmp(k, "items") && strcmp(k, "label") && strcmp(k, "name")) {
-            reply_field_error(r, k, "未知字段");
-            return;
-        }
-    }
     if (!json_is_array(items) || json_array_size(items) == 0) {
         reply_field_error(r, "items", "必须是非空数组");
         return;

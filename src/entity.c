@@ -1272,18 +1272,9 @@ static void h_get(req *r)
 static void h_reveal(req *r)
 {
     const struct entity *e = route_entity(r);
-    json_t *in = req_json(r);
+    json_t *in = req_json_only(r, "reason", NULL);
     if (!in)
         return;
-    const char *k;
-    json_t *v;
-    json_object_foreach(in, k, v)
-    {
-        if (strcmp(k, "reason") != 0) {
-            reply_field_error(r, k, "未知字段");
-            return;
-        }
-    }
     const char *reason = json_string_value(json_object_get(in, "reason"));
     if (!reason || util_utf8_len(reason) < 2 || util_utf8_len(reason) > 200) {
         reply_field_error(r, "reason", "请填写查看原因（2 到 200 个字）");

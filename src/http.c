@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -227,6 +228,30 @@ json_t *req_json(req *r)
     if (!json_is_object(j)) {
         reply_error(r, 400, "bad_request", "请求体必须是一个 JSON 对象", NULL);
         return NULL;
+    }
+    return j;
+}
+
+json_t *req_json_only(req *r, ...)
+{
+    json_t *j = req_json(r);
+    if (!j)
+        return NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach(j, k, v)
+    {
+        va_list ap;
+        va_start(ap, r);
+        const char *a;
+        int ok = 0;
+        while (!ok && (a = va_arg(ap, const char *)) != NULL)
+            ok = strcmp(a, k) == 0;
+        va_end(ap);
+        if (!ok) {
+            reply_field_error(r, k, "未知字段");
+            return NULL;
+        }
     }
     return j;
 }

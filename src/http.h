@@ -83,6 +83,9 @@ int req_query_each(req *r, int (*fn)(void *ctx, const char *key, const char *val
 /* The body as a JSON object. On failure a 400/413 reply is queued and NULL
  * returned. The object is released with the request. */
 json_t *req_json(req *r);
+/* req_json, and a 422 naming the first key that is not among the allowed
+ * ones (a NULL-terminated list). */
+json_t *req_json_only(req *r, ...) __attribute__((sentinel));
 /* The request's database connection, acquired on first use. */
 db_conn *req_db(req *r);
 

@@ -255,18 +255,9 @@ static void reply_locked(req *r, long long wait)
 
 static void h_login(req *r)
 {
-    json_t *in = req_json(r);
+    json_t *in = req_json_only(r, "username", "password", NULL);
     if (!in)
         return;
-    const char *k;
-    json_t *v;
-    json_object_foreach(in, k, v)
-    {
-        if (strcmp(k, "username") && strcmp(k, "password")) {
-            reply_field_error(r, k, "未知字段");
-            return;
-        }
-    }
     const char *username = json_string_value(json_object_get(in, "username"));
     const char *password = json_string_value(json_object_get(in, "password"));
     if (!username || !*username || strlen(username) > 64) {
@@ -436,18 +427,9 @@ static void h_logout_all(req *r)
 
 static void h_password(req *r)
 {
-    json_t *in = req_json(r);
+    json_t *in = req_json_only(r, "old_password", "new_password", NULL);
     if (!in)
         return;
-    const char *k;
-    json_t *v;
-    json_object_foreach(in, k, v)
-    {
-        if (strcmp(k, "old_password") && strcmp(k, "new_password")) {
-            reply_field_error(r, k, "未知字段");
-            return;
-        }
-    }
     const char *old = json_string_value(json_object_get(in, "old_password"));
     const char *pw = json_string_value(json_object_get(in, "new_password"));
     if (!old) {

@@ -200,23 +200,6 @@ static void check_role_region(req *r, const char *role, const char *region, json
         json_object_set_new(errors, "region", json_string("区域不存在或不在您的管辖范围内"));
 }
 
-static int unknown_keys(req *r, json_t *in, const char *const *allowed, int n)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach(in, k, v)
-    {
-        int ok = 0;
-        for (int i = 0; i < n && !ok; i++)
-            ok = strcmp(k, allowed[i]) == 0;
-        if (!ok) {
-            reply_field_error(r, k, "未知字段");
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static void reply_errors(req *r, json_t *errors)
 {
     const char *k;
@@ -234,9 +217,8 @@ static void h_user_create(req *r)
 {
     if (authz_require(r, "user:admin", NULL) != 0)
         return;
-    json_t *in = req_json(r);
-    static const char *allowed[] = {"username", "display_name", "role", "region", "password"};
-    if (!in || unknown_keys(r, in, allowed, 5))
+    json_t *in = req_json_only(r, "username", "display_name", "role", "region", "password", NULL);
+    if (!in)
         return;
     const char *username = json_string_value(json_object_get(in, "username"));
     const char *display = json_string_value(json_object_get(in, "display_name"));
@@ -323,9 +305,8 @@ static void h_user_patch(req *r)
     json_t *cur = load_user(r);
     if (!cur)
         return;
-    json_t *in = req_json(r);
-    static const char *allowed[] = {"display_name", "role", "region", "disabled"};
-    if (!in || unknown_keys(r, in, allowed, 4)) {
+    json_t *in = req_json_only(r, "display_name", "role", "region", "disabled", NULL);
+    if (!in) {
         json_decref(cur);
         return;
     }
@@ -414,11 +395,9 @@ static void h_user_reset(req *r)
     json_t *cur = load_user(r);
     if (!cur)
         return;
-    json_t *in = req_json(r);
-    static const char *allowed[] = {"password"};
+    json_t *in = req_json_only(r, "password", NULL);
     const char *pw = in ? json_string_value(json_object_get(in, "password")) : NULL;
-    if (!in || unknown_keys(r, in, allowed, 1) ||
-        (!pw && (reply_field_error(r, "password", "必填"), 1)) ||
+    if (!in || (!pw && (reply_field_error(r, "password", "必填"), 1)) ||
         (auth_password_weak(pw) && (reply_field_error(r, "password", auth_password_weak(pw)), 1))) {
         json_decref(cur);
         return;
@@ -514,9 +493,8 @@ static void role_save(req *r, int create)
 {
     if (authz_require(r, "role:admin", NULL) != 0)
         return;
-    json_t *in = req_json(r);
-    static const char *allowed[] = {"name", "label", "permissions"};
-    if (!in || unknown_keys(r, in, allowed, 3))
+    json_t *in = req_json_only(r, "name", "label", "permissions", NULL);
+    if (!in)
         return;
     const char *name =
         create ? json_string_value(json_object_get(in, "name")) : req_param(r, "name");

@@ -1,0 +1,76 @@
+/* db_impl: what db.c shares with the backends (db_sqlite.c, db_pg.c). Not
+ * for callers: they use db.h only.
+ *
+ * db.c owns the pool, the transaction flags, the statistics and the
+ * migrations; a backend supplies a table of operations. A backend's
+ * connection and statement structs start with struct db_conn and struct
+ * db_stmt, so that db.c can find the operations from either. */
+#ifndef SAFECOMM_DB_IMPL_H
+#define SAFECOMM_DB_IMPL_H
+
+#include "db.h"
+
+#include <pthread.h>
+
+struct db_stmt {
+    db_conn *conn;
+};
+
+struct db_conn {
+    db *owner;
+    int in_use;
+    int in_tx;
+    int last_status;
+};
+
+struct db_ops {
+    const char *dialect; /* migrations/<dialect>/ */
+    const char *begin_sql;
+    /* Opens one pooled connection; NULL and a malloc'd *err on failure. */
+    db_conn *(*conn_open)(db *d, char **err);
+    void (*conn_close)(db_conn *c);
+    /* Called when a connection leaves the pool: repairs a broken one. */
+    void (*conn_check)(db_conn *c);
+    /* One statement or several, without parameters; maps the status. */
+    int (*exec)(db_conn *c, const char *sql);
+    db_stmt *(*prepare)(db_conn *c, const char *sql);
+    void (*bind_int)(db_stmt *s, int i, int64_t v);
+    void (*bind_double)(db_stmt *s, int i, double v);
+    void (*bind_text)(db_stmt *s, int i, const char *v);
+    void (*bind_blob)(db_stmt *s, int i, const void *v, size_t n);
+    void (*bind_null)(db_stmt *s, int i);
+    int (*step)(db_stmt *s);
+    int (*col_count)(db_stmt *s);
+    const char *(*col_name)(db_stmt *s, int i);
+    enum db_type (*col_type)(db_stmt *s, int i);
+    int64_t (*col_int)(db_stmt *s, int i);
+    double (*col_double)(db_stmt *s, int i);
+    const char *(*col_text)(db_stmt *s, int i);
+    const void *(*col_blob)(db_stmt *s, int i, size_t *n);
+    void (*done)(db_stmt *s);
+    int64_t (*changes)(db_conn *c);
+    const char *(*errmsg)(db_conn *c);
+    /* 1 when the table exists. */
+    int (*table_exists)(db_conn *c, const char *name);
+    int (*backup)(db *d, const char *path, char **err);
+    int (*restore)(db *d, const char *path, char **err);
+};
+
+struct db {
+    enum db_kind kind;
+    const struct db_ops *ops;
+    char *path;
+    int nconns;
+    db_conn **conns;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    struct db_stats stats;
+};
+
+extern const struct db_ops db_sqlite_ops;
+extern const struct db_ops db_pg_ops;
+
+/* Counts a statistic (atomic). */
+void db_stat_add(uint64_t *field);
+
+#endif
