@@ -2,7 +2,7 @@
 # web/package.json exists); `make test` runs every suite under ASan/UBSan.
 
 CC ?= cc
-PKGS := libmicrohttpd jansson libsodium xlsxwriter libzip expat sqlite3
+PKGS := libmicrohttpd jansson libsodium xlsxwriter libzip expat sqlite3 libpq
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -20,7 +20,8 @@ ASAN_LIB_OBJS := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS)) build/asan/migra
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/test/%,$(UNIT_SRCS))
 
-.PHONY: all run test bench clean setup format format-check cppcheck unit blackbox web
+.PHONY: all run test bench clean setup format format-check cppcheck unit blackbox blackbox-sqlite \
+        blackbox-pg web
 
 all: build/safecomm web
 
@@ -58,11 +59,23 @@ build/test/mkxlsx: tests/tools/mkxlsx.c | build/test
 build/obj build/asan build/gen build/test:
 	mkdir -p $@
 
-# The web UI, when it exists (issue: the web console).
+# The web UI, when it exists (issue: the web console). `npm ci` runs when
+# package-lock.json is newer than the installed tree, and the Vite build (with
+# .gz copies for the server) when a source is newer than web/dist/index.html.
 web:
 	@if [ -f web/package.json ]; then \
-	    scripts/setup.sh web && cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } \
-	    && npm run build; fi
+	    scripts/setup.sh web && cd web \
+	    && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } \
+	    && if [ ! -f dist/index.html ] || [ -n "$$(find index.html vite.config.js package.json \
+	            package-lock.json src public scripts -newer dist/index.html 2>/dev/null | head -n 1)" ]; \
+	        then npm run build; else echo "web: web/dist is up to date"; fi; fi
+
+# Browser tests of the UI (tests/browser/run.mjs): Debian's chromium, headless,
+# against build/safecomm on a demo database. Ends with "N passed, N failed".
+.PHONY: browser
+browser: build/safecomm web
+	@scripts/setup.sh browser
+	node tests/browser/run.mjs
 
 setup:
 	@scripts/setup.sh build
@@ -91,16 +104,36 @@ cppcheck: $(GEN)
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
+# The black-box suite twice: on SQLite, then on PostgreSQL in a throwaway
+# cluster (scripts/pg-test-server.sh) that this target starts and stops. Each
+# run prints its own "N passed, N failed".
 blackbox: build/asan/safecomm build/test/mkxlsx
-	SAFECOMM_BIN=build/asan/safecomm node tests/blackbox/run.js
+	@s1=0; s2=0; \
+	echo "== black-box suite on SQLite"; \
+	$(MAKE) --no-print-directory blackbox-sqlite || s1=1; \
+	echo "== black-box suite on PostgreSQL"; \
+	$(MAKE) --no-print-directory blackbox-pg || s2=1; \
+	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ]
 
+blackbox-sqlite: build/asan/safecomm build/test/mkxlsx
+	SAFECOMM_BIN=build/asan/safecomm node tests/blackbox/run.js $(BB_FILTER)
+
+blackbox-pg: build/asan/safecomm build/test/mkxlsx
+	@dir=$$(mktemp -d /tmp/safecomm-pg-XXXXXX); \
+	port=$$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'); \
+	uri=$$(scripts/pg-test-server.sh start $$dir $$port) || { rm -rf $$dir; exit 1; }; \
+	SAFECOMM_BIN=build/asan/safecomm SAFECOMM_TEST_BACKEND=pg SAFECOMM_TEST_PG=$$uri \
+	    SAFECOMM_TEST_PG_DIR=$$dir node tests/blackbox/run.js $(BB_FILTER); rc=$$?; \
+	scripts/pg-test-server.sh stop $$dir $$port; exit $$rc
+
+# Every suite runs even when an earlier one fails; the exit status says
+# whether all passed.
 test:
-	@scripts/setup.sh test
+	@scripts/setup.sh test browser
 	$(MAKE) --no-print-directory build/safecomm
-	$(MAKE) --no-print-directory format-check
-	$(MAKE) --no-print-directory cppcheck
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory blackbox
+	@rc=0; for t in format-check cppcheck unit blackbox browser; do \
+	    $(MAKE) --no-print-directory $$t || { rc=1; echo "make $$t: FAILED"; }; \
+	done; exit $$rc
 
 bench: setup build/safecomm
 	bench/regions.sh

@@ -18,6 +18,11 @@
 #   BENCH_OUT          where the summary and raw wrk output go (default bench/out)
 #   BENCH_KEEP         1 = keep the temp dir (logs, db, nginx.conf) for debugging
 #   SAFECOMM_BIN       use this binary instead of building build/safecomm
+#   BENCH_BACKEND      sqlite (default) or pg: the demo county in a throwaway
+#                      PostgreSQL cluster (scripts/pg-test-server.sh) instead
+#   BENCH_SERVERS      1 (default) or 2: with 2, two safecomm processes on
+#                      different ports (each --threads BENCH_THREADS) behind an
+#                      nginx upstream, against the one database (use with pg)
 #   SAFECOMM_ADMIN_PASSWORD  admin password for the demo db (default: random)
 set -eu
 
@@ -32,6 +37,10 @@ REGION=${BENCH_REGION:-511621101000}
 OUT=${BENCH_OUT:-bench/out}
 KEEP=${BENCH_KEEP:-0}
 MIN_RATIO=${BENCH_MIN_RATIO:-}
+BACKEND=${BENCH_BACKEND:-sqlite}
+SERVERS=${BENCH_SERVERS:-1}
+case "$BACKEND" in sqlite | pg) ;; *) echo "bench: BENCH_BACKEND must be sqlite or pg" >&2; exit 1 ;; esac
+case "$SERVERS" in 1 | 2) ;; *) echo "bench: BENCH_SERVERS must be 1 or 2" >&2; exit 1 ;; esac
 
 log() { echo "bench: $*" >&2; }
 die() {
@@ -66,8 +75,12 @@ command -v curl >/dev/null || die "curl not found"
 # --- temp dir and cleanup ------------------------------------------------------
 T=$(mktemp -d "${TMPDIR:-/tmp}/safecomm-bench.XXXXXX")
 SC_PID=""
+SC2_PID=""
 NG_PID=""
+PX_PID=""
 WRK_PID=""
+PG_DIR=""
+PG_PORT=""
 
 stop_pid() { # pid: TERM, wait up to 5 s, then KILL
     local pid=$1
@@ -86,7 +99,10 @@ cleanup() {
     set +e
     stop_pid "$WRK_PID"
     stop_pid "$SC_PID"
+    stop_pid "$SC2_PID"
     stop_pid "$NG_PID"
+    stop_pid "$PX_PID"
+    if [ -n "$PG_DIR" ]; then scripts/pg-test-server.sh stop "$PG_DIR" "$PG_PORT" >&2; fi
     if [ "$KEEP" = 1 ]; then
         log "kept $T"
     else
@@ -126,44 +142,111 @@ if [ -z "${SAFECOMM_ADMIN_PASSWORD:-}" ]; then
 fi
 export SAFECOMM_ADMIN_PASSWORD
 
-log "creating demo database"
-"$SAFECOMM" demo --db "$T/bench.db" >"$T/demo.log" 2>&1 || {
+if [ "$BACKEND" = pg ]; then
+    # The cluster runs as postgres: its directory must not be under the 0700 $T.
+    PG_DIR=$(mktemp -d /tmp/safecomm-bench-pg.XXXXXX)
+    PG_PORT=$(pick_port)
+    log "starting a throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
+    DB=$(scripts/pg-test-server.sh start "$PG_DIR" "$PG_PORT") || die "PostgreSQL did not start"
+    DBARGS=(--db "$DB" --key-file "$T/bench.key")
+else
+    DBARGS=(--db "$T/bench.db")
+fi
+
+log "creating demo database ($BACKEND)"
+"$SAFECOMM" demo "${DBARGS[@]}" >"$T/demo.log" 2>&1 || {
     show_log "$T/demo.log"
     die "safecomm demo failed"
 }
-TOKEN=$("$SAFECOMM" token create --db "$T/bench.db" --username admin 2>"$T/token.log") || {
+TOKEN=$("$SAFECOMM" token create "${DBARGS[@]}" --username admin 2>"$T/token.log") || {
     show_log "$T/token.log"
     die "safecomm token create failed"
 }
 TOKEN=$(printf '%s' "$TOKEN" | tr -d '[:space:]')
 [ -n "$TOKEN" ] || die "safecomm token create printed no token"
 
-SC_PORT=$(pick_port)
-log "starting safecomm on 127.0.0.1:$SC_PORT ($THREADS threads)"
-"$SAFECOMM" serve --db "$T/bench.db" --listen "127.0.0.1:$SC_PORT" --threads "$THREADS" \
-    >"$T/server.log" 2>&1 &
-SC_PID=$!
-
-ok=0
-for _ in $(seq 100); do
-    if ! kill -0 "$SC_PID" 2>/dev/null; then
-        show_log "$T/server.log"
-        die "safecomm serve exited during startup"
-    fi
-    if curl -s --max-time 1 "http://127.0.0.1:$SC_PORT/healthz" 2>/dev/null |
-        grep -q '"status" *: *"ok"'; then
-        ok=1
-        break
-    fi
-    sleep 0.1
-done
-[ "$ok" = 1 ] || {
-    show_log "$T/server.log"
-    die "safecomm did not answer /healthz within 10 s"
+wait_healthy() { # pid port log
+    local ok=0
+    for _ in $(seq 100); do
+        if ! kill -0 "$1" 2>/dev/null; then
+            show_log "$3"
+            die "safecomm serve exited during startup"
+        fi
+        if curl -s --max-time 1 "http://127.0.0.1:$2/healthz" 2>/dev/null |
+            grep -q '"status" *: *"ok"'; then
+            ok=1
+            break
+        fi
+        sleep 0.1
+    done
+    [ "$ok" = 1 ] || {
+        show_log "$3"
+        die "safecomm did not answer /healthz within 10 s"
+    }
 }
 
+SC_PORT=$(pick_port)
+log "starting safecomm on 127.0.0.1:$SC_PORT ($THREADS threads)"
+"$SAFECOMM" serve "${DBARGS[@]}" --listen "127.0.0.1:$SC_PORT" --threads "$THREADS" \
+    >"$T/server.log" 2>&1 &
+SC_PID=$!
+wait_healthy "$SC_PID" "$SC_PORT" "$T/server.log"
 SC_URL="http://127.0.0.1:$SC_PORT/api/v1/regions/$REGION"
-mkdir -p "$T/www" "$T/nginx-tmp"
+mkdir -p "$T/www" "$T/nginx-tmp" "$T/px-tmp"
+
+if [ "$SERVERS" = 2 ]; then
+    SC2_PORT=$(pick_port "$SC_PORT")
+    log "starting a second safecomm on 127.0.0.1:$SC2_PORT ($THREADS threads)"
+    "$SAFECOMM" serve "${DBARGS[@]}" --listen "127.0.0.1:$SC2_PORT" --threads "$THREADS" \
+        >"$T/server2.log" 2>&1 &
+    SC2_PID=$!
+    wait_healthy "$SC2_PID" "$SC2_PORT" "$T/server2.log"
+    PX_PORT=$(pick_port "$SC2_PORT")
+    if [ "$(id -u)" -eq 0 ]; then PX_USER="user root;"; else PX_USER=""; fi
+    cat >"$T/proxy.conf" <<PXEOF
+$PX_USER
+worker_processes $THREADS;
+daemon off;
+pid $T/proxy.pid;
+error_log $T/proxy-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $T/px-tmp/body;
+    proxy_temp_path $T/px-tmp/proxy;
+    fastcgi_temp_path $T/px-tmp/fastcgi;
+    uwsgi_temp_path $T/px-tmp/uwsgi;
+    scgi_temp_path $T/px-tmp/scgi;
+    keepalive_requests 1000000;
+    upstream safecomm {
+        server 127.0.0.1:$SC_PORT;
+        server 127.0.0.1:$SC2_PORT;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$PX_PORT reuseport;
+        location / {
+            proxy_pass http://safecomm;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        }
+    }
+}
+PXEOF
+    log "starting nginx as the load balancer on 127.0.0.1:$PX_PORT"
+    "$NGINX" -p "$T/" -e "$T/proxy-error.log" -c "$T/proxy.conf" >"$T/proxy.out" 2>&1 &
+    PX_PID=$!
+    for _ in $(seq 100); do
+        curl -sf --max-time 1 "http://127.0.0.1:$PX_PORT/healthz" >/dev/null 2>&1 && break
+        kill -0 "$PX_PID" 2>/dev/null || {
+            show_log "$T/proxy-error.log"
+            die "the nginx load balancer exited during startup"
+        }
+        sleep 0.1
+    done
+    SC_URL="http://127.0.0.1:$PX_PORT/api/v1/regions/$REGION"
+fi
 read -r code ctype < <(curl -sS --max-time 10 -H "Authorization: Bearer $TOKEN" \
     -o "$T/www/region.json" -w '%{http_code} %{content_type}\n' "$SC_URL") ||
     die "GET $SC_URL failed"
@@ -288,6 +371,7 @@ if awk -v r="$RATIO" -v g="$GOAL" 'BEGIN {exit !(r >= g)}'; then MET="met"; else
     echo "  date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(uname -r)"
     echo "  wrk -t$THREADS -c$CONNS -d$DURATION --latency (warm-up $WARMUP each), $ROUNDS round(s)"
     echo "  safecomm serve --threads $THREADS; nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') worker_processes $THREADS"
+    echo "  backend: $BACKEND$([ "$SERVERS" = 2 ] && echo ", two safecomm servers behind an nginx upstream")"
     if [ "$ROUNDS" -gt 1 ]; then printf '%s' "$ROUND_LINES"; fi
     printf '  safecomm: %10.0f req/s   p99 %s\n' "$SC_RPS" "$(p99_of "$T/run-$ROUNDS-safecomm.txt")"
     printf '  nginx:    %10.0f req/s   p99 %s\n' "$NG_RPS" "$(p99_of "$T/run-$ROUNDS-nginx.txt")"

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — check (and, as root, install) the Debian packages safecomm needs.
 #
-#   scripts/setup.sh [build|test|bench|web|all]...     (default: all)
+#   scripts/setup.sh [build|test|bench|web|browser|all]...     (default: all)
 #
 #   build  compiler, make and the C libraries the server links against
-#   test   build + static checkers, sqlite3 CLI, curl, Node.js >= 18 with npm
+#   test   build + static checkers, sqlite3 CLI, curl, PostgreSQL (server for the
+#          second black-box run, see scripts/pg-test-server.sh), Node.js >= 18 with npm
 #   bench  build + nginx-light (reference server), wrk, curl
 #   web    Node.js >= 18 with npm (front-end toolchain)
+#   browser  web + Debian's chromium (headless browser tests) and a CJK font
+#          for readable screenshots
 #   all    everything above
 #
 # Packages are tested with dpkg-query. When something is missing:
@@ -23,11 +26,12 @@ NODE_MIN_MAJOR=18
 
 BUILD_PKGS=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
     libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev libsqlite3-dev libpq-dev)
-TEST_PKGS=(cppcheck clang-format sqlite3 curl)
+TEST_PKGS=(cppcheck clang-format sqlite3 curl postgresql)
 BENCH_PKGS=(nginx-light wrk curl)
+BROWSER_PKGS=(chromium fonts-wqy-microhei)
 
 usage() {
-    echo "usage: $0 [build|test|bench|web|all]..." >&2
+    echo "usage: $0 [build|test|bench|web|browser|all]..." >&2
     exit 2
 }
 
@@ -49,7 +53,8 @@ for purpose in "$@"; do
         test) add "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; want_node=1 ;;
         bench) add "${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}" ;;
         web) want_node=1 ;;
-        all) add "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}"; want_node=1 ;;
+        browser) add "${BROWSER_PKGS[@]}"; want_node=1 ;;
+        all) add "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${BROWSER_PKGS[@]}"; want_node=1 ;;
         -h | --help) usage ;;
         *) echo "setup: unknown purpose '$purpose'" >&2; usage ;;
     esac

@@ -43,7 +43,12 @@ int audit_write(db_conn *c, const struct audit_actor *who, const char *action, c
     char now[32], idbuf[24], uidbuf[24], prev[65] = "";
     long long last = 0;
     util_now_iso(now);
-    db_stmt *s = db_prepare(c, "SELECT last_id, last_hash FROM audit_head WHERE id = 1");
+    /* On PostgreSQL the row lock keeps two writers from reading the same
+     * head (db_begin already serialises them; this holds without it too). */
+    db_stmt *s = db_prepare(c, db_conn_kind(c) == DB_KIND_PG
+                                   ? "SELECT last_id, last_hash FROM audit_head WHERE id = 1 "
+                                     "FOR UPDATE"
+                                   : "SELECT last_id, last_hash FROM audit_head WHERE id = 1");
     if (!s)
         return db_last_status(c);
     st = db_step(s);
@@ -140,8 +145,12 @@ int audit_verify(db_conn *c, FILE *out)
     }
     if (!bad) {
         s = db_prepare(c, "SELECT last_id, last_hash FROM audit_head WHERE id = 1");
-        if (s && db_step(s) == DB_ROW &&
-            (db_col_int(s, 0) != n || strcmp(db_col_text(s, 1), prev) != 0)) {
+        int hst = s ? db_step(s) : DB_ERR;
+        if (hst != DB_ROW) {
+            /* Without its head the chain cannot say how long it was. */
+            fprintf(out, "FAIL audit chain: the chain head row is missing\n");
+            bad = 1;
+        } else if (db_col_int(s, 0) != n || strcmp(db_col_text(s, 1), prev) != 0) {
             fprintf(out, "FAIL audit chain: the last %lld entries were removed (head says %lld)\n",
                     (long long)db_col_int(s, 0) - n, (long long)db_col_int(s, 0));
             bad = 1;

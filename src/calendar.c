@@ -139,7 +139,7 @@ static void h_cal_put(req *r)
         reply_error(r, 400, "bad_request", "年份无效", NULL);
         return;
     }
-    json_t *in = req_json_only(r, "year", "holidays", "workdays", NULL);
+    json_t *in = req_json_only(r, REQ_KEYS("year", "holidays", "workdays"));
     if (!in)
         return;
     json_t *y = json_object_get(in, "year");

@@ -89,25 +89,26 @@ void db_stats_get(db *d, struct db_stats *out)
     pthread_mutex_unlock(&d->lock);
 }
 
-db_conn *db_acquire(db *d)
+static db_conn *take_free(db *d)
 {
-    db_conn *c = NULL;
     pthread_mutex_lock(&d->lock);
-    while (!c) {
+    for (;;) {
         for (int i = 0; i < d->nconns; i++) {
             if (!d->conns[i]->in_use) {
-                c = d->conns[i];
-                c->in_use = 1;
+                d->conns[i]->in_use = 1;
                 d->stats.conns_in_use++;
-                break;
+                pthread_mutex_unlock(&d->lock);
+                return d->conns[i];
             }
         }
-        if (!c) {
-            d->stats.acquire_waits++;
-            pthread_cond_wait(&d->freed, &d->lock);
-        }
+        d->stats.acquire_waits++;
+        pthread_cond_wait(&d->freed, &d->lock);
     }
-    pthread_mutex_unlock(&d->lock);
+}
+
+db_conn *db_acquire(db *d)
+{
+    db_conn *c = take_free(d);
     c->last_status = DB_OK;
     if (d->ops->conn_check)
         d->ops->conn_check(c);

@@ -4,7 +4,10 @@
  * INSERT OR …, date functions or || on possibly NULL values. db.c picks the
  * backend by URI (db_sqlite.c or db_pg.c, see db_impl.h); each maps its
  * errors onto enum db_status, so callers never see backend codes. Where the
- * dialects must differ, the caller asks db_conn_kind.
+ * dialects must differ, the caller asks db_conn_kind. PostgreSQL infers each
+ * parameter's type from the statement: a parameter seen first (or only) in
+ * "$N IS NULL" needs CAST($N AS TEXT) (or INTEGER), and one parameter must
+ * not be compared with both text and integer columns.
  *
  * Ownership: db_open returns a db the caller closes with db_close. A
  * db_conn is borrowed with db_acquire and given back with db_release; it is

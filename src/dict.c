@@ -194,7 +194,7 @@ static void h_dict_put(req *r)
 {
     if (authz_require(r, "dict:admin", NULL) != 0)
         return;
-    json_t *in = req_json_only(r, "items", "label", "name", NULL);
+    json_t *in = req_json_only(r, REQ_KEYS("items", "label", "name"));
     if (!in)
         return;
     const char *name = req_param(r, "name");
@@ -209,6 +209,7 @@ static void h_dict_put(req *r)
         return;
     }
     size_t i;
+    json_t *v;
     json_array_foreach(items, i, v)
     {
         json_t *code = json_object_get(v, "code"), *lab = json_object_get(v, "label");

@@ -490,16 +490,8 @@ static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *ob
 {
     if (is_region_table(e) || !has_search(e))
         return DB_OK;
-    char sql[256];
-    snprintf(sql, sizeof sql, "DELETE FROM %s_fts WHERE rowid = $1", e->name);
-    db_stmt *s = db_prepare(c, sql);
-    if (!s)
-        return db_last_status(c);
-    db_bind_int(s, 1, id);
-    int st = db_step(s);
-    db_done(s);
-    if (st != DB_DONE || remove_only)
-        return st == DB_DONE ? DB_OK : st;
+    if (remove_only)
+        return search_index_remove(c, e->name, id);
     buf uni, bi;
     buf_init(&uni, 1 << 20);
     buf_init(&bi, 1 << 20);
@@ -509,19 +501,7 @@ static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *ob
             if (json_is_string(v))
                 search_grams(json_string_value(v), &uni, &bi);
         }
-    snprintf(sql, sizeof sql, "INSERT INTO %s_fts (rowid, uni, bi) VALUES ($1, $2, $3)", e->name);
-    s = db_prepare(c, sql);
-    if (!s) {
-        st = db_last_status(c);
-        goto out;
-    }
-    db_bind_int(s, 1, id);
-    db_bind_text(s, 2, buf_str(&uni));
-    db_bind_text(s, 3, buf_str(&bi));
-    st = db_step(s);
-    db_done(s);
-    st = st == DB_DONE ? DB_OK : st;
-out:
+    int st = search_index_put(c, e->name, id, buf_str(&uni), buf_str(&bi));
     buf_free(&uni);
     buf_free(&bi);
     return st;
@@ -901,20 +881,17 @@ static int query_build(arena *a, db_conn *c, const struct user *u, const struct 
     if (x.search && *x.search && is_region_table(e)) {
         /* The region tree is small; a substring scan of names is enough. */
         int nq = bind_text(&q->b, like_pattern(a, x.search));
-        buf_printf(&q->sql_where, " AND (t.name LIKE $%d ESCAPE '\\' OR t.code LIKE $%d)", nq, nq);
+        buf_printf(&q->sql_where, " AND (t.name %s $%d ESCAPE '\\' OR t.code LIKE $%d)",
+                   search_like(db_conn_kind(c)), nq, nq);
     } else if (x.search && *x.search) {
         if (!has_search(e)) {
             q->err_key = "q";
             q->err_msg = "此列表不支持关键字搜索";
             return -1;
         }
-        char *expr = search_match_expr(a, x.search);
-        if (expr) {
-            int nq = bind_text(&q->b, expr);
-            buf_printf(&q->sql_where,
-                       " AND t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH $%d)", e->name,
-                       e->name, nq);
-        }
+        char *expr = search_query(a, db_conn_kind(c), x.search);
+        if (expr)
+            search_filter_sql(db_conn_kind(c), e->name, bind_text(&q->b, expr), &q->sql_where);
         /* The index finds candidates by grams; the substring test makes the
          * answer exact (punctuation, spaces, terms of only symbols). */
         int nl = bind_text(&q->b, like_pattern(a, x.search));
@@ -922,8 +899,8 @@ static int query_build(arena *a, db_conn *c, const struct user *u, const struct 
         int first = 1;
         for (int i = 0; i < e->nfields; i++)
             if (e->fields[i].flags & FF_SEARCH) {
-                buf_printf(&q->sql_where, "%st.%s LIKE $%d ESCAPE '\\'", first ? "" : " OR ",
-                           e->fields[i].name, nl);
+                buf_printf(&q->sql_where, "%st.%s %s $%d ESCAPE '\\'", first ? "" : " OR ",
+                           e->fields[i].name, search_like(db_conn_kind(c)), nl);
                 first = 0;
             }
         buf_puts(&q->sql_where, ")");
@@ -1272,23 +1249,26 @@ static void h_get(req *r)
 static void h_reveal(req *r)
 {
     const struct entity *e = route_entity(r);
-    json_t *in = req_json_only(r, "reason", NULL);
+    json_t *in = req_json_only(r, REQ_KEYS("reason"));
     if (!in)
         return;
-    const char *reason = json_string_value(json_object_get(in, "reason"));
-    if (!reason || util_utf8_len(reason) < 2 || util_utf8_len(reason) > 200) {
-        reply_field_error(r, "reason", "请填写查看原因（2 到 200 个字）");
-        return;
-    }
     db_conn *c = req_db(r);
     int st = db_begin(c);
     if (st != DB_OK) {
         reply_db_error(r, st);
         return;
     }
+    /* Permission and scope first: a caller who may not reveal learns
+     * nothing more from the reason's validation. */
     json_t *row = load_authorized(r, e, "reveal", dict_cache_new(r->a, c));
     if (!row) {
         db_rollback(c);
+        return;
+    }
+    const char *reason = json_string_value(json_object_get(in, "reason"));
+    if (!reason || util_utf8_len(reason) < 2 || util_utf8_len(reason) > 200) {
+        db_rollback(c);
+        reply_field_error(r, "reason", "请填写查看原因（2 到 200 个字）");
         return;
     }
     buf sql;
@@ -1741,6 +1721,8 @@ struct import_ctx {
     long total, accepted, rejected;
     json_t *rows;
     int db_status;
+    int savepoints; /* a savepoint per row (see import_row) */
+    int retry;      /* PostgreSQL refused a row without one: start over with them */
     char message[256];
 };
 
@@ -1927,13 +1909,31 @@ static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
      * the end anyway. */
     if (json_object_size(errors) == 0) {
         int64_t id;
-        int st = insert_row(x->c, x->row_arena, x->u, x->e, obj, &id);
+        /* A savepoint per row: a row refused by the database leaves no
+         * trace, and on PostgreSQL the transaction goes on after it. On
+         * PostgreSQL thousands of savepoints cost ten times the rows, so a
+         * first pass goes without and a refused row starts it over with. */
+        int st = x->savepoints ? db_savepoint(x->c) : DB_OK;
+        if (st == DB_OK)
+            st = insert_row(x->c, x->row_arena, x->u, x->e, obj, &id);
         if (st == DB_OK) {
             const char *key = is_region_table(x->e)
                                   ? json_string_value(json_object_get(obj, "code"))
                                   : arena_printf(x->row_arena, "%lld", (long long)id);
             st = audit_change(x->c, x->who, "import", x->e, key, row_region(x->e, obj), NULL, obj);
         }
+        if (!x->savepoints &&
+            (st == DB_ERR_UNIQUE || st == DB_ERR_FOREIGN_KEY || st == DB_ERR_CONSTRAINT)) {
+            x->retry = 1;
+            json_decref(obj);
+            json_decref(in);
+            json_decref(errors);
+            return 1;
+        }
+        if (x->savepoints && st == DB_OK)
+            st = db_savepoint_release(x->c);
+        else if (x->savepoints && db_savepoint_rollback(x->c) != DB_OK)
+            st = db_last_status(x->c); /* the transaction is lost: fail the import */
         if (st == DB_ERR_UNIQUE || st == DB_ERR_FOREIGN_KEY || st == DB_ERR_CONSTRAINT) {
             add_err(errors, is_region_table(x->e) ? "code" : "_row",
                     st == DB_ERR_UNIQUE ? "记录重复" : "数据不满足约束条件");
@@ -1971,12 +1971,23 @@ int entity_import_file(db_conn *c, const struct audit_actor *who, const struct e
     x->dc = dict_cache_new(x->a, c);
     x->partial = partial;
     x->rows = json_array();
+    x->savepoints = db_conn_kind(c) != DB_KIND_PG;
     char err[256] = "";
+again:
     if (db_begin(c) != DB_OK) {
         snprintf(x->message, sizeof x->message, "数据库忙，请稍后重试");
         goto done;
     }
     int trc = tabread_file(path, NULL, import_row, x, err, sizeof err);
+    if (x->retry) {
+        db_rollback(c);
+        json_decref(x->rows);
+        x->rows = json_array();
+        x->total = x->accepted = x->rejected = 0;
+        x->header_seen = x->retry = 0;
+        x->savepoints = 1;
+        goto again;
+    }
     if (trc < 0) {
         snprintf(x->message, sizeof x->message, "%s", err[0] ? err : "文件无法读取");
         db_rollback(c);

@@ -17,7 +17,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -232,7 +231,7 @@ json_t *req_json(req *r)
     return j;
 }
 
-json_t *req_json_only(req *r, ...)
+json_t *req_json_only(req *r, const char *const *allowed)
 {
     json_t *j = req_json(r);
     if (!j)
@@ -241,13 +240,9 @@ json_t *req_json_only(req *r, ...)
     json_t *v;
     json_object_foreach(j, k, v)
     {
-        va_list ap;
-        va_start(ap, r);
-        const char *a;
         int ok = 0;
-        while (!ok && (a = va_arg(ap, const char *)) != NULL)
-            ok = strcmp(a, k) == 0;
-        va_end(ap);
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, k) == 0;
         if (!ok) {
             reply_field_error(r, k, "未知字段");
             return NULL;
@@ -314,6 +309,16 @@ void reply_json(req *r, int status, json_t *take)
 
 void reply_error(req *r, int status, const char *code, const char *message, json_t *fields_take)
 {
+    /* A refusal worked out while the storage failed (a region or a session
+     * "not found" because the look-up could not run) is an outage: 503. */
+    int dst = r->dbc && status >= 400 && status < 500 ? db_last_status(r->dbc) : DB_OK;
+    if (dst == DB_ERR_UNAVAILABLE || dst == DB_ERR_BUSY) {
+        status = 503;
+        code = "unavailable";
+        message = "数据库暂时不可用，请稍后重试";
+        json_decref(fields_take);
+        fields_take = NULL;
+    }
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
     if (fields_take)
         json_object_set_new(e, "fields", fields_take);

@@ -84,8 +84,9 @@ int req_query_each(req *r, int (*fn)(void *ctx, const char *key, const char *val
  * returned. The object is released with the request. */
 json_t *req_json(req *r);
 /* req_json, and a 422 naming the first key that is not among the allowed
- * ones (a NULL-terminated list). */
-json_t *req_json_only(req *r, ...) __attribute__((sentinel));
+ * ones: req_json_only(r, REQ_KEYS("username", "password")). */
+#define REQ_KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
+json_t *req_json_only(req *r, const char *const *allowed);
 /* The request's database connection, acquired on first use. */
 db_conn *req_db(req *r);
 

@@ -12,6 +12,7 @@
 #include "dict.h"
 #include "entity.h"
 #include "http.h"
+#include "migrate_data.h"
 #include "region.h"
 #include "session.h"
 #include "users.h"
@@ -55,6 +56,7 @@ static const char *usage_text =
     "  backup   --db DB -o FILE\n"
     "  restore  --db DB FILE\n"
     "  check    --db DB\n"
+    "  migrate-data --from sqlite:PATH --to postgresql://…   SQLite 数据迁入 PostgreSQL（可续传）\n"
     "所有命令都接受 --key-file PATH（默认是数据库文件旁的 DB.key）。\n"
     "每个选项也可以来自环境变量 SAFECOMM_<选项>，例如 SAFECOMM_DB。\n";
 
@@ -132,7 +134,7 @@ static const char *opt(const struct opts *o, const char *name)
 
 static int is_pg(const char *uri)
 {
-    return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
+    return db_uri_is_pg(uri);
 }
 
 /* Opens the database and the key file; create makes both when missing
@@ -444,12 +446,24 @@ static int cmd_role(const struct opts *o)
     db_conn *c = db_acquire(app.db);
     rc = 1;
     if (list) {
-        db_stmt *s = db_prepare(c, "SELECT r.name, r.label, group_concat(p.perm, ' ') FROM roles "
-                                   "r LEFT JOIN role_perms p ON p.role = r.name GROUP BY r.name, "
-                                   "r.label ORDER BY r.name");
-        while (s && db_step(s) == DB_ROW)
-            printf("%-16s %-12s %s\n", db_col_text(s, 0), db_col_text(s, 1),
-                   db_col_text(s, 2) ? db_col_text(s, 2) : "");
+        /* One row per permission, joined here: group_concat is SQLite's. */
+        db_stmt *s = db_prepare(c, "SELECT r.name, r.label, p.perm FROM roles r LEFT JOIN "
+                                   "role_perms p ON p.role = r.name ORDER BY r.name, p.perm");
+        char last[128] = "";
+        int any = 0;
+        while (s && db_step(s) == DB_ROW) {
+            const char *name = db_col_text(s, 0), *pp = db_col_text(s, 2);
+            if (!any || strcmp(last, name) != 0) {
+                printf("%s%-16s %-12s ", any ? "\n" : "", name, db_col_text(s, 1));
+                snprintf(last, sizeof last, "%s", name);
+                any = 1;
+            } else if (pp) {
+                putchar(' ');
+            }
+            fputs(pp ? pp : "", stdout);
+        }
+        if (any)
+            putchar('\n');
         db_done(s);
         rc = 0;
         goto out;
@@ -659,6 +673,8 @@ static int cmd_backup(const struct opts *o)
     const char *out = opt(o, "output");
     if (!out)
         return usage("用法: safecomm backup --db DB -o FILE");
+    if (db_uri_is_pg(opt(o, "db")))
+        return fail("PostgreSQL 数据库请用 pg_dump 或 pg_basebackup 备份（见 docs/deploy.md）");
     if (access(out, F_OK) == 0)
         return fail("备份文件已存在，不会覆盖");
     int rc = open_store(o, 0, 1);
@@ -681,6 +697,8 @@ static int cmd_restore(const struct opts *o)
         return usage("用法: safecomm restore --db DB FILE（请先停止服务）");
     if (!opt(o, "db"))
         return usage("restore 需要 --db");
+    if (db_uri_is_pg(opt(o, "db")))
+        return fail("PostgreSQL 数据库请用 pg_restore 或 psql 恢复（见 docs/deploy.md）");
     if (access(in, R_OK) != 0)
         return fail("备份文件不存在或不可读");
     /* The backup's sensitive fields open only with its own key file: restore
@@ -697,6 +715,53 @@ static int cmd_restore(const struct opts *o)
     }
     printf("已从 %s 恢复到 %s\n", in, app.db_uri);
     return 0;
+}
+
+/* migrate-data --from sqlite:PATH --to postgresql://…: a county's SQLite
+ * database into PostgreSQL, ids kept, resumable (see migrate_data.h). */
+static int cmd_migrate_data(const struct opts *o)
+{
+    const char *from = opt(o, "from"), *to = opt(o, "to");
+    if (!from || !to)
+        return usage("用法: safecomm migrate-data --from sqlite:PATH --to postgresql://… "
+                     "[--key-file PATH.key]");
+    if (strncmp(from, "sqlite:", 7) == 0)
+        from += 7;
+    if (db_uri_is_pg(from) || !db_uri_is_pg(to))
+        return usage("migrate-data 从 SQLite 文件（--from sqlite:PATH）迁入 PostgreSQL（--to "
+                     "postgresql://…）");
+    if (access(from, R_OK) != 0)
+        return fail(xasprintf("源数据库 %s 不存在", from));
+    const char *key = opt(o, "key-file") ? opt(o, "key-file") : xasprintf("%s.key", from);
+    char *err = NULL;
+    int rc = 1;
+    db *src = NULL, *dst = NULL;
+    if (auth_keyfile_load(key, 0, &err) != 0)
+        goto out;
+    src = db_open(from, 1, &err);
+    if (!src)
+        goto out;
+    if (db_schema_version(src) == 0) {
+        err = xasprintf("%s 不是 safecomm 数据库", from);
+        goto out;
+    }
+    dst = db_open(to, 1, &err);
+    if (!dst || db_migrate(src, &err) != 0 || db_migrate(dst, &err) != 0)
+        goto out;
+    char *real = realpath(from, NULL);
+    printf("从 %s 迁移到 PostgreSQL：\n", from);
+    rc = migrate_data(src, dst, real ? real : from, stdout, &err) == 0 ? 0 : 1;
+    free(real);
+    if (rc == 0)
+        printf("迁移完成。目标库使用同一密钥文件：--key-file %s（可运行 safecomm check 核对）\n",
+               key);
+out:
+    if (rc)
+        fprintf(stderr, "safecomm: %s\n", err ? err : "迁移失败（可再次运行以继续）");
+    free(err);
+    db_close(src);
+    db_close(dst);
+    return rc;
 }
 
 static int cmd_check(const struct opts *o)
@@ -769,10 +834,11 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const struct opts *);
-    } cmds[] = {{"init", cmd_init},     {"demo", cmd_demo},       {"user", cmd_user},
-                {"token", cmd_token},   {"import", cmd_import},   {"export", cmd_export},
-                {"backup", cmd_backup}, {"restore", cmd_restore}, {"check", cmd_check},
-                {"role", cmd_role},     {"rekey", cmd_rekey}};
+    } cmds[] = {
+        {"init", cmd_init},     {"demo", cmd_demo},       {"user", cmd_user},
+        {"token", cmd_token},   {"import", cmd_import},   {"export", cmd_export},
+        {"backup", cmd_backup}, {"restore", cmd_restore}, {"check", cmd_check},
+        {"role", cmd_role},     {"rekey", cmd_rekey},     {"migrate-data", cmd_migrate_data}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0) {
             int rc = cmds[i].fn(&o);

@@ -3,6 +3,7 @@
 #include "search.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
@@ -143,4 +144,92 @@ char *search_match_expr(arena *a, const char *q)
     char *r = b.len ? arena_strdup(a, b.ptr) : NULL;
     buf_free(&b);
     return r;
+}
+
+/* ---- PostgreSQL ---- */
+
+static void emit_tsquery(void *vctx, const uint32_t *run, size_t n)
+{
+    struct query_ctx *q = vctx;
+    char tmp[16];
+    /* Grams are letters and digits only: quoting them is enough. */
+    for (size_t i = 0; i == 0 || i + 1 < n; i++) {
+        size_t k = put_cp(tmp, run[i]);
+        if (n > 1)
+            k += put_cp(tmp + k, run[i + 1]);
+        buf_puts(q->out, q->out->len ? " & '" : "'");
+        buf_append(q->out, tmp, k);
+        buf_puts(q->out, "'");
+    }
+}
+
+char *search_tsquery(arena *a, const char *q)
+{
+    buf b;
+    buf_init(&b, 64 * 1024);
+    struct query_ctx ctx = {&b};
+    each_run(q, emit_tsquery, &ctx);
+    char *r = b.len ? arena_strdup(a, b.ptr) : NULL;
+    buf_free(&b);
+    return r;
+}
+
+char *search_query(arena *a, enum db_kind k, const char *q)
+{
+    return k == DB_KIND_PG ? search_tsquery(a, q) : search_match_expr(a, q);
+}
+
+void search_filter_sql(enum db_kind k, const char *entity, int param_no, buf *out)
+{
+    if (k == DB_KIND_PG)
+        buf_printf(out,
+                   " AND t.id IN (SELECT id FROM %s_fts WHERE to_tsvector('simple', uni || ' ' || "
+                   "bi) @@ to_tsquery('simple', $%d))",
+                   entity, param_no);
+    else
+        buf_printf(out, " AND t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH $%d)", entity,
+                   entity, param_no);
+}
+
+const char *search_like(enum db_kind k)
+{
+    return k == DB_KIND_PG ? "ILIKE" : "LIKE";
+}
+
+const char *search_index_key(enum db_kind k)
+{
+    return k == DB_KIND_PG ? "id" : "rowid";
+}
+
+int search_index_remove(db_conn *c, const char *entity, int64_t id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "DELETE FROM %s_fts WHERE %s = $1", entity,
+             search_index_key(db_conn_kind(c)));
+    db_stmt *s = db_prepare(c, sql);
+    if (!s)
+        return db_last_status(c);
+    db_bind_int(s, 1, id);
+    int st = db_step(s);
+    db_done(s);
+    return st == DB_DONE ? DB_OK : st;
+}
+
+int search_index_put(db_conn *c, const char *entity, int64_t id, const char *uni, const char *bi)
+{
+    int st = search_index_remove(c, entity, id);
+    if (st != DB_OK)
+        return st;
+    char sql[256];
+    snprintf(sql, sizeof sql, "INSERT INTO %s_fts (%s, uni, bi) VALUES ($1, $2, $3)", entity,
+             search_index_key(db_conn_kind(c)));
+    db_stmt *s = db_prepare(c, sql);
+    if (!s)
+        return db_last_status(c);
+    db_bind_int(s, 1, id);
+    db_bind_text(s, 2, uni);
+    db_bind_text(s, 3, bi);
+    st = db_step(s);
+    db_done(s);
+    return st == DB_DONE ? DB_OK : st;
 }

@@ -120,9 +120,10 @@ int session_authenticate(req *r)
         reply_error(r, 403, "password_change_required", "请先修改初始密码", NULL);
         return -1;
     }
-    /* Idle time counts from the last request; a minute's precision is
-     * enough and saves a write on most requests. */
-    if (now - seen >= 30) {
+    /* Idle time counts from the last request. A tenth of the idle timeout
+     * (at most 30 s) is precision enough and saves a write on most requests. */
+    long grain = session_cfg.idle_seconds / 10 < 30 ? session_cfg.idle_seconds / 10 : 30;
+    if (now - seen >= grain) {
         db_stmt *t = db_prepare(c, "UPDATE sessions SET last_seen_epoch = $1 WHERE id = $2");
         if (t) {
             db_bind_int(t, 1, now);
@@ -216,9 +217,13 @@ static void log_login(db_conn *c, const char *username, long long uid, const cha
 static void count_and_lock(db_conn *c, const char *kind, const char *key, int limit, long long now)
 {
     const char *col = strcmp(kind, "user") == 0 ? "username" : "ip";
+    /* Failures in the window that came after the last success and after
+     * the last lock was set: a lock, once served, starts the count afresh. */
     char *sql = xasprintf("SELECT count(*) FROM login_log WHERE %s = $1 AND epoch >= $2 AND "
                           "result <> 'ok' AND result <> 'locked' AND epoch >= coalesce((SELECT "
-                          "max(epoch) FROM login_log WHERE %s = $1 AND result = 'ok'), 0)",
+                          "max(epoch) FROM login_log WHERE %s = $1 AND result = 'ok'), 0) AND "
+                          "epoch > coalesce((SELECT until_epoch - $3 FROM lockouts WHERE "
+                          "kind = $4 AND key = $1), 0)",
                           col, col);
     db_stmt *s = db_prepare(c, sql);
     free(sql);
@@ -226,6 +231,8 @@ static void count_and_lock(db_conn *c, const char *kind, const char *key, int li
         return;
     db_bind_text(s, 1, key);
     db_bind_int(s, 2, now - session_cfg.lock_window);
+    db_bind_int(s, 3, session_cfg.lock_seconds);
+    db_bind_text(s, 4, kind);
     long long n = db_step(s) == DB_ROW ? db_col_int(s, 0) : 0;
     db_done(s);
     if (n < limit)
@@ -255,7 +262,7 @@ static void reply_locked(req *r, long long wait)
 
 static void h_login(req *r)
 {
-    json_t *in = req_json_only(r, "username", "password", NULL);
+    json_t *in = req_json_only(r, REQ_KEYS("username", "password"));
     if (!in)
         return;
     const char *username = json_string_value(json_object_get(in, "username"));
@@ -279,7 +286,11 @@ static void h_login(req *r)
     }
     long long until = locked_until(c, username, r->client_ip);
     if (until > now) {
-        log_login(c, username, 0, r->client_ip, "locked", now);
+        /* With the user's id when it exists, so that its administrators
+         * see the refused attempts too. */
+        log_login(c, username,
+                  db_query_int(c, "SELECT id FROM users WHERE username = $1", username, 0),
+                  r->client_ip, "locked", now);
         reply_locked(r, until - now);
         return;
     }
@@ -401,6 +412,20 @@ static void h_logout(req *r)
     if (sid && !req_header(r, "Authorization")) {
         char h[65];
         sid_hash(sid, h);
+        /* A live session ends only with its CSRF token, like any other
+         * change; a dead cookie is simply cleared. */
+        if (db_query_int(req_db(r),
+                         "SELECT count(*) FROM sessions WHERE sid_hash = $1 AND revoked = 0", h,
+                         0)) {
+            char want[65];
+            csrf_of(sid, want);
+            const char *got = req_header(r, "X-CSRF-Token");
+            if (!got || strlen(got) != 64 || sodium_memcmp(got, want, 64) != 0) {
+                reply_error(r, 403, "csrf_failed", "缺少或错误的 CSRF 令牌，请刷新页面后重试",
+                            NULL);
+                return;
+            }
+        }
         const char *p[] = {h};
         int st =
             db_exec_params(req_db(r), "UPDATE sessions SET revoked = 1 WHERE sid_hash = $1", 1, p);
@@ -427,7 +452,7 @@ static void h_logout_all(req *r)
 
 static void h_password(req *r)
 {
-    json_t *in = req_json_only(r, "old_password", "new_password", NULL);
+    json_t *in = req_json_only(r, REQ_KEYS("old_password", "new_password"));
     if (!in)
         return;
     const char *old = json_string_value(json_object_get(in, "old_password"));

@@ -102,10 +102,11 @@ static void h_users(req *r)
         reply_error(r, 400, "bad_request", "page 或 page_size 无效", NULL);
         return;
     }
+    /* CAST: PostgreSQL infers a parameter's type from its first use. */
     const char *where = " WHERE u.region >= $1 AND u.region < $2 AND u.region >= $3 AND "
-                        "u.region < $4 AND ($5 IS NULL OR u.username LIKE $5 OR u.display_name "
-                        "LIKE $5) AND ($6 IS NULL OR u.role = $6) AND ($7 IS NULL OR u.disabled = "
-                        "$7)";
+                        "u.region < $4 AND (CAST($5 AS TEXT) IS NULL OR u.username LIKE $5 OR "
+                        "u.display_name LIKE $5) AND (CAST($6 AS TEXT) IS NULL OR u.role = $6) AND "
+                        "(CAST($7 AS INTEGER) IS NULL OR u.disabled = $7)";
     const char *like = q && *q ? arena_printf(r->a, "%%%s%%", q) : NULL;
     const char *vals[] = {
         u->scope_lo,
@@ -217,7 +218,8 @@ static void h_user_create(req *r)
 {
     if (authz_require(r, "user:admin", NULL) != 0)
         return;
-    json_t *in = req_json_only(r, "username", "display_name", "role", "region", "password", NULL);
+    json_t *in =
+        req_json_only(r, REQ_KEYS("username", "display_name", "role", "region", "password"));
     if (!in)
         return;
     const char *username = json_string_value(json_object_get(in, "username"));
@@ -305,7 +307,7 @@ static void h_user_patch(req *r)
     json_t *cur = load_user(r);
     if (!cur)
         return;
-    json_t *in = req_json_only(r, "display_name", "role", "region", "disabled", NULL);
+    json_t *in = req_json_only(r, REQ_KEYS("display_name", "role", "region", "disabled"));
     if (!in) {
         json_decref(cur);
         return;
@@ -395,7 +397,7 @@ static void h_user_reset(req *r)
     json_t *cur = load_user(r);
     if (!cur)
         return;
-    json_t *in = req_json_only(r, "password", NULL);
+    json_t *in = req_json_only(r, REQ_KEYS("password"));
     const char *pw = in ? json_string_value(json_object_get(in, "password")) : NULL;
     if (!in || (!pw && (reply_field_error(r, "password", "必填"), 1)) ||
         (auth_password_weak(pw) && (reply_field_error(r, "password", auth_password_weak(pw)), 1))) {
@@ -493,7 +495,7 @@ static void role_save(req *r, int create)
 {
     if (authz_require(r, "role:admin", NULL) != 0)
         return;
-    json_t *in = req_json_only(r, "name", "label", "permissions", NULL);
+    json_t *in = req_json_only(r, REQ_KEYS("name", "label", "permissions"));
     if (!in)
         return;
     const char *name =

@@ -96,4 +96,7 @@ INSERT INTO role_perms (role, perm) VALUES
     ('unit_officer', 'region:read'), ('unit_officer', 'dict:read'), ('unit_officer', 'calendar:read'),
     ('police', 'region:read'), ('police', 'dict:read'), ('police', 'calendar:read'),
     ('mediator', 'region:read'), ('mediator', 'dict:read'), ('mediator', 'calendar:read'),
-    ('reviewer', '*:read');
+    -- Reviewers read the campaign's records, never the registries of people:
+    -- each module grants them its own read permission.
+    ('reviewer', 'region:read'), ('reviewer', 'dict:read'), ('reviewer', 'calendar:read'),
+    ('reviewer', 'volunteer:read'), ('reviewer', 'activity:read');

@@ -117,5 +117,4 @@ INSERT INTO role_perms (role, perm) VALUES
     ('county_admin', 'care:reveal'),
     ('township_admin', 'care:reveal'),
     ('village_worker', 'care:read'), ('village_worker', 'care:write'),
-    ('village_worker', 'care:reveal'),
-    ('police', 'care:read');
+    ('village_worker', 'care:reveal');

@@ -11,6 +11,8 @@ const path = require('node:path');
 const net = require('node:net');
 
 const ROOT = path.resolve(__dirname, '..', '..');
+// SQLite (default) or PostgreSQL: see backend.js.
+const backend = require('./backend');
 
 function fromRoot(p) {
     return path.isAbsolute(p) ? p : path.resolve(ROOT, p);
@@ -39,6 +41,14 @@ let currentFile = '';
 
 function setCurrentFile(f) {
     currentFile = f;
+}
+
+// Tests of one backend only, not registered on the other: listed (not
+// counted) at the end of the run. Files named t_pg_*.js hold the
+// PostgreSQL-only tests; the runner counts them apart from the shared ones.
+const skipped = [];
+function skipTests(names, why) {
+    for (const name of names) skipped.push({ file: currentFile, name, why });
 }
 
 // test(name, fn) or test(name, {timeout}, fn)
@@ -115,7 +125,8 @@ function run(cmd, args, opts = {}) {
 // Runs the safecomm binary; with check (default true) a non-zero exit rejects.
 async function cli(args, opts = {}) {
     if (!fs.existsSync(BIN)) throw new Error(`binary not found: ${BIN} (set SAFECOMM_BIN)`);
-    const r = await run(BIN, args, opts);
+    const m = opts.native ? { args, env: opts.env } : await backend.prepare(args, opts.env);
+    const r = await run(BIN, m.args, Object.assign({}, opts, { env: m.env }));
     if (opts.check !== false && r.code !== 0) {
         throw new Error(
             `safecomm ${args.join(' ')} exited ${r.code}${r.signal ? ' (' + r.signal + ')' : ''}: ` +
@@ -336,11 +347,8 @@ class Server {
         this.url = `http://127.0.0.1:${this.port}`;
         const fd = fs.openSync(this.log, 'a');
         fs.writeSync(fd, `--- start ${new Date().toISOString()} port ${this.port}\n`);
-        const proc = spawn(
-            BIN,
-            ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--threads', '2'],
-            { cwd: this.dir, env: childEnv(), stdio: ['ignore', fd, fd] }
-        );
+        const m = backend.mapArgs(['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--threads', '2'], {});
+        const proc = spawn(BIN, m.args, { cwd: this.dir, env: childEnv(m.env), stdio: ['ignore', fd, fd] });
         fs.closeSync(fd);
         this.proc = proc;
         proc.exited = new Promise((resolve) => {
@@ -486,8 +494,7 @@ class Context {
         const dir = path.join(this.tmpDir(), `srv${++serverSeq}`);
         fs.mkdirSync(dir);
         const db = path.join(dir, 'demo.db');
-        copyFile(d.db, db);
-        for (const ext of ['-wal']) if (fs.existsSync(d.db + ext)) copyFile(d.db + ext, db + ext);
+        await backend.copyDb(d.db, db);
         copyFile(d.key, db + '.key', 0o600);
         const s = new Server(this, dir, db, d.token);
         this.servers.push(s);
@@ -642,8 +649,12 @@ function isXlsx(bytes) {
     return Buffer.isBuffer(bytes) && bytes.length > 100 && bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 3, 4]));
 }
 
+backend.setRunner(run);
+
 module.exports = {
     ROOT,
+    backend,
+    BACKEND: backend.KIND,
     BIN,
     MKXLSX,
     ADMIN_PASSWORD,
@@ -655,6 +666,8 @@ module.exports = {
     RUN_TAG,
     tests,
     test,
+    skipped,
+    skipTests,
     setCurrentFile,
     getRunDir,
     demo,
@@ -695,11 +708,11 @@ class CustomServer extends Server {
         this.url = `http://127.0.0.1:${this.port}`;
         const fd = fs.openSync(this.log, 'a');
         fs.writeSync(fd, `--- start ${new Date().toISOString()} port ${this.port} args ${this.extraArgs.join(' ')}\n`);
-        const proc = spawn(
-            BIN,
+        const m = backend.mapArgs(
             ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--threads', '2', ...this.extraArgs],
-            { cwd: this.dir, env: childEnv(this.extraEnv), stdio: ['ignore', fd, fd] }
+            this.extraEnv
         );
+        const proc = spawn(BIN, m.args, { cwd: this.dir, env: childEnv(m.env), stdio: ['ignore', fd, fd] });
         fs.closeSync(fd);
         this.proc = proc;
         proc.exited = new Promise((resolve) => {
@@ -743,8 +756,7 @@ Context.prototype.demoCopy = async function demoCopy() {
     const dir = path.join(this.tmpDir(), `db${++serverSeq}`);
     fs.mkdirSync(dir);
     const db = path.join(dir, 'demo.db');
-    copyFile(d.db, db);
-    if (fs.existsSync(d.db + '-wal')) copyFile(d.db + '-wal', db + '-wal');
+    await backend.copyDb(d.db, db);
     copyFile(d.key, db + '.key', 0o600);
     return { dir, db, key: db + '.key', token: d.token };
 };
@@ -797,16 +809,11 @@ function assertExit(r, code, what, { stderr, oneLine } = {}) {
     return r;
 }
 
-// Runs the sqlite3 command-line tool on a database; rejects on failure.
-async function sqlite(db, sql) {
-    let r;
-    try {
-        r = await run('sqlite3', ['-batch', db, sql], { timeout: 60000 });
-    } catch (e) {
-        throw new Error(`cannot run sqlite3 (is it installed?): ${e.message}`);
-    }
-    if (r.code !== 0) throw new Error(`sqlite3 ${db} ${JSON.stringify(sql)} exited ${r.code}: ${tail(r.stderr, 5)}`);
-    return r.stdout.trim();
+// Runs SQL on a database and returns its output (rows, columns split by
+// '|'); rejects on failure. The sqlite3 tool, or psql on PostgreSQL (with the
+// few SQLite-only statements of the tests translated: see backend.js).
+function sqlite(db, sql) {
+    return backend.sql(db, sql);
 }
 
 // The file's permission bits (e.g. 0o600).
@@ -820,3 +827,94 @@ module.exports.textLines = textLines;
 module.exports.assertExit = assertExit;
 module.exports.sqlite = sqlite;
 module.exports.fileMode = fileMode;
+
+/* ---------------- added: sessions, ID numbers, xlsx text, files ---------------- */
+
+// Logs in through POST /api/v1/session. Resolves {status, json, res, cookie,
+// csrf, setCookie}: cookie is "sc_session=…" ready for a Cookie header (null
+// when none was set), setCookie the raw Set-Cookie header.
+async function login(s, username, password, opts = {}) {
+    const res = await s.api('POST', '/api/v1/session', { body: { username, password }, headers: opts.headers || {} });
+    const setCookie = res.headers['set-cookie'] || '';
+    const m = /(?:^|[;,]\s*)sc_session=([^;,\s]*)/.exec(setCookie);
+    return {
+        status: res.status,
+        json: res.json,
+        res,
+        setCookie,
+        cookie: m && m[1] ? `sc_session=${m[1]}` : null,
+        csrf: res.json && typeof res.json.csrf_token === 'string' ? res.json.csrf_token : null,
+    };
+}
+
+// A request with a session cookie; csrf (when given) goes in X-CSRF-Token.
+function withCookie(s, method, p, cookie, { csrf, body, headers } = {}) {
+    const h = Object.assign({ Cookie: cookie }, headers || {});
+    if (csrf !== undefined && csrf !== null) h['X-CSRF-Token'] = csrf;
+    return s.api(method, p, { body, headers: h });
+}
+
+// An 18-character resident ID number with its GB 11643 check character, from
+// the first 17 digits (area code 6, birth date 8, sequence 3).
+function idNumber(first17) {
+    if (!/^\d{17}$/.test(first17)) throw new Error(`idNumber needs 17 digits, got ${first17}`);
+    const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum = 0;
+    for (let i = 0; i < 17; i++) sum += Number(first17[i]) * w[i];
+    return first17 + '10X98765432'[sum % 11];
+}
+
+// The entries of a zip archive (stored or deflated): {name: Buffer}.
+function unzip(bytes) {
+    const zlib = require('node:zlib');
+    const b = Buffer.from(bytes);
+    let eocd = -1;
+    for (let i = b.length - 22; i >= Math.max(0, b.length - 65557); i--)
+        if (b.readUInt32LE(i) === 0x06054b50) {
+            eocd = i;
+            break;
+        }
+    if (eocd < 0) throw new Error('not a zip archive (no end of central directory)');
+    const count = b.readUInt16LE(eocd + 10);
+    let p = b.readUInt32LE(eocd + 16);
+    const out = {};
+    for (let n = 0; n < count; n++) {
+        if (b.readUInt32LE(p) !== 0x02014b50) throw new Error('bad zip central directory');
+        const method = b.readUInt16LE(p + 10);
+        const csize = b.readUInt32LE(p + 20);
+        const nlen = b.readUInt16LE(p + 28);
+        const elen = b.readUInt16LE(p + 30);
+        const clen = b.readUInt16LE(p + 32);
+        const local = b.readUInt32LE(p + 42);
+        const name = b.subarray(p + 46, p + 46 + nlen).toString('utf8');
+        const start = local + 30 + b.readUInt16LE(local + 26) + b.readUInt16LE(local + 28);
+        const data = b.subarray(start, start + csize);
+        out[name] = method === 8 ? zlib.inflateRawSync(data) : Buffer.from(data);
+        p += 46 + nlen + elen + clen;
+    }
+    return out;
+}
+
+// All the XML text of an .xlsx (sheets and shared strings), for "is this value
+// in the export" checks.
+function xlsxText(bytes) {
+    const parts = unzip(bytes);
+    return Object.keys(parts)
+        .filter((n) => n.endsWith('.xml'))
+        .map((n) => parts[n].toString('utf8'))
+        .join('\n');
+}
+
+// Does the file hold these bytes (a string is taken as UTF-8)? false when the
+// file does not exist.
+function fileHas(file, needle) {
+    if (!fs.existsSync(file)) return false;
+    return fs.readFileSync(file).includes(Buffer.isBuffer(needle) ? needle : Buffer.from(String(needle), 'utf8'));
+}
+
+module.exports.login = login;
+module.exports.withCookie = withCookie;
+module.exports.idNumber = idNumber;
+module.exports.unzip = unzip;
+module.exports.xlsxText = xlsxText;
+module.exports.fileHas = fileHas;

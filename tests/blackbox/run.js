@@ -45,6 +45,8 @@ async function main() {
     const selected = lib.tests.filter((t) => !filter || t.file.includes(filter) || t.name.includes(filter));
     let passed = 0;
     let failed = 0;
+    const only = { passed: 0, failed: 0 }; // t_pg_*.js: PostgreSQL-only tests
+    const backendOnly = (t) => /^t_pg_/.test(t.file);
     const t0 = Date.now();
     process.stdout.write(`# binary: ${lib.BIN}\n# temp dir: ${lib.getRunDir()}\n`);
     for (const t of selected) {
@@ -66,9 +68,11 @@ async function main() {
         const label = `${t.file}: ${t.name}`;
         if (!error && problems.length === 0) {
             passed++;
+            if (backendOnly(t)) only.passed++;
             process.stdout.write(`ok   ${label} (${ms} ms)\n`);
         } else {
             failed++;
+            if (backendOnly(t)) only.failed++;
             process.stdout.write(`FAIL ${label} (${ms} ms)\n`);
             if (error) {
                 const msg = error && error.message ? error.message : String(error);
@@ -90,6 +94,14 @@ async function main() {
         process.stdout.write(`# kept ${dir}\n`);
     }
     process.stdout.write(`# ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`# backend: ${lib.BACKEND === 'pg' ? 'PostgreSQL' : 'SQLite'}\n`);
+    const skipped = lib.skipped.filter((t) => !filter || t.file.includes(filter) || t.name.includes(filter));
+    for (const t of skipped) process.stdout.write(`skip ${t.file}: ${t.name} (${t.why}; not counted)\n`);
+    process.stdout.write(
+        `# shared tests: ${passed - only.passed} passed, ${failed - only.failed} failed; ` +
+            `${lib.BACKEND === 'pg' ? 'PostgreSQL' : 'SQLite'}-only tests: ${only.passed} passed, ${only.failed} failed; ` +
+            `${skipped.length} skipped (other backend only, not counted)\n`
+    );
     process.stdout.write(`${passed} passed, ${failed} failed\n`);
     process.exit(failed ? 1 : 0);
 }

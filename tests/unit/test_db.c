@@ -3,6 +3,7 @@
  * transactions, migrations, backup and restore. */
 #include "harness.h"
 #include "../../src/db_sqlite.c"
+#include "migrations.h"
 
 #include <stdlib.h>
 #include <unistd.h>

@@ -134,12 +134,12 @@ static void cost_of(const char *sql, const struct binds *b, int *vm_steps, int *
     if (!s)
         return;
     binds_apply(s, b);
-    sqlite3_stmt_status(s->st, SQLITE_STMTSTATUS_VM_STEP, 1);
-    sqlite3_stmt_status(s->st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+    sqlite3_stmt_status(ST(s)->st, SQLITE_STMTSTATUS_VM_STEP, 1);
+    sqlite3_stmt_status(ST(s)->st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
     while (db_step(s) == DB_ROW)
         ;
-    *vm_steps = sqlite3_stmt_status(s->st, SQLITE_STMTSTATUS_VM_STEP, 0);
-    *scan_steps = sqlite3_stmt_status(s->st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+    *vm_steps = sqlite3_stmt_status(ST(s)->st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    *scan_steps = sqlite3_stmt_status(ST(s)->st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
     db_done(s);
 }
 

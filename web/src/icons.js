@@ -2,6 +2,7 @@
 import {
     ArrowDown,
     Calendar,
+    CircleClose,
     Collection,
     Document,
     Download,
@@ -26,6 +27,7 @@ import {
 const icons = {
     ArrowDown,
     Calendar,
+    CircleClose,
     Collection,
     Document,
     Download,

@@ -6,18 +6,21 @@ import { safeRedirect } from './util.js';
 import AppLayout from './layouts/AppLayout.vue';
 import LoginView from './views/LoginView.vue';
 import PasswordView from './views/PasswordView.vue';
-import HomeView from './views/HomeView.vue';
 import EntityList from './views/EntityList.vue';
-import EntityDetail from './views/EntityDetail.vue';
-import AccountView from './views/AccountView.vue';
 import NotFound from './views/NotFound.vue';
-import UsersView from './views/admin/UsersView.vue';
-import RolesView from './views/admin/RolesView.vue';
-import RegionsView from './views/admin/RegionsView.vue';
-import DictsView from './views/admin/DictsView.vue';
-import CalendarView from './views/admin/CalendarView.vue';
-import AuditView from './views/admin/AuditView.vue';
-import LoginLogView from './views/admin/LoginLogView.vue';
+
+// The login page, the layout and the generic list load at once; the other
+// pages (and ECharts with the home page) load when first opened.
+const HomeView = () => import('./views/HomeView.vue');
+const EntityDetail = () => import('./views/EntityDetail.vue');
+const AccountView = () => import('./views/AccountView.vue');
+const UsersView = () => import('./views/admin/UsersView.vue');
+const RolesView = () => import('./views/admin/RolesView.vue');
+const RegionsView = () => import('./views/admin/RegionsView.vue');
+const DictsView = () => import('./views/admin/DictsView.vue');
+const CalendarView = () => import('./views/admin/CalendarView.vue');
+const AuditView = () => import('./views/admin/AuditView.vue');
+const LoginLogView = () => import('./views/admin/LoginLogView.vue');
 
 const adminComponents = {
     'admin-users': UsersView,
@@ -97,6 +100,14 @@ router.beforeEach(async (to) => {
         if (!m || !can(`${m.permission}:read`)) return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') } };
     }
     return true;
+});
+
+// A page chunk that no longer exists (the UI was rebuilt while this tab was
+// open): load the page afresh.
+router.onError((err, to) => {
+    const msg = String((err && err.message) || err);
+    if (/dynamically imported module|Importing a module script failed|Unable to preload CSS/.test(msg) && to)
+        window.location.assign(to.fullPath);
 });
 
 export default router;

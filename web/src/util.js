@@ -1,4 +1,4 @@
-import { ref } from 'vue';
+import { ref, customRef } from 'vue';
 import { ElMessage } from 'element-plus';
 
 // Shows an API error unless it is one the app already handles (a lost
@@ -31,12 +31,13 @@ const ACTIONS = {
     update: ['修改', 'primary'],
     delete: ['删除', 'danger'],
     reveal: ['查看敏感信息', 'warning'],
+    read: ['查看', 'info'],
     import: ['导入', 'success'],
     export: ['导出', 'info'],
     transition: ['流转', 'primary'],
     login: ['登录', 'info'],
     logout: ['退出', 'info'],
-    password: ['修改密码', 'warning'],
+    password_change: ['修改密码', 'warning'],
     reset_password: ['重置密码', 'warning'],
 };
 export function actionLabel(a) {
@@ -49,4 +50,47 @@ export function actionType(a) {
 // Only paths of this app, never the login page itself or another origin.
 export function safeRedirect(r) {
     return typeof r === 'string' && r.startsWith('/') && !r.startsWith('//') && !r.startsWith('/login') ? r : '/';
+}
+
+// A loading flag for v-loading that shows the mask only for requests slower
+// than 250 ms and then keeps it at least 400 ms. Element Plus's mask can stay
+// stuck when its leave transition starts while the enter one still runs (a
+// quick request), and a mask that flashes for a few milliseconds helps no one.
+export function loadingRef() {
+    let shown = false;
+    let want = false;
+    let showTimer = null;
+    let hideTimer = null;
+    let shownAt = 0;
+    return customRef((track, trigger) => ({
+        get() {
+            track();
+            return shown;
+        },
+        set(v) {
+            want = !!v;
+            if (want) {
+                clearTimeout(hideTimer);
+                hideTimer = null;
+                if (!shown && !showTimer)
+                    showTimer = setTimeout(() => {
+                        showTimer = null;
+                        if (!want) return;
+                        shown = true;
+                        shownAt = Date.now();
+                        trigger();
+                    }, 250);
+            } else {
+                clearTimeout(showTimer);
+                showTimer = null;
+                if (shown && !hideTimer)
+                    hideTimer = setTimeout(() => {
+                        hideTimer = null;
+                        if (want) return;
+                        shown = false;
+                        trigger();
+                    }, Math.max(0, 400 - (Date.now() - shownAt)));
+            }
+        },
+    }));
 }

@@ -1,0 +1,1 @@
+../sqlite/0002_dicts.sql

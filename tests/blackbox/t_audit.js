@@ -1,0 +1,217 @@
+'use strict';
+// Acceptance: the audit log. Every create, update and delete is recorded with
+// who, from where and which fields changed (sensitive values only as "***");
+// tampering with the table behind the server's back (dropping the
+// append-only triggers first) is found by `safecomm check`, which names the
+// first broken entry.
+const fs = require('node:fs');
+const path = require('node:path');
+const { test, assert, assertStatus, brief, sqlite, idNumber, RUN_TAG, backend } = require('./lib');
+
+const VILLAGE = '511621101001';
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/;
+
+async function token(s, username) {
+    return (await s.cli(['token', 'create', '--db', s.db, '--username', username])).stdout.trim();
+}
+
+// The audit entries of one object, oldest first.
+async function entriesOf(s, entity, id) {
+    const r = await s.admin('GET', `/api/v1/audit?entity=${entity}&entity_id=${encodeURIComponent(id)}&page_size=50`);
+    assertStatus(r, 200, `GET /audit?entity=${entity}&entity_id=${id}`);
+    return r.json.items.slice().reverse();
+}
+
+function assertEntry(x, { action, username, entity, id, region, changes }, what) {
+    assert.ok(x, `${what}: no audit entry`);
+    assert.strictEqual(x.action, action, `${what}: action`);
+    assert.strictEqual(x.username, username, `${what}: username`);
+    assert.strictEqual(x.ip, '127.0.0.1', `${what}: ip`);
+    assert.strictEqual(x.entity, entity, `${what}: entity`);
+    assert.strictEqual(String(x.entity_id), String(id), `${what}: entity_id`);
+    assert.strictEqual(x.region, region, `${what}: region`);
+    assert.match(String(x.at), ISO, `${what}: at`);
+    assert.ok(Number.isInteger(x.id) && x.id > 0, `${what}: id`);
+    if (changes !== undefined) assert.deepStrictEqual(x.changes, changes, `${what}: changes`);
+}
+
+// Runs create, update, delete of one object as `who` and checks its three entries.
+async function lifecycle(s, t, username, { entity, create, update, key, region, createChanges, updateChanges }) {
+    const c = await s.api('POST', `/api/v1/${entity}`, { token: t, body: create });
+    assertStatus(c, 201, `${username} POST ${entity}`);
+    const id = c.json[key || 'id'];
+    assertStatus(await s.api('PATCH', `/api/v1/${entity}/${id}`, { token: t, body: update }), 200, `${username} PATCH ${entity}`);
+    assertStatus(await s.api('DELETE', `/api/v1/${entity}/${id}`, { token: t }), 204, `${username} DELETE ${entity}`);
+    const e = (await entriesOf(s, entity, id)).filter((x) => x.action !== 'read');
+    assert.deepStrictEqual(e.map((x) => x.action), ['create', 'update', 'delete'], `${entity} ${id}: actions in the audit log: ${JSON.stringify(e)}`);
+    assertEntry(e[0], { action: 'create', username, entity, id, region, changes: createChanges }, `${entity} create`);
+    assertEntry(e[1], { action: 'update', username, entity, id, region, changes: updateChanges }, `${entity} update`);
+    assertEntry(e[2], { action: 'delete', username, entity, id, region }, `${entity} delete`);
+    assert.ok(e[0].id < e[1].id && e[1].id < e[2].id, `${entity}: entry ids out of order`);
+    return { id, entries: e };
+}
+
+test('every create, update and delete is audited: who, ip, the changed fields; sensitive values as "***"', async (ctx) => {
+    const s = await ctx.server();
+    const [county, village] = await Promise.all([token(s, 'county'), token(s, 'village')]);
+    const vname = `审计志愿者${RUN_TAG}`;
+    await lifecycle(s, county, 'county', {
+        entity: 'volunteers',
+        region: VILLAGE,
+        create: { name: vname, region: VILLAGE, hours: 2, team: '一队' },
+        update: { hours: 5, team: '二队', name: vname },
+        createChanges: { name: [null, vname], region: [null, VILLAGE], hours: [null, 2], team: [null, '一队'] },
+        updateChanges: { hours: [2, 5], team: ['一队', '二队'] },
+    });
+    const title = `审计活动${RUN_TAG}`;
+    await lifecycle(s, village, 'village', {
+        entity: 'activities',
+        region: VILLAGE,
+        create: { title, kind: 'drill', held_on: '2025-05-01', region: VILLAGE },
+        update: { participants: 30 },
+        createChanges: { title: [null, title], kind: [null, 'drill'], held_on: [null, '2025-05-01'], region: [null, VILLAGE] },
+        updateChanges: { participants: [null, 30] },
+    });
+    const grid = `${VILLAGE}-7${parseInt(RUN_TAG, 36) % 10}`;
+    await lifecycle(s, county, 'county', {
+        entity: 'regions',
+        key: 'code',
+        region: grid,
+        create: { code: grid, name: `审计网格${RUN_TAG}` },
+        update: { population: 120 },
+        createChanges: undefined,
+        updateChanges: { population: [null, 120] },
+    });
+    // Sensitive fields: the values never reach the log.
+    const id1 = idNumber('51162119800101123');
+    const phone1 = '13912345678';
+    const phone2 = '13887654321';
+    const addr = `九龙镇柏坪村审计路${RUN_TAG}号`;
+    const care = await lifecycle(s, village, 'village', {
+        entity: 'care_households',
+        region: VILLAGE,
+        create: { name: `审计关爱户${RUN_TAG}`, kind: 'other', region: VILLAGE, id_number: id1, phone: phone1, address: addr, members: 1 },
+        update: { phone: phone2, members: 2 },
+        createChanges: {
+            name: [null, `审计关爱户${RUN_TAG}`],
+            kind: [null, 'other'],
+            region: [null, VILLAGE],
+            id_number: [null, '***'],
+            phone: [null, '***'],
+            address: [null, '***'],
+            members: [null, 1],
+        },
+        updateChanges: { phone: ['***', '***'], members: [1, 2] },
+    });
+    const all = JSON.stringify(care.entries);
+    for (const x of [id1, phone1, phone2, addr, id1.slice(6, 14)]) assert.ok(!all.includes(x), `the audit log holds ${x}`);
+    // The regions entry: its changes name the code and name.
+    const rc = (await entriesOf(s, 'regions', grid))[0];
+    assert.deepStrictEqual(rc.changes.code, [null, grid], 'region create: code');
+    assert.deepStrictEqual(rc.changes.name, [null, `审计网格${RUN_TAG}`], 'region create: name');
+    // A user's own scope: the village worker's writes are in the county's audit view.
+    const cv = await s.api('GET', `/api/v1/audit?entity=care_households&entity_id=${care.id}`, { token: county });
+    assertStatus(cv, 200, 'county_admin GET /audit');
+    assert.ok(cv.json.items.length >= 3, `county_admin sees ${cv.json.items.length} entries of the household`);
+    // Filters: by user and action.
+    const byUser = await s.admin('GET', `/api/v1/audit?user=village&action=delete&page_size=100`);
+    assertStatus(byUser, 200, 'GET /audit?user=&action=');
+    assert.ok(byUser.json.items.length >= 2 && byUser.json.items.every((x) => x.username === 'village' && x.action === 'delete'), `filtered audit: ${brief(byUser)}`);
+});
+
+// A copy of a stopped server's database (checkpointed) and key in its own directory.
+async function copyDb(ctx, s, name) {
+    const dir = path.join(ctx.tmpDir(), name);
+    fs.mkdirSync(dir);
+    const db = path.join(dir, 'audit.db');
+    await backend.copyDb(s.db, db);
+    fs.copyFileSync(s.key, db + '.key');
+    fs.chmodSync(db + '.key', 0o600);
+    return db;
+}
+
+function checkOutput(r) {
+    return `${r.stdout}${r.stderr}`;
+}
+
+// The audit line of check's output, which must name `id` as the first broken entry.
+function assertNames(r, id, what) {
+    const out = checkOutput(r);
+    assert.strictEqual(r.code, 1, `${what}: check exited ${r.code}, expected 1:\n${out}`);
+    const lines = out.split('\n').filter((l) => /audit/i.test(l) && /FAIL|broken|altered|missing|removed/i.test(l));
+    assert.ok(lines.length > 0, `${what}: check does not report the audit chain:\n${out}`);
+    const nums = (lines[0].match(/\d+/g) || []).map(Number);
+    assert.ok(nums.includes(id), `${what}: check does not name entry ${id}: ${lines[0]}`);
+    return lines[0];
+}
+
+test('tampering with the audit table (triggers dropped) fails check, naming the first broken entry', async (ctx) => {
+    const s = await ctx.server();
+    const t = await token(s, 'county');
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+        const c = await s.api('POST', '/api/v1/volunteers', { token: t, body: { name: `篡改${RUN_TAG}-${i}`, region: VILLAGE, hours: i } });
+        assertStatus(c, 201, 'POST volunteer');
+        ids.push(c.json.id);
+    }
+    assertStatus(await s.api('PATCH', `/api/v1/volunteers/${ids[1]}`, { token: t, body: { hours: 40 } }), 200, 'PATCH');
+    assertStatus(await s.api('DELETE', `/api/v1/volunteers/${ids[2]}`, { token: t }), 204, 'DELETE');
+    await s.stop();
+    await sqlite(s.db, 'PRAGMA wal_checkpoint(TRUNCATE);');
+    // The entry of the PATCH (middle of the new ones) and the very last one.
+    const n = Number(await sqlite(s.db, `SELECT id FROM audit_log WHERE entity = 'volunteers' AND entity_id = '${ids[1]}' AND action = 'update'`));
+    const last = Number(await sqlite(s.db, 'SELECT max(id) FROM audit_log'));
+    assert.ok(n > 1 && n < last, `entry ids: update ${n}, last ${last}`);
+
+    // The triggers refuse a naive change.
+    const naive = await copyDb(ctx, s, 'naive');
+    let refused = false;
+    try {
+        await sqlite(naive, `UPDATE audit_log SET reason = 'x' WHERE id = ${n};`);
+    } catch (e) {
+        refused = /append-only/.test(e.message);
+    }
+    assert.ok(refused, 'UPDATE audit_log was not refused by its trigger');
+    refused = false;
+    try {
+        await sqlite(naive, `DELETE FROM audit_log WHERE id = ${last};`);
+    } catch (e) {
+        refused = /append-only/.test(e.message);
+    }
+    assert.ok(refused, 'DELETE FROM audit_log was not refused by its trigger');
+
+    const cases = [
+        ['untouched', null, null],
+        ['reason of entry N changed', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET reason = '例行维护' WHERE id = ${n};`, n],
+        ['changes of entry N changed', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET changes = '{"hours":[1,4]}' WHERE id = ${n};`, n],
+        ['username of entry N changed', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET username = 'admin' WHERE id = ${n};`, n],
+        ['the last entry deleted', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = ${last};`, last],
+        ['entry N deleted', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = ${n};`, n],
+        ['entries N and the last changed', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET reason = 'a' WHERE id IN (${n}, ${last});`, n],
+        // Without its head row the chain cannot tell how long it was: that
+        // itself is a failure (which entry, check cannot know).
+        ['the last entry and the chain head row deleted', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = ${last}; DELETE FROM audit_head;`, 'fail'],
+    ];
+    const dbs = await Promise.all(cases.map((c, i) => copyDb(ctx, s, `case${i}`)));
+    const failures = [];
+    await Promise.all(
+        cases.map(async ([what, sql, id], i) => {
+            try {
+                if (sql) await sqlite(dbs[i], sql);
+                const r = await s.cli(['check', '--db', dbs[i]], { check: false });
+                if (id === null) {
+                    assert.strictEqual(r.code, 0, `${what}: check exited ${r.code}:\n${checkOutput(r)}`);
+                    assert.match(checkOutput(r), /audit/i, `${what}: check does not mention the audit chain`);
+                } else if (id === 'fail') {
+                    assert.strictEqual(r.code, 1, `${what}: check exited ${r.code}, expected 1:\n${checkOutput(r)}`);
+                } else {
+                    const line = assertNames(r, id, what);
+                    ctx.note(`${what} (N=${n}, last=${last}): ${line.trim()}`);
+                }
+            } catch (e) {
+                failures.push(e.message);
+            }
+        })
+    );
+    assert.strictEqual(failures.length, 0, failures.join('\n'));
+});

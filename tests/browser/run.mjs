@@ -1,0 +1,745 @@
+#!/usr/bin/env node
+// Browser tests of the web console: node tests/browser/run.mjs [filter]
+//
+// Starts the real server (SAFECOMM_BIN, default build/safecomm) on a copy of
+// a demo database, on a free loopback port, serving web/dist; drives Debian's
+// Chromium (SAFECOMM_CHROMIUM, default /usr/bin/chromium) headless through
+// playwright-core (a devDependency of web/, installed by `npm ci` there) with
+// a fresh profile directory; runs the tests in order (they share one browser
+// and build on each other's state) and ends with the line "N passed, N failed".
+//
+// Every test fails on a console error or an uncaught exception in the page,
+// except the browser's own "Failed to load resource" line for an HTTP status
+// the test expects (the 401 of the session check before login, a 422 it
+// provokes, ...). A JavaScript dialog (alert/confirm/prompt) also fails it.
+//
+// Environment: SAFECOMM_SCREENSHOTS=DIR writes screenshots of the main pages
+// there (default tests/out/browser); BROWSER_KEEP=1 keeps the temp directory.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const fromRoot = (p) => (path.isAbsolute(p) ? p : path.resolve(ROOT, p));
+const BIN = fromRoot(process.env.SAFECOMM_BIN || 'build/safecomm');
+const WEB_ROOT = fromRoot(process.env.SAFECOMM_WEB_ROOT || 'web/dist');
+const CHROMIUM = process.env.SAFECOMM_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = fromRoot(process.env.SAFECOMM_SCREENSHOTS || 'tests/out/browser');
+const PASSWORD = 'Browser-Test-2025!';
+const CHROME_FLAGS = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-component-update',
+    '--disable-sync',
+];
+const XSS = '<img src=x onerror=alert(1)>';
+const filter = process.argv[2] || '';
+
+function out(s) {
+    process.stdout.write(s + '\n');
+}
+
+function fatal(msg) {
+    out(`browser: ${msg}`);
+    out('0 passed, 1 failed');
+    process.exit(1);
+}
+
+/* ---------------- preconditions ---------------- */
+
+let chromium;
+try {
+    const require = createRequire(path.join(ROOT, 'web', 'package.json'));
+    ({ chromium } = require('playwright-core'));
+} catch (e) {
+    fatal(`playwright-core not found (run npm ci in web/): ${e.message}`);
+}
+if (!fs.existsSync(BIN)) fatal(`${BIN} not found (run make build/safecomm)`);
+if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) fatal(`${WEB_ROOT}/index.html not found (run make web)`);
+if (!fs.existsSync(CHROMIUM)) fatal(`${CHROMIUM} not found (run scripts/setup.sh browser)`);
+
+/* ---------------- the server ---------------- */
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'safecomm-browser-'));
+
+function serverEnv(extra) {
+    const env = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SAFECOMM_')) env[k] = v;
+    return Object.assign(env, extra || {});
+}
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+            const { port } = s.address();
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+function makeDatabase() {
+    const baseDir = path.join(tmp, 'base');
+    const runDir = path.join(tmp, 'run');
+    fs.mkdirSync(baseDir);
+    fs.mkdirSync(runDir);
+    const r = spawnSync(BIN, ['demo', '--db', path.join(baseDir, 'demo.db')], {
+        env: serverEnv({ SAFECOMM_ADMIN_PASSWORD: PASSWORD }),
+        encoding: 'utf8',
+        timeout: 120000,
+    });
+    if (r.status !== 0) fatal(`safecomm demo failed: ${r.stderr || r.error}`);
+    // The test works on a copy; the key file goes along, mode 0600.
+    fs.copyFileSync(path.join(baseDir, 'demo.db'), path.join(runDir, 'demo.db'));
+    fs.copyFileSync(path.join(baseDir, 'demo.db.key'), path.join(runDir, 'demo.db.key'));
+    fs.chmodSync(path.join(runDir, 'demo.db.key'), 0o600);
+    return path.join(runDir, 'demo.db');
+}
+
+async function startServer(db) {
+    const port = await freePort();
+    const log = fs.openSync(path.join(tmp, 'server.log'), 'a');
+    const child = spawn(
+        BIN,
+        ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-root', WEB_ROOT, '--threads', '2'],
+        { env: serverEnv(), stdio: ['ignore', log, log] },
+    );
+    const base = `http://127.0.0.1:${port}`;
+    const t0 = Date.now();
+    for (;;) {
+        if (child.exitCode !== null) fatal(`server exited (${child.exitCode}); see ${tmp}/server.log`);
+        try {
+            const r = await fetch(`${base}/healthz`);
+            if (r.ok) break;
+        } catch {
+            /* not yet */
+        }
+        if (Date.now() - t0 > 30000) fatal('server did not start in 30 s');
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    return { child, base };
+}
+
+function serverLogTail(n = 20) {
+    try {
+        return fs.readFileSync(path.join(tmp, 'server.log'), 'utf8').trim().split('\n').slice(-n).join('\n');
+    } catch {
+        return '';
+    }
+}
+
+/* ---------------- page watching ---------------- */
+
+// Console errors and page exceptions, minus the expected HTTP statuses.
+class Watch {
+    constructor() {
+        this.problems = [];
+        this.expected = [];
+        this.always = [{ status: 401, url: /\/api\/v1\/session$/ }];
+    }
+    expect(status, url) {
+        this.expected.push({ status, url });
+    }
+    reset() {
+        this.problems = [];
+        this.expected = [];
+    }
+    attach(page) {
+        page.on('console', (m) => {
+            if (m.type() !== 'error') return;
+            const text = m.text();
+            const url = (m.location() && m.location().url) || '';
+            const mm = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(text);
+            if (mm) {
+                const status = Number(mm[1]);
+                const ok = [...this.always, ...this.expected].some((e) => e.status === status && e.url.test(url));
+                if (ok) return;
+            }
+            this.problems.push(`console error: ${text}${url ? ` (${url})` : ''}`);
+        });
+        page.on('pageerror', (e) => this.problems.push(`uncaught exception: ${e.message}`));
+        page.on('dialog', async (d) => {
+            this.problems.push(`unexpected JavaScript dialog (${d.type()}): ${d.message()}`);
+            await d.dismiss().catch(() => {});
+        });
+    }
+}
+
+/* ---------------- helpers ---------------- */
+
+function assert(cond, msg) {
+    if (!cond) throw new Error(msg);
+}
+
+async function shot(page, name) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.waitForTimeout(350); // let transitions settle
+    await page
+        .waitForFunction(() => !document.querySelector('.el-loading-mask'), null, { timeout: 3000 })
+        .catch(() => {});
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function login(page, base, username, password = PASSWORD) {
+    await page.goto(`${base}/login`);
+    await page.locator('[data-test=login-username]').fill(username);
+    await page.locator('[data-test=login-password]').fill(password);
+    await page.locator('[data-test=login-submit]').click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 15000 });
+}
+
+async function logout(page) {
+    await page.locator('[data-test=user-menu]').click();
+    await page.locator('.el-dropdown-menu__item[data-test=logout]').click();
+    await page.locator('.el-message-box__btns .el-button--primary').click();
+    await page.waitForURL((u) => u.pathname.startsWith('/login'), { timeout: 15000 });
+}
+
+// The list page counts its finished loads (data-loads) and says when a
+// request is in flight (data-busy). settled() waits for a load after `before`
+// to finish and returns the table's rows.
+async function loadCount(page) {
+    return Number((await page.locator('[data-test=table-scroll]').getAttribute('data-loads')) || 0);
+}
+
+async function settled(page, before = 0) {
+    await page.waitForFunction(
+        (b) => {
+            const e = document.querySelector('[data-test=table-scroll]');
+            return e && e.dataset.busy === 'false' && Number(e.dataset.loads) > b;
+        },
+        before,
+        { timeout: 15000 },
+    );
+    return page.locator('[data-test=data-table] .el-table__body-wrapper tbody tr');
+}
+
+const tableRows = (page) => settled(page, 0);
+
+// Runs action() and waits for the list load it causes.
+async function reloaded(page, action) {
+    const before = await loadCount(page);
+    await action();
+    return settled(page, before);
+}
+
+async function search(page, q) {
+    return reloaded(page, async () => {
+        await page.locator('[data-test=search-q]').fill(q);
+        await page.locator('[data-test=search-btn]').click();
+    });
+}
+
+// Chooses a region in a region picker: open it, filter by the name, wait for
+// the tree to stop moving, click the node; the picker then shows the name.
+async function pickRegion(page, formItem, name) {
+    const input = formItem.locator('.region-input input');
+    for (let attempt = 0; attempt < 3; attempt++) {
+        await formItem.locator('[data-test=region-select]').click();
+        const popper = page.locator('.region-popper:visible');
+        await popper.locator('.region-filter input').fill(name);
+        let last = '';
+        for (let i = 0; i < 20; i++) {
+            await page.waitForTimeout(150);
+            const now = (await popper.locator('.el-tree-node__content:visible').allInnerTexts()).join('|');
+            if (now === last && now.includes(name)) break;
+            last = now;
+        }
+        await popper.locator('.el-tree-node__content', { hasText: name }).first().click();
+        await popper.waitFor({ state: 'hidden' });
+        if ((await input.inputValue()) === name) return;
+    }
+    assert(false, `the region picker shows ${JSON.stringify(await input.inputValue())}, not ${name}`);
+}
+
+async function pickOption(page, formItem, label) {
+    await formItem.locator('.el-select__wrapper').click();
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: label }).first().click();
+    await page.locator('.el-select-dropdown:visible').waitFor({ state: 'hidden' });
+}
+
+async function confirmBox(page) {
+    await page.locator('.el-message-box__btns .el-button--primary').click();
+}
+
+async function noScriptInjected(page) {
+    const n = await page.evaluate(() => document.querySelectorAll('img[src="x"]').length);
+    assert(n === 0, `an <img src=x> element was created from record text (${n})`);
+    const fired = await page.evaluate(() => window.__xss === true);
+    assert(!fired, 'injected script ran');
+}
+
+/* ---------------- the tests ---------------- */
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+const S = {}; // state shared between tests
+
+test('login page: the session check, a wrong password, then admin logs in', async ({ page, base, watch }) => {
+    await page.goto(`${base}/e/volunteers`);
+    await page.waitForURL((u) => u.pathname === '/login');
+    assert(new URL(page.url()).searchParams.get('redirect') === '/e/volunteers', 'redirect target not kept');
+    await page.locator('[data-test=login-username]').waitFor();
+    await shot(page, 'login');
+    watch.expect(401, /\/api\/v1\/session$/);
+    await page.locator('[data-test=login-username]').fill('admin');
+    await page.locator('[data-test=login-password]').fill('wrong-password');
+    await page.locator('[data-test=login-submit]').click();
+    await page.locator('[data-test=login-error]').waitFor();
+    const err = await page.locator('[data-test=login-error]').innerText();
+    assert(err.includes('用户名或密码错误'), `login error says: ${err}`);
+    await page.locator('[data-test=login-password]').fill(PASSWORD);
+    await page.locator('[data-test=login-submit]').click();
+    await page.waitForURL((u) => u.pathname === '/e/volunteers', { timeout: 15000 });
+});
+
+test('home: region and real counts; the administration menu is there for admin', async ({ page, base }) => {
+    await page.goto(`${base}/`);
+    const card = page.locator('[data-test=count-volunteers] .stat-value');
+    await page.waitForFunction(
+        () => /^\d[\d,]*$/.test((document.querySelector('[data-test=count-volunteers] .stat-value') || {}).innerText || ''),
+        null,
+        { timeout: 15000 },
+    );
+    const shown = Number((await card.innerText()).replace(/,/g, ''));
+    const real = await page.evaluate(async () => {
+        const r = await fetch('/api/v1/volunteers?page=1&page_size=1');
+        return (await r.json()).total;
+    });
+    assert(shown === real, `home shows ${shown} volunteers, the API says ${real}`);
+    assert((await page.locator('[data-test=home-region]').innerText()).trim().length > 0, 'no region shown');
+    assert(await page.locator('[data-test=menu-admin]').isVisible(), 'admin menu missing for admin');
+    await page.waitForTimeout(600); // the chart's animation
+    await shot(page, 'home');
+});
+
+test('the region switcher limits every list and export to the chosen subtree', async ({ page, base }) => {
+    await page.goto(`${base}/e/volunteers`);
+    await tableRows(page);
+    const all = await page.evaluate(async () => (await (await fetch('/api/v1/volunteers?page_size=1')).json()).total);
+    const urls = [];
+    const onReq = (r) => {
+        if (r.url().includes('/api/v1/volunteers?')) urls.push(r.url());
+    };
+    page.on('request', onReq);
+    const rows = await reloaded(page, () => pickRegion(page, page.locator('[data-test=region-switch]'), '九龙镇'));
+    page.off('request', onReq);
+    const last = new URL(urls[urls.length - 1]);
+    assert(last.searchParams.get('region') === '511621101000', `list request without the region: ${last}`);
+    const shown = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
+    assert(shown > 0 && shown < all, `九龙镇 shows ${shown} of ${all} volunteers`);
+    const regions = await rows.evaluateAll((trs) => trs.map((tr) => tr.children[1].innerText));
+    const names = await page.evaluate(async () => {
+        const d = await (await fetch('/api/v1/regions?page_size=500&sort=code')).json();
+        return d.items.filter((r) => r.code.startsWith('511621101')).map((r) => r.name);
+    });
+    for (const r of regions) assert(names.includes(r), `a row from outside 九龙镇: ${r}`);
+    // The choice stays for the session (reload), then back to the whole tree.
+    await page.reload();
+    await tableRows(page);
+    assert((await page.locator('[data-test=region-switch] .region-input input').inputValue()) === '九龙镇', 'choice lost');
+    await reloaded(page, () => pickRegion(page, page.locator('[data-test=region-switch]'), '四川省'));
+});
+
+test('volunteers: validation error on the right field, create, search, edit, detail, export, delete', async ({
+    page,
+    base,
+    watch,
+    tmpdir,
+}) => {
+    const uniq = `浏览器测试${Date.now() % 100000}`;
+    const name = `${XSS}${uniq}`;
+    await page.goto(`${base}/e/volunteers`);
+    let rows = await tableRows(page);
+    assert((await rows.count()) > 0, 'the volunteers list is empty');
+    await shot(page, 'list-volunteers');
+
+    // Server-side sorting from a header, and the column chooser.
+    const nameHead = page.locator('[data-test=data-table] .el-table__header th', { hasText: '姓名' });
+    rows = await reloaded(page, () => nameHead.locator('.caret-wrapper .ascending').click());
+    assert(new URL(page.url()).searchParams.get('sort') === 'name', `sort not in the URL: ${page.url()}`);
+    rows = await reloaded(page, () => nameHead.locator('.caret-wrapper .descending').click());
+    assert(new URL(page.url()).searchParams.get('sort') === '-name', `sort not descending: ${page.url()}`);
+    await page.locator('[data-test=columns-btn]').click();
+    const chooser = page.locator('[data-test=column-chooser]');
+    await chooser.locator('.el-checkbox', { hasText: '联系电话' }).click();
+    await page.waitForFunction(
+        () => ![...document.querySelectorAll('[data-test=data-table] .el-table__header th')].some((th) => th.innerText.includes('联系电话')),
+    );
+    await chooser.locator('.el-checkbox', { hasText: '联系电话' }).click();
+    await page.locator('[data-test=data-table] .el-table__header th', { hasText: '联系电话' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test=columns-btn]').click(); // close the popover
+    await chooser.waitFor({ state: 'hidden' });
+
+    // Empty form: the server's 422 lands under the fields it names.
+    watch.expect(422, /\/api\/v1\/volunteers$/);
+    await page.locator('[data-test=create-btn]').click();
+    const dialog = page.locator('.entity-dialog');
+    await dialog.waitFor();
+    await dialog.locator('[data-test=dialog-save]').click();
+    const nameItem = dialog.locator('[data-field=name]');
+    await nameItem.locator('.el-form-item__error').waitFor({ timeout: 10000 });
+    assert(await nameItem.evaluate((el) => el.classList.contains('is-error')), 'name field not marked as an error');
+    const nameErr = await nameItem.locator('.el-form-item__error').innerText();
+    assert(nameErr.trim().length > 0, 'no message under the name field');
+    const teamErr = await dialog.locator('[data-field=team] .el-form-item__error').count();
+    assert(teamErr === 0, 'an error shown under a field the server did not name');
+    await shot(page, 'dialog-validation');
+
+    // Fill it in and save.
+    await nameItem.locator('input').fill(name);
+    await pickRegion(page, dialog.locator('[data-field=region]'), '白坝社区');
+    await pickOption(page, dialog.locator('[data-field=gender]'), '女');
+    await dialog.locator('[data-field=team] input').fill('平安志愿队');
+    await dialog.locator('[data-field=note] textarea').fill(`备注${XSS}`);
+    await reloaded(page, () => dialog.locator('[data-test=dialog-save]').click());
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+
+    // Search finds exactly it, shown as text.
+    rows = await search(page, uniq);
+    assert((await rows.count()) === 1, `search for ${uniq} found ${await rows.count()} rows`);
+    const rowText = await rows.first().innerText();
+    assert(rowText.includes(name), `row does not show the name as text: ${rowText}`);
+    assert(rowText.includes('白坝社区') && rowText.includes('女'), `row misses region or gender label: ${rowText}`);
+    await noScriptInjected(page);
+
+    // Edit.
+    await rows.first().locator('[data-test=row-edit]').click();
+    await dialog.waitFor();
+    const nameValue = await dialog.locator('[data-field=name] input').inputValue();
+    assert(nameValue === name, `edit dialog shows name ${nameValue}`);
+    await dialog.locator('[data-field=team] input').fill('编辑后的队伍');
+    rows = await reloaded(page, () => dialog.locator('[data-test=dialog-save]').click());
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+    assert((await rows.first().innerText()).includes('编辑后的队伍'), 'the edit is not in the list');
+
+    // Export with the current filters: the request carries q and region.
+    let exportUrl = '';
+    const onReq = (r) => {
+        if (r.url().includes('/export.xlsx')) exportUrl = r.url();
+    };
+    page.on('request', onReq);
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), page.locator('[data-test=export-btn]').click()]);
+    page.off('request', onReq);
+    const file = path.join(tmpdir, 'export.xlsx');
+    await dl.saveAs(file);
+    const data = fs.readFileSync(file);
+    assert(data.length > 100 && data.subarray(0, 2).toString() === 'PK', 'the export is not an xlsx file');
+    const eu = new URL(exportUrl);
+    assert(eu.searchParams.get('q') === uniq, `export did not carry q: ${exportUrl}`);
+    assert(eu.searchParams.get('region'), `export did not carry region: ${exportUrl}`);
+
+    // Detail with the change history; text stays text.
+    await rows.first().locator('[data-test=row-detail]').click();
+    await page.waitForURL((u) => /^\/e\/volunteers\/\d+$/.test(u.pathname));
+    const detail = page.locator('[data-test=entity-detail]');
+    await detail.locator('.detail-desc').waitFor();
+    const dtext = await detail.innerText();
+    assert(dtext.includes(name) && dtext.includes(`备注${XSS}`), 'detail does not show the text fields literally');
+    await page.locator('[data-test=history][data-busy=false]').waitFor();
+    const hist = await page.locator('[data-test=history]').innerText();
+    assert(hist.includes('编辑后的队伍'), `history does not show the edit: ${hist.slice(0, 200)}`);
+    assert(!(await page.locator('.el-tabs__item', { hasText: 'img' }).count()), 'tab title built from record text');
+    await noScriptInjected(page);
+    S.volunteerPath = new URL(page.url()).pathname;
+
+    // Delete from the list, with the confirmation.
+    await page.goto(`${base}/e/volunteers?q=${encodeURIComponent(uniq)}`);
+    rows = await tableRows(page);
+    assert((await rows.count()) === 1, 'record gone before delete');
+    await rows.first().locator('[data-test=row-delete]').click();
+    await page.locator('.el-message-box').waitFor();
+    assert((await page.locator('.el-message-box').innerText()).includes(XSS), 'confirmation does not name the record as text');
+    await noScriptInjected(page);
+    rows = await reloaded(page, () => confirmBox(page));
+    assert((await rows.count()) === 0, 'the deleted record is still listed');
+    watch.expect(404, /\/api\/v1\/volunteers\/\d+$/);
+    await page.goto(`${base}${S.volunteerPath}`);
+    await page.locator('[data-test=entity-detail] .el-alert').waitFor();
+});
+
+test('import: the template, row errors in a table, then a partial import', async ({ page, base, watch, tmpdir }) => {
+    await page.goto(`${base}/e/volunteers`);
+    await tableRows(page);
+    await page.locator('[data-test=import-btn]').click();
+    const dlg = page.locator('[data-test=import-dialog]');
+    await dlg.waitFor();
+    const [tpl] = await Promise.all([page.waitForEvent('download'), dlg.locator('[data-test=import-template]').click()]);
+    await tpl.saveAs(path.join(tmpdir, 'template.xlsx'));
+    assert(fs.readFileSync(path.join(tmpdir, 'template.xlsx')).subarray(0, 2).toString() === 'PK', 'template is not xlsx');
+
+    const tag = `导入测试${Date.now() % 100000}`;
+    const csv = ['姓名,性别,所属队伍,区域代码', `${tag}甲,男,导入队,511621101001`, `${tag}乙,未知,导入队,511621101001`].join('\n') + '\n';
+    const file = path.join(tmpdir, 'volunteers.csv');
+    fs.writeFileSync(file, csv);
+    watch.expect(422, /\/api\/v1\/volunteers\/import$/);
+    await dlg.locator('[data-test=import-file]').setInputFiles(file);
+    await dlg.locator('[data-test=import-submit]').click();
+    await dlg.locator('[data-test=import-result]').waitFor();
+    assert((await dlg.locator('[data-test=import-result]').innerText()).includes('导入失败'), 'all-or-nothing failure not shown');
+    const err = await dlg.locator('[data-test=import-errors] .el-table__body-wrapper tbody tr').first().innerText();
+    assert(/3/.test(err) && err.includes('性别'), `row error not shown as row 3 / 性别: ${err}`);
+    assert(await dlg.locator('[data-test=import-progress]').count(), 'no progress bar');
+
+    await dlg.locator('.el-checkbox', { hasText: '只导入正确的行' }).click();
+    await reloaded(page, () => dlg.locator('[data-test=import-submit]').click());
+    await page.waitForFunction(
+        () => (document.querySelector('[data-test=import-result]')?.innerText || '').includes('导入完成'),
+        null,
+        { timeout: 10000 },
+    );
+    assert((await dlg.locator('[data-test=import-result]').innerText()).includes('导入 1 行'), 'partial import count');
+    await dlg.locator('.el-dialog__footer .el-button', { hasText: '关闭' }).click();
+    const found = await search(page, tag);
+    assert((await found.count()) === 1, `imported rows found: ${await found.count()}`);
+});
+
+test('care households: a sensitive field is masked and revealed with a reason', async ({ page, base }) => {
+    await page.goto(`${base}/e/care_households`);
+    const rows = await tableRows(page);
+    assert((await rows.count()) > 0, 'no care households');
+    const masked = await rows.first().locator('[data-test=value-id_number]').innerText();
+    assert(/^\d{6}\*+\d{3}[\dX]$/.test(masked), `the ID number is not masked in the list: ${masked}`);
+    await rows.first().locator('[data-test=row-detail]').click();
+    await page.waitForURL((u) => /^\/e\/care_households\/\d+$/.test(u.pathname));
+    const field = page.locator('[data-test=entity-detail] .sensitive', { has: page.locator('[data-test=value-id_number]') });
+    await field.waitFor();
+    assert((await field.locator('[data-test=value-id_number]').innerText()) === masked, 'detail shows another mask');
+    await field.locator('[data-test=reveal]').click();
+    const box = page.locator('.el-message-box');
+    await box.waitFor();
+    await confirmBox(page); // no reason: refused by the prompt
+    await box.locator('.el-message-box__errormsg').waitFor();
+    await box.locator('input').fill('入户走访核对身份');
+    await confirmBox(page);
+    await page.waitForFunction(
+        () => /^\d{17}[\dX]$/.test(document.querySelector('[data-test=entity-detail] [data-test=value-id_number]')?.innerText || ''),
+        null,
+        { timeout: 10000 },
+    );
+    assert((await field.locator('[data-test=reveal]').count()) === 0, 'the reveal action is still offered');
+    await page.locator('[data-test=history][data-busy=false]').waitFor();
+    const hist = await page.locator('[data-test=history]').innerText();
+    assert(hist.includes('入户走访核对身份'), 'the reveal and its reason are not in the history');
+});
+
+test('a session that ends keeps the open dialog and restores it after login', async ({ page, base, context, watch }) => {
+    await page.goto(`${base}/e/activities`);
+    await tableRows(page);
+    await page.locator('[data-test=create-btn]').click();
+    const dialog = page.locator('.entity-dialog');
+    await dialog.waitFor();
+    await dialog.locator('[data-field=title] input').fill('未保存的活动标题');
+    await context.clearCookies(); // the session is gone
+    watch.expect(401, /\/api\/v1\/activities$/);
+    await dialog.locator('[data-test=dialog-save]').click();
+    await page.waitForURL((u) => u.pathname === '/login', { timeout: 10000 });
+    await page.locator('[data-test=login-notice]').waitFor();
+    await page.locator('[data-test=login-password]').fill(PASSWORD);
+    await page.locator('[data-test=login-submit]').click();
+    await page.waitForURL((u) => u.pathname === '/e/activities', { timeout: 15000 });
+    await dialog.waitFor({ timeout: 10000 });
+    const v = await dialog.locator('[data-field=title] input').inputValue();
+    assert(v === '未保存的活动标题', `the restored dialog has title ${JSON.stringify(v)}`);
+    await dialog.locator('.el-dialog__footer .el-button', { hasText: '取消' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+});
+
+test('administration pages: users, roles, regions, dicts, calendar toggle, audit, login log', async ({ page, base }) => {
+    await page.goto(`${base}/admin/users`);
+    await page.locator('[data-test=users-page] .el-table__body-wrapper tbody tr').first().waitFor({ timeout: 10000 });
+    const users = await page.locator('[data-test=users-page]').innerText();
+    assert(users.includes('village') && users.includes('county'), 'users page misses demo users');
+    await shot(page, 'users');
+
+    await page.goto(`${base}/admin/roles`);
+    await page.locator('[data-test=roles-page] .el-table__body-wrapper tbody tr').first().waitFor({ timeout: 10000 });
+    assert((await page.locator('[data-test=roles-page]').innerText()).includes('village_worker'), 'roles missing');
+
+    await page.goto(`${base}/admin/regions`);
+    await page.locator('[data-test=regions-page] .el-tree-node', { hasText: '岳池县' }).first().waitFor({ timeout: 10000 });
+
+    await page.goto(`${base}/admin/dicts`);
+    await page.locator('[data-test=dicts-page] .el-table__row', { hasText: 'sex' }).first().click();
+    await page.locator('[data-test=dicts-page] .el-table__row', { hasText: '女' }).first().waitFor();
+
+    // Calendar: a click makes a weekday a holiday; saved, it stays one.
+    await page.goto(`${base}/admin/calendar`);
+    const year = new Date().getFullYear();
+    let day = null;
+    for (let d = 2; d <= 28 && !day; d++) {
+        const date = `${year}-03-${String(d).padStart(2, '0')}`;
+        const cls = await page.locator(`[data-date="${date}"]`).getAttribute('class');
+        if (cls && cls.includes('workday')) day = date;
+    }
+    assert(day, 'no working day found in March');
+    await page.locator(`[data-date="${day}"]`).click();
+    assert((await page.locator(`[data-date="${day}"]`).getAttribute('class')).includes('holiday'), 'click did not mark a holiday');
+    await shot(page, 'calendar');
+    await page.locator('[data-test=calendar-save]').click();
+    await page.waitForFunction(() => document.querySelector('[data-test=calendar-save]')?.disabled === true, null, { timeout: 10000 });
+    await page.reload();
+    await page.locator(`[data-date="${day}"].holiday`).waitFor({ timeout: 10000 });
+    const cal = await page.evaluate(async (y) => (await fetch(`/api/v1/calendar/${y}`)).json(), year);
+    assert(cal.holidays.includes(day), `server calendar lacks ${day}`);
+    await page.locator(`[data-date="${day}"]`).click(); // and back
+    await page.locator('[data-test=calendar-save]').click();
+    await page.waitForFunction(() => document.querySelector('[data-test=calendar-save]')?.disabled === true, null, { timeout: 10000 });
+
+    await page.goto(`${base}/admin/audit`);
+    await page.locator('[data-test=audit-page] .el-table__body-wrapper tbody tr').first().waitFor({ timeout: 10000 });
+    await page.goto(`${base}/admin/login-log`);
+    await page.locator('[data-test=login-log-page] .el-table__body-wrapper tbody tr').first().waitFor({ timeout: 10000 });
+    const log = await page.locator('[data-test=login-log-page]').innerText();
+    assert(log.includes('admin'), 'login log does not list admin');
+});
+
+test('a password reset forces a change at the next login', async ({ page, base, watch }) => {
+    await page.goto(`${base}/admin/users`);
+    const row = page.locator('[data-test=users-page] .el-table__body-wrapper tbody tr', { hasText: 'town' }).first();
+    await row.waitFor({ timeout: 10000 });
+    await row.locator('.el-button', { hasText: '重置密码' }).click();
+    await page.locator('.el-message-box input').fill('Temp-pass-2025!');
+    await confirmBox(page);
+    await page.locator('.el-message', { hasText: '密码已重置' }).waitFor({ timeout: 10000 });
+    await logout(page);
+    await login(page, base, 'town', 'Temp-pass-2025!');
+    await page.waitForURL((u) => u.pathname === '/password');
+    await page.locator('[data-test=force-password]').waitFor();
+    watch.expect(403, /\/api\/v1\//);
+    await page.locator('[data-test=pw-old]').fill('Temp-pass-2025!');
+    await page.locator('[data-test=pw-new]').fill('Town-new-pass-2025!');
+    await page.locator('[data-test=pw-confirm]').fill('Town-new-pass-2025!');
+    await page.locator('[data-test=pw-submit]').click();
+    await page.waitForURL((u) => u.pathname === '/', { timeout: 15000 });
+    await page.locator('[data-test=home]').waitFor();
+    await logout(page);
+});
+
+test('a village_worker sees no administration menu and cannot open its pages', async ({ page, base }) => {
+    await login(page, base, 'village');
+    await page.locator('[data-test=side-menu]').waitFor();
+    assert(await page.locator('[data-test=menu-biz]').isVisible(), 'business menu missing');
+    assert((await page.locator('[data-test=menu-admin]').count()) === 0, 'village_worker sees the administration menu');
+    const menu = await page.locator('[data-test=side-menu]').innerText();
+    for (const t of ['用户管理', '角色权限', '审计日志', '系统管理']) assert(!menu.includes(t), `menu shows ${t}`);
+    await page.goto(`${base}/admin/users`);
+    await page.locator('[data-test=not-found]').waitFor();
+    assert((await page.locator('[data-test=not-found]').innerText()).includes('无权访问'), 'no forbidden page');
+    await logout(page);
+});
+
+test('375 px phone: the menu is a drawer and tables scroll sideways', async ({ page, base }) => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    await login(page, base, 'admin');
+    await page.goto(`${base}/e/volunteers`);
+    await tableRows(page);
+    assert(!(await page.locator('.aside').count()), 'the side menu is still shown at 375 px');
+    const toggle = page.locator('[data-test=menu-toggle]');
+    assert(await toggle.isVisible(), 'no menu button at 375 px');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `the page itself scrolls sideways by ${overflow} px`);
+    const scroll = await page.evaluate(() => {
+        const w = document.querySelector('[data-test=data-table] .el-table__body-wrapper .el-scrollbar__wrap');
+        return w ? { sw: w.scrollWidth, cw: w.clientWidth } : null;
+    });
+    assert(scroll && scroll.sw > scroll.cw, `the table does not scroll sideways: ${JSON.stringify(scroll)}`);
+    await shot(page, 'phone-list');
+    await toggle.click();
+    const drawer = page.locator('.menu-drawer [data-test=side-menu]');
+    await drawer.waitFor();
+    await page.waitForTimeout(400);
+    await shot(page, 'phone-menu');
+    await drawer.locator('.el-menu-item', { hasText: '宣传培训活动' }).click();
+    await page.waitForURL((u) => u.pathname === '/e/activities');
+    await drawer.waitFor({ state: 'hidden' });
+    await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+/* ---------------- the run ---------------- */
+
+async function main() {
+    const t0 = Date.now();
+    const db = makeDatabase();
+    const { child, base } = await startServer(db);
+    out(`# server ${base}, temp dir ${tmp}`);
+    const profile = path.join(tmp, 'profile');
+    const context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROME_FLAGS,
+        viewport: { width: 1366, height: 768 },
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+        acceptDownloads: true,
+    });
+    context.setDefaultTimeout(10000);
+    const page = context.pages()[0] || (await context.newPage());
+    const watch = new Watch();
+    watch.attach(page);
+    await page.addInitScript(() => {
+        window.alert = () => {
+            window.__xss = true;
+        };
+    });
+
+    let passed = 0;
+    let failed = 0;
+    for (const t of tests) {
+        if (filter && !t.name.includes(filter)) continue;
+        watch.reset();
+        const started = Date.now();
+        let error = null;
+        try {
+            await t.fn({ page, base, context, watch, tmpdir: tmp });
+            await page.waitForTimeout(200); // late console errors belong to this test
+        } catch (e) {
+            error = e;
+        }
+        const problems = [...watch.problems];
+        const ms = Date.now() - started;
+        if (!error && problems.length === 0) {
+            passed++;
+            out(`ok   ${t.name} (${ms} ms)`);
+        } else {
+            failed++;
+            out(`FAIL ${t.name} (${ms} ms)`);
+            if (error) out(`    ${String(error.message || error).split('\n').join('\n    ')}`);
+            for (const p of problems) out(`    ${p}`);
+            try {
+                fs.mkdirSync(SHOTS, { recursive: true });
+                const f = path.join(SHOTS, `FAIL-${t.name.replace(/[^\w一-龥]+/g, '_').slice(0, 40)}.png`);
+                await page.screenshot({ path: f });
+                out(`    screenshot: ${f}`);
+            } catch {
+                /* ignore */
+            }
+            out('    --- server log');
+            out(serverLogTail(10).replace(/^/gm, '    | '));
+        }
+    }
+    await context.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    if (failed === 0 && !process.env.BROWSER_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
+    else out(`# kept ${tmp}`);
+    out(`# ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    out(`${passed} passed, ${failed} failed`);
+    process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+    out(`browser: runner error: ${e && e.stack ? e.stack : e}`);
+    out('0 passed, 1 failed');
+    process.exit(1);
+});
