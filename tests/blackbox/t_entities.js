@@ -174,9 +174,12 @@ function assertOrdered(items, key, desc, what) {
 
 test('lists: sort by created_at and held_on, both directions', async (ctx) => {
     const s = await ctx.server();
+    // The default order is the one each entity declares (meta default_sort).
+    const meta = (await s.admin('GET', '/api/v1/meta/entities')).json.items;
     for (const entity of ['volunteers', 'activities']) {
+        const spec = meta.find((m) => m.name === entity).default_sort;
         const def = await list(s, entity, 'page_size=100');
-        assertOrdered(def.items, 'created_at', true, `${entity} default sort (-created_at)`);
+        assertOrdered(def.items, spec.replace(/^-/, ''), spec.startsWith('-'), `${entity} default sort (${spec})`);
         assertOrdered((await list(s, entity, 'page_size=100&sort=created_at')).items, 'created_at', false, `${entity} sort=created_at`);
         assertOrdered((await list(s, entity, 'page_size=100&sort=-created_at')).items, 'created_at', true, `${entity} sort=-created_at`);
     }
