@@ -196,11 +196,9 @@ static void h_audit(req *r)
         buf_puts(&where, " AND ");
         buf_printf(&where, conds[i], n);
     }
-    const char *ps = req_query(r, "page_size"), *pg = req_query(r, "page");
-    long page_size = ps ? atol(ps) : 50, page = pg ? atol(pg) : 1;
-    if (page_size < 1 || page_size > 500 || page < 1) {
+    long page, page_size;
+    if (req_paging(r, 50, &page, &page_size) != 0) {
         buf_free(&where);
-        reply_error(r, 400, "bad_request", "page 或 page_size 无效", NULL);
         return;
     }
     db_conn *c = req_db(r);
@@ -240,9 +238,7 @@ static void h_audit(req *r)
                              ch ? ch : json_object(), "reason", db_col_text(s, 9)));
     }
     db_done(s);
-    reply_json(r, 200,
-               json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page",
-                         (int)page, "page_size", (int)page_size));
+    reply_page(r, items, total, page, page_size);
 }
 
 void audit_routes_register(void)

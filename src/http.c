@@ -251,6 +251,41 @@ json_t *req_json_only(req *r, const char *const *allowed)
     return j;
 }
 
+static int parse_bounded(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int req_paging(req *r, long def_size, long *page, long *page_size)
+{
+    const char *ps = req_query(r, "page_size"), *pg = req_query(r, "page");
+    *page = 1;
+    *page_size = def_size;
+    if (pg && parse_bounded(pg, 1, 1000000, page) != 0) {
+        reply_error(r, 400, "bad_request", "page 必须是正整数",
+                    json_pack("{s:s}", "page", "必须是正整数"));
+        return -1;
+    }
+    if (ps && parse_bounded(ps, 1, 500, page_size) != 0) {
+        reply_error(r, 400, "bad_request", "page_size 必须是 1 到 500 之间的整数",
+                    json_pack("{s:s}", "page_size", "必须是 1 到 500 之间的整数"));
+        return -1;
+    }
+    return 0;
+}
+
+void reply_page(req *r, json_t *items, long long total, long page, long page_size)
+{
+    reply_json(r, 200,
+               json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+                         (json_int_t)page, "page_size", (json_int_t)page_size));
+}
+
 db_conn *req_db(req *r)
 {
     if (!r->dbc)

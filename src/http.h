@@ -87,6 +87,11 @@ json_t *req_json(req *r);
  * ones: req_json_only(r, REQ_KEYS("username", "password")). */
 #define REQ_KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
 json_t *req_json_only(req *r, const char *const *allowed);
+/* ?page= and ?page_size= (1–500), strictly parsed; on a bad value a 400
+ * naming the parameter is queued and -1 returned. */
+int req_paging(req *r, long def_size, long *page, long *page_size);
+/* {"items","total","page","page_size"}: the list envelope. items is taken. */
+void reply_page(req *r, json_t *items, long long total, long page, long page_size);
 /* The request's database connection, acquired on first use. */
 db_conn *req_db(req *r);
 

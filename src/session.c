@@ -550,11 +550,9 @@ static void h_login_log(req *r)
         vals[n++] = v;
         buf_printf(&where, conds[i], n);
     }
-    const char *ps = req_query(r, "page_size"), *pg = req_query(r, "page");
-    long page_size = ps ? atol(ps) : 50, page = pg ? atol(pg) : 1;
-    if (page_size < 1 || page_size > 500 || page < 1) {
+    long page, page_size;
+    if (req_paging(r, 50, &page, &page_size) != 0) {
         buf_free(&where);
-        reply_error(r, 400, "bad_request", "page 或 page_size 无效", NULL);
         return;
     }
     db_conn *c = req_db(r);
@@ -588,9 +586,7 @@ static void h_login_log(req *r)
                              db_col_text(s, 1), "username", db_col_text(s, 2), "ip",
                              db_col_text(s, 3), "result", db_col_text(s, 4)));
     db_done(s);
-    reply_json(r, 200,
-               json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page",
-                         (int)page, "page_size", (int)page_size));
+    reply_page(r, items, total, page, page_size);
 }
 
 void session_routes_register(void)

@@ -96,12 +96,9 @@ static void h_users(req *r)
         region_subtree(region, lo, hi);
     const char *q = req_query(r, "q"), *role = req_query(r, "role"),
                *dis = req_query(r, "disabled");
-    const char *ps = req_query(r, "page_size"), *pg = req_query(r, "page");
-    long page_size = ps ? atol(ps) : 20, page = pg ? atol(pg) : 1;
-    if (page_size < 1 || page_size > 500 || page < 1) {
-        reply_error(r, 400, "bad_request", "page 或 page_size 无效", NULL);
+    long page, page_size;
+    if (req_paging(r, 20, &page, &page_size) != 0)
         return;
-    }
     /* CAST: PostgreSQL infers a parameter's type from its first use. */
     const char *where = " WHERE u.region >= $1 AND u.region < $2 AND u.region >= $3 AND "
                         "u.region < $4 AND (CAST($5 AS TEXT) IS NULL OR u.username LIKE $5 OR "
@@ -142,9 +139,7 @@ static void h_users(req *r)
     while (db_step(s) == DB_ROW)
         json_array_append_new(items, user_row(s));
     db_done(s);
-    reply_json(r, 200,
-               json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total, "page",
-                         (int)page, "page_size", (int)page_size));
+    reply_page(r, items, total, page, page_size);
 }
 
 /* The user named by the path, if the caller administers it. */
