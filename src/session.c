@@ -280,7 +280,10 @@ static void h_login(req *r)
     char rk[96];
     snprintf(rk, sizeof rk, "login:%s", r->client_ip);
     long long hits = rate_hit(c, rk, 60, now);
-    if (hits > session_cfg.login_rate_per_minute) {
+    /* And per account, so that many addresses cannot hammer one user. */
+    snprintf(rk, sizeof rk, "login-user:%.80s", username);
+    long long user_hits = rate_hit(c, rk, 60, now);
+    if (hits > session_cfg.login_rate_per_minute || user_hits > session_cfg.login_rate_per_minute) {
         reply_locked(r, 60 - now % 60);
         return;
     }
