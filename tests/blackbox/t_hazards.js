@@ -286,3 +286,29 @@ test('hazards: the township board counts in SQL; overdue bands sum to a direct c
     const other = await s.createUser('hz-town3', 'township_admin', '511621102000');
     assertStatus(await s.api('GET', `/api/v1/hazards/${id}/notice.html`, { token: other }), 404, 'notice out of scope');
 });
+
+test('hazards: the ledger (隐患台账) exports with a township\'s columns and imports again', { timeout: 60000 }, async (ctx) => {
+    const { xlsxText, multipart } = require('./lib');
+    const c = await ctx.demoCopy();
+    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const id = await newHazard(s, { title: '台账往返测试', address: '九龙镇正街8号', category: 'things' });
+    assertStatus(await step(s, id, ASSIGN, town), 200, 'assign');
+    const r = await s.admin('GET', '/api/v1/hazards/export.xlsx?q=台账往返测试');
+    assertStatus(r, 200, 'export');
+    const text = xlsxText(r.bytes);
+    for (const col of ['隐患名称', '所在区域', '隐患类别', '隐患等级', '发现时间', '责任单位', '整改措施', '整改期限', '状态'])
+        assert.ok(text.includes(col), `the ledger has the column ${col}`);
+    assert.ok(text.includes('清理楼道杂物') && text.includes('九龙镇便民超市'), 'the measures and responsible unit are in the ledger');
+    const m = multipart('file', 'ledger.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', r.bytes);
+    const imp = await s.admin('POST', '/api/v1/hazards/import', { raw: m.body, headers: { 'Content-Type': m.contentType } });
+    assertStatus(imp, 200, 'import the exported ledger');
+    assert.strictEqual(imp.json.accepted, 1, JSON.stringify(imp.json));
+    const l = await s.admin('GET', '/api/v1/hazards?q=台账往返测试&sort=id');
+    assert.strictEqual(l.json.total, 2);
+    const [a, b] = l.json.items;
+    for (const k of ['title', 'address', 'domain', 'category', 'grade', 'found_at', 'region', 'responsible_unit', 'responsible_person', 'measures'])
+        assert.deepStrictEqual(b[k], a[k], k);
+    // State and deadline belong to the transitions: an imported row starts reported.
+    assert.strictEqual(b.state, 'reported');
+});
