@@ -102,6 +102,7 @@ struct user *auth_user_from_row(db_conn *c, arena *a, db_stmt *s, int k)
     u->role = arena_strdup(a, db_col_text(s, k + 3));
     u->region = arena_strdup(a, db_col_text(s, k + 4));
     u->must_change_password = (int)db_col_int(s, k + 5);
+    u->unit_id = db_col_type(s, k + 6) == DB_T_NULL ? 0 : db_col_int(s, k + 6);
     region_subtree(u->region, u->scope_lo, u->scope_hi);
     db_stmt *p = db_prepare(c, "SELECT perm FROM role_perms WHERE role = $1 ORDER BY perm");
     if (!p)

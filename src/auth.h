@@ -19,6 +19,7 @@ struct user {
     const char *role;
     const char *region; /* home region: the user sees its subtree only */
     int must_change_password;
+    int64_t unit_id; /* a unit officer's unit (units.id), 0 for none */
     int nperms;
     const char **perms; /* patterns such as "hazard:read", "*:read", "*" */
     char scope_lo[REGION_CODE_MAX], scope_hi[REGION_CODE_MAX];
@@ -34,7 +35,8 @@ const char *auth_user_name(const struct user *u);
 /* Forgets cached token look-ups (after a user, role or token changes). */
 void auth_cache_clear(void);
 /* The columns auth_user_from_row reads, from "users u". */
-#define AUTH_USER_COLS "u.id, u.username, u.display_name, u.role, u.region, u.must_change_password"
+#define AUTH_USER_COLS                                                                             \
+    "u.id, u.username, u.display_name, u.role, u.region, u.must_change_password, u.unit_id"
 /* A user (and its role's permissions) from a row holding AUTH_USER_COLS
  * from column k on. */
 struct user *auth_user_from_row(db_conn *c, arena *a, db_stmt *s, int k);

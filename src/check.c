@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "entity.h"
+#include "hazard.h"
 #include "search.h"
 #include "util.h"
 
@@ -126,8 +127,8 @@ int check_run(db *d, FILE *out)
         failed += check_search(c, entity_at(i), out);
     }
     failed += audit_verify(c, out);
-    /* The state machines (hazards) arrive with their modules; each adds its
-     * check here. */
+    /* The state machines: each record's state agrees with its history. */
+    failed += hazard_check(c, out);
     db_release(d, c);
     return failed;
 }

@@ -186,7 +186,28 @@ static int bind_value(struct binds *b, const struct field *f, json_t *v)
 
 /* ---- reading rows ---- */
 
-static void select_cols(const struct entity *e, buf *sql)
+/* A derived field's expression with "$T" as parameter today_n. */
+static void derived_sql(buf *sql, const char *expr, int today_n)
+{
+    for (const char *p = expr; *p; p++)
+        if (p[0] == '$' && p[1] == 'T') {
+            buf_printf(sql, "$%d", today_n);
+            p++;
+        } else {
+            buf_printf(sql, "%c", *p);
+        }
+}
+
+static const struct derived *derived_find(const struct entity *e, const char *name)
+{
+    for (int i = 0; i < e->nderived; i++)
+        if (strcmp(e->derived[i].f.name, name) == 0)
+            return &e->derived[i];
+    return NULL;
+}
+
+/* today_n: the parameter that holds today's date, for derived fields. */
+static void select_cols(const struct entity *e, buf *sql, int today_n)
 {
     if (is_region_table(e)) {
         buf_puts(sql, "t.code, t.created_at, t.updated_at");
@@ -199,6 +220,21 @@ static void select_cols(const struct entity *e, buf *sql)
     for (int i = 0; i < e->nfields; i++)
         buf_printf(sql, e->fields[i].type == FT_SENSITIVE ? ", t.%s_mask" : ", t.%s",
                    e->fields[i].name);
+    for (int i = 0; i < e->nderived; i++) {
+        buf_puts(sql, ", (");
+        derived_sql(sql, e->derived[i].expr, today_n);
+        buf_puts(sql, ")");
+    }
+}
+
+/* Binds today's date as parameter n when e has derived fields. */
+static void bind_today(db_stmt *s, const struct entity *e, int n)
+{
+    if (e->nderived) {
+        char today[11];
+        util_today(today);
+        db_bind_text(s, n, today);
+    }
 }
 
 static void from_clause(const struct entity *e, buf *sql)
@@ -280,6 +316,10 @@ static void row_write(buf *o, const struct entity *e, db_stmt *s, struct dict_ca
             buf_json_string(o, label ? label : "");
         }
         k++;
+    }
+    for (int i = 0; i < e->nderived; i++) {
+        key_write(o, e->derived[i].f.name, 0);
+        col_write(o, s, k++, &e->derived[i].f);
     }
     buf_puts(o, "}");
 }
@@ -624,6 +664,7 @@ struct query {
     struct binds b;
     buf order;
     int page, page_size;
+    int today_n;         /* the parameter of today's date (derived fields), or 0 */
     const char *err_key; /* the offending parameter, for a 400 */
     const char *err_msg;
 };
@@ -808,6 +849,19 @@ static int query_param(struct qctx *x, const char *k, const char *v)
         base[kl - 3] = '\0';
         op = "<=";
     }
+    const struct derived *d = derived_find(e, k);
+    if (d && (d->f.flags & FF_FILTER) && d->f.type == FT_BOOL) {
+        if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+            q->err_key = k;
+            q->err_msg = arena_printf(q->a, "%s 必须是 true 或 false", k);
+            return -1;
+        }
+        int nb = bind_int(&q->b, v[0] == 't');
+        buf_puts(&q->sql_where, " AND (");
+        derived_sql(&q->sql_where, d->expr, q->today_n);
+        buf_printf(&q->sql_where, ") = $%d", nb);
+        return 0;
+    }
     const struct field *f = field_find(e, base);
     int ok = f && (op[0] == '=' ? filterable(f) : (f->flags & FF_RANGE) != 0);
     if (!ok) {
@@ -874,6 +928,18 @@ static int query_build(arena *a, db_conn *c, const struct user *u, const struct 
     /* The caller's subtree first: every list and export is scoped. */
     int nlo = bind_text(&q->b, u->scope_lo), nhi = bind_text(&q->b, u->scope_hi);
     buf_printf(&q->sql_where, " AND %s >= $%d AND %s < $%d", scope_col(e), nlo, scope_col(e), nhi);
+    if (e->nderived) {
+        /* Today's date, for the derived fields; named in the WHERE clause
+         * so that every statement of the query (count too) uses it. */
+        char today[11];
+        util_today(today);
+        q->today_n = bind_text(&q->b, arena_strdup(a, today));
+        buf_printf(&q->sql_where, " AND CAST($%d AS TEXT) IS NOT NULL", q->today_n);
+    }
+    if ((e->flags & ENT_UNIT_SCOPED) && u->unit_id) {
+        int nu = bind_int(&q->b, u->unit_id);
+        buf_printf(&q->sql_where, " AND t.unit_id = $%d", nu);
+    }
     struct qctx x = {q, e, c, NULL, NULL};
     for (int i = 0; i < n; i++)
         if (query_param(&x, keys[i], values[i]) != 0)
@@ -932,7 +998,7 @@ static void build_one_row_sqls(void)
         buf sql;
         buf_init(&sql, SQL_CAP);
         buf_puts(&sql, "SELECT ");
-        select_cols(e, &sql);
+        select_cols(e, &sql, 2);
         from_clause(e, &sql);
         buf_printf(&sql, " AND t.%s = $1", key_col(e));
         one_row_sqls[i] = buf_detach(&sql, NULL);
@@ -966,6 +1032,7 @@ static json_t *load_row(db_conn *c, const struct entity *e, const char *key, str
         db_bind_text(s, 1, key);
     else
         db_bind_int(s, 1, id);
+    bind_today(s, e, 2);
     json_t *o = NULL;
     int rc = db_step(s);
     if (rc == DB_ROW)
@@ -979,6 +1046,25 @@ static json_t *load_row(db_conn *c, const struct entity *e, const char *key, str
 static const char *row_region(const struct entity *e, json_t *row)
 {
     return json_string_value(json_object_get(row, is_region_table(e) ? "code" : "region"));
+}
+
+int entity_row_hidden(const struct entity *e, const struct user *u, json_t *row)
+{
+    if (!(e->flags & ENT_UNIT_SCOPED) || !u || !u->unit_id)
+        return 0;
+    json_t *v = json_object_get(row, "unit_id");
+    return !json_is_integer(v) || json_integer_value(v) != u->unit_id;
+}
+
+/* The same on a row under the cursor of one_row_sql. */
+static int unit_hidden_col(const struct entity *e, const struct user *u, db_stmt *s)
+{
+    if (!(e->flags & ENT_UNIT_SCOPED) || !u || !u->unit_id)
+        return 0;
+    for (int i = 0; i < e->nfields; i++)
+        if (strcmp(e->fields[i].name, "unit_id") == 0)
+            return db_col_type(s, 6 + i) == DB_T_NULL || db_col_int(s, 6 + i) != u->unit_id;
+    return 1;
 }
 
 static const char *perm_of(arena *a, const struct entity *e, const char *action)
@@ -1009,6 +1095,10 @@ static json_t *load_authorized(req *r, const struct entity *e, const char *actio
     arena_defer(r->a, defer_decref, row);
     if (authz_require(r, perm_of(r->a, e, action), row_region(e, row)) != 0)
         return NULL;
+    if (entity_row_hidden(e, r->user, row)) {
+        reply_error(r, 404, "not_found", "记录不存在", NULL);
+        return NULL;
+    }
     return row;
 }
 
@@ -1146,7 +1236,7 @@ static void h_list(req *r)
         goto dberr;
     buf_reset(&sql);
     buf_puts(&sql, "SELECT ");
-    select_cols(e, &sql);
+    select_cols(e, &sql, q.today_n);
     from_clause(e, &sql);
     int nl = bind_int(&q.b, q.page_size);
     int no = bind_int(&q.b, (int64_t)(q.page - 1) * q.page_size);
@@ -1205,6 +1295,7 @@ static void h_get(req *r)
         db_bind_text(s, 1, key);
     else
         db_bind_int(s, 1, id);
+    bind_today(s, e, 2);
     int st = db_step(s);
     if (st != DB_ROW) {
         db_done(s);
@@ -1218,6 +1309,11 @@ static void h_get(req *r)
     const char *region = arena_strdup(r->a, db_col_text(s, is_region_table(e) ? 0 : 4));
     if (authz_require(r, perm_of(r->a, e, "read"), region) != 0) {
         db_done(s);
+        return;
+    }
+    if (unit_hidden_col(e, r->user, s)) {
+        db_done(s);
+        reply_error(r, 404, "not_found", "记录不存在", NULL);
         return;
     }
     buf o;
@@ -1381,6 +1477,22 @@ static void reply_validation(req *r, json_t *errors)
 }
 
 /* Reads back the stored row for the reply; the transaction has committed. */
+json_t *entity_get(db_conn *c, arena *a, const struct entity *e, const char *key, int *st)
+{
+    return load_row(c, e, key, dict_cache_new(a, c), st);
+}
+
+int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key)
+{
+    int st;
+    json_t *row = load_row(c, e, key, dict_cache_new(a, c), &st);
+    if (!row)
+        return st < 0 ? st : DB_ERR;
+    st = has_search(e) ? fts_update(c, e, atoll(key), row, 0) : DB_OK;
+    json_decref(row);
+    return st;
+}
+
 static void reply_row(req *r, const struct entity *e, const char *key, int status)
 {
     int st;
@@ -1603,7 +1715,7 @@ long entity_export_file(db_conn *c, const struct user *u, const struct entity *e
         labels[nl++] = "创建人";
     sheetw_header(w, nl, labels, NULL);
     buf_puts(&sql, "SELECT ");
-    select_cols(e, &sql);
+    select_cols(e, &sql, q.today_n);
     from_clause(e, &sql);
     int nlim = bind_int(&q.b, EXPORT_MAX_ROWS);
     buf_printf(&sql, "%s ORDER BY %s LIMIT $%d", buf_str(&q.sql_where), buf_str(&q.order), nlim);

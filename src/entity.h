@@ -57,12 +57,25 @@ struct field {
 
 enum entity_flag {
     ENT_REGION_TABLE = 1 << 0, /* the region tree itself: key "code", hard delete */
+    /* Rows carry a unit_id field; a user who belongs to a unit (a unit
+     * officer, users.unit_id) sees only the rows of that unit: lists and
+     * exports add the condition, single rows of other units are 404. */
+    ENT_UNIT_SCOPED = 1 << 1,
 };
 
 /* A hook for cross-field rules and derived values. obj is the full object
  * about to be stored (after a PATCH merge); add messages to errors
  * ({field: message}); may set READONLY fields. Returns 0. */
 typedef int (*entity_check_fn)(db_conn *c, json_t *obj, json_t *errors);
+
+/* A value computed by SQL at query time, never stored (so never stale): a
+ * hazard's "overdue". expr is SQL over the row's columns (t.<name>); "$T"
+ * stands for today's date (util_today), bound as a parameter. The field is
+ * READONLY, read like a column and, when FF_FILTER, filtered in SQL. */
+struct derived {
+    struct field f;
+    const char *expr;
+};
 
 struct entity {
     const char *name;  /* path segment and table: "volunteers" */
@@ -73,6 +86,8 @@ struct entity {
     const char *default_sort; /* "-created_at" */
     unsigned flags;
     entity_check_fn check;
+    const struct derived *derived;
+    int nderived;
 };
 
 /* The registry of declared entities. */
@@ -90,6 +105,19 @@ json_t *entity_meta(void);
  * status is DB_ERR_CONSTRAINT; *key_out (arena) is the new key. */
 int entity_create(db_conn *c, arena *a, const struct audit_actor *who, const struct entity *e,
                   json_t *in, json_t *errors, const char **key_out);
+
+/* The live row with key as the API reads it, without scope (the caller asks
+ * authz); NULL when absent, with *st < 0 on a database error. */
+json_t *entity_get(db_conn *c, arena *a, const struct entity *e, const char *key, int *st);
+
+/* 1 when u belongs to a unit and row (as entity_get returns it) is not of
+ * that unit's rows of an ENT_UNIT_SCOPED entity: answer as absent (404). */
+int entity_row_hidden(const struct entity *e, const struct user *u, json_t *row);
+
+/* Rewrites the search index entry of the row with key after a module
+ * changed its columns with its own UPDATE (hazard transitions), inside the
+ * caller's transaction. DB_OK or a DB_ERR_* status. */
+int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key);
 
 /* Bulk import of a .csv/.xlsx file as user u. All-or-nothing unless partial.
  * Returns 0 when rows were stored (or the file was empty), 1 when nothing was

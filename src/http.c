@@ -403,6 +403,11 @@ static const char *UI_CSP = "default-src 'self'; script-src 'self'; style-src 's
                             "connect-src 'self'; object-src 'none'; base-uri 'self'; "
                             "form-action 'self'; frame-ancestors 'none'";
 
+/* Printable pages under the API (a hazard's notice.html): no script at all,
+ * only the page's own inline print stylesheet. */
+static const char *PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; "
+                               "frame-ancestors 'none'";
+
 static void add_security_headers(req *r)
 {
     struct MHD_Response *resp = r->resp;
@@ -410,7 +415,12 @@ static void add_security_headers(req *r)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Content-Security-Policy", api ? API_CSP : UI_CSP);
+    size_t plen = strlen(r->path);
+    int print = api && plen > 5 && strcmp(r->path + plen - 5, ".html") == 0;
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            print ? PRINT_CSP
+                            : api ? API_CSP
+                                  : UI_CSP);
     if (api)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
 }

@@ -18,6 +18,8 @@
 #include "users.h"
 #include "util.h"
 
+#include "hazard.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <time.h>
@@ -44,10 +46,11 @@ static const char *usage_text =
     "           [--trusted-proxy CIDR,…] [--session-idle 秒] [--session-max 秒]\n"
     "           [--lock-attempts 5] [--lock-window 秒] [--lock-duration 秒]\n"
     "           [--ip-lock-attempts 30] [--login-rate 每分钟] [--cookie-secure 1]\n"
+    "           [--today YYYY-MM-DD]（测试用：隐患逾期按此日期计算）\n"
     "  user add --db DB --username U --role R --region CODE   （密码从标准输入读取）\n"
     "  user disable|enable --db DB --username U\n"
     "  user passwd --db DB --username U           （新密码从标准输入读取，下次登录须修改）\n"
-    "  user set --db DB --username U [--role R] [--region CODE]\n"
+    "  user set --db DB --username U [--role R] [--region CODE] [--unit 单位编号]\n"
     "  role list --db DB | role grant|revoke --db DB --role R --perm PERM\n"
     "  rekey    --db DB                      生成新密钥并重新加密所有敏感字段\n"
     "  token create --db DB --username U [--name N]\n"
@@ -328,6 +331,8 @@ static int cmd_serve(const struct opts *o)
     session_cfg.cookie_secure = secure && strcmp(secure, "0") != 0;
     if (http_trusted_proxies_set(opt(o, "trusted-proxy")) != 0)
         return usage("--trusted-proxy 必须是逗号分隔的 CIDR，如 10.0.0.0/8");
+    if (opt(o, "today") && util_today_set(opt(o, "today")) != 0)
+        return usage("--today 必须是日期（YYYY-MM-DD）");
     const char *web = opt(o, "web-root");
     app.web_root = web ? web : "web/dist";
     app.body_cap = 1 << 20;
@@ -359,7 +364,7 @@ static int cmd_user_change(const struct opts *o, const char *sub)
     db_conn *c = db_acquire(app.db);
     char now[32], hash[256];
     util_now_iso(now);
-    const char *role = opt(o, "role"), *region = opt(o, "region");
+    const char *role = opt(o, "role"), *region = opt(o, "region"), *unit = opt(o, "unit");
     int64_t uid = db_query_int(c, "SELECT id FROM users WHERE username = $1", username, 0);
     rc = 1;
     if (!uid) {
@@ -376,8 +381,8 @@ static int cmd_user_change(const struct opts *o, const char *sub)
         }
         sodium_memzero(pw, sizeof pw);
     } else if (strcmp(sub, "set") == 0) {
-        if (!role && !region) {
-            rc = usage("user set 需要 --role 或 --region");
+        if (!role && !region && !unit) {
+            rc = usage("user set 需要 --role、--region 或 --unit");
             goto out;
         }
         if (role && !db_query_int(c, "SELECT count(*) FROM roles WHERE name = $1", role, 0)) {
@@ -386,6 +391,13 @@ static int cmd_user_change(const struct opts *o, const char *sub)
         }
         if (region && !db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", region, 0)) {
             fprintf(stderr, "safecomm: 区域 %s 不存在\n", region);
+            goto out;
+        }
+        if (unit && !db_query_int(c,
+                                  "SELECT count(*) FROM units WHERE id = CAST($1 AS BIGINT) AND "
+                                  "deleted_at IS NULL",
+                                  unit, 0)) {
+            fprintf(stderr, "safecomm: 单位 %s 不存在\n", unit);
             goto out;
         }
     }
@@ -404,11 +416,16 @@ static int cmd_user_change(const struct opts *o, const char *sub)
                             "UPDATE users SET password_hash = $3, must_change_password = 1, "
                             "updated_at = $2 WHERE id = $1",
                             3, p);
-    else if (st == DB_OK)
+    else if (st == DB_OK) {
+        /* Its own parameters: PostgreSQL refuses a statement with an unused
+         * one ($3, the password hash, is not part of this change). */
+        const char *q[] = {ids, now, role, region, unit};
         st = db_exec_params(c,
-                            "UPDATE users SET role = coalesce($4, role), region = coalesce($5, "
-                            "region), updated_at = $2 WHERE id = $1",
-                            5, p);
+                            "UPDATE users SET role = coalesce($3, role), region = coalesce($4, "
+                            "region), unit_id = coalesce(CAST($5 AS BIGINT), unit_id), "
+                            "updated_at = $2 WHERE id = $1",
+                            5, q);
+    }
     if (st == DB_OK && strcmp(sub, "enable") != 0 && strcmp(sub, "set") != 0)
         st = db_exec_params(c, "UPDATE sessions SET revoked = 1 WHERE user_id = $1", 1, p);
     arena *a = arena_new();
@@ -809,6 +826,7 @@ static void register_routes(void)
     session_routes_register();
     users_routes_register();
     audit_routes_register();
+    hazard_routes_register();
 }
 
 int main(int argc, char **argv)

@@ -585,6 +585,11 @@ static void h_permissions(req *r)
     json_t *items = json_array();
     for (int i = 0; i < entity_count(); i++) {
         const struct entity *e = entity_at(i);
+        int seen = 0; /* entities may share a permission (units, unit_contacts) */
+        for (int k = 0; k < i; k++)
+            seen |= strcmp(entity_at(k)->perm, e->perm) == 0;
+        if (seen)
+            continue;
         json_array_append_new(items, json_pack("{s:s, s:s}", "permission",
                                                arena_printf(r->a, "%s:read", e->perm), "label",
                                                arena_printf(r->a, "%s：查看", e->label)));
@@ -601,10 +606,19 @@ static void h_permissions(req *r)
                                             arena_printf(r->a, "%s：查看敏感信息", e->label)));
     }
     static const char *fixed[][2] = {
-        {"dict:read", "字典：查看"},          {"dict:admin", "字典：维护"},
-        {"calendar:read", "工作日历：查看"},  {"calendar:admin", "工作日历：维护"},
-        {"user:admin", "用户管理"},           {"role:admin", "角色与权限管理"},
-        {"audit:read", "审计日志与登录日志"}, {"*", "全部权限（系统管理员）"},
+        {"dict:read", "字典：查看"},
+        {"dict:admin", "字典：维护"},
+        {"calendar:read", "工作日历：查看"},
+        {"calendar:admin", "工作日历：维护"},
+        {"user:admin", "用户管理"},
+        {"role:admin", "角色与权限管理"},
+        {"audit:read", "审计日志与登录日志"},
+        {"*", "全部权限（系统管理员）"},
+        {"hazard:assign", "隐患：下达整改通知"},
+        {"hazard:progress", "隐患：整改、报告进展、申请延期、申请验收"},
+        {"hazard:approve", "隐患：审批延期"},
+        {"hazard:accept", "隐患：验收销号、退回整改"},
+        {"hazard:supervise", "隐患：督办、挂牌、摘牌"},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         json_array_append_new(

@@ -87,6 +87,38 @@ void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
     fprintf(stderr, "%s %s %s: %s\n", ts, names[lvl], func, line);
 }
 
+static char today_override[11];
+
+int util_today_set(const char *date)
+{
+    if (!date) {
+        today_override[0] = '\0';
+        return 0;
+    }
+    if (!util_date_valid(date))
+        return -1;
+    memcpy(today_override, date, 11);
+    return 0;
+}
+
+void util_today(char out[11])
+{
+    if (today_override[0]) {
+        memcpy(out, today_override, 11);
+        return;
+    }
+    const char *env = getenv("SAFECOMM_TODAY");
+    if (env && util_date_valid(env)) {
+        memcpy(out, env, 10);
+        out[10] = '\0';
+        return;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 void util_now_iso(char out[32])
 {
     struct timespec ts;

@@ -29,6 +29,13 @@ void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
 /* Current time as ISO 8601 with the local offset: "2025-03-05T09:30:00+08:00".
  * out must hold 32 bytes. */
 void util_now_iso(char out[32]);
+/* Today's local date "YYYY-MM-DD", or the date set by util_today_set (the
+ * serve option --today, for tests), else the SAFECOMM_TODAY environment
+ * variable. Derived values such as a hazard's "overdue" use it. */
+void util_today(char out[11]);
+/* 0, or -1 when date is not a valid "YYYY-MM-DD"; NULL clears it. Call
+ * before serving (not thread-safe). */
+int util_today_set(const char *date);
 /* Monotonic clock in microseconds, for latencies. */
 int64_t util_now_us(void);
 

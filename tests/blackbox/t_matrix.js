@@ -29,34 +29,74 @@ const MATRIX = `
 | sysadmin | volunteers | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
 | sysadmin | activities | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
 | sysadmin | care_households | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — |
+| sysadmin | units | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | unit_contacts | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | checklist_templates | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | inspections | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | hazards | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
 | county_admin | regions | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | care_households | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | ok / 404 |
+| county_admin | units | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | unit_contacts | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | checklist_templates | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | inspections | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | hazards | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | regions | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | care_households | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | ok / 404 |
+| township_admin | units | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | unit_contacts | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | checklist_templates | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | inspections | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | hazards | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | village_worker | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | care_households | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | ok / 404 |
+| village_worker | units | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | unit_contacts | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | checklist_templates | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| village_worker | inspections | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | hazards | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | unit_officer | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | unit_officer | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | unit_officer | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | unit_officer | care_households | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
+| unit_officer | units | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| unit_officer | unit_contacts | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| unit_officer | checklist_templates | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | inspections | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | hazards | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | police | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | police | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | police | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | police | care_households | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
+| police | units | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | unit_contacts | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | checklist_templates | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | inspections | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | hazards | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | mediator | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | care_households | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
+| mediator | units | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | unit_contacts | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | checklist_templates | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | inspections | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | hazards | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | reviewer | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | reviewer | volunteers | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | reviewer | activities | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | reviewer | care_households | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
+| reviewer | units | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| reviewer | unit_contacts | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| reviewer | checklist_templates | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| reviewer | inspections | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| reviewer | hazards | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 `.trim();
 
 const OPS = ['list', 'get', 'create', 'update', 'delete', 'export', 'import', 'reveal'];
@@ -135,6 +175,8 @@ function childCode(place) {
 const CARE_ID = idNumber('51162119750612331');
 
 // The body that creates a row of `entity` in `place` named by `m`.
+let matrixUnit = 0; // the unit of the unit_contacts rows, made by admin
+
 function createBody(entity, place, m) {
     switch (entity) {
         case 'regions':
@@ -145,6 +187,16 @@ function createBody(entity, place, m) {
             return { title: `矩阵${m}`, kind: 'drill', held_on: '2025-03-01', region: place };
         case 'care_households':
             return { name: `矩阵${m}`, kind: 'other', region: place, id_number: CARE_ID, phone: '13900001111', address: '九龙镇测试路1号' };
+        case 'units':
+            return { name: `矩阵${m}`, type: 'shop', region: place };
+        case 'unit_contacts':
+            return { name: `矩阵${m}`, unit_id: matrixUnit, region: place };
+        case 'checklist_templates':
+            return { code: `mx${m}`, name: `矩阵${m}`, items: '一\n二', region: place };
+        case 'inspections':
+            return { held_on: '2025-03-01', kind: 'routine', inspectors: `矩阵${m}`, region: place };
+        case 'hazards':
+            return { title: `矩阵${m}`, domain: 'fire', grade: 'general', found_at: '2025-03-01', region: place };
     }
     throw new Error(entity);
 }
@@ -159,6 +211,16 @@ function importCsv(entity, place, m) {
             return `region,title,kind,held_on\n${place},矩阵${m},drill,2025-03-02\n`;
         case 'care_households':
             return `region,name,kind\n${place},矩阵${m},other\n`;
+        case 'units':
+            return `region,name,type\n${place},矩阵${m},shop\n`;
+        case 'unit_contacts':
+            return `region,unit_id,name\n${place},${matrixUnit},矩阵${m}\n`;
+        case 'checklist_templates':
+            return `region,code,name,items\n${place},mx${m},矩阵${m},一\n`;
+        case 'inspections':
+            return `region,held_on,kind,inspectors\n${place},2025-03-02,routine,矩阵${m}\n`;
+        case 'hazards':
+            return `region,title,domain,grade,found_at\n${place},矩阵${m},fire,general,2025-03-02\n`;
     }
     throw new Error(entity);
 }
@@ -174,6 +236,15 @@ function updateBody(entity, n) {
             return ['participants', 200 + n];
         case 'care_households':
             return ['members', 1 + (n % 29)];
+        case 'units':
+        case 'unit_contacts':
+            return [entity === 'units' ? 'officer_phone' : 'phone', `1390000${String(1000 + n)}`];
+        case 'checklist_templates':
+            return ['items', `第${n}项`];
+        case 'inspections':
+            return ['places', `场所${n}`];
+        case 'hazards':
+            return ['address', `地址${n}`];
     }
     throw new Error(entity);
 }
@@ -222,6 +293,11 @@ test('permission matrix: every role × entity × operation, own region and sibli
     const entities = meta.json.items.map((e) => e.name);
     for (const r of roles) assert.deepStrictEqual(Object.keys(expected[r]).sort(), entities.slice().sort(), `MATRIX entities of ${r} vs GET /meta/entities`);
     const sensitive = new Set(meta.json.items.filter((e) => e.fields.some((f) => f.type === 'sensitive')).map((e) => e.name));
+
+    // A unit that the contacts of every case belong to.
+    const u = await s.admin('POST', '/api/v1/units', { body: { name: '矩阵单位', type: 'shop', region: '511621000000' } });
+    assertStatus(u, 201, 'admin POST unit');
+    matrixUnit = u.json.id;
 
     // The sibling county, with a township and village for completeness.
     for (const [code, name] of [['511622000000', '矩阵乙县'], ['511622100000', '矩阵乙县城关镇'], ['511622100001', '矩阵乙县东街村']]) {

@@ -89,7 +89,7 @@ static char *list_sql(const struct entity *e, struct query *q, int count)
         buf_puts(&sql, buf_str(&q->sql_where));
     } else {
         buf_puts(&sql, "SELECT ");
-        select_cols(e, &sql);
+        select_cols(e, &sql, q->today_n);
         from_clause(e, &sql);
         buf_printf(&sql, "%s ORDER BY %s LIMIT 500", buf_str(&q->sql_where), buf_str(&q->order));
     }
@@ -429,7 +429,7 @@ static const struct field gadget_fields[] = {
 };
 
 static const struct entity gadgets = {
-    "gadgets", "gadget", "测试", gadget_fields, 6, "-created_at", 0, gadget_check,
+    "gadgets", "gadget", "测试", gadget_fields, 6, "-created_at", 0, gadget_check, NULL, 0,
 };
 
 static json_t *validate(const struct user *u, const struct entity *e, const char *input,

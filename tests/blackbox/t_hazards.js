@@ -1,0 +1,314 @@
+'use strict';
+// The hazard loop (issue 5): the state machine through the transitions API,
+// its refusals (409 illegal, 403 no permission, 404 out of scope, 422 bad
+// fields), the working-day deadline of a notice, overdue derived at query
+// time, and `safecomm check` against a tampered state. Runs on both backends.
+
+const { test, assert, assertStatus, sqlite, cli } = require('./lib');
+
+const TOWN = '511621101000'; // 九龙镇
+const VILLAGE = '511621101001';
+const SIBLING_VILLAGE = '511621102001';
+
+async function token(db, username) {
+    const r = await cli(['token', 'create', '--db', db, '--username', username]);
+    return r.stdout.trim();
+}
+
+async function newHazard(s, body = {}) {
+    const r = await s.admin('POST', '/api/v1/hazards', {
+        body: Object.assign({ region: VILLAGE, title: '楼道堆放杂物', domain: 'fire', grade: 'general', found_at: '2025-09-20' }, body),
+    });
+    assertStatus(r, 201, 'POST hazard');
+    assert.strictEqual(r.json.state, 'reported');
+    assert.strictEqual(r.json.overdue, false);
+    return r.json.id;
+}
+
+function step(s, id, body, tok) {
+    return s.api('POST', `/api/v1/hazards/${id}/transitions`, { token: tok || s.token, body });
+}
+
+const ASSIGN = { action: 'assign', deadline_days: 5, responsible_unit: '九龙镇便民超市', responsible_person: '张三', measures: '清理楼道杂物' };
+
+test('hazards: one hazard through every transition and refusal; the notice date + 5 working days', { timeout: 60000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const county = await token(c.db, 'county');
+    const village = await token(c.db, 'village');
+    const unit = await s.admin('POST', '/api/v1/units', { body: { region: VILLAGE, name: '九龙镇便民超市', type: 'shop' } });
+    assertStatus(unit, 201, 'POST unit');
+    const officer = await s.createUser('hz-officer', 'unit_officer', VILLAGE);
+    await cli(['user', 'set', '--db', c.db, '--username', 'hz-officer', '--unit', String(unit.json.id)]);
+    const reviewer = await s.createUser('hz-reviewer', 'reviewer', VILLAGE);
+    const police = await s.createUser('hz-police', 'police', VILLAGE);
+    const otherTown = await s.createUser('hz-town2', 'township_admin', '511621102000');
+    const id = await newHazard(s, { unit_id: unit.json.id });
+
+    // A unit officer sees only the hazards of its unit: others are absent.
+    const elsewhere = await newHazard(s, { title: '别的单位的隐患' });
+    let l = await s.api('GET', '/api/v1/hazards?page_size=500', { token: officer });
+    assertStatus(l, 200, 'unit officer lists');
+    assert.deepStrictEqual(l.json.items.map((h) => h.id), [id], 'the officer sees its unit only');
+    assertStatus(await s.api('GET', `/api/v1/hazards/${elsewhere}`, { token: officer }), 404, 'another unit\'s hazard');
+    assertStatus(await s.api('GET', `/api/v1/hazards/${elsewhere}/history`, { token: officer }), 404, 'another unit\'s history');
+    assertStatus(await s.api('GET', `/api/v1/hazards/${id}`, { token: officer }), 200, 'its own hazard');
+    assertStatus(await s.api('GET', `/api/v1/hazards/board?region=${VILLAGE}`, { token: officer }), 403, 'the board is not for units');
+    assertStatus(await step(s, elsewhere, Object.assign({}, ASSIGN), town), 200, 'town assigns the other one');
+    assertStatus(await step(s, elsewhere, { action: 'start' }, officer), 404, 'officer starts another unit\'s hazard');
+
+    // Before the notice only assign is legal; 409 names the current state.
+    for (const action of ['start', 'report_progress', 'submit', 'accept', 'refuse', 'approve_extension', 'supervise', 'list_publicly', 'delist']) {
+        const r = await step(s, id, { action, note: 'x', reason: 'x', level: 'county', letter: 'x' });
+        assertStatus(r, 409, `${action} from reported`);
+        assert.match(r.json.error.message, /reported/, `${action}: the message names the state`);
+    }
+    assertStatus(await step(s, id, { action: 'fly' }), 422, 'unknown action');
+    // Permissions: village workers, unit officers, reviewers and police do not issue notices.
+    assertStatus(await step(s, id, ASSIGN, village), 403, 'village assigns');
+    assertStatus(await step(s, id, ASSIGN, officer), 403, 'unit officer assigns');
+    assertStatus(await step(s, id, ASSIGN, reviewer), 404, 'reviewer (cannot read hazards) assigns');
+    assertStatus(await step(s, id, ASSIGN, police), 404, 'police assigns');
+    assertStatus(await step(s, id, ASSIGN, otherTown), 404, 'another township assigns');
+    // Required fields, and no unknown ones.
+    let r = await step(s, id, { action: 'assign', deadline_days: 5 }, town);
+    assertStatus(r, 422, 'assign without responsible unit');
+    assert.ok('responsible_unit' in r.json.error.fields && 'measures' in r.json.error.fields, JSON.stringify(r.json));
+    r = await step(s, id, Object.assign({ colour: 'red' }, ASSIGN), town);
+    assertStatus(r, 422, 'assign with an unknown field');
+    assert.ok('colour' in r.json.error.fields);
+
+    // The notice of 2025-09-26 with 5 working days: 2025-10-10 (National Day
+    // holidays 10-01..10-08, make-up workday 09-28).
+    r = await step(s, id, Object.assign({ note: '下达整改通知', photos: [1, 2] }, ASSIGN), town);
+    assertStatus(r, 200, 'town assigns');
+    assert.strictEqual(r.json.state, 'assigned');
+    assert.strictEqual(r.json.deadline, '2025-10-10');
+    assert.strictEqual(r.json.notice_date, '2025-09-26');
+    assert.match(r.json.notice_no, /^九龙镇隐患整改〔2025〕第\d{3}号$/);
+    assert.strictEqual(r.json.overdue, false);
+    assertStatus(await step(s, id, ASSIGN, town), 409, 'assign twice');
+    // The state columns are read-only to PATCH.
+    r = await s.admin('PATCH', `/api/v1/hazards/${id}`, { body: { state: 'closed' } });
+    assert.ok(r.status === 422 || (r.status === 200 && r.json.state === 'assigned'), `PATCH state: ${r.status}`);
+
+    // An extension asked fewer than 20 working days before the deadline is refused.
+    r = await step(s, id, { action: 'request_extension', days: 10, reason: '材料未到' }, officer);
+    assertStatus(r, 409, 'late extension');
+    assertStatus(await step(s, id, { action: 'approve_extension' }, town), 409, 'approve without a request');
+
+    assertStatus(await step(s, id, { action: 'start' }, reviewer), 404, 'reviewer starts');
+    assertStatus(await step(s, id, { action: 'start', note: '已开始整改' }, officer), 200, 'unit officer starts');
+    assertStatus(await step(s, id, { action: 'report_progress' }, officer), 422, 'progress without a note');
+    r = await step(s, id, { action: 'report_progress', note: '已清理一半' }, officer);
+    assertStatus(r, 200, 'progress');
+    assert.strictEqual(r.json.state, 'rectifying');
+
+    // Supervision and public listing: county only.
+    assertStatus(await step(s, id, { action: 'supervise', level: 'county', letter: '督办函' }, town), 403, 'town supervises');
+    r = await step(s, id, { action: 'supervise', level: 'county', letter: '县安办督办函〔2025〕1号' }, county);
+    assertStatus(r, 200, 'county supervises');
+    assert.strictEqual(r.json.supervised, true);
+    assert.strictEqual(r.json.supervised_on, '2025-09-26');
+    assertStatus(await step(s, id, { action: 'delist' }, county), 409, 'delist before listing');
+    r = await step(s, id, { action: 'list_publicly' }, county);
+    assertStatus(r, 200, 'list publicly');
+    assert.strictEqual(r.json.listed, true);
+    assertStatus(await step(s, id, { action: 'list_publicly' }, county), 409, 'list twice');
+
+    assertStatus(await step(s, id, { action: 'accept' }, town), 409, 'accept while rectifying');
+    assertStatus(await step(s, id, { action: 'submit' }, officer), 200, 'submit');
+    assertStatus(await step(s, id, { action: 'accept' }, officer), 403, 'unit officer accepts');
+    assertStatus(await step(s, id, { action: 'accept' }, village), 403, 'village accepts');
+    assertStatus(await step(s, id, { action: 'refuse' }, town), 422, 'refuse without a reason');
+    r = await step(s, id, { action: 'refuse', reason: '灭火器未更换' }, town);
+    assertStatus(r, 200, 'refuse');
+    assert.strictEqual(r.json.state, 'rectifying');
+    assertStatus(await step(s, id, { action: 'submit' }, officer), 200, 'submit again');
+    r = await step(s, id, { action: 'accept', note: '现场验收合格' }, town);
+    assertStatus(r, 200, 'accept');
+    assert.strictEqual(r.json.state, 'closed');
+    assert.strictEqual(r.json.closed_on, '2025-09-26');
+    for (const action of ['start', 'submit', 'accept', 'refuse', 'report_progress', 'supervise', 'assign'])
+        assertStatus(await step(s, id, Object.assign({}, ASSIGN, { action, note: 'x', reason: 'x', level: 'x', letter: 'x' }), county), 409, `${action} when closed`);
+    r = await step(s, id, { action: 'delist' }, county);
+    assertStatus(r, 200, 'delist after acceptance');
+    assert.strictEqual(r.json.state, 'closed');
+    assert.strictEqual(r.json.listed, false);
+
+    // The history, oldest first; every step in the audit log.
+    r = await s.admin('GET', `/api/v1/hazards/${id}/history`);
+    assertStatus(r, 200, 'history');
+    const actions = r.json.items.map((x) => x.action);
+    assert.deepStrictEqual(actions, ['assign', 'start', 'report_progress', 'supervise', 'list_publicly', 'submit', 'refuse', 'submit', 'accept', 'delist']);
+    assert.deepStrictEqual(r.json.items[0].photos, [1, 2]);
+    assert.strictEqual(r.json.items[0].username, 'town');
+    assert.strictEqual(r.json.items[0].from, 'reported');
+    assert.strictEqual(r.json.items[8].to, 'closed');
+    assertStatus(await s.api('GET', `/api/v1/hazards/${id}/history`, { token: officer }), 200, 'unit officer reads the history');
+    assertStatus(await s.api('GET', `/api/v1/hazards/${id}/history`, { token: police }), 403, 'police reads the history');
+    assertStatus(await s.api('GET', `/api/v1/hazards/${id}/history`, { token: otherTown }), 404, 'another township reads the history');
+    const audited = Number(await sqlite(c.db, `SELECT count(*) FROM audit_log WHERE entity = 'hazards' AND entity_id = '${id}' AND action = 'transition'`));
+    assert.strictEqual(audited, actions.length, 'one audit entry per step');
+});
+
+test('hazards: extension asked in time is approved (deadline moves by working days) or refused', { timeout: 60000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const village = await token(c.db, 'village');
+    const id = await newHazard(s, { title: '燃气软管老化' });
+    let r = await step(s, id, Object.assign({}, ASSIGN, { deadline_days: 40 }), town);
+    assertStatus(r, 200, 'assign 40 days');
+    const deadline = r.json.deadline;
+    assertStatus(await step(s, id, { action: 'request_extension', days: 0, reason: 'x' }, village), 422, 'zero days');
+    r = await step(s, id, { action: 'request_extension', days: 5, reason: '需更换管道' }, village);
+    assertStatus(r, 200, 'request extension');
+    assert.strictEqual(r.json.extension_requested_days, 5);
+    assertStatus(await step(s, id, { action: 'request_extension', days: 5, reason: 'again' }, village), 409, 'second pending request');
+    assertStatus(await step(s, id, { action: 'approve_extension' }, village), 403, 'village approves');
+    r = await step(s, id, { action: 'approve_extension', note: '同意' }, town);
+    assertStatus(r, 200, 'approve');
+    assert.ok(r.json.deadline > deadline, `${r.json.deadline} after ${deadline}`);
+    assert.strictEqual(r.json.extension_requested_days, null);
+    assertStatus(await step(s, id, { action: 'request_extension', days: 3, reason: '再延' }, village), 200, 'request again');
+    r = await step(s, id, { action: 'refuse_extension', note: '不同意' }, town);
+    assertStatus(r, 200, 'refuse extension');
+    assert.strictEqual(r.json.extension_requested_days, null);
+
+    // A major hazard needs its plan (五落实) before the notice.
+    const major = await newHazard(s, { title: '危房', grade: 'major', domain: 'rural_housing' });
+    r = await step(s, major, ASSIGN, town);
+    assertStatus(r, 422, 'major without a plan');
+    assert.ok('plan_target' in r.json.error.fields && 'plan_emergency' in r.json.error.fields, JSON.stringify(r.json.error.fields));
+    const plan = { plan_target: '消除危房隐患', plan_measures: '加固', plan_funds: '5万元', plan_people: '镇村建办', plan_deadline: '2025-12-31', plan_emergency: '人员撤离' };
+    r = await step(s, major, Object.assign({}, ASSIGN, plan), town);
+    assertStatus(r, 200, 'major with a plan');
+    assert.strictEqual(r.json.plan_funds, '5万元');
+    assert.match(r.json.notice_no, /第\d{3}号$/);
+});
+
+test('hazards: overdue is derived at query time; the overdue filter equals a direct count', { timeout: 60000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    let s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const ids = [];
+    for (const days of [5, 10, 30, 60]) {
+        const id = await newHazard(s, { title: `逾期测试${days}` });
+        assertStatus(await step(s, id, Object.assign({}, ASSIGN, { deadline_days: days }), town), 200, `assign ${days}`);
+        ids.push(id);
+    }
+    // One closed before its deadline is never overdue.
+    for (const action of ['start', 'submit', 'accept']) assertStatus(await step(s, ids[1], { action }, town), 200, action);
+    await s.stop();
+
+    s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-10-20'] });
+    const today = '2025-10-20';
+    const direct = Number(
+        await sqlite(c.db, `SELECT count(*) FROM hazards WHERE deleted_at IS NULL AND state <> 'closed' AND deadline IS NOT NULL AND deadline < '${today}'`)
+    );
+    let r = await s.admin('GET', '/api/v1/hazards?overdue=true&page_size=500');
+    assertStatus(r, 200, 'overdue list');
+    assert.strictEqual(r.json.total, direct, 'overdue=true equals the direct count');
+    assert.ok(r.json.items.every((h) => h.overdue === true));
+    const mine = r.json.items.map((h) => h.id).filter((x) => ids.includes(x));
+    assert.deepStrictEqual(mine, [ids[0]], 'only the 5-day notice (deadline 10-10) is overdue on 10-20');
+    r = await s.admin('GET', `/api/v1/hazards/${ids[1]}`);
+    assert.strictEqual(r.json.overdue, false, 'closed is not overdue');
+    r = await s.admin('GET', '/api/v1/hazards?overdue=false&page_size=500');
+    const all = Number(await sqlite(c.db, 'SELECT count(*) FROM hazards WHERE deleted_at IS NULL'));
+    assert.strictEqual(r.json.total, all - direct, 'overdue=false is the rest');
+    assertStatus(await s.admin('GET', '/api/v1/hazards?overdue=maybe'), 400, 'overdue=maybe');
+});
+
+test('hazards: check names a hazard whose state disagrees with its history', { timeout: 60000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const id = await newHazard(s, { title: '篡改测试' });
+    assertStatus(await step(s, id, ASSIGN, town), 200, 'assign');
+    await s.stop();
+    let r = await cli(['check', '--db', c.db], { check: false });
+    assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /every hazard's state agrees with its history/);
+    await sqlite(c.db, `UPDATE hazards SET state = 'closed' WHERE id = ${id}`);
+    r = await cli(['check', '--db', c.db], { check: false });
+    assert.strictEqual(r.code, 1, r.stdout);
+    assert.match(r.stdout, new RegExp(`FAIL hazard state: hazard ${id} is 'closed' but its history ends in 'assigned'`));
+});
+
+test('hazards: the township board counts in SQL; overdue bands sum to a direct count; the notice prints', { timeout: 60000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    let s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const id = await newHazard(s, { title: '<script>alert(1)</script>疏散通道堵塞', address: '九龙镇"正街"&1号' });
+    assertStatus(await step(s, id, ASSIGN, town), 200, 'assign');
+    await s.stop();
+    s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-12-20'] });
+    const today = '2025-12-20';
+    for (const region of [TOWN, '511621000000']) {
+        const r = await s.api('GET', `/api/v1/hazards/board?region=${region}`, { token: town });
+        if (region !== TOWN) {
+            assertStatus(r, 404, 'town reads the county board');
+            continue;
+        }
+        assertStatus(r, 200, 'board');
+        const b = r.json;
+        const where = `deleted_at IS NULL AND region >= '${TOWN.slice(0, 9)}' AND region < '${TOWN.slice(0, 8)}${String(Number(TOWN[8]) + 1)}'`;
+        const direct = Number(await sqlite(c.db, `SELECT count(*) FROM hazards WHERE ${where} AND state <> 'closed' AND deadline IS NOT NULL AND deadline < '${today}'`));
+        assert.strictEqual(b.overdue.total, direct, 'board overdue = direct count');
+        assert.strictEqual(b.overdue['1-5'] + b.overdue['6-20'] + b.overdue['>20'], direct, 'bands sum to the total');
+        assert.ok(b.overdue.total >= 1, 'the 10-10 notice is overdue on 12-20');
+        const all = Number(await sqlite(c.db, `SELECT count(*) FROM hazards WHERE ${where}`));
+        assert.strictEqual(Object.values(b.by_state).reduce((x, y) => x + y, 0), all, 'states sum to all');
+        const found = Number(await sqlite(c.db, `SELECT count(*) FROM hazards WHERE ${where} AND found_at >= '2025-01-01' AND found_at <= '${today}'`));
+        assert.strictEqual(b.found, found);
+        assert.ok(b.rectification_rate >= 0 && b.rectification_rate <= 1);
+        assert.ok(b.on_time_rate >= 0 && b.on_time_rate <= 1);
+        assert.ok(Array.isArray(b.top_units) && b.top_units.length <= 10);
+    }
+    // The 10-10 deadline is 49 working days before 12-20: in the >20 band.
+    const r0 = await s.api('GET', `/api/v1/hazards/board?region=${TOWN}`, { token: town });
+    assert.ok(r0.json.overdue['>20'] >= 1);
+
+    let r = await s.api('GET', `/api/v1/hazards/${id}/notice.html`, { token: town });
+    assertStatus(r, 200, 'notice.html');
+    assert.match(r.headers['content-type'], /text\/html/);
+    assert.ok(r.text.includes('安全隐患整改通知书'));
+    assert.ok(r.text.includes('2025-10-10'), 'the deadline');
+    assert.ok(!r.text.includes('<script>'), 'values are escaped');
+    assert.ok(r.text.includes('&lt;script&gt;'));
+    assert.ok(r.text.includes('&quot;正街&quot;&amp;1号'));
+    assert.ok(r.text.includes('@media print'));
+    const fresh = await newHazard(s, { title: '未下达' });
+    assertStatus(await s.api('GET', `/api/v1/hazards/${fresh}/notice.html`, { token: town }), 409, 'no notice yet');
+    const other = await s.createUser('hz-town3', 'township_admin', '511621102000');
+    assertStatus(await s.api('GET', `/api/v1/hazards/${id}/notice.html`, { token: other }), 404, 'notice out of scope');
+});
+
+test('hazards: the ledger (隐患台账) exports with a township\'s columns and imports again', { timeout: 60000 }, async (ctx) => {
+    const { xlsxText, multipart } = require('./lib');
+    const c = await ctx.demoCopy();
+    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const id = await newHazard(s, { title: '台账往返测试', address: '九龙镇正街8号', category: 'things' });
+    assertStatus(await step(s, id, ASSIGN, town), 200, 'assign');
+    const r = await s.admin('GET', '/api/v1/hazards/export.xlsx?q=台账往返测试');
+    assertStatus(r, 200, 'export');
+    const text = xlsxText(r.bytes);
+    for (const col of ['隐患名称', '所在区域', '隐患类别', '隐患等级', '发现时间', '责任单位', '整改措施', '整改期限', '状态'])
+        assert.ok(text.includes(col), `the ledger has the column ${col}`);
+    assert.ok(text.includes('清理楼道杂物') && text.includes('九龙镇便民超市'), 'the measures and responsible unit are in the ledger');
+    const m = multipart('file', 'ledger.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', r.bytes);
+    const imp = await s.admin('POST', '/api/v1/hazards/import', { raw: m.body, headers: { 'Content-Type': m.contentType } });
+    assertStatus(imp, 200, 'import the exported ledger');
+    assert.strictEqual(imp.json.accepted, 1, JSON.stringify(imp.json));
+    const l = await s.admin('GET', '/api/v1/hazards?q=台账往返测试&sort=id');
+    assert.strictEqual(l.json.total, 2);
+    const [a, b] = l.json.items;
+    for (const k of ['title', 'address', 'domain', 'category', 'grade', 'found_at', 'region', 'responsible_unit', 'responsible_person', 'measures'])
+        assert.deepStrictEqual(b[k], a[k], k);
+    // State and deadline belong to the transitions: an imported row starts reported.
+    assert.strictEqual(b.state, 'reported');
+});
