@@ -37,6 +37,10 @@ static uint64_t *route_counts; /* (routes + 2) x NSLOTS: last two rows static, u
 static uint64_t latency_hist[NBUCKETS + 1];
 static uint64_t latency_sum_us, latency_count;
 static int open_connections, inflight;
+/* Set at SIGTERM/SIGINT: requests that arrive afterwards on kept-alive
+ * connections are turned away, so that the ones in flight can drain. */
+static int stopping;
+static int64_t stop_started;
 
 static int status_slot(int status)
 {
@@ -689,7 +693,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->resp) /* already answered */
         return MHD_YES;
-    dispatch(r);
+    if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) && r->t0 >= stop_started) {
+        reply_error(r, 503, "unavailable", "服务器正在停止，请稍后重试", NULL);
+        reply_header(r, "Connection", "close");
+    } else {
+        dispatch(r);
+    }
     if (r->dbc) {
         db_release(app.db, r->dbc);
         r->dbc = NULL;
@@ -898,6 +907,8 @@ int http_serve(const struct http_config *cfg)
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: stopping; waiting for requests in flight", sig);
+    stop_started = util_now_us();
+    __atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
     MHD_socket lfd = MHD_quiesce_daemon(d);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
