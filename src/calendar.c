@@ -195,13 +195,8 @@ static void h_cal_put(req *r)
                             "ON CONFLICT (year) DO UPDATE SET updated_at = excluded.updated_at",
                             2, p);
     }
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     reply_json(r, 200, year_json(c, year));
 }
 

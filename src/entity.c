@@ -1407,13 +1407,8 @@ static void h_reveal(req *r)
     struct audit_actor who = actor_of(r);
     st = audit_write(c, &who, "reveal", e->name, req_param(r, "id"), row_region(e, row), NULL,
                      reason);
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     reply_json(r, 200, json_pack("{s:O}", "fields", fields));
 }
 
@@ -1595,13 +1590,8 @@ static void h_patch(req *r)
     struct audit_actor who = actor_of(r);
     if (st == DB_OK)
         st = audit_change(c, &who, "update", e, key, row_region(e, obj), row, obj);
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     reply_row(r, e, key, 200);
 }
 
@@ -1646,13 +1636,8 @@ static void h_delete(req *r)
     struct audit_actor who = actor_of(r);
     if (st == DB_OK)
         st = audit_write(c, &who, "delete", e->name, key, row_region(e, row), NULL, NULL);
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     reply_empty(r, 204);
 }
 

@@ -290,6 +290,17 @@ void reply_page(req *r, json_t *items, long long total, long page, long page_siz
                          (json_int_t)page, "page_size", (json_int_t)page_size));
 }
 
+int req_commit(req *r, db_conn *c, int st)
+{
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st == DB_OK)
+        return 0;
+    db_rollback(c);
+    reply_db_error(r, st);
+    return -1;
+}
+
 db_conn *req_db(req *r)
 {
     if (!r->dbc)

@@ -92,6 +92,10 @@ json_t *req_json_only(req *r, const char *const *allowed);
 int req_paging(req *r, long def_size, long *page, long *page_size);
 /* {"items","total","page","page_size"}: the list envelope. items is taken. */
 void reply_page(req *r, json_t *items, long long total, long page, long page_size);
+/* Ends the request's write transaction: commits when st is DB_OK; else,
+ * or when the commit fails, rolls back, queues the error reply and returns
+ * -1. */
+int req_commit(req *r, db_conn *c, int st);
 /* The request's database connection, acquired on first use. */
 db_conn *req_db(req *r);
 

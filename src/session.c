@@ -364,13 +364,8 @@ static void h_login(req *r)
     const char *lp[] = {username};
     if (st == DB_OK)
         st = db_exec_params(c, "DELETE FROM lockouts WHERE kind = 'user' AND key = $1", 1, lp);
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     struct user *u = auth_user_load(c, r->a, username);
     if (!u) {
         reply_db_error(r, DB_ERR);
@@ -513,13 +508,8 @@ static void h_password(req *r)
     struct audit_actor who = {r->user, r->client_ip};
     if (st == DB_OK)
         st = audit_write(c, &who, "password_change", "users", uid, r->user->region, NULL, NULL);
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     auth_cache_clear();
     reply_empty(r, 204);
 }

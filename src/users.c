@@ -550,13 +550,8 @@ static void role_save(req *r, int create)
     if (st == DB_OK)
         st = audit_write(c, &who, create ? "create" : "update", "roles", name, NULL, ch, NULL);
     json_decref(ch);
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     auth_cache_clear();
     json_t *items = roles_json(c);
     json_t *one = NULL;
