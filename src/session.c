@@ -58,6 +58,18 @@ static void csrf_of(const char *sid, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
+/* The request carries its session's CSRF token; else a 403 is queued. */
+static int csrf_require(req *r, const char *sid)
+{
+    char want[65];
+    csrf_of(sid, want);
+    const char *got = req_header(r, "X-CSRF-Token");
+    if (got && strlen(got) == 64 && sodium_memcmp(got, want, 64) == 0)
+        return 0;
+    reply_error(r, 403, "csrf_failed", "缺少或错误的 CSRF 令牌，请刷新页面后重试", NULL);
+    return -1;
+}
+
 static int unsafe_method(const char *m)
 {
     return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
@@ -107,15 +119,8 @@ int session_authenticate(req *r)
                                                                : "登录已超过最长时限，请重新登录");
         return -1;
     }
-    if (unsafe_method(r->method)) {
-        char want[65];
-        csrf_of(sid, want);
-        const char *got = req_header(r, "X-CSRF-Token");
-        if (!got || strlen(got) != 64 || sodium_memcmp(got, want, 64) != 0) {
-            reply_error(r, 403, "csrf_failed", "缺少或错误的 CSRF 令牌，请刷新页面后重试", NULL);
-            return -1;
-        }
-    }
+    if (unsafe_method(r->method) && csrf_require(r, sid) != 0)
+        return -1;
     if (r->user->must_change_password && !(r->route->flags & ROUTE_PW_STALE)) {
         reply_error(r, 403, "password_change_required", "请先修改初始密码", NULL);
         return -1;
@@ -414,16 +419,9 @@ static void h_logout(req *r)
          * change; a dead cookie is simply cleared. */
         if (db_query_int(req_db(r),
                          "SELECT count(*) FROM sessions WHERE sid_hash = $1 AND revoked = 0", h,
-                         0)) {
-            char want[65];
-            csrf_of(sid, want);
-            const char *got = req_header(r, "X-CSRF-Token");
-            if (!got || strlen(got) != 64 || sodium_memcmp(got, want, 64) != 0) {
-                reply_error(r, 403, "csrf_failed", "缺少或错误的 CSRF 令牌，请刷新页面后重试",
-                            NULL);
-                return;
-            }
-        }
+                         0) &&
+            csrf_require(r, sid) != 0)
+            return;
         const char *p[] = {h};
         int st =
             db_exec_params(req_db(r), "UPDATE sessions SET revoked = 1 WHERE sid_hash = $1", 1, p);
