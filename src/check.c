@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "entity.h"
+#include "files.h"
 #include "hazard.h"
 #include "search.h"
 #include "util.h"
@@ -129,6 +130,7 @@ int check_run(db *d, FILE *out)
     failed += audit_verify(c, out);
     /* The state machines: each record's state agrees with its history. */
     failed += hazard_check(c, out);
+    failed += files_check(c, out);
     db_release(d, c);
     return failed;
 }

@@ -244,6 +244,7 @@ static const struct field hazard_fields[] = {
     {"listed_on", "挂牌日期", FT_DATE, FF_READONLY, 0, 0, 0, NULL},
     {"delisted_on", "摘牌日期", FT_DATE, FF_READONLY, 0, 0, 0, NULL},
     {"closed_on", "销号日期", FT_DATE, FF_READONLY | FF_RANGE, 0, 0, 0, NULL},
+    {"photos", "照片", FT_FILES, FF_NOEXPORT | FF_NOIMPORT, 0, 0, 0, NULL},
 };
 
 static const struct entity hazards = {

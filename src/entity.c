@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "dict.h"
+#include "files.h"
 #include "idcard.h"
 #include "audit.h"
 #include "http.h"
@@ -33,6 +34,8 @@ extern const int entity_list_count;
 #define MAX_BINDS       64
 #define EXPORT_MAX_ROWS 200000
 #define SQL_CAP         (64 * 1024)
+
+static const char *row_region(const struct entity *e, json_t *row);
 
 static const struct field region_field = {
     "region", "所属区域", FT_REGION, FF_REQUIRED | FF_FILTER | FF_SORT | FF_LIST, 0, 0, 0, NULL};
@@ -268,6 +271,16 @@ static void col_write(buf *o, db_stmt *s, int i, const struct field *f)
     case FT_BOOL:
         buf_puts(o, db_col_int(s, i) ? "true" : "false");
         return;
+    case FT_FILES: {
+        /* Stored by files_text; anything else reads as no files rather
+         * than as invalid JSON. */
+        json_t *j = json_loads(db_col_text(s, i), 0, NULL);
+        char *t = json_is_array(j) ? json_dumps(j, JSON_COMPACT) : NULL;
+        buf_puts(o, t ? t : "null");
+        free(t);
+        json_decref(j);
+        return;
+    }
     default:
         buf_json_string(o, db_col_text(s, i));
     }
@@ -446,6 +459,12 @@ static int check_value(arena *a, db_conn *c, struct dict_cache *dc, const struct
         }
         return 0;
     }
+    case FT_FILES: {
+        int rc = files_ids_check(c, a, u, v, msg);
+        if (rc < 0)
+            *msg = "暂时无法核对附件，请重试";
+        return rc ? -1 : 0;
+    }
     case FT_REGION:
         if (!json_is_string(v) || region_level_of(json_string_value(v)) == RL_INVALID) {
             *msg = "必须是有效的区域代码";
@@ -547,6 +566,17 @@ static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *ob
     return st;
 }
 
+/* A files value as stored: JSON text (arena), NULL for none. */
+static const char *files_text(arena *a, json_t *v)
+{
+    if (!json_is_array(v))
+        return NULL;
+    char *t = json_dumps(v, JSON_COMPACT);
+    const char *out = arena_strdup(a, t);
+    free(t);
+    return out;
+}
+
 /* One column of an INSERT (", name") or UPDATE (", name = $n"), with its
  * bound value. A sensitive field is three columns: sealed, look-up hash and
  * mask; its plaintext is never bound. */
@@ -554,7 +584,7 @@ static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
                     const struct field *f, json_t *v, int update)
 {
     if (f->type != FT_SENSITIVE) {
-        int n = bind_value(b, f, v);
+        int n = f->type == FT_FILES ? bind_text(b, files_text(a, v)) : bind_value(b, f, v);
         if (update)
             buf_printf(sql, ", %s = $%d", f->name, n);
         else
@@ -586,6 +616,29 @@ static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
         else
             buf_printf(sql, ", %s_%s", f->name, suffix[i]);
     }
+}
+
+/* Attaches the files of every files field of obj to the stored record, in
+ * the writer's transaction. Earlier values stay attached: history keeps
+ * its photos. */
+static int attach_files(db_conn *c, arena *a, const struct user *u, const struct entity *e,
+                        const char *key, json_t *obj, json_t *errors)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const struct field *f = &e->fields[i];
+        json_t *v = json_object_get(obj, f->name);
+        if (f->type != FT_FILES || !json_is_array(v))
+            continue;
+        const char *msg = NULL;
+        int st = files_attach(c, a, u, e->name, key, row_region(e, obj), v, &msg);
+        if (st == 422) {
+            add_err(errors, f->name, msg);
+            return DB_ERR_CONSTRAINT;
+        }
+        if (st != DB_OK)
+            return st;
+    }
+    return DB_OK;
 }
 
 /* Inserts a validated object; *id_out gets the new id (0 for regions). */
@@ -1511,6 +1564,8 @@ int entity_create(db_conn *c, arena *a, const struct audit_actor *who, const str
                               ? arena_strdup(a, json_string_value(json_object_get(obj, "code")))
                               : arena_printf(a, "%lld", (long long)id);
         if (st == DB_OK)
+            st = attach_files(c, a, who->user, e, key, obj, errors);
+        if (st == DB_OK)
             st = audit_change(c, who, "create", e, key, row_region(e, obj), NULL, obj);
         if (key_out)
             *key_out = key;
@@ -1587,6 +1642,13 @@ static void h_patch(req *r)
     }
     const char *key = req_param(r, "id");
     st = update_row(c, r->a, e, key, is_region_table(e) ? 0 : atoll(key), obj);
+    if (st == DB_OK)
+        st = attach_files(c, r->a, r->user, e, key, obj, errors);
+    if (json_object_size(errors)) {
+        db_rollback(c);
+        reply_validation(r, errors);
+        return;
+    }
     struct audit_actor who = actor_of(r);
     if (st == DB_OK)
         st = audit_change(c, &who, "update", e, key, row_region(e, obj), row, obj);
@@ -2251,8 +2313,8 @@ static void h_import(req *r)
 
 static const char *type_name(enum field_type t)
 {
-    static const char *names[] = {"text",     "int",  "number", "bool",     "date",
-                                  "datetime", "dict", "region", "sensitive"};
+    static const char *names[] = {"text",     "int",  "number", "bool",      "date",
+                                  "datetime", "dict", "region", "sensitive", "files"};
     return names[t];
 }
 

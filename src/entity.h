@@ -23,12 +23,15 @@ enum field_type {
     FT_INT,
     FT_NUM,
     FT_BOOL,
-    FT_DATE,     /* "YYYY-MM-DD" */
-    FT_DATETIME, /* ISO 8601 with offset */
-    FT_DICT,     /* a code of the dictionary named in .dict */
-    FT_REGION,   /* a region code */
-    FT_SENSITIVE /* encrypted at rest, masked in reads; .dict names its kind:
-                    "idcard", "phone" or "text" */
+    FT_DATE,      /* "YYYY-MM-DD" */
+    FT_DATETIME,  /* ISO 8601 with offset */
+    FT_DICT,      /* a code of the dictionary named in .dict */
+    FT_REGION,    /* a region code */
+    FT_SENSITIVE, /* encrypted at rest, masked in reads; .dict names its kind:
+                     "idcard", "phone" or "text" */
+    FT_FILES      /* a JSON array of at most FILES_MAX_PER_RECORD uploaded file ids
+                     (see files.h), each readable by the writer; attached to the
+                     record on create and update. Declare FF_NOEXPORT|FF_NOIMPORT */
 };
 
 enum field_flag {

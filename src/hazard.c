@@ -5,6 +5,7 @@
 #include "authz.h"
 #include "calendar.h"
 #include "entity.h"
+#include "files.h"
 #include "buf.h"
 #include "http.h"
 #include "region.h"
@@ -109,14 +110,9 @@ static void validate_body(const struct hazard_transition *t, json_t *in, json_t 
         }
         if (strcmp(k, "action") == 0)
             continue;
-        if (strcmp(k, "photos") == 0) {
-            size_t i;
-            json_t *p;
-            int bad = !json_is_array(v);
-            json_array_foreach(v, i, p) bad |= !json_is_integer(p) || json_integer_value(p) < 1;
-            if (bad)
-                json_object_set_new(errors, k, json_string("照片必须是附件编号的数组"));
-        } else if (strcmp(k, "deadline_days") == 0 || strcmp(k, "days") == 0) {
+        if (strcmp(k, "photos") == 0)
+            continue; /* checked against the file store by hazard_apply */
+        if (strcmp(k, "deadline_days") == 0 || strcmp(k, "days") == 0) {
             if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 365)
                 json_object_set_new(errors, k, json_string("工作日数必须是 1 到 365 之间的整数"));
         } else if (strcmp(k, "plan_deadline") == 0) {
@@ -399,9 +395,24 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
         vals[n++] = arena_strdup(a, today);
     }
     json_decref(row);
+    json_t *photos = json_object_get(in, "photos");
+    if (photos && !json_is_null(photos)) {
+        const char *why = NULL;
+        st = files_ids_check(c, a, who->user, photos, &why);
+        if (st < 0)
+            return st;
+        if (st == 422)
+            json_object_set_new(errors, "photos", json_string(why));
+    }
     if (json_object_size(errors)) {
         *msg = "输入有误";
         return 422;
+    }
+    if (photos && !json_is_null(photos)) {
+        const char *why = NULL;
+        st = files_attach(c, a, who->user, "hazards", id, region, photos, &why);
+        if (st != DB_OK)
+            return st == 422 ? DB_ERR : st; /* checked just above, in this transaction */
     }
     st = update_cols(c, a, id, n, cols, vals, now);
     if (st == DB_OK)

@@ -436,7 +436,8 @@ static void add_security_headers(req *r)
                             print ? PRINT_CSP
                             : api ? API_CSP
                                   : UI_CSP);
-    if (api)
+    /* A handler that set its own caching (stored files) knows better. */
+    if (api && !MHD_get_response_header(resp, "Cache-Control"))
         MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 

@@ -11,6 +11,7 @@
 #include "demo.h"
 #include "dict.h"
 #include "entity.h"
+#include "files.h"
 #include "http.h"
 #include "migrate_data.h"
 #include "region.h"
@@ -61,6 +62,8 @@ static const char *usage_text =
     "  check    --db DB\n"
     "  migrate-data --from sqlite:PATH --to postgresql://…   SQLite 数据迁入 PostgreSQL（可续传）\n"
     "所有命令都接受 --key-file PATH（默认是数据库文件旁的 DB.key）。\n"
+    "上传的照片存放在 --files-dir DIR（SQLite 默认是 DB.files；PostgreSQL 必须指定，\n"
+    "多台服务器共享同一目录）。serve 与 check 使用它。\n"
     "每个选项也可以来自环境变量 SAFECOMM_<选项>，例如 SAFECOMM_DB。\n";
 
 static int usage(const char *msg)
@@ -165,6 +168,7 @@ static int open_store(const struct opts *o, int create, int nconns)
     }
     app.db_uri = dbu;
     app.key_file = key;
+    files_configure(opt(o, "files-dir"), dbu);
     if (auth_keyfile_load(key, create == 1, &err) != 0)
         goto fail;
     app.db = db_open(dbu, nconns, &err);
@@ -827,6 +831,7 @@ static void register_routes(void)
     users_routes_register();
     audit_routes_register();
     hazard_routes_register();
+    files_routes_register();
 }
 
 int main(int argc, char **argv)
