@@ -33,8 +33,16 @@ const ASSIGN = { action: 'assign', deadline_days: 5, responsible_unit: '九龙�
 
 test('hazards: one hazard through every transition and refusal; the notice date + 5 working days', { timeout: 60000 }, async (ctx) => {
     const c = await ctx.demoCopy();
-    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26', '--files-dir', c.db + '.files'] });
     const town = await token(c.db, 'town');
+    // Photos are uploaded files (t_photos.js): their ids are SHA-256 hex.
+    const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const photos = [];
+    for (const tag of ['a', 'b']) {
+        const up = await s.api('POST', '/api/v1/files', { token: town, raw: Buffer.concat([PNG, Buffer.from(tag)]), headers: { 'Content-Type': 'image/png' } });
+        assertStatus(up, 201, 'upload a photo');
+        photos.push(up.json.id);
+    }
     const county = await token(c.db, 'county');
     const village = await token(c.db, 'village');
     const unit = await s.admin('POST', '/api/v1/units', { body: { region: VILLAGE, name: '九龙镇便民超市', type: 'shop' } });
@@ -81,7 +89,7 @@ test('hazards: one hazard through every transition and refusal; the notice date 
 
     // The notice of 2025-09-26 with 5 working days: 2025-10-10 (National Day
     // holidays 10-01..10-08, make-up workday 09-28).
-    r = await step(s, id, Object.assign({ note: '下达整改通知', photos: [1, 2] }, ASSIGN), town);
+    r = await step(s, id, Object.assign({ note: '下达整改通知', photos }, ASSIGN), town);
     assertStatus(r, 200, 'town assigns');
     assert.strictEqual(r.json.state, 'assigned');
     assert.strictEqual(r.json.deadline, '2025-10-10');
@@ -142,7 +150,7 @@ test('hazards: one hazard through every transition and refusal; the notice date 
     assertStatus(r, 200, 'history');
     const actions = r.json.items.map((x) => x.action);
     assert.deepStrictEqual(actions, ['assign', 'start', 'report_progress', 'supervise', 'list_publicly', 'submit', 'refuse', 'submit', 'accept', 'delist']);
-    assert.deepStrictEqual(r.json.items[0].photos, [1, 2]);
+    assert.deepStrictEqual(r.json.items[0].photos, photos);
     assert.strictEqual(r.json.items[0].username, 'town');
     assert.strictEqual(r.json.items[0].from, 'reported');
     assert.strictEqual(r.json.items[8].to, 'closed');
