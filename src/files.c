@@ -208,14 +208,19 @@ static int readable(db_conn *c, arena *a, const struct user *u, const char *id)
     if (mine)
         return 1;
     /* The records are read after the statement ends: entity_get runs its
-     * own statements on this connection. */
+     * own statements on this connection. A photo is attached to a handful
+     * of records; those recorded inside the caller's subtree come first, so
+     * the cap never hides the one that grants access. */
     enum { MAX_RECORDS = 64 };
     const char *ents[MAX_RECORDS], *keys[MAX_RECORDS];
     int n = 0;
-    s = db_prepare(c, "SELECT entity, record_key FROM attachments WHERE file_id = $1 ORDER BY id");
+    s = db_prepare(c, "SELECT entity, record_key FROM attachments WHERE file_id = $1 ORDER BY "
+                      "CASE WHEN region >= $2 AND region < $3 THEN 0 ELSE 1 END, id");
     if (!s)
         return db_last_status(c);
     db_bind_text(s, 1, id);
+    db_bind_text(s, 2, u->scope_lo);
+    db_bind_text(s, 3, u->scope_hi);
     while (n < MAX_RECORDS && (rc = db_step(s)) == DB_ROW) {
         ents[n] = arena_strdup(a, db_col_text(s, 0));
         keys[n++] = arena_strdup(a, db_col_text(s, 1));
