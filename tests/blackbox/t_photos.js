@@ -244,3 +244,21 @@ test('photos: the files directory defaults to DB.files for SQLite and is require
         assert.ok(fs.readFileSync(path.join(c.db + '.files', id.slice(0, 2), id)).equals(png()), 'stored in DB.files');
     }
 });
+
+test('photos: two servers sharing one database and one files directory serve each other\'s uploads', { timeout: 60000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    const filesDir = path.join(c.dir, 'nfs-files');
+    const a = await ctx.serverWith({ db: c.db, token: c.token, args: ['--files-dir', filesDir] });
+    const b = await ctx.serverWith({ db: c.db, token: c.token, args: ['--files-dir', filesDir] });
+    const village = await token(c.db, 'village');
+    const town = await token(c.db, 'town');
+    const bytes = jpeg(256 * 1024);
+    const id = await uploaded(a, village, bytes, 'application/octet-stream', 'IMG_0001.JPG', 'upload through server A');
+    let r = await getFile(b, village, id);
+    assertStatus(r, 200, 'server B serves it');
+    assert.strictEqual(r.headers['content-type'], 'image/jpeg');
+    assert.ok(r.bytes.equals(bytes));
+    r = await b.api('POST', '/api/v1/hazards', { token: village, body: Object.assign({ photos: [id] }, HAZARD) });
+    assertStatus(r, 201, 'server B attaches it');
+    assertStatus(await getFile(a, town, id), 200, 'server A serves it to the township');
+});
