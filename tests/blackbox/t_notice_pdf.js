@@ -35,7 +35,7 @@ async function pdfText(ctx, bytes, name) {
     return { text: t.stdout, info: i.stdout };
 }
 
-test('notice.pdf: the assigned hazard prints its notice as a PDF; refusals as for notice.html', { timeout: 90000 }, async (ctx) => {
+test('notice.pdf: the assigned hazard prints its notice as a PDF; refusals as for notice.html', { timeout: 180000 }, async (ctx) => {
     const c = await ctx.demoCopy();
     const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
     const town = await token(c.db, 'town');

@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "pdfdoc.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -204,11 +205,57 @@ static void test_refusals(void)
     arena_free(a);
 }
 
+/* Renders from several threads at once, as the server's pool does: each
+ * thread uses its own font map (see pdfdoc.h), and all get the same pages.
+ * The maps are released as the threads exit, which the leak check sees. */
+static void *render_thread(void *arg)
+{
+    int *pages = arg;
+    for (int round = 0; round < 2; round++) {
+        arena *a = arena_new();
+        pdfdoc *d = pdfdoc_new(a, "并发");
+        pdfdoc_title(d, "并发渲染");
+        pdfdoc_table_begin(d, 2, NULL, PDFDOC_TABLE_HEADER);
+        pdfdoc_table_cell(d, "项目");
+        pdfdoc_table_cell(d, "内容");
+        for (int i = 0; i < 40; i++) {
+            pdfdoc_table_cell(d, "隐患");
+            pdfdoc_table_cell(d, "电动自行车在楼道内充电");
+        }
+        pdfdoc_table_end(d);
+        buf out;
+        buf_init(&out, (size_t)16 << 20);
+        const char *msg;
+        pages[round] = pdfdoc_render(d, &out, &msg) == 0 && memcmp(out.ptr, "%PDF-", 5) == 0
+                           ? pdfdoc_pages(d)
+                           : -1;
+        buf_free(&out);
+        arena_free(a);
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    enum { N = 3 };
+    pthread_t t[N];
+    int pages[N][2];
+    for (int i = 0; i < N; i++)
+        CHECK_INT(pthread_create(&t[i], NULL, render_thread, pages[i]), 0);
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    CHECK(pages[0][0] > 1);
+    for (int i = 0; i < N; i++)
+        for (int round = 0; round < 2; round++)
+            CHECK_INT(pages[i][round], pages[0][0]);
+}
+
 int main(void)
 {
     test_multipage();
     test_short();
     test_refusals();
+    test_threads();
     pdfdoc_thread_done();
     return TEST_REPORT();
 }
