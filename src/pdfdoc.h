@@ -32,6 +32,10 @@
  * render would need no thread state at all but measured about 50% slower
  * (≈130 ms against ≈85 ms for a one-page notice).
  *
+ * Library caveat: Debian 12's cairo 1.16 loses about 768 bytes per CFF font
+ * (every Noto CJK face) each time it finishes a PDF; the ASan builds suppress
+ * it (end of src/main.c). A long-running server loses a few KB per PDF.
+ *
  * Ownership: a pdfdoc and every string given to it are copied into the arena
  * passed to pdfdoc_new and live until it is freed; nothing to release. */
 #ifndef SAFECOMM_PDFDOC_H
@@ -63,7 +67,9 @@ void pdfdoc_space(pdfdoc *d, double points);
 void pdfdoc_page_break(pdfdoc *d);
 
 /* A table of ncols (1–16) columns. widths are relative (NULL: equal); they
- * are copied. Cells follow row-major with pdfdoc_table_cell; a short last row
+ * are copied. A row too tall for the rest of the page moves to the next one,
+ * and one taller than a page is split between lines; a header row is never
+ * split, so keep it short. Cells follow row-major with pdfdoc_table_cell; a short last row
  * is padded with empty cells at pdfdoc_table_end. */
 void pdfdoc_table_begin(pdfdoc *d, int ncols, const double *widths, int flags);
 void pdfdoc_table_cell(pdfdoc *d, const char *text);
