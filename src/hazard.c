@@ -132,8 +132,7 @@ static void validate_body(const struct hazard_transition *t, json_t *in, json_t 
     }
 }
 
-/* The township (乡镇) of a region code and its name. */
-static int township_of(db_conn *c, const char *region, char code[16], const char **name, arena *a)
+int hazard_township_of(db_conn *c, const char *region, char code[16], const char **name, arena *a)
 {
     snprintf(code, 16, "%.9s000", region);
     db_stmt *s = db_prepare(c, "SELECT name FROM regions WHERE code = $1");
@@ -151,7 +150,7 @@ static int notice_number(db_conn *c, arena *a, const char *region, int year, con
 {
     char tcode[16], ys[8];
     const char *tname;
-    int st = township_of(c, region, tcode, &tname, a);
+    int st = hazard_township_of(c, region, tcode, &tname, a);
     if (st != DB_OK)
         return st;
     snprintf(ys, sizeof ys, "%d", year);
@@ -719,120 +718,10 @@ static void h_board(req *r)
     reply_json(r, 200, out);
 }
 
-/* ---- the printable notice (整改通知书) ---- */
-
-static void html_esc(buf *o, const char *s)
-{
-    for (; s && *s; s++)
-        switch (*s) {
-        case '<':
-            buf_puts(o, "&lt;");
-            break;
-        case '>':
-            buf_puts(o, "&gt;");
-            break;
-        case '&':
-            buf_puts(o, "&amp;");
-            break;
-        case '"':
-            buf_puts(o, "&quot;");
-            break;
-        case '\'':
-            buf_puts(o, "&#39;");
-            break;
-        case '\n':
-            buf_puts(o, "<br>");
-            break;
-        default:
-            buf_printf(o, "%c", *s);
-        }
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static void h_notice(req *r)
-{
-    db_conn *c = req_db(r);
-    int st;
-    json_t *row = entity_get(c, r->a, entity_find("hazards"), req_param(r, "id"), &st);
-    if (!row) {
-        if (st < 0)
-            reply_db_error(r, st);
-        else
-            reply_error(r, 404, "not_found", "记录不存在", NULL);
-        return;
-    }
-    if (authz_require(r, "hazard:read", jstr(row, "region")) != 0) {
-        json_decref(row);
-        return;
-    }
-    if (entity_row_hidden(entity_find("hazards"), r->user, row)) {
-        json_decref(row);
-        reply_error(r, 404, "not_found", "记录不存在", NULL);
-        return;
-    }
-    if (!*jstr(row, "notice_no")) {
-        json_decref(row);
-        reply_error(r, 409, "conflict", "该隐患尚未下达整改通知书", NULL);
-        return;
-    }
-    char tcode[16];
-    const char *tname = "";
-    township_of(c, jstr(row, "region"), tcode, &tname, r->a);
-    buf o;
-    buf_init(&o, (size_t)1 << 20);
-    buf_puts(&o, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-                 "<title>安全隐患整改通知书</title><style>"
-                 "body{font-family:'Noto Serif CJK SC','SimSun',serif;max-width:46em;"
-                 "margin:2em auto;line-height:1.8;color:#000}"
-                 "h1{text-align:center;letter-spacing:.3em;font-size:1.6em}"
-                 ".no{text-align:right}.sign{text-align:right;margin-top:3em}"
-                 "table{border-collapse:collapse;width:100%}"
-                 "th,td{border:1px solid #000;padding:.4em;vertical-align:top;text-align:left}"
-                 "th{width:8em;white-space:nowrap}"
-                 "@media print{body{margin:0;max-width:none}@page{size:A4;margin:2cm}}"
-                 "</style></head><body>\n<h1>安全隐患整改通知书</h1>\n<p class=\"no\">");
-    html_esc(&o, jstr(row, "notice_no"));
-    buf_puts(&o, "</p>\n<p>");
-    html_esc(&o, jstr(row, "responsible_unit"));
-    buf_puts(&o, "：</p>\n<p>经检查，你单位存在下列安全隐患，现责令你单位按以下要求整改，"
-                 "并于整改期限届满前将整改情况书面报告。逾期未整改的，将依法依规督办处理。</p>\n"
-                 "<table>\n");
-    static const char *const rows[][2] = {
-        {"title", "隐患名称"},       {"address", "所在地点"},          {"description", "隐患描述"},
-        {"grade_label", "隐患等级"}, {"domain_label", "隐患领域"},     {"found_at", "发现时间"},
-        {"measures", "整改措施"},    {"responsible_person", "责任人"}, {"deadline", "整改期限"},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        buf_puts(&o, "<tr><th>");
-        html_esc(&o, rows[i][1]);
-        buf_puts(&o, "</th><td>");
-        if (strcmp(rows[i][0], "address") == 0) {
-            html_esc(&o, jstr(row, "region_name"));
-            buf_puts(&o, " ");
-        }
-        html_esc(&o, jstr(row, rows[i][0]));
-        buf_puts(&o, "</td></tr>\n");
-    }
-    buf_puts(&o, "</table>\n<p class=\"sign\">");
-    html_esc(&o, tname);
-    buf_puts(&o, "安全生产委员会办公室<br>");
-    html_esc(&o, jstr(row, "notice_date"));
-    buf_puts(&o, "</p>\n<p>被检查单位签收：__________　　日期：__________</p>\n</body></html>\n");
-    json_decref(row);
-    size_t len;
-    char *body = buf_detach(&o, &len);
-    reply_take(r, 200, "text/html; charset=utf-8", body, len);
-}
-
 void hazard_routes_register(void)
 {
     http_route("POST", "/api/v1/hazards/{id}/transitions", h_transition, 0, NULL);
     http_route("GET", "/api/v1/hazards/{id}/history", h_history, 0, NULL);
-    http_route("GET", "/api/v1/hazards/{id}/notice.html", h_notice, 0, NULL);
     http_route("GET", "/api/v1/hazards/board", h_board, 0, NULL);
+    hazard_notice_routes_register();
 }

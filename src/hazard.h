@@ -47,6 +47,15 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
  * ("reported" without steps). Returns the number of failures. */
 int hazard_check(db_conn *c, FILE *out);
 
+/* The township (乡镇) of a region code: its code into code and its name
+ * (an arena string, "" when the township row is missing) into *name.
+ * Returns DB_OK or a DB_ERR_* status. */
+int hazard_township_of(db_conn *c, const char *region, char code[16], const char **name, arena *a);
+
+/* Registers the hazard routes, the notice's among them. */
 void hazard_routes_register(void);
+/* The notice (hazard_notice.c): GET /api/v1/hazards/{id}/notice.html and
+ * notice.pdf. Called by hazard_routes_register. */
+void hazard_notice_routes_register(void);
 
 #endif
