@@ -666,7 +666,7 @@ test('375 px phone: the menu is a drawer and tables scroll sideways', async ({ p
     await page.setViewportSize({ width: 1366, height: 768 });
 });
 
-test('hazard map: the county admin sees the township boundaries and hazard markers; a marker opens its popup', async ({ page, base, context, watch }) => {
+test('hazard map: the county admin sees the township boundaries and hazard markers, a marker opens its popup; 行政区域 replaces, deletes and uploads a boundary', async ({ page, base, context, watch }) => {
     await context.clearCookies();
     watch.expect(401, /\/api\/v1\/session$/);
     await login(page, base, 'county');
@@ -712,6 +712,38 @@ test('hazard map: the county admin sees the township boundaries and hazard marke
     await page.locator('[data-test=map-overdue] .el-select__wrapper').click();
     await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: /^逾期$/ }).click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-test=map] path.hazard-marker').length === n, overdue, { timeout: 10000 });
+
+    // 行政区域: replace a township's boundary (confirmed), refuse a Point, delete it (confirmed), upload anew.
+    await page.goto(`${base}/admin/regions`);
+    await page.locator('[data-test=regions-page] .el-card input').first().fill('苟角镇');
+    await page.locator('[data-test=regions-page] .el-tree-node__content', { hasText: '苟角镇' }).first().click();
+    const status = page.locator('[data-test=boundary-status]');
+    await page.waitForFunction(() => (document.querySelector('[data-test=boundary-status]') || {}).innerText === '已上传', null, { timeout: 10000 });
+    const square = (x, y) => ({ type: 'Polygon', coordinates: [[[x, y], [x + 0.05, y], [x + 0.05, y + 0.05], [x, y + 0.05], [x, y]]] });
+    const file = (name, obj) => ({ name, mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(obj)) });
+    async function upload(obj, confirm) {
+        const chooser = page.waitForEvent('filechooser');
+        await page.locator('[data-test=boundary-upload]').click();
+        if (confirm) {
+            await page.locator('.el-message-box', { hasText: '替换' }).waitFor();
+            await confirmBox(page);
+        }
+        await (await chooser).setFiles(file('town.geojson', obj));
+    }
+    await upload(square(106.5, 30.6), true);
+    await page.locator('.el-message', { hasText: '已替换' }).waitFor({ timeout: 10000 });
+    watch.expect(422, /\/boundary$/);
+    await upload({ type: 'Point', coordinates: [106.5, 30.6] }, true);
+    await page.locator('.el-message', { hasText: /上传边界失败.*Point/ }).waitFor({ timeout: 10000 });
+    await page.locator('[data-test=boundary-delete]').click();
+    await page.locator('.el-message-box', { hasText: '删除' }).waitFor();
+    await confirmBox(page);
+    await page.waitForFunction(() => (document.querySelector('[data-test=boundary-status]') || {}).innerText === '未上传', null, { timeout: 10000 });
+    await upload(square(106.52, 30.62), false);
+    await page.waitForFunction(() => (document.querySelector('[data-test=boundary-status]') || {}).innerText === '已上传', null, { timeout: 10000 });
+    assert((await status.innerText()) === '已上传', 'status after the upload');
+    const stored = await page.evaluate(async () => (await (await fetch('/api/v1/regions/511621112000/boundary')).json()).geometry.coordinates[0][0]);
+    assert(stored[0] === 106.52 && stored[1] === 30.62, `stored ${stored}`);
 });
 
 /* ---------------- the run ---------------- */
