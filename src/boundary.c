@@ -53,23 +53,27 @@ static json_t *ring_norm(struct geo *g, json_t *ring, int pi, int ri)
         return NULL;
     }
     json_t *out = json_array();
+    double lng0 = 0, lat0 = 0, lng = 0, lat = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *p = json_array_get(ring, i);
         json_t *x = json_array_get(p, 0), *y = json_array_get(p, 1);
         if (!json_is_array(p) || !json_is_number(x) || !json_is_number(y)) {
             g->msg = arena_printf(g->a, "第 %d 个多边形第 %d 个环的第 %zu 个坐标不是 [经度, 纬度]",
                                   pi, ri, i + 1);
-            json_decref(out);
-            return NULL;
+            goto fail;
         }
-        double lng = json_number_value(x), lat = json_number_value(y);
+        lng = json_number_value(x);
+        lat = json_number_value(y);
         if (lng < -180 || lng > 180 || lat < -90 || lat > 90) {
             g->msg = arena_printf(g->a,
                                   "第 %d 个多边形第 %d 个环的第 %zu 个坐标超出范围：经度必须在 "
                                   "-180 到 180 之间，纬度必须在 -90 到 90 之间",
                                   pi, ri, i + 1);
-            json_decref(out);
-            return NULL;
+            goto fail;
+        }
+        if (i == 0) {
+            lng0 = lng;
+            lat0 = lat;
         }
         if (g->positions == 0 || lng < g->w)
             g->w = lng;
@@ -83,14 +87,14 @@ static json_t *ring_norm(struct geo *g, json_t *ring, int pi, int ri)
         /* Only [lng, lat]: an altitude would only cost space. */
         json_array_append_new(out, json_pack("[f, f]", lng, lat));
     }
-    json_t *first = json_array_get(out, 0), *last = json_array_get(out, n - 1);
-    if (json_real_value(json_array_get(first, 0)) != json_real_value(json_array_get(last, 0)) ||
-        json_real_value(json_array_get(first, 1)) != json_real_value(json_array_get(last, 1))) {
+    if (lng != lng0 || lat != lat0) {
         g->msg = arena_printf(g->a, "第 %d 个多边形的第 %d 个环未闭合：首尾坐标必须相同", pi, ri);
-        json_decref(out);
-        return NULL;
+        goto fail;
     }
     return out;
+fail:
+    json_decref(out);
+    return NULL;
 }
 
 /* Appends the polygon (an array of rings) to polys. */
