@@ -4,11 +4,13 @@
 #include "demo.h"
 #include "audit.h"
 #include "auth.h"
+#include "boundary.h"
 #include "entity.h"
 #include "hazard.h"
 #include "buf.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +139,122 @@ static void rand_date(int year, char out[11])
 static void person_name(char *out, size_t n)
 {
     snprintf(out, n, "%s%s", surnames[rnd(20)], given[rnd(25)]);
+}
+
+/* ---- synthetic boundaries around 岳池县 (about 30.54°N, 106.44°E) ----
+ *
+ * The county is a jittered lattice of GEO_NX x GEO_NY points; each township
+ * is a block of GEO_K x GEO_K lattice cells (4 columns, 3 rows of
+ * townships), so neighbouring townships share their edges exactly and tile
+ * the county. A point depends only on its lattice indices and the seed, and
+ * the jitter (a fifth of a cell) keeps every cell convex, so a weighted mean
+ * of a cell's corners always lies inside it: that is how hazards are placed.
+ * These coordinates come from their own hash, not from rnd(), so adding them
+ * left the rest of the demo unchanged. */
+#define GEO_K     4
+#define GEO_TCOLS 4
+#define GEO_TROWS 3
+#define GEO_NX    (GEO_TCOLS * GEO_K + 1)
+#define GEO_NY    (GEO_TROWS * GEO_K + 1)
+#define GEO_LNG0  106.22
+#define GEO_LAT0  30.36
+#define GEO_DLNG  0.0275
+#define GEO_DLAT  0.03
+
+static unsigned geo_seed;
+
+/* A deterministic value in [0, 1) from three integers and the seed. */
+static double geo_hash(unsigned a, unsigned b, unsigned k)
+{
+    uint64_t z = ((uint64_t)a << 42) ^ ((uint64_t)b << 21) ^ k ^ ((uint64_t)geo_seed << 50);
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+static void geo_point(int i, int j, double *lng, double *lat)
+{
+    double x = i + 0.4 * (geo_hash((unsigned)i, (unsigned)j, 1) - 0.5);
+    double y = j + 0.4 * (geo_hash((unsigned)i, (unsigned)j, 2) - 0.5);
+    /* A gentle warp, so that the outline is not a rectangle. */
+    x += 0.8 * sin(y * 0.55 + 0.7);
+    y += 0.6 * sin(x * 0.45 + 1.9);
+    *lng = GEO_LNG0 + x * GEO_DLNG;
+    *lat = GEO_LAT0 + y * GEO_DLAT;
+}
+
+/* The ring around lattice block [i0, i0 + w] x [j0, j0 + h], counter-clockwise
+ * as RFC 7946 asks of exterior rings. */
+static json_t *geo_block(int i0, int j0, int w, int h)
+{
+    json_t *ring = json_array();
+    double lng, lat;
+    for (int k = 0; k < w; k++) {
+        geo_point(i0 + k, j0, &lng, &lat);
+        json_array_append_new(ring, json_pack("[f, f]", lng, lat));
+    }
+    for (int k = 0; k < h; k++) {
+        geo_point(i0 + w, j0 + k, &lng, &lat);
+        json_array_append_new(ring, json_pack("[f, f]", lng, lat));
+    }
+    for (int k = w; k > 0; k--) {
+        geo_point(i0 + k, j0 + h, &lng, &lat);
+        json_array_append_new(ring, json_pack("[f, f]", lng, lat));
+    }
+    for (int k = h; k > 0; k--) {
+        geo_point(i0, j0 + k, &lng, &lat);
+        json_array_append_new(ring, json_pack("[f, f]", lng, lat));
+    }
+    json_array_append(ring, json_array_get(ring, 0));
+    return json_pack("{s:s, s:[o]}", "type", "Polygon", "coordinates", ring);
+}
+
+/* A point inside village code's cell of its township: village v takes cell
+ * v - 1 of the township's GEO_K x GEO_K block; n numbers the point. */
+static void geo_place(const char *code, unsigned n, double *lng, double *lat)
+{
+    int t = atoi((char[4]){code[6], code[7], code[8], 0}) - 101;
+    int v = atoi((char[4]){code[9], code[10], code[11], 0});
+    if (t < 0 || t >= GEO_TCOLS * GEO_TROWS)
+        t = 0;
+    int cell = (v > 0 ? v - 1 : 0) % (GEO_K * GEO_K);
+    int i = (t % GEO_TCOLS) * GEO_K + cell % GEO_K, j = (t / GEO_TCOLS) * GEO_K + cell / GEO_K;
+    double u = 0.15 + 0.7 * geo_hash(n, 7, 3), w = 0.15 + 0.7 * geo_hash(n, 7, 4);
+    double x[4], y[4];
+    geo_point(i, j, &x[0], &y[0]);
+    geo_point(i + 1, j, &x[1], &y[1]);
+    geo_point(i + 1, j + 1, &x[2], &y[2]);
+    geo_point(i, j + 1, &x[3], &y[3]);
+    *lng = (1 - u) * (1 - w) * x[0] + u * (1 - w) * x[1] + u * w * x[2] + (1 - u) * w * x[3];
+    *lat = (1 - u) * (1 - w) * y[0] + u * (1 - w) * y[1] + u * w * y[2] + (1 - u) * w * y[3];
+}
+
+/* The county and its townships, through boundary_put like an upload. */
+static int demo_boundaries(db_conn *c, const struct audit_actor *who, char **err)
+{
+    arena *a = arena_new();
+    int rc = 0;
+    for (int t = -1; t < GEO_TCOLS * GEO_TROWS && rc == 0; t++) {
+        char code[16];
+        json_t *g;
+        if (t < 0) {
+            snprintf(code, sizeof code, "%s", COUNTY);
+            g = geo_block(0, 0, GEO_NX - 1, GEO_NY - 1);
+        } else {
+            snprintf(code, sizeof code, "511621%03d000", 101 + t);
+            g = geo_block((t % GEO_TCOLS) * GEO_K, (t / GEO_TCOLS) * GEO_K, GEO_K, GEO_K);
+        }
+        int created;
+        const char *msg;
+        rc = boundary_put(c, a, who, code, g, &created, &msg);
+        json_decref(g);
+        if (rc != 0)
+            *err = xasprintf("演示边界 %s 写入失败（%d）: %s", code, rc, msg ? msg : db_errmsg(c));
+    }
+    arena_free(a);
+    return rc == 0 ? 0 : -1;
 }
 
 /* ---- the hazard loop: units, inspections, hazards in every state ---- */
@@ -272,13 +390,19 @@ static int demo_hazards(db_conn *c, const struct audit_actor *who, char villages
             unsigned g = rnd(20);
             const char *grade = g < 15 ? "general" : g < 19 ? "larger" : "major";
             char hid[24];
+            double lng, lat;
+            geo_place(unit_region[u], (unsigned)(year * 1000 + i), &lng, &lat);
+            /* Six decimals: about 0.1 m, what a phone's GPS gives. */
+            lng = round(lng * 1e6) / 1e6;
+            lat = round(lat * 1e6) / 1e6;
             if (add_keyed(c, who, "hazards",
-                          json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "region",
-                                    unit_region[u], "title", kinds[k].title, "domain",
+                          json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:f, s:f}",
+                                    "region", unit_region[u], "title", kinds[k].title, "domain",
                                     kinds[k].domain, "category", kinds[k].category, "grade", grade,
                                     "found_at", found, "address", unit_label[u], "unit_id",
                                     (json_int_t)atoll(unit_ids[u]), "inspection_id",
-                                    (json_int_t)atoll(insp), "found_by", inspector),
+                                    (json_int_t)atoll(insp), "found_by", inspector, "lat", lat,
+                                    "lng", lng),
                           hid, sizeof hid, err))
                 return -1;
             /* How far it gets: 8% reported, 12% assigned, 20% rectifying,
@@ -362,6 +486,7 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
     char now[32];
     util_now_iso(now);
     rng_state = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)seed * 0x100000001B3ULL);
+    geo_seed = seed;
     if (!rng_state)
         rng_state = 1;
     db_conn *c = db_acquire(d);
@@ -468,6 +593,8 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
             goto fail_records;
     }
     if (demo_hazards(c, &who, villages, nvillages, err))
+        goto fail_records;
+    if (demo_boundaries(c, &who, err))
         goto fail_records;
     arena_free(ua);
     if (db_commit(c) != DB_OK) {

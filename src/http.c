@@ -413,10 +413,20 @@ void reply_db_error(req *r, int st)
 /* ---- request life cycle ---- */
 
 static const char *API_CSP = "default-src 'none'; frame-ancestors 'none'";
-static const char *UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' "
-                            "'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-                            "connect-src 'self'; object-src 'none'; base-uri 'self'; "
-                            "form-action 'self'; frame-ancestors 'none'";
+#define UI_CSP_HEAD                                                                                \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "     \
+    "data: blob:"
+#define UI_CSP_TAIL                                                                                \
+    "; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "            \
+    "form-action 'self'; frame-ancestors 'none'"
+static const char *UI_CSP = UI_CSP_HEAD UI_CSP_TAIL;
+
+int http_csp_img_origin_set(const char *origin)
+{
+    if (origin)
+        UI_CSP = xasprintf(UI_CSP_HEAD " %s" UI_CSP_TAIL, origin);
+    return 0;
+}
 
 /* Printable pages under the API (a hazard's notice.html): no script at all,
  * only the page's own inline print stylesheet. */

@@ -71,6 +71,10 @@ const void *req_route_data(const req *r);
  * -1 when an entry is not a CIDR. */
 int http_trusted_proxies_set(const char *list);
 
+/* The map's tile server: the UI's Content-Security-Policy lets images come
+ * from origin too ("https://tiles.example.org"). Call before http_serve. */
+int http_csp_img_origin_set(const char *origin);
+
 /* Runs until SIGINT/SIGTERM; in-flight requests finish. 0 on clean stop. */
 int http_serve(const struct http_config *cfg);
 

@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include "hazard.h"
+#include "boundary.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ static const char *usage_text =
     "           [--lock-attempts 5] [--lock-window 秒] [--lock-duration 秒]\n"
     "           [--ip-lock-attempts 30] [--login-rate 每分钟] [--cookie-secure 1]\n"
     "           [--today YYYY-MM-DD]（测试用：隐患逾期按此日期计算）\n"
+    "           [--tile-url URL] [--tile-attribution 文本]（地图底图瓦片服务器，含 {z}/{x}/{y}）\n"
     "  user add --db DB --username U --role R --region CODE   （密码从标准输入读取）\n"
     "  user disable|enable --db DB --username U\n"
     "  user passwd --db DB --username U           （新密码从标准输入读取，下次登录须修改）\n"
@@ -337,6 +339,11 @@ static int cmd_serve(const struct opts *o)
         return usage("--trusted-proxy 必须是逗号分隔的 CIDR，如 10.0.0.0/8");
     if (opt(o, "today") && util_today_set(opt(o, "today")) != 0)
         return usage("--today 必须是日期（YYYY-MM-DD）");
+    const char *tile_origin, *tile_why;
+    if (boundary_tiles_set(opt(o, "tile-url"), opt(o, "tile-attribution"), &tile_origin,
+                           &tile_why) != 0)
+        return usage(tile_why);
+    http_csp_img_origin_set(tile_origin);
     const char *web = opt(o, "web-root");
     app.web_root = web ? web : "web/dist";
     app.body_cap = 1 << 20;
@@ -832,6 +839,7 @@ static void register_routes(void)
     audit_routes_register();
     hazard_routes_register();
     files_routes_register();
+    boundary_routes_register();
 }
 
 int main(int argc, char **argv)

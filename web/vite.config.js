@@ -26,6 +26,8 @@ export default defineConfig({
                     if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'echarts';
                     if (id.includes('node_modules/element-plus') || id.includes('node_modules/@element-plus'))
                         return 'element-plus';
+                    // Only the map page needs Leaflet.
+                    if (id.includes('node_modules/leaflet')) return 'leaflet';
                     if (id.includes('node_modules/')) return 'vendor';
                     return undefined;
                 },

@@ -666,6 +666,86 @@ test('375 px phone: the menu is a drawer and tables scroll sideways', async ({ p
     await page.setViewportSize({ width: 1366, height: 768 });
 });
 
+test('hazard map: the county admin sees the township boundaries and hazard markers, a marker opens its popup; 行政区域 replaces, deletes and uploads a boundary', async ({ page, base, context, watch }) => {
+    await context.clearCookies();
+    watch.expect(401, /\/api\/v1\/session$/);
+    await login(page, base, 'county');
+    const item = page.locator('[data-test=menu-hazard-map]');
+    if (!(await item.isVisible())) await page.locator('[data-test=menu-biz] .el-sub-menu__title').click();
+    await item.click();
+    await page.waitForURL((u) => u.pathname === '/hazards/map');
+    await page.locator('[data-test=map] .leaflet-overlay-pane path').first().waitFor({ timeout: 15000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=map] path.hazard-marker').length > 0, null, { timeout: 15000 });
+    const labels = await page.locator('[data-test=map] .region-label').allInnerTexts();
+    assert(labels.length >= 12, `${labels.length} township labels: ${labels.join(' ')}`);
+    assert(labels.includes('九龙镇'), `no 九龙镇 among ${labels.join(' ')}`);
+    const polygons = await page.locator('[data-test=map] .leaflet-overlay-pane path:not(.hazard-marker)').count();
+    assert(polygons >= 13, `${polygons} boundary polygons (county + 12 townships expected)`);
+    const markers = await page.locator('[data-test=map] path.hazard-marker').count();
+    const total = await page.evaluate(async () => (await (await fetch('/api/v1/hazards/map?region=511621000000')).json()).total);
+    assert(markers === total && markers > 0, `${markers} markers, the API has ${total} points`);
+    assert((await page.locator('[data-test=map-count]').innerText()).includes(String(total)), 'the count is not shown');
+    // No tile server is configured: no tile images are requested.
+    assert((await page.locator('[data-test=map] img.leaflet-tile').count()) === 0, 'tiles without a tile server');
+    await shot(page, 'hazard-map');
+    // Click a marker that is not covered by another one.
+    const at = await page.evaluate(() => {
+        for (const m of document.querySelectorAll('[data-test=map] path.hazard-marker')) {
+            const r = m.getBoundingClientRect();
+            const x = r.left + r.width / 2;
+            const y = r.top + r.height / 2;
+            if (document.elementFromPoint(x, y) === m) return { x, y };
+        }
+        return null;
+    });
+    assert(at, 'every marker is covered');
+    await page.mouse.click(at.x, at.y);
+    const popup = page.locator('[data-test=map] .leaflet-popup .hazard-popup');
+    await popup.waitFor({ timeout: 5000 });
+    const text = await popup.innerText();
+    assert(/状态：/.test(text) && /整改期限：/.test(text), `popup says: ${text}`);
+    const href = await popup.locator('[data-test=popup-link]').getAttribute('href');
+    assert(/^\/e\/hazards\/\d+$/.test(href), `popup link ${href}`);
+    await shot(page, 'hazard-map-popup');
+    // The overdue filter redraws only overdue (red) markers.
+    const overdue = await page.evaluate(async () => (await (await fetch('/api/v1/hazards/map?region=511621000000&overdue=true')).json()).total);
+    await page.locator('[data-test=map-overdue] .el-select__wrapper').click();
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: /^逾期$/ }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=map] path.hazard-marker').length === n, overdue, { timeout: 10000 });
+
+    // 行政区域: replace a township's boundary (confirmed), refuse a Point, delete it (confirmed), upload anew.
+    await page.goto(`${base}/admin/regions`);
+    await page.locator('[data-test=regions-page] .el-card input').first().fill('苟角镇');
+    await page.locator('[data-test=regions-page] .el-tree-node__content', { hasText: '苟角镇' }).first().click();
+    const status = page.locator('[data-test=boundary-status]');
+    await page.waitForFunction(() => (document.querySelector('[data-test=boundary-status]') || {}).innerText === '已上传', null, { timeout: 10000 });
+    const square = (x, y) => ({ type: 'Polygon', coordinates: [[[x, y], [x + 0.05, y], [x + 0.05, y + 0.05], [x, y + 0.05], [x, y]]] });
+    const file = (name, obj) => ({ name, mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(obj)) });
+    async function upload(obj, confirm) {
+        const chooser = page.waitForEvent('filechooser');
+        await page.locator('[data-test=boundary-upload]').click();
+        if (confirm) {
+            await page.locator('.el-message-box', { hasText: '替换' }).waitFor();
+            await confirmBox(page);
+        }
+        await (await chooser).setFiles(file('town.geojson', obj));
+    }
+    await upload(square(106.5, 30.6), true);
+    await page.locator('.el-message', { hasText: '已替换' }).waitFor({ timeout: 10000 });
+    watch.expect(422, /\/boundary$/);
+    await upload({ type: 'Point', coordinates: [106.5, 30.6] }, true);
+    await page.locator('.el-message', { hasText: /上传边界失败.*Point/ }).waitFor({ timeout: 10000 });
+    await page.locator('[data-test=boundary-delete]').click();
+    await page.locator('.el-message-box', { hasText: '删除' }).waitFor();
+    await confirmBox(page);
+    await page.waitForFunction(() => (document.querySelector('[data-test=boundary-status]') || {}).innerText === '未上传', null, { timeout: 10000 });
+    await upload(square(106.52, 30.62), false);
+    await page.waitForFunction(() => (document.querySelector('[data-test=boundary-status]') || {}).innerText === '已上传', null, { timeout: 10000 });
+    assert((await status.innerText()) === '已上传', 'status after the upload');
+    const stored = await page.evaluate(async () => (await (await fetch('/api/v1/regions/511621112000/boundary')).json()).geometry.coordinates[0][0]);
+    assert(stored[0] === 106.52 && stored[1] === 30.62, `stored ${stored}`);
+});
+
 /* ---------------- the run ---------------- */
 
 async function main() {

@@ -14,6 +14,12 @@ export const ADMIN_PAGES = [
     { path: '/admin/login-log', name: 'admin-login-log', title: '登录日志', icon: 'Key', perm: 'audit:read' },
 ];
 
+// Pages of the business modules beyond the generic entity lists, listed under
+// 业务管理 after the entities, each with the permission it needs.
+export const HAZARD_PAGES = [
+    { path: '/hazards/map', name: 'hazard-map', title: '隐患地图', icon: 'MapLocation', perm: 'hazard:read' },
+];
+
 export const menu = computed(() => {
     const groups = [{ key: 'home', title: '首页', icon: 'HomeFilled', path: '/' }];
     const biz = businessEntities.value.map((e) => ({
@@ -22,6 +28,8 @@ export const menu = computed(() => {
         path: `/e/${e.name}`,
         icon: 'Tickets',
     }));
+    for (const p of HAZARD_PAGES)
+        if (can(p.perm)) biz.push({ key: p.name, title: p.title, path: p.path, icon: p.icon });
     if (biz.length) groups.push({ key: 'biz', title: '业务管理', icon: 'Files', children: biz });
     const admin = ADMIN_PAGES.filter((p) => can(p.perm)).map((p) => ({
         key: p.name,

@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { state, can, loadSession, loadEntities, loadRegions, entityMeta } from './store.js';
-import { ADMIN_PAGES } from './nav.js';
+import { ADMIN_PAGES, HAZARD_PAGES } from './nav.js';
 import { safeRedirect } from './util.js';
 
 import AppLayout from './layouts/AppLayout.vue';
@@ -21,6 +21,11 @@ const DictsView = () => import('./views/admin/DictsView.vue');
 const CalendarView = () => import('./views/admin/CalendarView.vue');
 const AuditView = () => import('./views/admin/AuditView.vue');
 const LoginLogView = () => import('./views/admin/LoginLogView.vue');
+const HazardMap = () => import('./views/hazard/HazardMap.vue');
+
+const hazardComponents = {
+    'hazard-map': HazardMap,
+};
 
 const adminComponents = {
     'admin-users': UsersView,
@@ -56,6 +61,12 @@ const routes = [
                 name: p.name,
                 component: adminComponents[p.name],
                 meta: { title: p.title, group: '系统管理', perm: readPerm[p.name] || p.perm },
+            })),
+            ...HAZARD_PAGES.map((p) => ({
+                path: p.path.slice(1),
+                name: p.name,
+                component: hazardComponents[p.name],
+                meta: { title: p.title, group: '业务管理', perm: p.perm },
             })),
             { path: 'forbidden', name: 'forbidden', component: NotFound, meta: { title: '无权访问', forbidden: true } },
             { path: ':pathMatch(.*)*', name: 'not-found', component: NotFound, meta: { title: '页面不存在' } },
