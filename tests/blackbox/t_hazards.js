@@ -339,6 +339,10 @@ test('hazards: GET /hazards/transitions declares the machine with Chinese labels
     assert.deepStrictEqual(by.delist.from, ['assigned', 'rectifying', 'awaiting_acceptance', 'closed']);
     assert.strictEqual(by.accept.perm, 'hazard:accept');
     assertStatus(await s.api('GET', '/api/v1/hazards/transitions', { token: '' }), 401, 'anonymous');
+    // The derived overdue is in the metadata as a read-only boolean filter.
+    const meta = (await s.api('GET', '/api/v1/meta/entities', { token: unit })).json.items.find((e) => e.name === 'hazards');
+    const od = meta.fields.find((f) => f.name === 'overdue');
+    assert.ok(od && od.type === 'bool' && od.filter === true && od.readonly === true, JSON.stringify(od));
     const police = await s.createUser('tr-police', 'police', VILLAGE);
     assertStatus(await s.api('GET', '/api/v1/hazards/transitions', { token: police }), 403, 'without hazard:read');
 });
