@@ -2,7 +2,7 @@
 // GET /meta/entities; the administration pages are listed here with the
 // permission each needs (the server checks them again).
 import { computed } from 'vue';
-import { can, businessEntities } from './store.js';
+import { can, businessEntities, state } from './store.js';
 
 export const ADMIN_PAGES = [
     { path: '/admin/users', name: 'admin-users', title: '用户管理', icon: 'User', perm: 'user:admin' },
@@ -14,6 +14,20 @@ export const ADMIN_PAGES = [
     { path: '/admin/login-log', name: 'admin-login-log', title: '登录日志', icon: 'Key', perm: 'audit:read' },
 ];
 
+// Business pages of their own, after the entity lists; show() narrows a
+// permission further (the board is not for a unit's officer).
+export const BIZ_PAGES = [
+    {
+        path: '/hazards/board',
+        name: 'hazard-board',
+        title: '隐患看板',
+        icon: 'Document',
+        perm: 'hazard:read',
+        show: () => state.user && state.user.role !== 'unit_officer',
+    },
+    { path: '/m/report', name: 'mobile-report', title: '隐患上报', icon: 'Upload', perm: 'hazard:write' },
+];
+
 export const menu = computed(() => {
     const groups = [{ key: 'home', title: '首页', icon: 'HomeFilled', path: '/' }];
     const biz = businessEntities.value.map((e) => ({
@@ -22,6 +36,7 @@ export const menu = computed(() => {
         path: `/e/${e.name}`,
         icon: 'Tickets',
     }));
+    for (const p of BIZ_PAGES) if (can(p.perm) && (!p.show || p.show())) biz.push({ key: p.name, title: p.title, path: p.path, icon: p.icon });
     if (biz.length) groups.push({ key: 'biz', title: '业务管理', icon: 'Files', children: biz });
     const admin = ADMIN_PAGES.filter((p) => can(p.perm)).map((p) => ({
         key: p.name,
