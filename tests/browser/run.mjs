@@ -808,6 +808,8 @@ test('hazard loop (acceptance 6): a village worker reports on a phone, town assi
     // The unit's officer sees it (and only its unit's hazards) and works on it.
     await login(page, base, 'unit');
     assert((await page.locator('[data-test=menu-hazard-board]').count()) === 0, 'the board is in a unit officer\'s menu');
+    await page.goto(`${base}/hazards/board`);
+    await page.locator('[data-test=hazard-board] .el-empty').waitFor(); // a notice, no 403 from the API
     await page.goto(`${base}/e/hazards`);
     const urows = await tableRows(page);
     assert((await urows.count()) === 1, `the unit officer lists ${await urows.count()} hazards`);
