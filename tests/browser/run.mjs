@@ -893,6 +893,52 @@ test('hazard board: the counts are the API\'s, and a state opens the filtered li
     await loggedOut(page, base);
 });
 
+test('hazard step dialogs: a major hazard\'s notice asks for the 五落实 plan; buttons follow state and preconditions', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    const major = (await apiGet(page, '/api/v1/hazards?state=reported&grade=major&page_size=1')).items[0];
+    assert(major, 'the demo county has no reported major hazard');
+    await page.goto(`${base}/hazards/${major.id}`);
+    assert((await hazardState(page)) === '已登记', 'state of the major hazard');
+    await page.locator('[data-test=action-assign]').click();
+    const dialog = page.locator('.step-dialog[data-action=assign]');
+    await dialog.waitFor();
+    for (const f of ['deadline_days', 'unit_id', 'responsible_unit', 'responsible_person', 'measures', 'plan_target', 'plan_measures', 'plan_funds', 'plan_people', 'plan_deadline', 'plan_emergency', 'note', 'photos'])
+        assert(await dialog.locator(`[data-field=${f}]`).count(), `the notice dialog lacks ${f}`);
+    for (const f of ['plan_target', 'plan_emergency', 'measures'])
+        assert(await dialog.locator(`[data-field=${f}]`).evaluate((el) => el.classList.contains('is-required')), `${f} is not marked required`);
+    assert((await dialog.locator('[data-field=note]').evaluate((el) => el.classList.contains('is-required'))) === false, 'note is marked required');
+    // The unit select offers the units of the hazard's region, no others.
+    await dialog.locator('[data-field=unit_id] .el-select__wrapper').click();
+    const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item');
+    await options.first().waitFor();
+    const units = await apiGet(page, `/api/v1/units?region=${major.region}&page_size=500`);
+    assert((await options.count()) === units.total, `the unit select offers ${await options.count()} units, the region has ${units.total}`);
+    await page.keyboard.press('Escape');
+    await dialog.locator('.el-dialog__footer .el-button', { hasText: '取消' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert((await hazardState(page)) === '已登记', 'cancel changed the state');
+
+    // An open hazard: the county may supervise; list or delist as it stands.
+    const open = (await apiGet(page, '/api/v1/hazards?state=rectifying&page_size=50')).items.find((h) => !h.extension_requested_days);
+    await page.goto(`${base}/hazards/${open.id}`);
+    await hazardState(page);
+    const offered = await page.locator('[data-test^=action-]').evaluateAll((els) => els.map((e) => e.dataset.test.slice(7)));
+    for (const a of ['report_progress', 'request_extension', 'submit', 'supervise']) assert(offered.includes(a), `county is not offered ${a}: ${offered}`);
+    for (const a of ['assign', 'start', 'accept', 'approve_extension', 'refuse_extension']) assert(!offered.includes(a), `county is offered ${a}: ${offered}`);
+    assert(offered.includes(open.listed ? 'delist' : 'list_publicly') && !offered.includes(open.listed ? 'list_publicly' : 'delist'), `listing: ${offered}`);
+    for (const [action, fields] of [['supervise', ['level', 'letter', 'note', 'photos']], ['request_extension', ['days', 'reason', 'note', 'photos']]]) {
+        await page.locator(`[data-test=action-${action}]`).click();
+        const d = page.locator(`.step-dialog[data-action=${action}]`);
+        await d.waitFor();
+        const shown = await d.locator('[data-field]').evaluateAll((els) => els.map((e) => e.dataset.field));
+        assert(JSON.stringify(shown) === JSON.stringify(fields), `${action} asks for ${shown}`);
+        await d.locator('.el-dialog__footer .el-button', { hasText: '取消' }).click();
+        await d.waitFor({ state: 'hidden' });
+    }
+    await loggedOut(page, base);
+});
+
 /* ---------------- the run ---------------- */
 
 async function main() {

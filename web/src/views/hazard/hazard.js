@@ -21,9 +21,21 @@ export function loadMachine() {
 
 // The actions offered for a hazard: its state is in `from` and the user has
 // `perm`. The server checks both again (and the unit and region scope).
+// The preconditions the server answers with 409 are left out too: a pending
+// extension, public listing.
+const PRECONDITIONS = {
+    request_extension: (h) => !h.extension_requested_days,
+    approve_extension: (h) => !!h.extension_requested_days,
+    refuse_extension: (h) => !!h.extension_requested_days,
+    list_publicly: (h) => !h.listed,
+    delist: (h) => !!h.listed,
+};
+
 export function allowedActions(machine, hazard) {
     if (!machine || !hazard) return [];
-    return machine.items.filter((t) => t.from.includes(hazard.state) && can(t.perm));
+    return machine.items.filter(
+        (t) => t.from.includes(hazard.state) && can(t.perm) && (!PRECONDITIONS[t.action] || PRECONDITIONS[t.action](hazard)),
+    );
 }
 
 export const STATE_TAGS = {
