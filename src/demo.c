@@ -480,6 +480,29 @@ static int demo_hazards(db_conn *c, const struct audit_actor *who, char villages
     return 0;
 }
 
+/* The demo unit officer `unit` (单位安全员) and its unit in the village of the
+ * demo village worker, inside the township of `town`: the browser test walks
+ * a hazard from the village's report through town's notice to this unit. */
+#define DEMO_UNIT_NAME "九龙镇惠民超市"
+
+static int demo_unit_officer(db_conn *c, const struct audit_actor *who, const char *password,
+                             const char *now, char **err)
+{
+    char uid[24];
+    if (add_keyed(c, who, "units",
+                  json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "region", "511621101001", "name",
+                            DEMO_UNIT_NAME, "type", "shop", "key_unit", 0, "safety_officer",
+                            "单位安全员", "officer_phone", "13800000000"),
+                  uid, sizeof uid, err) ||
+        add_user(c, "unit", "惠民超市安全员", "unit_officer", "511621101001", password, now, err))
+        return -1;
+    const char *p[] = {uid};
+    return exec(c,
+                "UPDATE users SET unit_id = CAST($1 AS BIGINT) WHERE username = 'unit' AND "
+                "unit_id IS NULL",
+                1, p, err);
+}
+
 int demo_load(db *d, unsigned seed, const char *password, char **err)
 {
     int rc = -1;
@@ -595,6 +618,8 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
     if (demo_hazards(c, &who, villages, nvillages, err))
         goto fail_records;
     if (demo_boundaries(c, &who, err))
+        goto fail_records;
+    if (demo_unit_officer(c, &who, password, now, err))
         goto fail_records;
     arena_free(ua);
     if (db_commit(c) != DB_OK) {

@@ -2351,6 +2351,10 @@ json_t *entity_meta(void)
         json_t *fields = json_array();
         for (int k = 0; k < ncols(e); k++)
             json_array_append_new(fields, field_meta(e, col_at(e, k)));
+        /* Derived columns (a hazard's overdue) are read-only; listing them
+         * lets the console filter on them like any other field. */
+        for (int k = 0; k < e->nderived; k++)
+            json_array_append_new(fields, field_meta(e, &e->derived[k].f));
         json_array_append_new(items,
                               json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", e->name, "label",
                                         e->label, "permission", e->perm, "key", key_col(e),

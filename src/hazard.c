@@ -66,6 +66,33 @@ const struct hazard_transition *hazard_transition_find(const char *action)
     return NULL;
 }
 
+/* The Chinese name of each action, as the console's buttons and the
+ * timeline show it; kept beside the machine so a new action gets one. */
+static const struct {
+    const char *action, *label;
+} action_labels[] = {
+    {"assign", "下达整改通知"},
+    {"start", "开始整改"},
+    {"report_progress", "报告进展"},
+    {"request_extension", "申请延期"},
+    {"approve_extension", "批准延期"},
+    {"refuse_extension", "不予延期"},
+    {"submit", "提交验收"},
+    {"accept", "验收销号"},
+    {"refuse", "验收不通过"},
+    {"supervise", "督办"},
+    {"list_publicly", "挂牌督办"},
+    {"delist", "摘牌"},
+};
+
+static const char *action_label(const char *action)
+{
+    for (size_t i = 0; i < sizeof action_labels / sizeof action_labels[0]; i++)
+        if (strcmp(action_labels[i].action, action) == 0)
+            return action_labels[i].label;
+    return action;
+}
+
 /* ---- steps ---- */
 
 static int from_ok(const struct hazard_transition *t, const char *state)
@@ -83,6 +110,8 @@ static int allowed_key(const struct hazard_transition *t, const char *k)
     for (int i = 0; i < HAZARD_MAX_FIELDS && t->required[i]; i++)
         if (strcmp(t->required[i], k) == 0)
             return 1;
+    if (strcmp(t->action, "assign") == 0 && strcmp(k, "unit_id") == 0)
+        return 1;
     if (strcmp(t->action, "assign") == 0)
         for (int i = 0; i < NPLAN; i++)
             if (strcmp(plan_fields[i], k) == 0)
@@ -115,6 +144,9 @@ static void validate_body(const struct hazard_transition *t, json_t *in, json_t 
         if (strcmp(k, "deadline_days") == 0 || strcmp(k, "days") == 0) {
             if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 365)
                 json_object_set_new(errors, k, json_string("工作日数必须是 1 到 365 之间的整数"));
+        } else if (strcmp(k, "unit_id") == 0) {
+            if (!json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 1))
+                json_object_set_new(errors, k, json_string("单位编号必须是正整数"));
         } else if (strcmp(k, "plan_deadline") == 0) {
             if (!json_is_null(v) && !(json_is_string(v) && util_date_valid(json_string_value(v))))
                 json_object_set_new(errors, k, json_string("治理时限必须是日期（YYYY-MM-DD）"));
@@ -239,6 +271,39 @@ static int write_step(db_conn *c, arena *a, const struct audit_actor *who, const
     return st;
 }
 
+/* assign's optional unit_id: the unit must lie in the hazard's region
+ * subtree (so its officer, scoped to the unit, can then act on the hazard);
+ * its name stands in for an omitted responsible_unit. *unit gets the id as
+ * text, or NULL when none is given or it is refused (errors says why). */
+static int assign_unit(db_conn *c, arena *a, json_t *in, const char *region, json_t *errors,
+                       const char **unit)
+{
+    *unit = NULL;
+    json_t *v = json_object_get(in, "unit_id");
+    if (!json_is_integer(v) || json_integer_value(v) < 1)
+        return DB_OK; /* absent, null, or a type error validate_body names */
+    const char *uid = arena_printf(a, "%lld", (long long)json_integer_value(v));
+    db_stmt *s = db_prepare(c, "SELECT region, name FROM units WHERE id = CAST($1 AS INTEGER) "
+                               "AND deleted_at IS NULL");
+    if (!s)
+        return db_last_status(c);
+    db_bind_text(s, 1, uid);
+    int rc = db_step(s);
+    int inside = rc == DB_ROW && region_within(db_col_text(s, 0), region);
+    const char *name = inside ? arena_strdup(a, db_col_text(s, 1)) : NULL;
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (!inside) {
+        json_object_set_new(errors, "unit_id", json_string("单位不存在或不在该隐患所属区域内"));
+        return DB_OK;
+    }
+    if (!text_of(in, "responsible_unit"))
+        json_object_set_new(in, "responsible_unit", json_string(name));
+    *unit = uid;
+    return DB_OK;
+}
+
 int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char *id, json_t *in,
                  json_t *errors, const char **msg)
 {
@@ -278,6 +343,14 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
             arena_printf(a, "隐患当前状态为“%s”（%s），不能执行此操作", state_label(state), state);
         json_decref(row);
         return 409;
+    }
+    const char *unit = NULL;
+    if (strcmp(t->action, "assign") == 0) {
+        st = assign_unit(c, a, in, region, errors, &unit);
+        if (st != DB_OK) {
+            json_decref(row);
+            return st;
+        }
     }
     validate_body(t, in, errors);
     char today[11], now[32];
@@ -331,6 +404,10 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
                     cols[n] = plan_fields[i];
                     vals[n++] = text_of(in, plan_fields[i]);
                 }
+            if (unit) {
+                cols[n] = "unit_id";
+                vals[n++] = unit;
+            }
         }
     } else if (strcmp(t->action, "request_extension") == 0 && json_object_size(errors) == 0) {
         if (pending) {
@@ -558,6 +635,41 @@ static void h_history(req *r)
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+/* The declared machine for the console: it draws a button per action
+ * allowed from the hazard's state and for the user's permissions (the server
+ * checks both again on the step). */
+static void h_transitions(req *r)
+{
+    if (!authz_has(r->user, "hazard:read")) {
+        reply_error(r, 403, "forbidden", "没有查看隐患的权限", NULL);
+        return;
+    }
+    json_t *states = json_array(), *items = json_array();
+    for (int i = 0; i < hazard_nstates; i++)
+        json_array_append_new(states, json_pack("{s:s, s:s}", "code", hazard_states[i], "label",
+                                                state_label(hazard_states[i])));
+    for (int i = 0; i < hazard_ntransitions; i++) {
+        const struct hazard_transition *t = &hazard_transitions[i];
+        json_t *from = json_array(), *need = json_array(), *opt = json_array();
+        for (int j = 0; j < HAZARD_MAX_FROM && t->from[j]; j++)
+            json_array_append_new(from, json_string(t->from[j]));
+        for (int j = 0; j < HAZARD_MAX_FIELDS && t->required[j]; j++)
+            json_array_append_new(need, json_string(t->required[j]));
+        if (strcmp(t->action, "assign") == 0) {
+            json_array_append_new(opt, json_string("unit_id"));
+            for (int j = 0; j < NPLAN; j++)
+                json_array_append_new(opt, json_string(plan_fields[j]));
+        }
+        json_array_append_new(opt, json_string("note"));
+        json_array_append_new(opt, json_string("photos"));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:o, s:s?, s:s, s:o, s:o}", "action", t->action,
+                                        "label", action_label(t->action), "from", from, "to", t->to,
+                                        "perm", t->perm, "required", need, "optional", opt));
+    }
+    reply_json(r, 200, json_pack("{s:o, s:o}", "states", states, "items", items));
+}
+
 /* ---- the township board ---- */
 
 /* The earliest deadline that is at most n working days overdue today: the
@@ -724,4 +836,5 @@ void hazard_routes_register(void)
     http_route("GET", "/api/v1/hazards/{id}/history", h_history, 0, NULL);
     http_route("GET", "/api/v1/hazards/board", h_board, 0, NULL);
     hazard_notice_routes_register();
+    http_route("GET", "/api/v1/hazards/transitions", h_transitions, 0, NULL);
 }

@@ -320,3 +320,89 @@ test('hazards: the ledger (隐患台账) exports with a township\'s columns and 
     // State and deadline belong to the transitions: an imported row starts reported.
     assert.strictEqual(b.state, 'reported');
 });
+
+test('hazards: GET /hazards/transitions declares the machine with Chinese labels', { timeout: 60000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    const s = await ctx.serverWith({ db: c.db, token: c.token });
+    const unit = await token(c.db, 'unit');
+    const r = await s.api('GET', '/api/v1/hazards/transitions', { token: unit });
+    assertStatus(r, 200, 'transitions for a unit officer');
+    assert.deepStrictEqual(r.json.states.map((x) => x.code), ['reported', 'assigned', 'rectifying', 'awaiting_acceptance', 'closed']);
+    assert.strictEqual(r.json.states.find((x) => x.code === 'closed').label, '已销号');
+    const by = Object.fromEntries(r.json.items.map((t) => [t.action, t]));
+    const labels = {
+        assign: '下达整改通知', start: '开始整改', report_progress: '报告进展', request_extension: '申请延期',
+        approve_extension: '批准延期', refuse_extension: '不予延期', submit: '提交验收', accept: '验收销号',
+        refuse: '验收不通过', supervise: '督办', list_publicly: '挂牌督办', delist: '摘牌',
+    };
+    assert.deepStrictEqual(Object.keys(by).sort(), Object.keys(labels).sort(), 'every action, nothing else');
+    for (const [a, l] of Object.entries(labels)) assert.strictEqual(by[a].label, l, a);
+    assert.deepStrictEqual(by.assign, {
+        action: 'assign', label: '下达整改通知', from: ['reported'], to: 'assigned', perm: 'hazard:assign',
+        required: ['deadline_days', 'responsible_unit', 'responsible_person', 'measures'],
+        optional: ['unit_id', 'plan_target', 'plan_measures', 'plan_funds', 'plan_people', 'plan_deadline', 'plan_emergency', 'note', 'photos'],
+    });
+    assert.strictEqual(by.report_progress.to, null, 'a step that keeps the state has to: null');
+    assert.deepStrictEqual(by.report_progress.required, ['note']);
+    assert.deepStrictEqual(by.delist.from, ['assigned', 'rectifying', 'awaiting_acceptance', 'closed']);
+    assert.strictEqual(by.accept.perm, 'hazard:accept');
+    assertStatus(await s.api('GET', '/api/v1/hazards/transitions', { token: '' }), 401, 'anonymous');
+    // The derived overdue is in the metadata as a read-only boolean filter.
+    const meta = (await s.api('GET', '/api/v1/meta/entities', { token: unit })).json.items.find((e) => e.name === 'hazards');
+    const od = meta.fields.find((f) => f.name === 'overdue');
+    assert.ok(od && od.type === 'bool' && od.filter === true && od.readonly === true, JSON.stringify(od));
+    const police = await s.createUser('tr-police', 'police', VILLAGE);
+    assertStatus(await s.api('GET', '/api/v1/hazards/transitions', { token: police }), 403, 'without hazard:read');
+});
+
+test('hazards: assign with unit_id hands the hazard to the unit; the unit must be in the hazard\'s region', { timeout: 60000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const officer = await token(c.db, 'unit'); // the demo unit officer
+    const unitId = Number(await sqlite(c.db, "SELECT unit_id FROM users WHERE username = 'unit'"));
+    assert.ok(unitId > 0, 'the demo unit officer belongs to a unit');
+    const unitRow = await s.admin('GET', `/api/v1/units/${unitId}`);
+    assertStatus(unitRow, 200, 'the demo unit');
+    assert.strictEqual(unitRow.json.region, VILLAGE, 'the demo unit is in the village worker\'s village');
+    const id = await newHazard(s, { title: '货架遮挡安全出口' });
+    assertStatus(await s.api('GET', `/api/v1/hazards/${id}`, { token: officer }), 404, 'not yet the unit\'s hazard');
+
+    // A unit outside the hazard's region (a sibling township), a missing one and a bad type: 422 on unit_id.
+    const outside = await s.admin('POST', '/api/v1/units', { body: { region: SIBLING_VILLAGE, name: '邻镇加油站', type: 'gas_station' } });
+    assertStatus(outside, 201, 'POST unit elsewhere');
+    const base = { action: 'assign', deadline_days: 5, responsible_person: '李四', measures: '清理出口' };
+    for (const [uid, what] of [[outside.json.id, 'outside'], [999999999, 'missing'], ['1', 'a string'], [0, 'zero']]) {
+        const r = await step(s, id, Object.assign({ unit_id: uid }, base), town);
+        assertStatus(r, 422, `unit_id ${what}`);
+        assert.ok(r.json.error.fields.unit_id, `${what}: the message names unit_id: ${JSON.stringify(r.json)}`);
+    }
+    // Without unit_id the responsible unit is still required.
+    let r = await step(s, id, base, town);
+    assertStatus(r, 422, 'no unit, no responsible unit');
+    assert.ok('responsible_unit' in r.json.error.fields);
+    let h = await s.admin('GET', `/api/v1/hazards/${id}`);
+    assert.strictEqual(h.json.state, 'reported', 'refusals changed nothing');
+    assert.strictEqual(h.json.unit_id ?? null, null);
+
+    // With the unit: unit_id set, responsible_unit defaults to its name.
+    r = await step(s, id, Object.assign({ unit_id: unitId }, base), town);
+    assertStatus(r, 200, 'assign to the unit');
+    assert.strictEqual(r.json.unit_id, unitId);
+    assert.strictEqual(r.json.responsible_unit, unitRow.json.name);
+    assert.strictEqual(r.json.state, 'assigned');
+    // Now the unit's officer sees it and can act on it.
+    const l = await s.api('GET', '/api/v1/hazards?page_size=500', { token: officer });
+    assert.ok(l.json.items.some((x) => x.id === id), 'the officer lists it');
+    assertStatus(await step(s, id, { action: 'start' }, officer), 200, 'the officer starts');
+    const hist = await s.api('GET', `/api/v1/hazards/${id}/history`, { token: officer });
+    assertStatus(hist, 200, 'history');
+    assert.strictEqual(hist.json.items[0].data.unit_id, unitId, 'the step records the unit');
+
+    // An explicit responsible_unit wins over the unit's name.
+    const id2 = await newHazard(s, { title: '灭火器过期' });
+    r = await step(s, id2, Object.assign({ unit_id: unitId, responsible_unit: '惠民超市（分店）' }, base), town);
+    assertStatus(r, 200, 'assign with both');
+    assert.strictEqual(r.json.responsible_unit, '惠民超市（分店）');
+    assert.strictEqual(r.json.unit_id, unitId);
+});

@@ -746,6 +746,279 @@ test('hazard map: the county admin sees the township boundaries and hazard marke
     assert(stored[0] === 106.52 && stored[1] === 30.62, `stored ${stored}`);
 });
 
+/* ---------------- the hazard loop ---------------- */
+
+// town's password: the password-reset test above changes it.
+async function townPassword(base) {
+    for (const pw of ['Town-new-pass-2025!', PASSWORD]) {
+        const r = await fetch(`${base}/api/v1/session`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ username: 'town', password: pw }),
+        });
+        if (r.ok) return pw;
+    }
+    throw new Error('town cannot log in with either known password');
+}
+
+// Logs out through the user menu when someone is logged in.
+async function loggedOut(page, base) {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${base}/`);
+    await page.locator('[data-test=user-menu], [data-test=login-username]').first().waitFor();
+    if (await page.locator('[data-test=user-menu]').count()) await logout(page);
+}
+
+const apiGet = (page, p) => page.evaluate(async (u) => (await fetch(u)).json(), p);
+
+async function hazardState(page) {
+    await page.locator('[data-test=hazard-detail] [data-test=hazard-state]').waitFor();
+    return (await page.locator('[data-test=hazard-detail] [data-test=hazard-state]').innerText()).trim();
+}
+
+// Opens the step dialog of an action, lets fill() fill it and submits; waits
+// until the dialog closes and the page shows the state stateText.
+async function doStep(page, action, stateText, fill) {
+    await page.locator(`[data-test=action-${action}]`).click();
+    const dialog = page.locator(`.step-dialog[data-action=${action}]`);
+    await dialog.waitFor();
+    if (fill) await fill(dialog);
+    await dialog.locator('[data-test=step-submit]').click();
+    if (action === 'accept' || action === 'refuse') {
+        await page.locator('.el-message-box').waitFor();
+        await confirmBox(page);
+    }
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+    await page.waitForFunction(
+        (t) => (document.querySelector('[data-test=hazard-detail] [data-test=hazard-state]')?.innerText || '').trim() === t,
+        stateText,
+        { timeout: 10000 },
+    );
+}
+
+async function timelineActions(page) {
+    await page.locator('[data-test=timeline]').waitFor();
+    return page.locator('[data-test=timeline] [data-test=timeline-item]').evaluateAll((els) => els.map((e) => e.dataset.action));
+}
+
+test('hazard loop (acceptance 6): a village worker reports on a phone, town assigns, the unit reports progress, town accepts', async ({
+    page,
+    base,
+    watch,
+}) => {
+    await loggedOut(page, base);
+    const title = `电动自行车楼道充电${Date.now() % 100000}`;
+
+    // The village worker, on a 375 px phone: home → 隐患上报.
+    await page.setViewportSize({ width: 375, height: 812 });
+    await login(page, base, 'village');
+    await page.locator('[data-test=home-report-link]').click();
+    await page.waitForURL((u) => u.pathname === '/m/report');
+    const form = page.locator('[data-test=mobile-report]');
+    await form.locator('[data-field=title] input').fill(title);
+    await pickOption(page, form.locator('[data-field=domain]'), '消防安全');
+    const village = await apiGet(page, '/api/v1/regions/511621101001');
+    assert((await form.locator('[data-field=region] .region-input input').inputValue()) === village.name, 'the region is not the village by default');
+    assert((await form.locator('[data-field=grade] .el-select__wrapper').innerText()).includes('一般隐患'), 'grade default');
+    await form.locator('[data-field=address] input').fill('3 组 12 号楼道');
+    await form.locator('[data-field=description] textarea').fill('楼道内有 3 辆电动自行车停放充电，堵塞疏散通道。');
+    assert(await form.locator('input[type=file][capture=environment][accept="image/*"]').count(), 'no camera photo input');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `the phone page scrolls sideways by ${overflow} px`);
+    const submitBox = await form.locator('[data-test=report-submit]').boundingBox();
+    assert(submitBox && submitBox.height >= 44 && submitBox.width >= 300, `the submit button is small: ${JSON.stringify(submitBox)}`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'hazard-phone-report');
+    await form.locator('[data-test=report-submit]').click();
+    await page.locator('[data-test=report-done]').waitFor({ timeout: 10000 });
+    const id = (await page.locator('[data-test=report-number]').innerText()).trim();
+    assert(/^\d+$/.test(id), `no hazard number shown: ${id}`);
+    await shot(page, 'hazard-phone-done');
+    let h = await apiGet(page, `/api/v1/hazards/${id}`);
+    assert(h.title === title && h.state === 'reported' && h.region === '511621101001' && h.domain === 'fire' && h.grade === 'general',
+        `the reported hazard: ${JSON.stringify(h)}`);
+    assert(h.created_by === 'village', `created by ${h.created_by}`);
+    // 再报一条 gives an empty form.
+    await page.locator('[data-test=report-again]').click();
+    assert((await form.locator('[data-field=title] input').inputValue()) === '', 'the form is not empty again');
+    await loggedOut(page, base);
+
+    // town finds it in the list; the row opens the hazard page.
+    await login(page, base, 'town', await townPassword(base));
+    await page.goto(`${base}/e/hazards`);
+    await tableRows(page);
+    const rows = await search(page, title);
+    assert((await rows.count()) === 1, `town finds ${await rows.count()} rows for ${title}`);
+    await rows.first().locator('[data-test=row-detail]').click();
+    await page.waitForURL((u) => u.pathname === `/hazards/${id}`);
+    assert((await hazardState(page)) === '已登记', 'state before the notice');
+    const offered = await page.locator('[data-test^=action-]').evaluateAll((els) => els.map((e) => e.dataset.test));
+    assert(JSON.stringify(offered) === JSON.stringify(['action-assign']), `town is offered ${offered}`);
+
+    // The notice: first without the required fields, then complete.
+    const unitName = '九龙镇惠民超市';
+    watch.expect(422, /\/api\/v1\/hazards\/\d+\/transitions$/);
+    await page.locator('[data-test=action-assign]').click();
+    const dialog = page.locator('.step-dialog[data-action=assign]');
+    await dialog.waitFor();
+    await dialog.locator('[data-field=deadline_days] input').fill('5');
+    await dialog.locator('[data-field=deadline_days] input').blur();
+    await dialog.locator('[data-test=step-submit]').click();
+    await dialog.locator('[data-field=measures] .el-form-item__error').waitFor({ timeout: 10000 });
+    assert((await dialog.locator('[data-field=responsible_unit] .el-form-item__error').count()) === 1, 'no error under 责任单位');
+    assert((await dialog.locator('[data-field=deadline_days] .el-form-item__error').count()) === 0, 'an error under a field the server did not name');
+    await pickOption(page, dialog.locator('[data-field=unit_id]'), unitName);
+    assert((await dialog.locator('[data-field=responsible_unit] input').inputValue()) === unitName, 'the unit does not fill 责任单位');
+    await dialog.locator('[data-field=responsible_person] input').fill('王店长');
+    await dialog.locator('[data-field=measures] textarea').fill('设置集中充电点，禁止楼道停放充电');
+    await dialog.locator('[data-field=note] textarea').fill('现场核实属实');
+    await dialog.locator('[data-test=step-submit]').click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+    await page.waitForFunction(() => document.querySelector('[data-test=hazard-state]')?.innerText.trim() === '已下达整改通知');
+    h = await apiGet(page, `/api/v1/hazards/${id}`);
+    const unit = (await apiGet(page, `/api/v1/units?q=${encodeURIComponent(unitName)}`)).items.find((u) => u.name === unitName);
+    assert(unit && h.unit_id === unit.id, `the hazard's unit is ${h.unit_id}, not the demo unit`);
+    assert(h.responsible_unit === unitName && h.responsible_person === '王店长', `responsible: ${h.responsible_unit} ${h.responsible_person}`);
+    const due = await apiGet(page, `/api/v1/calendar/add?date=${h.notice_date}&days=5`);
+    assert(h.deadline === due.date, `deadline ${h.deadline}, 5 working days after ${h.notice_date} is ${due.date}`);
+    assert((await page.locator('[data-test=hazard-deadline]').innerText()).trim() === h.deadline, 'the page shows another deadline');
+    assert(await page.locator('[data-test=notice-print]').isVisible(), 'no print button after the notice');
+    await loggedOut(page, base);
+
+    // The unit's officer sees it (and only its unit's hazards) and works on it.
+    await login(page, base, 'unit');
+    assert((await page.locator('[data-test=menu-hazard-board]').count()) === 0, 'the board is in a unit officer\'s menu');
+    await page.goto(`${base}/hazards/board`);
+    await page.locator('[data-test=hazard-board] .el-empty').waitFor(); // a notice, no 403 from the API
+    await page.goto(`${base}/e/hazards`);
+    const urows = await tableRows(page);
+    assert((await urows.count()) === 1, `the unit officer lists ${await urows.count()} hazards`);
+    await urows.first().locator('[data-test=row-detail]').click();
+    await page.waitForURL((u) => u.pathname === `/hazards/${id}`);
+    assert((await page.locator('[data-test=action-assign]').count()) === 0, 'a unit officer is offered the notice');
+    await doStep(page, 'start', '整改中');
+    await doStep(page, 'report_progress', '整改中', (d) => d.locator('[data-field=note] textarea').fill('已设置集中充电点，楼道车辆已清走'));
+    await doStep(page, 'submit', '待验收', (d) => d.locator('[data-field=note] textarea').fill('整改完成，申请验收'));
+    assert((await page.locator('[data-test=action-accept]').count()) === 0, 'a unit officer is offered the acceptance');
+    await loggedOut(page, base);
+
+    // town accepts (销号) after the confirmation.
+    await login(page, base, 'town', await townPassword(base));
+    await page.goto(`${base}/hazards/${id}`);
+    assert((await hazardState(page)) === '待验收', 'state before the acceptance');
+    await doStep(page, 'accept', '已销号', (d) => d.locator('[data-field=note] textarea').fill('现场验收合格'));
+    h = await apiGet(page, `/api/v1/hazards/${id}`);
+    assert(h.state === 'closed' && h.closed_on, `after accept: ${h.state} ${h.closed_on}`);
+    assert((await page.locator('[data-test^=action-]').count()) === 0, 'actions offered on a closed hazard');
+    const hist = (await apiGet(page, `/api/v1/hazards/${id}/history`)).items;
+    assert(JSON.stringify(hist.map((x) => x.action)) === JSON.stringify(['assign', 'start', 'report_progress', 'submit', 'accept']), `history: ${hist.map((x) => x.action)}`);
+    await page.waitForFunction((n) => Number(document.querySelector('[data-test=timeline]')?.dataset.steps) === n, hist.length);
+    const shown = await timelineActions(page);
+    assert(JSON.stringify(shown) === JSON.stringify(['report', 'assign', 'start', 'report_progress', 'submit', 'accept']), `timeline: ${shown}`);
+    const tl = await page.locator('[data-test=timeline]').innerText();
+    for (const t of ['下达整改通知', '开始整改', '报告进展', '提交验收', '验收销号', '已设置集中充电点，楼道车辆已清走', '现场验收合格', 'town', 'unit', '5 个工作日'])
+        assert(tl.includes(t), `the timeline lacks ${t}`);
+    S.hazardId = id;
+    await page.setViewportSize({ width: 1366, height: 1500 }); // the sections and the whole timeline
+    await page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 6000 }).catch(() => {});
+    await shot(page, 'hazard-detail');
+    await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+test('hazard board: the counts are the API\'s, and a state opens the filtered list', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'town', await townPassword(base));
+    await page.goto(`${base}/`);
+    await page.locator('[data-test=menu-hazard-board]').click();
+    await page.waitForURL((u) => u.pathname === '/hazards/board');
+    await page.locator('[data-test=hazard-board][data-loaded=true]').waitFor({ timeout: 15000 });
+    const me = (await apiGet(page, '/api/v1/session')).user;
+    const b = await apiGet(page, `/api/v1/hazards/board?region=${me.region}`);
+    for (const [st, n] of Object.entries(b.by_state)) {
+        const v = Number((await page.locator(`[data-test=board-state-${st}] [data-test=board-count]`).innerText()).trim());
+        assert(v === n, `board shows ${v} ${st}, the API says ${n}`);
+    }
+    const od = Number((await page.locator('[data-test=board-overdue] [data-test=board-count]').innerText()).trim());
+    assert(od === b.overdue.total, `board shows ${od} overdue, the API says ${b.overdue.total}`);
+    for (const [k, t] of [['1-5', '1-5'], ['6-20', '6-20'], ['>20', 'gt20']]) {
+        const txt = await page.locator(`[data-test=board-band-${t}]`).innerText();
+        assert(txt.trim().endsWith(`：${b.overdue[k]}`), `band ${k} shows ${txt}, the API says ${b.overdue[k]}`);
+    }
+    const rr = await page.locator('[data-test=board-rectification-rate]').innerText();
+    assert(rr.includes(`已销号 ${b.closed} / 发现 ${b.found}`), `rectification rate: ${rr}`);
+    assert(rr.includes(`${Math.round(b.rectification_rate * 1000) / 10}%`), `rectification percentage: ${rr}`);
+    const units = await page.locator('[data-test=board-top-units] .el-table__body-wrapper tbody tr').count();
+    assert(units === b.top_units.length, `top units: ${units} rows, the API has ${b.top_units.length}`);
+    await page.waitForTimeout(600); // the chart's animation
+    await shot(page, 'hazard-board');
+
+    // A state card opens the list with state= and the board's region.
+    await page.locator('[data-test=board-state-closed]').click();
+    await page.waitForURL((u) => u.pathname === '/e/hazards' && u.searchParams.get('state') === 'closed');
+    await tableRows(page);
+    await page.waitForFunction(() => document.querySelector('[data-test=table-scroll]')?.dataset.busy === 'false');
+    let total = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
+    assert(total === b.by_state.closed, `the closed list has ${total}, the board ${b.by_state.closed}`);
+    // The overdue card opens overdue=true.
+    await page.goBack();
+    await page.locator('[data-test=hazard-board][data-loaded=true]').waitFor({ timeout: 15000 });
+    await page.locator('[data-test=board-overdue]').click();
+    await page.waitForURL((u) => u.pathname === '/e/hazards' && u.searchParams.get('overdue') === 'true');
+    await page.waitForFunction(() => {
+        const e = document.querySelector('[data-test=table-scroll]');
+        return e && e.dataset.busy === 'false' && Number(e.dataset.loads) > 0;
+    });
+    total = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
+    assert(total === b.overdue.total, `the overdue list has ${total}, the board ${b.overdue.total}`);
+    await loggedOut(page, base);
+});
+
+test('hazard step dialogs: a major hazard\'s notice asks for the 五落实 plan; buttons follow state and preconditions', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    const major = (await apiGet(page, '/api/v1/hazards?state=reported&grade=major&page_size=1')).items[0];
+    assert(major, 'the demo county has no reported major hazard');
+    await page.goto(`${base}/hazards/${major.id}`);
+    assert((await hazardState(page)) === '已登记', 'state of the major hazard');
+    await page.locator('[data-test=action-assign]').click();
+    const dialog = page.locator('.step-dialog[data-action=assign]');
+    await dialog.waitFor();
+    for (const f of ['deadline_days', 'unit_id', 'responsible_unit', 'responsible_person', 'measures', 'plan_target', 'plan_measures', 'plan_funds', 'plan_people', 'plan_deadline', 'plan_emergency', 'note', 'photos'])
+        assert(await dialog.locator(`[data-field=${f}]`).count(), `the notice dialog lacks ${f}`);
+    for (const f of ['plan_target', 'plan_emergency', 'measures'])
+        assert(await dialog.locator(`[data-field=${f}]`).evaluate((el) => el.classList.contains('is-required')), `${f} is not marked required`);
+    assert((await dialog.locator('[data-field=note]').evaluate((el) => el.classList.contains('is-required'))) === false, 'note is marked required');
+    // The unit select offers the units of the hazard's region, no others.
+    await dialog.locator('[data-field=unit_id] .el-select__wrapper').click();
+    const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item');
+    await options.first().waitFor();
+    const units = await apiGet(page, `/api/v1/units?region=${major.region}&page_size=500`);
+    assert((await options.count()) === units.total, `the unit select offers ${await options.count()} units, the region has ${units.total}`);
+    await page.keyboard.press('Escape');
+    await dialog.locator('.el-dialog__footer .el-button', { hasText: '取消' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert((await hazardState(page)) === '已登记', 'cancel changed the state');
+
+    // An open hazard: the county may supervise; list or delist as it stands.
+    const open = (await apiGet(page, '/api/v1/hazards?state=rectifying&page_size=50')).items.find((h) => !h.extension_requested_days);
+    await page.goto(`${base}/hazards/${open.id}`);
+    await hazardState(page);
+    const offered = await page.locator('[data-test^=action-]').evaluateAll((els) => els.map((e) => e.dataset.test.slice(7)));
+    for (const a of ['report_progress', 'request_extension', 'submit', 'supervise']) assert(offered.includes(a), `county is not offered ${a}: ${offered}`);
+    for (const a of ['assign', 'start', 'accept', 'approve_extension', 'refuse_extension']) assert(!offered.includes(a), `county is offered ${a}: ${offered}`);
+    assert(offered.includes(open.listed ? 'delist' : 'list_publicly') && !offered.includes(open.listed ? 'list_publicly' : 'delist'), `listing: ${offered}`);
+    for (const [action, fields] of [['supervise', ['level', 'letter', 'note', 'photos']], ['request_extension', ['days', 'reason', 'note', 'photos']]]) {
+        await page.locator(`[data-test=action-${action}]`).click();
+        const d = page.locator(`.step-dialog[data-action=${action}]`);
+        await d.waitFor();
+        const shown = await d.locator('[data-field]').evaluateAll((els) => els.map((e) => e.dataset.field));
+        assert(JSON.stringify(shown) === JSON.stringify(fields), `${action} asks for ${shown}`);
+        await d.locator('.el-dialog__footer .el-button', { hasText: '取消' }).click();
+        await d.waitFor({ state: 'hidden' });
+    }
+    await loggedOut(page, base);
+});
+
 /* ---------------- the run ---------------- */
 
 async function main() {

@@ -2,7 +2,7 @@
 // GET /meta/entities; the administration pages are listed here with the
 // permission each needs (the server checks them again).
 import { computed } from 'vue';
-import { can, businessEntities } from './store.js';
+import { can, businessEntities, state } from './store.js';
 
 export const ADMIN_PAGES = [
     { path: '/admin/users', name: 'admin-users', title: '用户管理', icon: 'User', perm: 'user:admin' },
@@ -14,10 +14,19 @@ export const ADMIN_PAGES = [
     { path: '/admin/login-log', name: 'admin-login-log', title: '登录日志', icon: 'Key', perm: 'audit:read' },
 ];
 
-// Pages of the business modules beyond the generic entity lists, listed under
-// 业务管理 after the entities, each with the permission it needs.
-export const HAZARD_PAGES = [
+// Business pages of their own, after the entity lists; show() narrows a
+// permission further (the board is not for a unit's officer).
+export const BIZ_PAGES = [
+    {
+        path: '/hazards/board',
+        name: 'hazard-board',
+        title: '隐患看板',
+        icon: 'Document',
+        perm: 'hazard:read',
+        show: () => state.user && state.user.role !== 'unit_officer',
+    },
     { path: '/hazards/map', name: 'hazard-map', title: '隐患地图', icon: 'MapLocation', perm: 'hazard:read' },
+    { path: '/m/report', name: 'mobile-report', title: '隐患上报', icon: 'Upload', perm: 'hazard:write' },
 ];
 
 export const menu = computed(() => {
@@ -28,8 +37,7 @@ export const menu = computed(() => {
         path: `/e/${e.name}`,
         icon: 'Tickets',
     }));
-    for (const p of HAZARD_PAGES)
-        if (can(p.perm)) biz.push({ key: p.name, title: p.title, path: p.path, icon: p.icon });
+    for (const p of BIZ_PAGES) if (can(p.perm) && (!p.show || p.show())) biz.push({ key: p.name, title: p.title, path: p.path, icon: p.icon });
     if (biz.length) groups.push({ key: 'biz', title: '业务管理', icon: 'Files', children: biz });
     const admin = ADMIN_PAGES.filter((p) => can(p.perm)).map((p) => ({
         key: p.name,

@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { state, can, loadSession, loadEntities, loadRegions, entityMeta } from './store.js';
-import { ADMIN_PAGES, HAZARD_PAGES } from './nav.js';
+import { ADMIN_PAGES } from './nav.js';
 import { safeRedirect } from './util.js';
 
 import AppLayout from './layouts/AppLayout.vue';
@@ -22,10 +22,9 @@ const CalendarView = () => import('./views/admin/CalendarView.vue');
 const AuditView = () => import('./views/admin/AuditView.vue');
 const LoginLogView = () => import('./views/admin/LoginLogView.vue');
 const HazardMap = () => import('./views/hazard/HazardMap.vue');
-
-const hazardComponents = {
-    'hazard-map': HazardMap,
-};
+const HazardDetail = () => import('./views/hazard/HazardDetail.vue');
+const HazardBoard = () => import('./views/hazard/HazardBoard.vue');
+const MobileReport = () => import('./views/hazard/MobileReport.vue');
 
 const adminComponents = {
     'admin-users': UsersView,
@@ -48,6 +47,8 @@ const readPerm = {
 const routes = [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
     { path: '/password', name: 'password', component: PasswordView, meta: { title: '修改密码' } },
+    // The phone page of a village worker, outside the desktop layout.
+    { path: '/m/report', name: 'mobile-report', component: MobileReport, meta: { title: '隐患上报', perm: 'hazard:write' } },
     {
         path: '/',
         component: AppLayout,
@@ -56,17 +57,22 @@ const routes = [
             { path: 'e/:entity', name: 'entity-list', component: EntityList, meta: { group: '业务管理' } },
             { path: 'e/:entity/:id', name: 'entity-detail', component: EntityDetail, meta: { group: '业务管理' } },
             { path: 'account', name: 'account', component: AccountView, meta: { title: '我的账户' } },
+            // Entities with a page of their own: the generic list's detail
+            // link (/e/<entity>/<id>) is sent there.
+            { path: 'e/hazards/:id', redirect: (to) => `/hazards/${to.params.id}` },
+            { path: 'hazards/map', name: 'hazard-map', component: HazardMap, meta: { title: '隐患地图', group: '业务管理', perm: 'hazard:read' } },
+            { path: 'hazards/board', name: 'hazard-board', component: HazardBoard, meta: { title: '隐患看板', group: '业务管理', perm: 'hazard:read' } },
+            {
+                path: 'hazards/:id',
+                name: 'hazard-detail',
+                component: HazardDetail,
+                meta: { title: (r) => `隐患详情 #${r.params.id}`, group: '业务管理', perm: 'hazard:read' },
+            },
             ...ADMIN_PAGES.map((p) => ({
                 path: p.path.slice(1),
                 name: p.name,
                 component: adminComponents[p.name],
                 meta: { title: p.title, group: '系统管理', perm: readPerm[p.name] || p.perm },
-            })),
-            ...HAZARD_PAGES.map((p) => ({
-                path: p.path.slice(1),
-                name: p.name,
-                component: hazardComponents[p.name],
-                meta: { title: p.title, group: '业务管理', perm: p.perm },
             })),
             { path: 'forbidden', name: 'forbidden', component: NotFound, meta: { title: '无权访问', forbidden: true } },
             { path: ':pathMatch(.*)*', name: 'not-found', component: NotFound, meta: { title: '页面不存在' } },
