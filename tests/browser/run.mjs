@@ -778,6 +778,36 @@ async function hazardState(page) {
 
 // Opens the step dialog of an action, lets fill() fill it and submits; waits
 // until the dialog closes and the page shows the state stateText.
+// Two tiny images, told apart by their hash: the photos of the hazard loop.
+// Playwright hands them to the page's <input type=file> like a camera would.
+const PNG_RED = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGO4o6HxHwAFPAIsDsQvxQAAAABJRU5ErkJggg==',
+    'base64',
+);
+const PNG_BLUE = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGPQCLjzHwAETAJU7P26YgAAAABJRU5ErkJggg==',
+    'base64',
+);
+
+async function attachPhoto(scope, name, buffer) {
+    const before = await scope.locator('[data-test=photo-upload] .photo-item').count();
+    // The name and the declared type are the client's claim; the server sniffs.
+    await scope.locator('[data-test=photo-input]').setInputFiles({ name, mimeType: 'image/png', buffer });
+    await scope.locator('[data-test=photo-upload] .photo-item').nth(before).waitFor({ timeout: 10000 });
+}
+
+// The photo thumbnails under scope have loaded real images from /files/{id}.
+async function photosLoaded(page, selector, n) {
+    await page.waitForFunction(
+        ([sel, want]) => {
+            const imgs = [...document.querySelectorAll(`${sel} img`)];
+            return imgs.length >= want && imgs.every((i) => i.complete && i.naturalWidth > 0 && /\/api\/v1\/files\/[0-9a-f]{64}$/.test(i.src));
+        },
+        [selector, n],
+        { timeout: 10000 },
+    );
+}
+
 async function doStep(page, action, stateText, fill) {
     await page.locator(`[data-test=action-${action}]`).click();
     const dialog = page.locator(`.step-dialog[data-action=${action}]`);
@@ -823,6 +853,7 @@ test('hazard loop (acceptance 6): a village worker reports on a phone, town assi
     await form.locator('[data-field=address] input').fill('3 组 12 号楼道');
     await form.locator('[data-field=description] textarea').fill('楼道内有 3 辆电动自行车停放充电，堵塞疏散通道。');
     assert(await form.locator('input[type=file][capture=environment][accept="image/*"]').count(), 'no camera photo input');
+    await attachPhoto(form, 'IMG_0001.jpg', PNG_RED);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 1, `the phone page scrolls sideways by ${overflow} px`);
     const submitBox = await form.locator('[data-test=report-submit]').boundingBox();
@@ -838,6 +869,12 @@ test('hazard loop (acceptance 6): a village worker reports on a phone, town assi
     assert(h.title === title && h.state === 'reported' && h.region === '511621101001' && h.domain === 'fire' && h.grade === 'general',
         `the reported hazard: ${JSON.stringify(h)}`);
     assert(h.created_by === 'village', `created by ${h.created_by}`);
+    assert(Array.isArray(h.photos) && h.photos.length === 1 && /^[0-9a-f]{64}$/.test(h.photos[0]), `the hazard's photos: ${JSON.stringify(h.photos)}`);
+    const served = await page.evaluate(async (fid) => {
+        const r = await fetch(`/api/v1/files/${fid}`);
+        return { status: r.status, type: r.headers.get('content-type'), size: (await r.arrayBuffer()).byteLength };
+    }, h.photos[0]);
+    assert(served.status === 200 && served.type === 'image/png' && served.size === PNG_RED.length, `the photo is served as ${JSON.stringify(served)}`);
     // 再报一条 gives an empty form.
     await page.locator('[data-test=report-again]').click();
     assert((await form.locator('[data-field=title] input').inputValue()) === '', 'the form is not empty again');
@@ -897,7 +934,11 @@ test('hazard loop (acceptance 6): a village worker reports on a phone, town assi
     await page.waitForURL((u) => u.pathname === `/hazards/${id}`);
     assert((await page.locator('[data-test=action-assign]').count()) === 0, 'a unit officer is offered the notice');
     await doStep(page, 'start', '整改中');
-    await doStep(page, 'report_progress', '整改中', (d) => d.locator('[data-field=note] textarea').fill('已设置集中充电点，楼道车辆已清走'));
+    await photosLoaded(page, '[data-test=hazard-photos]', 1); // the village worker's photo, seen by the unit
+    await doStep(page, 'report_progress', '整改中', async (d) => {
+        await d.locator('[data-field=note] textarea').fill('已设置集中充电点，楼道车辆已清走');
+        await attachPhoto(d, 'after.png', PNG_BLUE);
+    });
     await doStep(page, 'submit', '待验收', (d) => d.locator('[data-field=note] textarea').fill('整改完成，申请验收'));
     assert((await page.locator('[data-test=action-accept]').count()) === 0, 'a unit officer is offered the acceptance');
     await loggedOut(page, base);
@@ -912,6 +953,10 @@ test('hazard loop (acceptance 6): a village worker reports on a phone, town assi
     assert((await page.locator('[data-test^=action-]').count()) === 0, 'actions offered on a closed hazard');
     const hist = (await apiGet(page, `/api/v1/hazards/${id}/history`)).items;
     assert(JSON.stringify(hist.map((x) => x.action)) === JSON.stringify(['assign', 'start', 'report_progress', 'submit', 'accept']), `history: ${hist.map((x) => x.action)}`);
+    const progressPhotos = hist.find((x) => x.action === 'report_progress').photos;
+    assert(Array.isArray(progressPhotos) && progressPhotos.length === 1 && progressPhotos[0] !== h.photos[0], `the progress step's photos: ${JSON.stringify(progressPhotos)}`);
+    await photosLoaded(page, '[data-test=hazard-photos]', 1);
+    await photosLoaded(page, '[data-test=timeline]', 1); // the unit's progress photo, seen by town
     await page.waitForFunction((n) => Number(document.querySelector('[data-test=timeline]')?.dataset.steps) === n, hist.length);
     const shown = await timelineActions(page);
     assert(JSON.stringify(shown) === JSON.stringify(['report', 'assign', 'start', 'report_progress', 'submit', 'accept']), `timeline: ${shown}`);
