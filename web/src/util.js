@@ -94,3 +94,8 @@ export function loadingRef() {
         },
     }));
 }
+
+// The URL of an uploaded file (a photo) by its id, the SHA-256 of its bytes.
+export function fileUrl(id) {
+    return `/api/v1/files/${encodeURIComponent(id)}`;
+}

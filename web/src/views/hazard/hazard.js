@@ -84,6 +84,4 @@ export const SUPERVISE_LEVELS = [
     { code: 'township', label: '乡镇督办' },
 ];
 
-export function fileUrl(id) {
-    return `/api/v1/files/${encodeURIComponent(id)}`;
-}
+export { fileUrl } from '../../util.js';
