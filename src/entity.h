@@ -39,10 +39,15 @@ enum field_flag {
     FF_READONLY = 1 << 4, /* computed; never written by a client */
     FF_NOEXPORT = 1 << 5,
     FF_NOIMPORT = 1 << 6,
-    FF_LIST = 1 << 7,        /* a default column of the list page */
-    FF_MULTILINE = 1 << 8,   /* long text: a textarea in forms */
-    FF_RANGE = 1 << 9,       /* ?name_from=&name_to= range filter */
-    FF_CREATE_ONLY = 1 << 10 /* set on create, never changed */
+    FF_LIST = 1 << 7,         /* a default column of the list page */
+    FF_MULTILINE = 1 << 8,    /* long text: a textarea in forms */
+    FF_RANGE = 1 << 9,        /* ?name_from=&name_to= range filter */
+    FF_CREATE_ONLY = 1 << 10, /* set on create, never changed */
+    /* With FF_READONLY: still read-only for the API's create and PATCH, but
+     * a column of the import, so that an exported ledger imports back with
+     * the values the transitions had set (validated like any field, and by
+     * the entity's check; the after_create hook records how they came). */
+    FF_IMPORT = 1 << 11
 };
 
 struct field {
@@ -77,6 +82,13 @@ struct derived {
     const char *expr;
 };
 
+/* Called after a row was inserted (API create, import, demo) in the same
+ * transaction, with its key and the stored object: what a module must
+ * write beside the row (a hazard's imported state needs its history step).
+ * importing is 1 for a file import. DB_OK or a DB_ERR_* status. */
+typedef int (*entity_created_fn)(db_conn *c, arena *a, const struct audit_actor *who,
+                                 const char *key, json_t *obj, int importing);
+
 struct entity {
     const char *name;  /* path segment and table: "volunteers" */
     const char *perm;  /* permission prefix: "volunteer" -> volunteer:read */
@@ -88,6 +100,7 @@ struct entity {
     entity_check_fn check;
     const struct derived *derived;
     int nderived;
+    entity_created_fn created; /* NULL: nothing beside the row */
 };
 
 /* The registry of declared entities. */

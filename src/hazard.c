@@ -411,6 +411,59 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
     return st;
 }
 
+/* ---- ledger import ---- */
+
+/* The year and number of a notice number as notice_number writes it
+ * ("九龙镇隐患整改〔2025〕第007号"); -1 for any other text (an older
+ * ledger's own numbering), which then cannot collide with ours. */
+static int notice_parse(const char *no, int *year, long *n)
+{
+    const char *y = no ? strstr(no, "〔") : NULL;
+    const char *k = y ? strstr(y, "〕第") : NULL;
+    if (!k)
+        return -1;
+    char *end;
+    *year = (int)strtol(y + strlen("〔"), &end, 10);
+    if (end != k || *year < 1949 || *year > 9999)
+        return -1;
+    *n = strtol(k + strlen("〕第"), &end, 10);
+    return *n > 0 && strcmp(end, "号") == 0 ? 0 : -1;
+}
+
+int hazard_created(db_conn *c, arena *a, const struct audit_actor *who, const char *key,
+                   json_t *obj, int importing)
+{
+    static const struct hazard_transition imported = {"import", {NULL}, NULL, NULL, {NULL}};
+    const char *state = json_string_value(json_object_get(obj, "state"));
+    const char *region = json_string_value(json_object_get(obj, "region"));
+    if (!importing || !state || !region)
+        return DB_OK;
+    int st = DB_OK;
+    if (strcmp(state, "reported") != 0) {
+        char now[32];
+        util_now_iso(now);
+        json_t *in = json_pack("{s:s}", "note", "台账导入");
+        st = write_step(c, a, who, key, region, &imported, "reported", state, in, now);
+        json_decref(in);
+    }
+    int year;
+    long n;
+    if (st != DB_OK ||
+        notice_parse(json_string_value(json_object_get(obj, "notice_no")), &year, &n) != 0)
+        return st;
+    char tcode[16], ys[8], ns[24];
+    snprintf(tcode, sizeof tcode, "%.9s000", region);
+    snprintf(ys, sizeof ys, "%d", year);
+    snprintf(ns, sizeof ns, "%ld", n);
+    const char *p[] = {tcode, ys, ns};
+    return db_exec_params(c,
+                          "INSERT INTO notice_counters (township, year, last) VALUES ($1, "
+                          "CAST($2 AS INTEGER), CAST($3 AS INTEGER)) ON CONFLICT (township, year) "
+                          "DO UPDATE SET last = CASE WHEN excluded.last > notice_counters.last "
+                          "THEN excluded.last ELSE notice_counters.last END",
+                          3, p);
+}
+
 /* ---- check ---- */
 
 int hazard_check(db_conn *c, FILE *out)

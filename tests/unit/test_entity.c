@@ -429,7 +429,7 @@ static const struct field gadget_fields[] = {
 };
 
 static const struct entity gadgets = {
-    "gadgets", "gadget", "测试", gadget_fields, 6, "-created_at", 0, gadget_check, NULL, 0,
+    "gadgets", "gadget", "测试", gadget_fields, 6, "-created_at", 0, gadget_check, NULL, 0, NULL,
 };
 
 static json_t *validate(const struct user *u, const struct entity *e, const char *input,
