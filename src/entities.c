@@ -215,11 +215,15 @@ static const struct entity inspections = {
 };
 
 /* Overdue is derived at query time from the deadline and today's date, so
- * it is never stale: open (not closed) and past its deadline. */
+ * it is never stale: open (not closed) and past its deadline. Filtered true
+ * it is the predicate of the index hazards_open (migration 0008) plus a
+ * deadline range: a township's overdue list reads only its overdue rows. */
 static const struct derived hazard_derived[] = {
     {{"overdue", "逾期", FT_BOOL, FF_READONLY | FF_FILTER, 0, 0, 0, NULL},
      "CASE WHEN t.state <> 'closed' AND t.deadline IS NOT NULL AND t.deadline < $T THEN 1 "
-     "ELSE 0 END"},
+     "ELSE 0 END",
+     "t.state <> 'closed' AND t.deadline < $T",
+     "t.state = 'closed' OR t.deadline IS NULL OR t.deadline >= $T"},
 };
 
 static int has_text(json_t *obj, const char *k)

@@ -869,8 +869,14 @@ static int query_param(struct qctx *x, const char *k, const char *v)
             q->err_msg = arena_printf(q->a, "%s 必须是 true 或 false", k);
             return -1;
         }
-        int nb = bind_int(&q->b, v[0] == 't');
+        const char *cond = v[0] == 't' ? d->if_true : d->if_false;
         buf_puts(&q->sql_where, " AND (");
+        if (cond) {
+            derived_sql(&q->sql_where, cond, q->today_n);
+            buf_puts(&q->sql_where, ")");
+            return 0;
+        }
+        int nb = bind_int(&q->b, v[0] == 't');
         derived_sql(&q->sql_where, d->expr, q->today_n);
         buf_printf(&q->sql_where, ") = $%d", nb);
         return 0;

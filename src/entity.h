@@ -76,10 +76,15 @@ typedef int (*entity_check_fn)(db_conn *c, json_t *obj, json_t *errors);
 /* A value computed by SQL at query time, never stored (so never stale): a
  * hazard's "overdue". expr is SQL over the row's columns (t.<name>); "$T"
  * stands for today's date (util_today), bound as a parameter. The field is
- * READONLY, read like a column and, when FF_FILTER, filtered in SQL. */
+ * READONLY, read like a column and, when FF_FILTER, filtered in SQL.
+ * A boolean one may name the conditions that filter it true and false
+ * (if_true/if_false, the same SQL form): plain column comparisons an index
+ * can serve, where "(expr) = 1" would scan every row in range. NULL: the
+ * filter compares expr. */
 struct derived {
     struct field f;
     const char *expr;
+    const char *if_true, *if_false;
 };
 
 /* Called after a row was inserted (API create, import, demo) in the same
