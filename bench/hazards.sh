@@ -25,6 +25,10 @@
 #                   (default: a new one in the temp dir)
 #   BENCH_OUT       where the summary goes                    (default bench/out)
 #   BENCH_KEEP      1 = keep the temp dir
+#   BENCH_BACKEND   sqlite (default) or pg: the same database moved into a
+#                   throwaway PostgreSQL cluster (scripts/pg-test-server.sh,
+#                   `safecomm migrate-data`, then ANALYZE) and served from it;
+#                   the reference is then psql (\timing) running the SQL
 #   SAFECOMM_BIN    use this binary instead of building build/safecomm
 set -eu
 
@@ -37,6 +41,8 @@ REGION=${BENCH_REGION:-511621101000}
 OUT=${BENCH_OUT:-bench/out}
 KEEP=${BENCH_KEEP:-0}
 TODAY=2025-12-31
+BACKEND=${BENCH_BACKEND:-sqlite}
+case "$BACKEND" in sqlite | pg) ;; *) echo "bench: BENCH_BACKEND must be sqlite or pg" >&2; exit 1 ;; esac
 
 log() { echo "bench: $*" >&2; }
 die() {
@@ -63,6 +69,8 @@ case "$SAFECOMM" in /*) ;; *) SAFECOMM=$PWD/$SAFECOMM ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/safecomm-bench.XXXXXX")
 SC_PID=""
+PG_DIR=""
+PG_PORT=""
 cleanup() {
     local rc=$?
     set +e
@@ -70,6 +78,7 @@ cleanup() {
         kill -TERM "$SC_PID" 2>/dev/null
         wait "$SC_PID" 2>/dev/null
     fi
+    if [ -n "$PG_DIR" ]; then scripts/pg-test-server.sh stop "$PG_DIR" "$PG_PORT" >&2; fi
     if [ "$KEEP" = 1 ]; then log "kept $T"; else rm -rf "$T"; fi
     exit "$rc"
 }
@@ -103,15 +112,35 @@ fi
     die "safecomm check failed"
 }
 HAZARDS=$(sqlite3 "$DB" "SELECT count(*) FROM hazards WHERE deleted_at IS NULL")
-TOKEN=$("$SAFECOMM" token create --db "$DB" --username admin 2>"$T/token.log") || die "token create failed"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for _ in $(seq 100); do
-    PORT=$((20000 + RANDOM % 40000))
-    port_in_use "$PORT" || break
-done
-"$SAFECOMM" serve --db "$DB" --listen "127.0.0.1:$PORT" --threads 2 --today "$TODAY" \
-    >"$T/server.log" 2>&1 &
+free_port() {
+    local p
+    for _ in $(seq 100); do
+        p=$((20000 + RANDOM % 40000))
+        port_in_use "$p" || break
+    done
+    echo "$p"
+}
+SERVE_DB=$DB
+if [ "$BACKEND" = pg ]; then
+    PG_DIR=$(mktemp -d /tmp/safecomm-bench-pg.XXXXXX)
+    PG_PORT=$(free_port)
+    log "starting a throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
+    SERVE_DB=$(scripts/pg-test-server.sh start "$PG_DIR" "$PG_PORT") || die "PostgreSQL did not start"
+    log "moving the database into PostgreSQL (safecomm migrate-data)"
+    "$SAFECOMM" migrate-data --from "sqlite:$DB" --to "$SERVE_DB" --key-file "$DB.key" \
+        >"$T/migrate.log" 2>&1 || {
+        tail -n 20 "$T/migrate.log" >&2
+        die "migrate-data failed"
+    }
+    psql -X -q "$SERVE_DB" -c "ANALYZE hazards" >/dev/null 2>&1 || die "ANALYZE failed"
+fi
+TOKEN=$("$SAFECOMM" token create --db "$SERVE_DB" --key-file "$DB.key" --username admin \
+    2>"$T/token.log") || die "token create failed"
+PORT=$(free_port)
+"$SAFECOMM" serve --db "$SERVE_DB" --key-file "$DB.key" --listen "127.0.0.1:$PORT" --threads 2 \
+    --today "$TODAY" >"$T/server.log" 2>&1 &
 SC_PID=$!
 for _ in $(seq 100); do
     curl -s --max-time 1 "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
@@ -152,24 +181,34 @@ SELECT count(*), COALESCE(SUM(CASE WHEN deadline >= '2025-12-24' THEN 1 ELSE 0 E
 SELECT count(*), COALESCE(SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN state = 'closed' AND closed_on <= deadline THEN 1 ELSE 0 END), 0) FROM hazards WHERE deleted_at IS NULL AND region >= '$LO' AND region < '$HI' AND found_at >= '2025-01-01' AND found_at <= '$TODAY';
 SELECT u.id, u.name, count(*) FROM hazards h JOIN units u ON u.id = h.unit_id WHERE h.deleted_at IS NULL AND h.region >= '$LO' AND h.region < '$HI' AND h.state <> 'closed' GROUP BY u.id, u.name ORDER BY count(*) DESC, u.id LIMIT 10;"
 
-# time_sql SQL FILE: the statements run WARM + REQS times in one sqlite3
-# process, one line a round (the CLI's timer times a line); FILE gets each
-# round's wall time (s).
+# time_sql SQL NSTMT FILE: the statements run WARM + REQS times in one
+# sqlite3 (or psql) process; FILE gets each round's wall time (s). The
+# sqlite3 CLI's timer times an input line (one round); psql's \timing times
+# each of the round's NSTMT statements.
 time_sql() {
-    local sql file=$2 i
+    local sql n=$2 file=$3 i
     sql=$(printf '%s' "$1" | tr '\n' ' ')
-    {
-        echo ".timer on"
-        for i in $(seq $((WARM + REQS))); do echo "$sql"; done
-    } | sqlite3 "$DB" 2>&1 | awk '/^Run Time/ { print $4 }' | tail -n "$REQS" >"$file"
-    [ "$(wc -l <"$file")" -eq "$REQS" ] || die "sqlite3 timing failed"
+    if [ "$BACKEND" = pg ]; then
+        {
+            echo '\timing on'
+            for i in $(seq $((WARM + REQS))); do echo "$sql"; done
+        } | psql -X -q -A -t "$SERVE_DB" 2>&1 |
+            awk -v n="$n" '/^Time: / { s += $2; if (++k == n) { print s / 1000; s = 0; k = 0 } }' |
+            tail -n "$REQS" >"$file"
+    else
+        {
+            echo ".timer on"
+            for i in $(seq $((WARM + REQS))); do echo "$sql"; done
+        } | sqlite3 "$DB" 2>&1 | awk '/^Run Time/ { print $4 }' | tail -n "$REQS" >"$file"
+    fi
+    [ "$(wc -l <"$file")" -eq "$REQS" ] || die "$BACKEND timing failed"
 }
 
 log "measuring ($REQS requests after $WARM warm-up each)"
 time_http "$LIST" "$T/list.t"
 time_http "$BOARD" "$T/board.t"
-time_sql "$SQL_LIST" "$T/list.sql"
-time_sql "$SQL_BOARD" "$T/board.sql"
+time_sql "$SQL_LIST" 2 "$T/list.sql"
+time_sql "$SQL_BOARD" 4 "$T/board.sql"
 
 TOTAL=$(curl -s -H "Authorization: Bearer $TOKEN" "$LIST" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 read -r LM LP <<<"$(stats "$T/list.t")"
@@ -180,13 +219,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'
 
 mkdir -p "$OUT"
 {
-    echo "hazards bench $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -m), $(nproc) CPUs, $(sqlite3 --version | cut -d' ' -f1) CLI"
+    echo "hazards bench $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -m), $(nproc) CPUs, backend $BACKEND"
     echo "database: $HAZARDS hazards; township $REGION; today $TODAY; overdue list total $TOTAL"
     echo "                      median ms   p95 ms   raw SQL median/p95 ms   ratio (median)"
     printf 'list (overdue, page)   %8s %8s   %8s / %-8s        %s\n' "$LM" "$LP" "$SLM" "$SLP" "$(ratio "$LM" "$SLM")"
     printf 'board                  %8s %8s   %8s / %-8s        %s\n' "$BM" "$BP" "$SBM" "$SBP" "$(ratio "$BM" "$SBM")"
-    echo "query plans:"
-    sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT t.*, r.name $W ORDER BY t.deadline ASC, t.id LIMIT 20" | sed 's/^/  list: /'
-} | tee "$OUT/hazards-summary.txt"
+    echo "query plan of the list page:"
+    if [ "$BACKEND" = pg ]; then
+        psql -X -q -A -t "$SERVE_DB" -c "EXPLAIN (ANALYZE, COSTS OFF) SELECT t.*, r.name $W ORDER BY t.deadline ASC, t.id LIMIT 20"
+    else
+        sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT t.*, r.name $W ORDER BY t.deadline ASC, t.id LIMIT 20"
+    fi | sed 's/^/  /'
+} | tee "$OUT/hazards-summary-$BACKEND.txt"
 awk -v lp="$LP" -v bp="$BP" 'BEGIN { exit !(lp < 20 && bp < 50) }' ||
     log "warning: above target (list p95 < 20 ms, board p95 < 50 ms)"

@@ -606,22 +606,18 @@ static void h_history(req *r)
 /* The earliest deadline that is at most n working days overdue today: the
  * day after the latest d with (the n+1-th working day after d) <= today.
  * Counting working days in (deadline, today] this way needs no per-day table:
- * the board compares deadlines with the two boundaries in SQL. */
-static int band_boundary(db_conn *c, const char *today, int n, char out[11])
+ * the board compares deadlines with the two boundaries in SQL. sp holds the
+ * calendar around today (BAND_SPAN), loaded once for both boundaries. */
+#define BAND_SPAN 200
+static void band_boundary(const struct calendar_span *sp, const char *today, int n, char out[11])
 {
     long t = util_date_to_days(today);
-    for (long d = t - 1; d > t - 4L * n - 60; d--) {
-        char ds[11], w[11];
-        util_days_to_date(d, ds);
-        if (calendar_add_workdays(c, ds, n + 1, w) != 0)
-            return -1;
-        if (strcmp(w, today) <= 0) {
+    for (long d = t - 1; d > t - 4L * n - 60; d--)
+        if (workday_add(&sp->cal, d, n + 1) <= t) {
             util_days_to_date(d + 1, out);
-            return 0;
+            return;
         }
-    }
     util_days_to_date(t - 4L * n - 60, out);
-    return 0;
 }
 
 static int board_query(db_conn *c, const char *sql, int n, const char *const *p, json_t *rows)
@@ -683,10 +679,17 @@ static void h_board(req *r)
     }
     const char *pf = qf ? qf : from, *pt = qt ? qt : today;
     db_conn *c = req_db(r);
-    if (band_boundary(c, today, 5, b6) != 0 || band_boundary(c, today, 20, b21) != 0) {
+    struct calendar_span sp;
+    char span_from[11], span_to[11];
+    util_days_to_date(util_date_to_days(today) - BAND_SPAN, span_from);
+    util_days_to_date(util_date_to_days(today) + BAND_SPAN, span_to);
+    if (calendar_span_load(c, span_from, span_to, &sp) != 0) {
         reply_db_error(r, DB_ERR);
         return;
     }
+    band_boundary(&sp, today, 5, b6);
+    band_boundary(&sp, today, 20, b21);
+    calendar_span_free(&sp);
     char lo[REGION_CODE_MAX], hi[REGION_CODE_MAX];
     region_subtree(region, lo, hi);
     json_t *states = json_array(), *bands = json_array(), *rates = json_array(),
