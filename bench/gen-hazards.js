@@ -6,8 +6,9 @@
 // counters), so the database passes `safecomm check`. Deterministic (a fixed
 // seed), found 2024-01-01 .. 2025-12-20, in every state in the demo's shares:
 // 8% reported, 12% assigned, 20% rectifying, 10% awaiting acceptance, 50%
-// closed; open hazards' deadlines spread so that about 60% are overdue on
-// 2025-12-31.
+// closed. An open hazard's deadline is 10-70 days after its notice, and
+// for 40% of them 400 days later still (capped at 2026-12-31), so on
+// 2025-12-31 most open hazards are overdue and some are not.
 const fs = require('node:fs');
 
 const [regionsCsv, nArg, out] = process.argv.slice(2);
@@ -64,8 +65,6 @@ for (let i = 0; i < N; i++) {
     if (state !== '已登记') {
         const nd = found + (1 + rnd(3)) * DAY;
         noticeDate = day(nd);
-        // Open ones: deadlines from 30 days before to 40 days after the notice's
-        // anniversary spread, so some are overdue on 2025-12-31 and some not.
         const open = state !== '已销号';
         const dl = open ? Math.min(nd + (10 + rnd(60)) * DAY + (rnd(10) < 4 ? 400 * DAY : 0), Date.UTC(2026, 11, 31)) : nd + (10 + rnd(30)) * DAY;
         deadline = day(dl);
