@@ -137,6 +137,7 @@ test:
 
 bench: setup build/safecomm
 	bench/regions.sh
+	bench/hazards.sh
 
 clean:
 	rm -rf build

@@ -59,6 +59,25 @@ int calendar_add_workdays(db_conn *c, const char *date, int n, char out[11])
     return rc;
 }
 
+int calendar_span_load(db_conn *c, const char *from, const char *to, struct calendar_span *sp)
+{
+    struct daylist hol = {0}, work = {0};
+    int rc = load_range(c, from, to, &hol, &work);
+    sp->holidays = hol.v;
+    sp->workdays = work.v;
+    sp->cal = (struct workday_cal){hol.v, hol.n, work.v, work.n};
+    if (rc != 0)
+        calendar_span_free(sp);
+    return rc;
+}
+
+void calendar_span_free(struct calendar_span *sp)
+{
+    free(sp->holidays);
+    free(sp->workdays);
+    memset(sp, 0, sizeof *sp);
+}
+
 static int parse_year(const char *s)
 {
     char *end;

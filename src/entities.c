@@ -2,6 +2,7 @@
  * means a table in a migration and a declaration here; the generic layer in
  * entity.c gives it the API, search, import and export. */
 #include "entity.h"
+#include "hazard.h"
 #include "region.h"
 
 #include <string.h>
@@ -42,8 +43,8 @@ static const struct field region_fields[] = {
 };
 
 static const struct entity regions = {
-    "regions", "region",         "行政区域",   region_fields, N(region_fields),
-    "code",    ENT_REGION_TABLE, region_check, NULL,          0,
+    "regions",    "region", "行政区域", region_fields, N(region_fields), "code", ENT_REGION_TABLE,
+    region_check, NULL,     0,          NULL,
 };
 
 /* Volunteers (志愿者): the summaries count teams and members. */
@@ -60,8 +61,17 @@ static const struct field volunteer_fields[] = {
 };
 
 static const struct entity volunteers = {
-    "volunteers", "volunteer", "志愿者", volunteer_fields, N(volunteer_fields), "-created_at", 0,
-    NULL,         NULL,        0,
+    "volunteers",
+    "volunteer",
+    "志愿者",
+    volunteer_fields,
+    N(volunteer_fields),
+    "-created_at",
+    0,
+    NULL,
+    NULL,
+    0,
+    NULL,
 };
 
 /* Publicity, training and drills (宣传培训活动). */
@@ -86,6 +96,7 @@ static const struct entity activities = {
     NULL,
     NULL,
     0,
+    NULL,
 };
 
 /* Households needing care (关爱对象): a registry of personal data. The ID
@@ -106,8 +117,17 @@ static const struct field care_fields[] = {
 };
 
 static const struct entity care_households = {
-    "care_households", "care", "关爱对象", care_fields, N(care_fields),
-    "-created_at",     0,      NULL,       NULL,        0,
+    "care_households",
+    "care",
+    "关爱对象",
+    care_fields,
+    N(care_fields),
+    "-created_at",
+    0,
+    NULL,
+    NULL,
+    0,
+    NULL,
 };
 
 /* Units (单位): who is responsible for hazards. */
@@ -122,7 +142,7 @@ static const struct field unit_fields[] = {
 };
 
 static const struct entity units = {
-    "units", "unit", "单位", unit_fields, N(unit_fields), "name", 0, NULL, NULL, 0,
+    "units", "unit", "单位", unit_fields, N(unit_fields), "name", 0, NULL, NULL, 0, NULL,
 };
 
 /* The contact persons of a unit. */
@@ -144,6 +164,7 @@ static const struct entity unit_contacts = {
     NULL,
     NULL,
     0,
+    NULL,
 };
 
 /* Checklist templates (检查表): data, one item per line. */
@@ -165,6 +186,7 @@ static const struct entity checklist_templates = {
     NULL,
     NULL,
     0,
+    NULL,
 };
 
 /* Inspections (排查). */
@@ -179,36 +201,73 @@ static const struct field inspection_fields[] = {
 };
 
 static const struct entity inspections = {
-    "inspections", "inspection", "排查记录", inspection_fields, N(inspection_fields), "-held_on", 0,
-    NULL,          NULL,         0,
+    "inspections",
+    "inspection",
+    "排查记录",
+    inspection_fields,
+    N(inspection_fields),
+    "-held_on",
+    0,
+    NULL,
+    NULL,
+    0,
+    NULL,
 };
 
 /* Overdue is derived at query time from the deadline and today's date, so
- * it is never stale: open (not closed) and past its deadline. */
+ * it is never stale: open (not closed) and past its deadline. Filtered true
+ * it is the predicate of the index hazards_open (migration 0008) plus a
+ * deadline range: a township's overdue list reads only its overdue rows. */
 static const struct derived hazard_derived[] = {
     {{"overdue", "逾期", FT_BOOL, FF_READONLY | FF_FILTER, 0, 0, 0, NULL},
      "CASE WHEN t.state <> 'closed' AND t.deadline IS NOT NULL AND t.deadline < $T THEN 1 "
-     "ELSE 0 END"},
+     "ELSE 0 END",
+     "t.state <> 'closed' AND t.deadline < $T",
+     "t.state = 'closed' OR t.deadline IS NULL OR t.deadline >= $T"},
 };
 
+static int has_text(json_t *obj, const char *k)
+{
+    const char *v = json_string_value(json_object_get(obj, k));
+    return v && *v;
+}
+
 /* A new hazard starts reported, neither supervised nor listed; afterwards
- * these columns belong to the transitions (hazard.c). */
+ * these columns belong to the transitions (hazard.c). A ledger import may
+ * bring a later state: it must carry what the transitions would have set,
+ * or the notice, the board and the next step would work on holes. */
 static int hazard_defaults(db_conn *c, json_t *obj, json_t *errors)
 {
     (void)c;
-    (void)errors;
-    if (!json_is_string(json_object_get(obj, "state")))
+    if (!has_text(obj, "state"))
         json_object_set_new(obj, "state", json_string("reported"));
     if (!json_is_boolean(json_object_get(obj, "supervised")))
         json_object_set_new(obj, "supervised", json_false());
     if (!json_is_boolean(json_object_get(obj, "listed")))
         json_object_set_new(obj, "listed", json_false());
+    const char *state = json_string_value(json_object_get(obj, "state"));
+    if (strcmp(state, "reported") != 0) {
+        if (!has_text(obj, "notice_no"))
+            json_object_set_new(errors, "notice_no",
+                                json_string("已下达整改通知的隐患必须有整改通知书编号"));
+        if (!has_text(obj, "deadline"))
+            json_object_set_new(errors, "deadline",
+                                json_string("已下达整改通知的隐患必须有整改期限"));
+    }
+    int closed = strcmp(state, "closed") == 0;
+    if (closed && !has_text(obj, "closed_on"))
+        json_object_set_new(errors, "closed_on", json_string("已销号的隐患必须有销号日期"));
+    if (!closed && has_text(obj, "closed_on"))
+        json_object_set_new(errors, "closed_on", json_string("只有已销号的隐患才有销号日期"));
     return 0;
 }
 
 /* Hazards (隐患): the columns a township's ledger (隐患台账) keeps. State,
  * deadline, notice and supervision are READONLY: only the transitions of
- * hazard.c change them. */
+ * hazard.c change them; FF_IMPORT lets the ledger's import carry them
+ * (hazard_created records the step). unit_id and inspection_id are ids of
+ * the database they were made in, meaningless in another: the ledger leaves
+ * them out and names the responsible unit as text. */
 static const struct field hazard_fields[] = {
     {"title", "隐患名称", FT_TEXT, FF_REQUIRED | FF_SEARCH | FF_SORT | FF_LIST, 100, 0, 0, NULL},
     {"address", "所在区域", FT_TEXT, FF_SEARCH | FF_LIST, 200, 0, 0, NULL},
@@ -220,8 +279,9 @@ static const struct field hazard_fields[] = {
     {"description", "隐患描述", FT_TEXT, FF_SEARCH | FF_MULTILINE, 2000, 0, 0, NULL},
     {"lat", "纬度", FT_NUM, 0, 0, -90, 90, NULL},
     {"lng", "经度", FT_NUM, 0, 0, -180, 180, NULL},
-    {"unit_id", "单位编号", FT_INT, FF_FILTER, 0, 1, 1e15, NULL},
-    {"inspection_id", "排查记录编号", FT_INT, FF_FILTER, 0, 1, 1e15, NULL},
+    {"unit_id", "单位编号", FT_INT, FF_FILTER | FF_NOEXPORT | FF_NOIMPORT, 0, 1, 1e15, NULL},
+    {"inspection_id", "排查记录编号", FT_INT, FF_FILTER | FF_NOEXPORT | FF_NOIMPORT, 0, 1, 1e15,
+     NULL},
     {"responsible_unit", "责任单位", FT_TEXT, FF_SEARCH | FF_LIST, 100, 0, 0, NULL},
     {"responsible_person", "责任人", FT_TEXT, FF_SEARCH, 50, 0, 0, NULL},
     {"measures", "整改措施", FT_TEXT, FF_MULTILINE, 2000, 0, 0, NULL},
@@ -231,25 +291,29 @@ static const struct field hazard_fields[] = {
     {"plan_people", "负责治理的机构和人员", FT_TEXT, FF_MULTILINE, 500, 0, 0, NULL},
     {"plan_deadline", "治理时限", FT_DATE, 0, 0, 0, 0, NULL},
     {"plan_emergency", "安全措施和应急预案", FT_TEXT, FF_MULTILINE, 2000, 0, 0, NULL},
-    {"deadline", "整改期限", FT_DATE, FF_READONLY | FF_SORT | FF_RANGE | FF_LIST, 0, 0, 0, NULL},
-    {"state", "状态", FT_TEXT, FF_READONLY | FF_FILTER | FF_LIST, 30, 0, 0, NULL},
-    {"notice_no", "整改通知书编号", FT_TEXT, FF_READONLY | FF_FILTER, 60, 0, 0, NULL},
-    {"notice_date", "通知日期", FT_DATE, FF_READONLY | FF_RANGE, 0, 0, 0, NULL},
-    {"extension_requested_days", "申请延期（工作日）", FT_INT, FF_READONLY, 0, 0, 0, NULL},
-    {"supervised", "督办", FT_BOOL, FF_READONLY | FF_LIST, 0, 0, 0, NULL},
-    {"supervise_level", "督办级别", FT_TEXT, FF_READONLY | FF_FILTER, 20, 0, 0, NULL},
-    {"supervise_letter", "督办函", FT_TEXT, FF_READONLY, 2000, 0, 0, NULL},
-    {"supervised_on", "督办日期", FT_DATE, FF_READONLY, 0, 0, 0, NULL},
-    {"listed", "挂牌督办", FT_BOOL, FF_READONLY, 0, 0, 0, NULL},
-    {"listed_on", "挂牌日期", FT_DATE, FF_READONLY, 0, 0, 0, NULL},
-    {"delisted_on", "摘牌日期", FT_DATE, FF_READONLY, 0, 0, 0, NULL},
-    {"closed_on", "销号日期", FT_DATE, FF_READONLY | FF_RANGE, 0, 0, 0, NULL},
+    {"deadline", "整改期限", FT_DATE, FF_READONLY | FF_IMPORT | FF_SORT | FF_RANGE | FF_LIST, 0, 0,
+     0, NULL},
+    {"state", "状态", FT_DICT, FF_READONLY | FF_IMPORT | FF_FILTER | FF_LIST, 0, 0, 0,
+     "hazard_state"},
+    {"notice_no", "整改通知书编号", FT_TEXT, FF_READONLY | FF_IMPORT | FF_FILTER, 60, 0, 0, NULL},
+    {"notice_date", "通知日期", FT_DATE, FF_READONLY | FF_IMPORT | FF_RANGE, 0, 0, 0, NULL},
+    {"extension_requested_days", "申请延期（工作日）", FT_INT, FF_READONLY | FF_IMPORT, 0, 1, 365,
+     NULL},
+    {"supervised", "督办", FT_BOOL, FF_READONLY | FF_IMPORT | FF_LIST, 0, 0, 0, NULL},
+    {"supervise_level", "督办级别", FT_TEXT, FF_READONLY | FF_IMPORT | FF_FILTER, 20, 0, 0, NULL},
+    {"supervise_letter", "督办函", FT_TEXT, FF_READONLY | FF_IMPORT, 2000, 0, 0, NULL},
+    {"supervised_on", "督办日期", FT_DATE, FF_READONLY | FF_IMPORT, 0, 0, 0, NULL},
+    {"listed", "挂牌督办", FT_BOOL, FF_READONLY | FF_IMPORT, 0, 0, 0, NULL},
+    {"listed_on", "挂牌日期", FT_DATE, FF_READONLY | FF_IMPORT, 0, 0, 0, NULL},
+    {"delisted_on", "摘牌日期", FT_DATE, FF_READONLY | FF_IMPORT, 0, 0, 0, NULL},
+    {"closed_on", "销号日期", FT_DATE, FF_READONLY | FF_IMPORT | FF_RANGE, 0, 0, 0, NULL},
     {"photos", "照片", FT_FILES, FF_NOEXPORT | FF_NOIMPORT, 0, 0, 0, NULL},
 };
 
 static const struct entity hazards = {
-    "hazards",   "hazard",        "隐患",          hazard_fields,  N(hazard_fields),
-    "-found_at", ENT_UNIT_SCOPED, hazard_defaults, hazard_derived, N(hazard_derived),
+    "hazards",        "hazard",          "隐患",          hazard_fields,
+    N(hazard_fields), "-found_at",       ENT_UNIT_SCOPED, hazard_defaults,
+    hazard_derived,   N(hazard_derived), hazard_created,
 };
 
 const struct entity *const entity_list[] = {

@@ -479,12 +479,18 @@ static int check_value(arena *a, db_conn *c, struct dict_cache *dc, const struct
     return 0;
 }
 
+/* Whether input may set f: writable fields, and FF_IMPORT ones in an import. */
+static int settable(const struct field *f, int importing)
+{
+    return !(f->flags & FF_READONLY) || (importing && (f->flags & FF_IMPORT));
+}
+
 /* Builds the object to store: existing (may be NULL) merged with input.
  * Unknown and read-only keys in input are errors. Returns the merged object
  * (owned by the caller) even when errors were added. */
-static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const struct user *u,
-                              const struct entity *e, json_t *input, json_t *existing,
-                              json_t *errors)
+static json_t *merge_validate_as(arena *a, db_conn *c, struct dict_cache *dc, const struct user *u,
+                                 const struct entity *e, json_t *input, json_t *existing,
+                                 json_t *errors, int importing)
 {
     json_t *obj = existing ? json_deep_copy(existing) : json_object();
     const char *k;
@@ -501,7 +507,7 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
             add_err(errors, k, is_std_key(e, k) ? "只读字段，不能修改" : "未知字段");
             continue;
         }
-        if (f->flags & FF_READONLY) {
+        if (!settable(f, importing)) {
             add_err(errors, k, "只读字段，不能修改");
             continue;
         }
@@ -515,7 +521,7 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
     }
     for (int i = 0; i < ncols(e); i++) {
         const struct field *f = col_at(e, i);
-        if (f->flags & FF_READONLY)
+        if (!settable(f, importing))
             continue;
         json_t *val = json_object_get(obj, f->name);
         if (json_is_string(val) && json_string_length(val) == 0 && f->type != FT_TEXT)
@@ -541,6 +547,13 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
     if (json_object_size(errors) == 0 && e->check)
         e->check(c, obj, errors);
     return obj;
+}
+
+static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const struct user *u,
+                              const struct entity *e, json_t *input, json_t *existing,
+                              json_t *errors)
+{
+    return merge_validate_as(a, c, dc, u, e, input, existing, errors, 0);
 }
 
 /* ---- writes ---- */
@@ -909,8 +922,14 @@ static int query_param(struct qctx *x, const char *k, const char *v)
             q->err_msg = arena_printf(q->a, "%s 必须是 true 或 false", k);
             return -1;
         }
-        int nb = bind_int(&q->b, v[0] == 't');
+        const char *cond = v[0] == 't' ? d->if_true : d->if_false;
         buf_puts(&q->sql_where, " AND (");
+        if (cond) {
+            derived_sql(&q->sql_where, cond, q->today_n);
+            buf_puts(&q->sql_where, ")");
+            return 0;
+        }
+        int nb = bind_int(&q->b, v[0] == 't');
         derived_sql(&q->sql_where, d->expr, q->today_n);
         buf_printf(&q->sql_where, ") = $%d", nb);
         return 0;
@@ -1567,6 +1586,8 @@ int entity_create(db_conn *c, arena *a, const struct audit_actor *who, const str
             st = attach_files(c, a, who->user, e, key, obj, errors);
         if (st == DB_OK)
             st = audit_change(c, who, "create", e, key, row_region(e, obj), NULL, obj);
+        if (st == DB_OK && e->created)
+            st = e->created(c, a, who, key, obj, 0);
         if (key_out)
             *key_out = key;
     }
@@ -1712,7 +1733,7 @@ static int import_cols(const struct entity *e, const struct field **out, int cap
     int n = 0;
     for (int i = 0; i < ncols(e) && n < cap; i++) {
         const struct field *f = col_at(e, i);
-        if (!(f->flags & (FF_READONLY | FF_NOIMPORT)))
+        if (settable(f, 1) && !(f->flags & FF_NOIMPORT))
             out[n++] = f;
     }
     return n;
@@ -2062,7 +2083,7 @@ static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
             add_err(errors, f->name, msg);
     }
     /* Validate the rest of the row too, so that every bad cell is named. */
-    json_t *obj = merge_validate(x->row_arena, x->c, x->dc, x->u, x->e, in, NULL, errors);
+    json_t *obj = merge_validate_as(x->row_arena, x->c, x->dc, x->u, x->e, in, NULL, errors, 1);
     /* Good rows are stored even after a bad one: later rows may depend on
      * them (a village on its township), and all-or-nothing rolls back at
      * the end anyway. */
@@ -2080,6 +2101,8 @@ static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
                                   ? json_string_value(json_object_get(obj, "code"))
                                   : arena_printf(x->row_arena, "%lld", (long long)id);
             st = audit_change(x->c, x->who, "import", x->e, key, row_region(x->e, obj), NULL, obj);
+            if (st == DB_OK && x->e->created)
+                st = x->e->created(x->c, x->row_arena, x->who, key, obj, 1);
         }
         if (!x->savepoints &&
             (st == DB_ERR_UNIQUE || st == DB_ERR_FOREIGN_KEY || st == DB_ERR_CONSTRAINT)) {

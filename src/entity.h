@@ -42,10 +42,15 @@ enum field_flag {
     FF_READONLY = 1 << 4, /* computed; never written by a client */
     FF_NOEXPORT = 1 << 5,
     FF_NOIMPORT = 1 << 6,
-    FF_LIST = 1 << 7,        /* a default column of the list page */
-    FF_MULTILINE = 1 << 8,   /* long text: a textarea in forms */
-    FF_RANGE = 1 << 9,       /* ?name_from=&name_to= range filter */
-    FF_CREATE_ONLY = 1 << 10 /* set on create, never changed */
+    FF_LIST = 1 << 7,         /* a default column of the list page */
+    FF_MULTILINE = 1 << 8,    /* long text: a textarea in forms */
+    FF_RANGE = 1 << 9,        /* ?name_from=&name_to= range filter */
+    FF_CREATE_ONLY = 1 << 10, /* set on create, never changed */
+    /* With FF_READONLY: still read-only for the API's create and PATCH, but
+     * a column of the import, so that an exported ledger imports back with
+     * the values the transitions had set (validated like any field, and by
+     * the entity's check; the after_create hook records how they came). */
+    FF_IMPORT = 1 << 11
 };
 
 struct field {
@@ -74,11 +79,23 @@ typedef int (*entity_check_fn)(db_conn *c, json_t *obj, json_t *errors);
 /* A value computed by SQL at query time, never stored (so never stale): a
  * hazard's "overdue". expr is SQL over the row's columns (t.<name>); "$T"
  * stands for today's date (util_today), bound as a parameter. The field is
- * READONLY, read like a column and, when FF_FILTER, filtered in SQL. */
+ * READONLY, read like a column and, when FF_FILTER, filtered in SQL.
+ * A boolean one may name the conditions that filter it true and false
+ * (if_true/if_false, the same SQL form): plain column comparisons an index
+ * can serve, where "(expr) = 1" would scan every row in range. NULL: the
+ * filter compares expr. */
 struct derived {
     struct field f;
     const char *expr;
+    const char *if_true, *if_false;
 };
+
+/* Called after a row was inserted (API create, import, demo) in the same
+ * transaction, with its key and the stored object: what a module must
+ * write beside the row (a hazard's imported state needs its history step).
+ * importing is 1 for a file import. DB_OK or a DB_ERR_* status. */
+typedef int (*entity_created_fn)(db_conn *c, arena *a, const struct audit_actor *who,
+                                 const char *key, json_t *obj, int importing);
 
 struct entity {
     const char *name;  /* path segment and table: "volunteers" */
@@ -91,6 +108,7 @@ struct entity {
     entity_check_fn check;
     const struct derived *derived;
     int nderived;
+    entity_created_fn created; /* NULL: nothing beside the row */
 };
 
 /* The registry of declared entities. */

@@ -498,6 +498,59 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
     return st;
 }
 
+/* ---- ledger import ---- */
+
+/* The year and number of a notice number as notice_number writes it
+ * ("九龙镇隐患整改〔2025〕第007号"); -1 for any other text (an older
+ * ledger's own numbering), which then cannot collide with ours. */
+static int notice_parse(const char *no, int *year, long *n)
+{
+    const char *y = no ? strstr(no, "〔") : NULL;
+    const char *k = y ? strstr(y, "〕第") : NULL;
+    if (!k)
+        return -1;
+    char *end;
+    *year = (int)strtol(y + strlen("〔"), &end, 10);
+    if (end != k || *year < 1949 || *year > 9999)
+        return -1;
+    *n = strtol(k + strlen("〕第"), &end, 10);
+    return *n > 0 && strcmp(end, "号") == 0 ? 0 : -1;
+}
+
+int hazard_created(db_conn *c, arena *a, const struct audit_actor *who, const char *key,
+                   json_t *obj, int importing)
+{
+    static const struct hazard_transition imported = {"import", {NULL}, NULL, NULL, {NULL}};
+    const char *state = json_string_value(json_object_get(obj, "state"));
+    const char *region = json_string_value(json_object_get(obj, "region"));
+    if (!importing || !state || !region)
+        return DB_OK;
+    int st = DB_OK;
+    if (strcmp(state, "reported") != 0) {
+        char now[32];
+        util_now_iso(now);
+        json_t *in = json_pack("{s:s}", "note", "台账导入");
+        st = write_step(c, a, who, key, region, &imported, "reported", state, in, now);
+        json_decref(in);
+    }
+    int year;
+    long n;
+    if (st != DB_OK ||
+        notice_parse(json_string_value(json_object_get(obj, "notice_no")), &year, &n) != 0)
+        return st;
+    char tcode[16], ys[8], ns[24];
+    snprintf(tcode, sizeof tcode, "%.9s000", region);
+    snprintf(ys, sizeof ys, "%d", year);
+    snprintf(ns, sizeof ns, "%ld", n);
+    const char *p[] = {tcode, ys, ns};
+    return db_exec_params(c,
+                          "INSERT INTO notice_counters (township, year, last) VALUES ($1, "
+                          "CAST($2 AS INTEGER), CAST($3 AS INTEGER)) ON CONFLICT (township, year) "
+                          "DO UPDATE SET last = CASE WHEN excluded.last > notice_counters.last "
+                          "THEN excluded.last ELSE notice_counters.last END",
+                          3, p);
+}
+
 /* ---- check ---- */
 
 int hazard_check(db_conn *c, FILE *out)
@@ -675,22 +728,18 @@ static void h_transitions(req *r)
 /* The earliest deadline that is at most n working days overdue today: the
  * day after the latest d with (the n+1-th working day after d) <= today.
  * Counting working days in (deadline, today] this way needs no per-day table:
- * the board compares deadlines with the two boundaries in SQL. */
-static int band_boundary(db_conn *c, const char *today, int n, char out[11])
+ * the board compares deadlines with the two boundaries in SQL. sp holds the
+ * calendar around today (BAND_SPAN), loaded once for both boundaries. */
+#define BAND_SPAN 200
+static void band_boundary(const struct calendar_span *sp, const char *today, int n, char out[11])
 {
     long t = util_date_to_days(today);
-    for (long d = t - 1; d > t - 4L * n - 60; d--) {
-        char ds[11], w[11];
-        util_days_to_date(d, ds);
-        if (calendar_add_workdays(c, ds, n + 1, w) != 0)
-            return -1;
-        if (strcmp(w, today) <= 0) {
+    for (long d = t - 1; d > t - 4L * n - 60; d--)
+        if (workday_add(&sp->cal, d, n + 1) <= t) {
             util_days_to_date(d + 1, out);
-            return 0;
+            return;
         }
-    }
     util_days_to_date(t - 4L * n - 60, out);
-    return 0;
 }
 
 static int board_query(db_conn *c, const char *sql, int n, const char *const *p, json_t *rows)
@@ -752,10 +801,17 @@ static void h_board(req *r)
     }
     const char *pf = qf ? qf : from, *pt = qt ? qt : today;
     db_conn *c = req_db(r);
-    if (band_boundary(c, today, 5, b6) != 0 || band_boundary(c, today, 20, b21) != 0) {
+    struct calendar_span sp;
+    char span_from[11], span_to[11];
+    util_days_to_date(util_date_to_days(today) - BAND_SPAN, span_from);
+    util_days_to_date(util_date_to_days(today) + BAND_SPAN, span_to);
+    if (calendar_span_load(c, span_from, span_to, &sp) != 0) {
         reply_db_error(r, DB_ERR);
         return;
     }
+    band_boundary(&sp, today, 5, b6);
+    band_boundary(&sp, today, 20, b21);
+    calendar_span_free(&sp);
     char lo[REGION_CODE_MAX], hi[REGION_CODE_MAX];
     region_subtree(region, lo, hi);
     json_t *states = json_array(), *bands = json_array(), *rates = json_array(),

@@ -43,6 +43,14 @@ const struct hazard_transition *hazard_transition_find(const char *action);
 int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char *id, json_t *in,
                  json_t *errors, const char **msg);
 
+/* The hazards entity's created hook (entity.h): a hazard imported in a
+ * later state than reported gets a first history step "import" (reported ->
+ * its state, note 台账导入), so that its history still ends in its state; an
+ * imported notice number moves its township's and year's counter past it,
+ * so that the next notice never repeats it. Inside the caller's transaction. */
+int hazard_created(db_conn *c, arena *a, const struct audit_actor *who, const char *key,
+                   json_t *obj, int importing);
+
 /* `safecomm check`: each hazard's state is the to_state of its last step
  * ("reported" without steps). Returns the number of failures. */
 int hazard_check(db_conn *c, FILE *out);

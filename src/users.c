@@ -67,18 +67,21 @@ static const char **role_perms(req *r, const char *role, int *n)
 
 #define USER_SELECT                                                                                \
     "SELECT u.id, u.username, u.display_name, u.role, ro.label, u.region, r.name, u.disabled, "    \
-    "u.must_change_password, u.created_at, u.updated_at, u.created_by, u.last_login_at "           \
+    "u.must_change_password, u.created_at, u.updated_at, u.created_by, u.last_login_at, "          \
+    "u.unit_id "                                                                                   \
     "FROM users u JOIN regions r ON r.code = u.region JOIN roles ro ON ro.name = u.role"
 
 static json_t *user_row(db_stmt *s)
 {
-    return json_pack("{s:I, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:b, s:b, s:s, s:s, s:s?, s:s?}", "id",
-                     (json_int_t)db_col_int(s, 0), "username", db_col_text(s, 1), "display_name",
-                     db_col_text(s, 2), "role", db_col_text(s, 3), "role_label", db_col_text(s, 4),
-                     "region", db_col_text(s, 5), "region_name", db_col_text(s, 6), "disabled",
-                     (int)db_col_int(s, 7), "must_change_password", (int)db_col_int(s, 8),
-                     "created_at", db_col_text(s, 9), "updated_at", db_col_text(s, 10),
-                     "created_by", db_col_text(s, 11), "last_login_at", db_col_text(s, 12));
+    json_t *unit = db_col_type(s, 13) == DB_T_NULL ? json_null() : json_integer(db_col_int(s, 13));
+    return json_pack("{s:I, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:b, s:b, s:s, s:s, s:s?, s:s?, s:o}",
+                     "id", (json_int_t)db_col_int(s, 0), "username", db_col_text(s, 1),
+                     "display_name", db_col_text(s, 2), "role", db_col_text(s, 3), "role_label",
+                     db_col_text(s, 4), "region", db_col_text(s, 5), "region_name",
+                     db_col_text(s, 6), "disabled", (int)db_col_int(s, 7), "must_change_password",
+                     (int)db_col_int(s, 8), "created_at", db_col_text(s, 9), "updated_at",
+                     db_col_text(s, 10), "created_by", db_col_text(s, 11), "last_login_at",
+                     db_col_text(s, 12), "unit_id", unit);
 }
 
 static void h_users(req *r)
@@ -196,6 +199,38 @@ static void check_role_region(req *r, const char *role, const char *region, json
         json_object_set_new(errors, "region", json_string("区域不存在或不在您的管辖范围内"));
 }
 
+/* The unit_id of a create or PATCH body (v; NULL when absent): null clears
+ * it; otherwise a live unit inside the user's region subtree (a unit officer
+ * sees only that unit's hazards, so it must be of the user's own area) and
+ * inside the caller's scope. *id gets the unit (0 for null). */
+static void check_unit(req *r, json_t *v, const char *region, json_t *errors, long long *id)
+{
+    *id = 0;
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_integer(v) || json_integer_value(v) < 1) {
+        json_object_set_new(errors, "unit_id", json_string("必须是单位编号（正整数）或 null"));
+        return;
+    }
+    *id = json_integer_value(v);
+    if (!region || json_object_get(errors, "region"))
+        return; /* the region is wrong already: nothing to compare the unit with */
+    db_stmt *s = db_prepare(req_db(r), "SELECT region FROM units WHERE id = $1 AND "
+                                       "deleted_at IS NULL");
+    int ok = 0;
+    if (s) {
+        db_bind_int(s, 1, *id);
+        if (db_step(s) == DB_ROW) {
+            const char *ur = db_col_text(s, 0);
+            ok = region_within(ur, region) && authz_in_scope(r->user, ur);
+        }
+        db_done(s);
+    }
+    if (!ok)
+        json_object_set_new(errors, "unit_id",
+                            json_string("单位不存在，或不在该用户的区域及您的管辖范围内"));
+}
+
 static void reply_errors(req *r, json_t *errors)
 {
     const char *k;
@@ -213,8 +248,8 @@ static void h_user_create(req *r)
 {
     if (authz_require(r, "user:admin", NULL) != 0)
         return;
-    json_t *in =
-        req_json_only(r, REQ_KEYS("username", "display_name", "role", "region", "password"));
+    json_t *in = req_json_only(
+        r, REQ_KEYS("username", "display_name", "role", "region", "password", "unit_id"));
     if (!in)
         return;
     const char *username = json_string_value(json_object_get(in, "username"));
@@ -235,6 +270,8 @@ static void h_user_create(req *r)
     if (!pw || auth_password_weak(pw))
         json_object_set_new(errors, "password", json_string(pw ? auth_password_weak(pw) : "必填"));
     check_role_region(r, role, region, errors);
+    long long unit;
+    check_unit(r, json_object_get(in, "unit_id"), region, errors, &unit);
     if (json_object_size(errors)) {
         reply_errors(r, errors);
         return;
@@ -250,14 +287,18 @@ static void h_user_create(req *r)
     int st = db_begin(c);
     db_stmt *s = st == DB_OK ? db_prepare(c, "INSERT INTO users (username, display_name, "
                                              "password_hash, role, region, must_change_password, "
-                                             "created_at, updated_at, created_by) VALUES ($1, $2, "
-                                             "$3, $4, $5, 1, $6, $6, $7) RETURNING id")
+                                             "created_at, updated_at, created_by, unit_id) VALUES "
+                                             "($1, $2, $3, $4, $5, 1, $6, $6, $7, $8) RETURNING id")
                              : NULL;
     long long id = 0;
     if (s) {
         const char *p[] = {username, display, hash, role, region, now, r->user->username};
         for (int i = 0; i < 7; i++)
             db_bind_text(s, i + 1, p[i]);
+        if (unit)
+            db_bind_int(s, 8, unit);
+        else
+            db_bind_null(s, 8);
         st = db_step(s);
         id = st == DB_ROW ? db_col_int(s, 0) : 0;
         st = st == DB_ROW ? DB_OK : st;
@@ -270,6 +311,8 @@ static void h_user_create(req *r)
     snprintf(ids, sizeof ids, "%lld", id);
     json_t *ch = json_pack("{s:[n,s], s:[n,s], s:[n,s]}", "username", username, "role", role,
                            "region", region);
+    if (unit)
+        json_object_set_new(ch, "unit_id", json_pack("[n,I]", (json_int_t)unit));
     if (st == DB_OK)
         st = audit_write(c, &who, "create", "users", ids, region, ch, NULL);
     json_decref(ch);
@@ -302,7 +345,8 @@ static void h_user_patch(req *r)
     json_t *cur = load_user(r);
     if (!cur)
         return;
-    json_t *in = req_json_only(r, REQ_KEYS("display_name", "role", "region", "disabled"));
+    json_t *in =
+        req_json_only(r, REQ_KEYS("display_name", "role", "region", "disabled", "unit_id"));
     if (!in) {
         json_decref(cur);
         return;
@@ -310,7 +354,8 @@ static void h_user_patch(req *r)
     long long id = json_integer_value(json_object_get(cur, "id"));
     json_t *errors = json_object();
     json_t *dn = json_object_get(in, "display_name"), *rl = json_object_get(in, "role"),
-           *rg = json_object_get(in, "region"), *ds = json_object_get(in, "disabled");
+           *rg = json_object_get(in, "region"), *ds = json_object_get(in, "disabled"),
+           *un = json_object_get(in, "unit_id");
     if (dn && !json_is_null(dn) &&
         (!json_is_string(dn) || util_utf8_len(json_string_value(dn)) > 50))
         json_object_set_new(errors, "display_name", json_string("必须是不超过 50 字的文本"));
@@ -320,16 +365,24 @@ static void h_user_patch(req *r)
         json_object_set_new(errors, "region", json_string("必须是文本"));
     if (ds && !json_is_boolean(ds))
         json_object_set_new(errors, "disabled", json_string("必须是 true 或 false"));
-    if (id == r->user->id && (rl || rg || ds))
+    if (id == r->user->id && (rl || rg || ds || un))
         json_object_set_new(errors,
                             rl   ? "role"
                             : rg ? "region"
-                                 : "disabled",
-                            json_string("不能修改自己的角色、区域或状态"));
+                            : ds ? "disabled"
+                                 : "unit_id",
+                            json_string("不能修改自己的角色、区域、单位或状态"));
     /* The caller must be able to grant the user's current role too: a
      * township administrator cannot edit a county administrator. */
     check_role_region(r, json_string_value(rl ? rl : json_object_get(cur, "role")),
                       json_string_value(rg), errors);
+    /* The unit must lie in the user's region: the new one, or the one kept;
+     * a move to another region checks the unit kept too. */
+    long long unit;
+    json_t *old_unit = json_object_get(cur, "unit_id");
+    const char *target =
+        rg ? json_string_value(rg) : json_string_value(json_object_get(cur, "region"));
+    check_unit(r, un ? un : (rg ? old_unit : NULL), target, errors, &unit);
     if (json_object_size(errors)) {
         json_decref(cur);
         reply_errors(r, errors);
@@ -340,19 +393,25 @@ static void h_user_patch(req *r)
     char now[32], ids[24];
     util_now_iso(now);
     snprintf(ids, sizeof ids, "%lld", id);
+    char units[24];
+    snprintf(units, sizeof units, "%lld", unit);
     const char *p[] = {dn ? (json_is_null(dn) ? "" : json_string_value(dn)) : NULL,
                        json_string_value(rl),
                        json_string_value(rg),
                        ds ? (json_is_true(ds) ? "1" : "0") : NULL,
                        now,
-                       ids};
+                       ids,
+                       un ? "1" : "0",
+                       unit ? units : NULL};
     int st = db_begin(c);
     if (st == DB_OK)
         st = db_exec_params(c,
                             "UPDATE users SET display_name = coalesce($1, display_name), "
                             "role = coalesce($2, role), region = coalesce($3, region), "
-                            "disabled = coalesce($4, disabled), updated_at = $5 WHERE id = $6",
-                            6, p);
+                            "disabled = coalesce($4, disabled), updated_at = $5, unit_id = CASE "
+                            "WHEN CAST($7 AS INTEGER) = 1 THEN CAST($8 AS BIGINT) ELSE unit_id "
+                            "END WHERE id = CAST($6 AS BIGINT)",
+                            8, p);
     json_t *ch = json_object();
     if (dn)
         json_object_set_new(ch, "display_name",
@@ -364,6 +423,8 @@ static void h_user_patch(req *r)
     if (ds)
         json_object_set_new(ch, "disabled",
                             json_pack("[O,O]", json_object_get(cur, "disabled"), ds));
+    if (un)
+        json_object_set_new(ch, "unit_id", json_pack("[O,O]", old_unit, un));
     struct audit_actor who = {r->user, r->client_ip};
     if (st == DB_OK)
         st = audit_write(c, &who, "update", "users", ids,

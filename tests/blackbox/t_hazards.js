@@ -317,8 +317,12 @@ test('hazards: the ledger (隐患台账) exports with a township\'s columns and 
     const [a, b] = l.json.items;
     for (const k of ['title', 'address', 'domain', 'category', 'grade', 'found_at', 'region', 'responsible_unit', 'responsible_person', 'measures'])
         assert.deepStrictEqual(b[k], a[k], k);
-    // State and deadline belong to the transitions: an imported row starts reported.
-    assert.strictEqual(b.state, 'reported');
+    // The ledger carries what the transitions set; the import records it as the first step.
+    for (const k of ['state', 'deadline', 'notice_no', 'notice_date'])
+        assert.deepStrictEqual(b[k], a[k], k);
+    assert.strictEqual(b.state, 'assigned');
+    const h = await s.admin('GET', `/api/v1/hazards/${b.id}/history`);
+    assert.deepStrictEqual(h.json.items.map((x) => [x.action, x.from, x.to, x.note]), [['import', 'reported', 'assigned', '台账导入']]);
 });
 
 test('hazards: GET /hazards/transitions declares the machine with Chinese labels', { timeout: 60000 }, async (ctx) => {

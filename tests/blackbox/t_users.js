@@ -250,3 +250,65 @@ test('nobody can change or delete audit entries through the API', async (ctx) =>
     const chk = await s.cli(['check', '--db', s.db], { check: false });
     assert.strictEqual(chk.code, 0, `safecomm check: ${chk.stdout}${chk.stderr}`);
 });
+
+test('users: unit_id ties a user to a unit of their own region; null clears it; a unit officer then sees that unit\'s hazards only', async (ctx) => {
+    const s = await ctx.server();
+    const mkUnit = async (region, name) => {
+        const r = await s.admin('POST', '/api/v1/units', { body: { region, name: `${name}${RUN_TAG}`, type: 'shop' } });
+        assertStatus(r, 201, `POST unit ${name}`);
+        return r.json.id;
+    };
+    const unitA = await mkUnit(VILLAGE, '单位甲');
+    const unitB = await mkUnit(OTHER_TOWN_VILLAGE, '单位乙');
+    const gone = await mkUnit(VILLAGE, '已删单位');
+    assertStatus(await s.admin('DELETE', `/api/v1/units/${gone}`), 204, 'delete a unit');
+    const base = { role: 'unit_officer', region: VILLAGE, password: USER_PASSWORD };
+    const bad = [
+        [unitB, 'a unit of another township'],
+        [gone, 'a deleted unit'],
+        [99999999, 'a unit that does not exist'],
+        ['abc', 'not a number'],
+        [0, 'zero'],
+    ];
+    for (const [unit_id, what] of bad) {
+        const r = await s.admin('POST', '/api/v1/users', { body: Object.assign({ username: `uo-bad-${RUN_TAG}`, unit_id }, base) });
+        assertError(r, 422, 'unit_id', `POST /users with ${what}`);
+    }
+    let r = await s.admin('POST', '/api/v1/users', { body: Object.assign({ username: `uo-${RUN_TAG}`, unit_id: unitA }, base) });
+    assertStatus(r, 201, 'POST /users with a unit');
+    assert.strictEqual(r.json.unit_id, unitA);
+    const id = r.json.id;
+    const l = await s.admin('GET', `/api/v1/users?q=uo-${RUN_TAG}`);
+    assert.strictEqual(l.json.items.find((u) => u.id === id).unit_id, unitA, 'GET /users returns unit_id');
+    r = await s.admin('POST', '/api/v1/users', { body: { username: `nounit-${RUN_TAG}`, role: 'village_worker', region: VILLAGE, password: USER_PASSWORD } });
+    assertStatus(r, 201, 'POST /users without a unit');
+    assert.strictEqual(r.json.unit_id, null);
+
+    // The unit scopes what the officer sees.
+    const mine = await s.admin('POST', '/api/v1/hazards', { body: { region: VILLAGE, title: '甲的隐患', domain: 'fire', grade: 'general', found_at: '2025-09-20', unit_id: unitA } });
+    assertStatus(mine, 201, 'hazard of unit A');
+    const officer = await token(s, `uo-${RUN_TAG}`);
+    let h = await s.api('GET', '/api/v1/hazards?page_size=500', { token: officer });
+    assertStatus(h, 200, 'the officer lists hazards');
+    assert.deepStrictEqual(h.json.items.map((x) => x.id), [mine.json.id], 'only its unit\'s hazards');
+
+    // PATCH: another township's unit is refused; moving the user away from the unit's area is refused too.
+    assertError(await s.admin('PATCH', `/api/v1/users/${id}`, { body: { unit_id: unitB } }), 422, 'unit_id', 'PATCH to another township\'s unit');
+    assertError(await s.admin('PATCH', `/api/v1/users/${id}`, { body: { region: OTHER_TOWN_VILLAGE } }), 422, 'unit_id', 'PATCH the region away from the unit');
+    r = await s.admin('PATCH', `/api/v1/users/${id}`, { body: { region: OTHER_TOWN_VILLAGE, unit_id: unitB } });
+    assertStatus(r, 200, 'PATCH region and unit together');
+    assert.deepStrictEqual([r.json.region, r.json.unit_id], [OTHER_TOWN_VILLAGE, unitB]);
+    r = await s.admin('PATCH', `/api/v1/users/${id}`, { body: { unit_id: null } });
+    assertStatus(r, 200, 'PATCH unit_id null');
+    assert.strictEqual(r.json.unit_id, null);
+    assert.strictEqual((await s.admin('GET', `/api/v1/users/${id}`)).json.unit_id, null, 'GET after clearing');
+    const a = await s.admin('GET', `/api/v1/audit?entity=users&entity_id=${id}&page_size=5`);
+    assert.deepStrictEqual(a.json.items[0].changes.unit_id, [unitB, null], 'the change is audited');
+    // A township administrator cannot reach a unit outside their township.
+    const town = await token(s, 'town');
+    assertError(await s.api('PATCH', `/api/v1/users/${id}`, { token: town, body: { unit_id: unitA } }), 404, null, 'a user outside the township');
+    assertError(await s.api('POST', '/api/v1/users', { token: town, body: Object.assign({ username: `uo-t-${RUN_TAG}`, unit_id: unitB }, base) }), 422, 'unit_id', 'township admin: a unit outside the township');
+    r = await s.api('POST', '/api/v1/users', { token: town, body: Object.assign({ username: `uo-t-${RUN_TAG}`, unit_id: unitA }, base) });
+    assertStatus(r, 201, 'township admin: a unit of the township');
+    assert.strictEqual(r.json.unit_id, unitA);
+});

@@ -429,7 +429,7 @@ static const struct field gadget_fields[] = {
 };
 
 static const struct entity gadgets = {
-    "gadgets", "gadget", "测试", gadget_fields, 6, "-created_at", 0, gadget_check, NULL, 0,
+    "gadgets", "gadget", "测试", gadget_fields, 6, "-created_at", 0, gadget_check, NULL, 0, NULL,
 };
 
 static json_t *validate(const struct user *u, const struct entity *e, const char *input,
@@ -629,6 +629,66 @@ static void test_validate(void)
 #undef G
 }
 
+/* Ledger columns (FF_IMPORT): read-only for the API, set by an import and
+ * then checked by the hazards' rules; overdue filters as a plain predicate. */
+static json_t *validate_import(const struct user *u, const char *input)
+{
+    json_t *in = json_loads(input, 0, NULL);
+    if (!in)
+        abort();
+    json_t *errors = json_object();
+    json_decref(
+        merge_validate_as(A, c, dict_cache_new(A, c), u, ent("hazards"), in, NULL, errors, 1));
+    json_decref(in);
+    return errors;
+}
+
+static void test_ledger_columns(void)
+{
+    struct user *u = make_user("511621000000");
+    const struct entity *hz = ent("hazards");
+#define H                                                                                          \
+    "{\"title\":\"t\",\"domain\":\"fire\",\"grade\":\"general\",\"found_at\":\"2025-03-01\","      \
+    "\"region\":\"511621101001\""
+    check_err(u, hz, H "}", NULL, NULL);
+    check_err(u, hz, H ",\"state\":\"closed\"}", "state", READ_ONLY);
+    check_err(u, hz, H ",\"deadline\":\"2025-04-01\"}", "deadline", READ_ONLY);
+    json_t *e = validate_import(u, H ",\"state\":\"rectifying\",\"deadline\":\"2025-04-01\","
+                                     "\"notice_no\":\"x\"}");
+    CHECK_INT(json_object_size(e), 0);
+    json_decref(e);
+    e = validate_import(u, H ",\"state\":\"rectifying\"}");
+    CHECK_INT(json_object_get(e, "notice_no") != NULL, 1);
+    CHECK_INT(json_object_get(e, "deadline") != NULL, 1);
+    CHECK_INT(json_object_size(e), 2);
+    json_decref(e);
+    e = validate_import(u, H ",\"state\":\"flying\"}");
+    CHECK_STR(json_string_value(json_object_get(e, "state")), BAD_OPTION);
+    json_decref(e);
+    e = validate_import(u, H ",\"state\":\"closed\",\"deadline\":\"2025-04-01\","
+                             "\"notice_no\":\"x\"}");
+    CHECK_INT(json_object_get(e, "closed_on") != NULL, 1);
+    json_decref(e);
+    e = validate_import(u, H ",\"deadline\":\"2025-02-30\"}");
+    CHECK_STR(json_string_value(json_object_get(e, "deadline")), BAD_DATE);
+    json_decref(e);
+    e = validate_import(u, H ",\"overdue\":true}");
+    CHECK_STR(json_string_value(json_object_get(e, "overdue")), "未知字段");
+    json_decref(e);
+#undef H
+    const char *keys[] = {"overdue"}, *vt[] = {"true"}, *vf[] = {"false"};
+    struct query q;
+    CHECK_INT(query_build(A, c, u, hz, 1, keys, vt, &q), 0);
+    CHECK_INT(strstr(buf_str(&q.sql_where), "t.state <> 'closed' AND t.deadline < $3") != NULL, 1);
+    CHECK_INT(strstr(buf_str(&q.sql_where), "CASE") == NULL, 1);
+    query_free(&q);
+    CHECK_INT(query_build(A, c, u, hz, 1, keys, vf, &q), 0);
+    CHECK_INT(strstr(buf_str(&q.sql_where),
+                     "t.state = 'closed' OR t.deadline IS NULL OR t.deadline >= $3") != NULL,
+              1);
+    query_free(&q);
+}
+
 /* ---- (d) LIKE patterns ---- */
 
 static void test_like_pattern(void)
@@ -678,6 +738,7 @@ int main(void)
     test_subtree_cost();
     test_rejections();
     test_validate();
+    test_ledger_columns();
     test_like_pattern();
     arena_free(A);
     db_release(d, c);

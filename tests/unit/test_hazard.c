@@ -107,6 +107,45 @@ static void test_today(void)
     CHECK_STR(t, "2025-10-20");
 }
 
+/* The board's band boundaries, counted on one loaded span of the calendar,
+ * are the ones calendar_add_workdays gives day by day: every day of 2025
+ * (its holidays and make-up days) and early 2026, for 5 and 20 days. The
+ * boundary b is the earliest deadline at most n working days overdue: b - 1
+ * is more than n behind, b is not. */
+static void test_band_boundaries(db_conn *c)
+{
+    long from = util_date_to_days("2025-01-01"), to = util_date_to_days("2026-02-28");
+    int checked = 0;
+    for (long t = from; t <= to; t += 3) {
+        char today[11], lo[11], hi[11], b[11], w[11], prev[11];
+        util_days_to_date(t, today);
+        util_days_to_date(t - BAND_SPAN, lo);
+        util_days_to_date(t + BAND_SPAN, hi);
+        struct calendar_span sp;
+        CHECK_INT(calendar_span_load(c, lo, hi, &sp), 0);
+        static const int ns[] = {5, 20};
+        for (int i = 0; i < 2; i++) {
+            band_boundary(&sp, today, ns[i], b);
+            CHECK_INT(calendar_add_workdays(c, b, ns[i] + 1, w), 0);
+            CHECK(strcmp(w, today) > 0); /* b itself is within n */
+            util_days_to_date(util_date_to_days(b) - 1, prev);
+            CHECK_INT(calendar_add_workdays(c, prev, ns[i] + 1, w), 0);
+            CHECK(strcmp(w, today) <= 0); /* the day before is beyond n */
+            checked++;
+        }
+        calendar_span_free(&sp);
+    }
+    CHECK(checked > 200);
+    char b[11];
+    struct calendar_span sp;
+    CHECK_INT(calendar_span_load(c, "2025-06-01", "2026-06-01", &sp), 0);
+    /* 2025-10-09: the National Day holidays (10-01 to 10-08) are no working
+     * days, so 5 working days back reach into September. */
+    band_boundary(&sp, "2025-10-09", 5, b);
+    CHECK_STR(b, "2025-09-25");
+    calendar_span_free(&sp);
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -124,6 +163,7 @@ int main(void)
     db_conn *c = db_acquire(d);
     test_table();
     test_deadlines(c);
+    test_band_boundaries(c);
     test_today();
     db_release(d, c);
     db_close(d);
