@@ -1064,6 +1064,43 @@ test('hazard step dialogs: a major hazard\'s notice asks for the 五落实 plan;
     await loggedOut(page, base);
 });
 
+test('users: admin makes a unit officer of one unit (所属单位), and can clear it again', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'admin');
+    await page.goto(`${base}/admin/users`);
+    await page.locator('[data-test=users-page] .el-table__body-wrapper tbody tr').first().waitFor({ timeout: 10000 });
+    await page.locator('[data-test=user-create]').click();
+    const dlg = page.locator('.el-dialog:visible');
+    await dlg.waitFor();
+    const item = (label) => dlg.locator('.el-form-item', { has: page.locator('.el-form-item__label', { hasText: label }) });
+    assert((await dlg.locator('[data-field=unit_id]').count()) === 0, 'a unit is asked for before the role is a unit officer');
+    const username = `shop${Date.now() % 100000}`;
+    await item('用户名').locator('input').fill(username);
+    await item('姓名').locator('input').fill('超市安全员');
+    await pickOption(page, item('角色'), '单位安全员');
+    await item('初始密码').locator('input').fill('Unit-Officer-2025!');
+    const unitItem = dlg.locator('[data-field=unit_id]');
+    await unitItem.locator('.el-select__wrapper').click();
+    await unitItem.locator('input').fill('惠民超市');
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '九龙镇惠民超市' }).first().click();
+    await dlg.locator('.el-dialog__footer .el-button--primary').click();
+    await dlg.waitFor({ state: 'hidden', timeout: 10000 });
+    const unit = (await apiGet(page, `/api/v1/units?q=${encodeURIComponent('九龙镇惠民超市')}`)).items.find((u) => u.name === '九龙镇惠民超市');
+    let u = (await apiGet(page, `/api/v1/users?q=${username}`)).items.find((x) => x.username === username);
+    assert(u && u.role === 'unit_officer' && u.unit_id === unit.id, `the new user: ${JSON.stringify(u)}`);
+
+    // Editing shows the unit by name; clearing it stores null.
+    await page.locator('[data-test=users-page] .el-table__body-wrapper tbody tr', { hasText: username }).locator('.el-button', { hasText: '编辑' }).click();
+    await dlg.waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('.el-dialog [data-field=unit_id] .el-select__selected-item')].some((e) => e.innerText.includes('九龙镇惠民超市')), null, { timeout: 10000 });
+    await dlg.locator('[data-field=unit_id] .el-select__wrapper').hover();
+    await dlg.locator('[data-field=unit_id] .el-select__clear').click();
+    await dlg.locator('.el-dialog__footer .el-button--primary').click();
+    await dlg.waitFor({ state: 'hidden', timeout: 10000 });
+    u = (await apiGet(page, `/api/v1/users?q=${username}`)).items.find((x) => x.username === username);
+    assert(u && (u.unit_id === null || u.unit_id === undefined), `after clearing: ${JSON.stringify(u)}`);
+});
+
 /* ---------------- the run ---------------- */
 
 async function main() {
