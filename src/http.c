@@ -701,7 +701,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         } else if (m.method_mismatch) {
             r->nparams = -1; /* remembered for the 405 */
         }
-        __atomic_fetch_add(&inflight, 1, __ATOMIC_RELAXED);
+        /* Requests that begin after SIGTERM are answered 503 at once; the
+         * drain waits only for those that began before it. */
+        r->late = __atomic_load_n(&stopping, __ATOMIC_ACQUIRE) && r->t0 >= stop_started;
+        if (!r->late)
+            __atomic_fetch_add(&inflight, 1, __ATOMIC_RELAXED);
         *con_cls = r;
         return MHD_YES;
     }
@@ -828,7 +832,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r->resp)
         MHD_destroy_response(r->resp);
     buf_free(&r->body);
-    __atomic_fetch_sub(&inflight, 1, __ATOMIC_RELAXED);
+    if (!r->late)
+        __atomic_fetch_sub(&inflight, 1, __ATOMIC_RELAXED);
     *con_cls = NULL;
     /* A connection's callbacks run on one pool thread; keep one arena per
      * thread for the next request instead of returning it to malloc. */
@@ -931,9 +936,12 @@ int http_serve(const struct http_config *cfg)
     log_info("signal %d: stopping; waiting for requests in flight", sig);
     stop_started = util_now_us();
     __atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
-    MHD_socket lfd = MHD_quiesce_daemon(d);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
+    /* No MHD_quiesce_daemon: with a thread pool on epoll it races the
+     * workers (libmicrohttpd 0.9.75 removes the listen socket from a worker's
+     * epoll set that the worker may already have removed it from, and aborts
+     * with "Failed to remove listen FD from epoll set"). The socket stays
+     * open while requests drain; whatever arrives meanwhile gets 503 with
+     * Connection: close, which a load balancer takes as "try another". */
     for (int i = 0; i < 3000 && __atomic_load_n(&inflight, __ATOMIC_RELAXED) > 0; i++)
         usleep(10000);
     MHD_stop_daemon(d);

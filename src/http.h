@@ -44,6 +44,7 @@ typedef struct req {
     int status;
     void *resp; /* struct MHD_Response * */
     int64_t t0;
+    int late; /* began after SIGTERM: answered 503, not waited for */
 } req;
 
 typedef void (*http_handler_fn)(req *r);
