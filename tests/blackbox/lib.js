@@ -918,3 +918,54 @@ module.exports.idNumber = idNumber;
 module.exports.unzip = unzip;
 module.exports.xlsxText = xlsxText;
 module.exports.fileHas = fileHas;
+
+/* ---------------- CSV exports and import reports (CLI tests) ---------------- */
+
+// Minimal CSV parser (quotes, doubled quotes, CRLF, newlines in quotes).
+function parseCsv(text) {
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const rows = [];
+    let row = [];
+    let cell = '';
+    let q = false;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (q) {
+            if (ch === '"' && text[i + 1] === '"') {
+                cell += '"';
+                i++;
+            } else if (ch === '"') q = false;
+            else cell += ch;
+        } else if (ch === '"') q = true;
+        else if (ch === ',') {
+            row.push(cell);
+            cell = '';
+        } else if (ch === '\n' || ch === '\r') {
+            if (ch === '\r' && text[i + 1] === '\n') i++;
+            row.push(cell);
+            rows.push(row);
+            row = [];
+            cell = '';
+        } else cell += ch;
+    }
+    if (cell !== '' || row.length) {
+        row.push(cell);
+        rows.push(row);
+    }
+    return rows.filter((r) => r.some((c) => c !== ''));
+}
+
+// The JSON report that `import` prints (before its last "safecomm:" line).
+function importReport(text) {
+    const start = text.indexOf('{');
+    const end = text.lastIndexOf('}');
+    assert.ok(start >= 0 && end > start, `no JSON report in ${JSON.stringify(text.slice(0, 300))}`);
+    try {
+        return JSON.parse(text.slice(start, end + 1));
+    } catch (e) {
+        throw new Error(`the import report is not JSON: ${text.slice(0, 300)}`);
+    }
+}
+
+module.exports.parseCsv = parseCsv;
+module.exports.importReport = importReport;

@@ -9,7 +9,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { test, assert, assertStatus, cliRun, assertExit, ADMIN_PASSWORD } = require('./lib');
+const { test, assert, assertStatus, cliRun, assertExit, ADMIN_PASSWORD, parseCsv, importReport } = require('./lib');
 
 const ADMIN_ENV = { SAFECOMM_ADMIN_PASSWORD: ADMIN_PASSWORD };
 const TODAY = '2025-12-31'; // after every 2025 notice of the demo
@@ -17,46 +17,6 @@ const TODAY = '2025-12-31'; // after every 2025 notice of the demo
 // in its own database: its id, when it was stored and by whom.
 const IDENTITY = ['编号', '创建时间', '创建人'];
 
-// Minimal CSV parser (quotes, doubled quotes, CRLF, newlines in quotes).
-function parseCsv(text) {
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const rows = [];
-    let row = [];
-    let cell = '';
-    let q = false;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (q) {
-            if (ch === '"' && text[i + 1] === '"') {
-                cell += '"';
-                i++;
-            } else if (ch === '"') q = false;
-            else cell += ch;
-        } else if (ch === '"') q = true;
-        else if (ch === ',') {
-            row.push(cell);
-            cell = '';
-        } else if (ch === '\n' || ch === '\r') {
-            if (ch === '\r' && text[i + 1] === '\n') i++;
-            row.push(cell);
-            rows.push(row);
-            row = [];
-            cell = '';
-        } else cell += ch;
-    }
-    if (cell !== '' || row.length) {
-        row.push(cell);
-        rows.push(row);
-    }
-    return rows.filter((r) => r.some((c) => c !== ''));
-}
-
-function importReport(text) {
-    const start = text.indexOf('{');
-    const end = text.lastIndexOf('}');
-    assert.ok(start >= 0 && end > start, `no JSON report in ${JSON.stringify(text.slice(0, 300))}`);
-    return JSON.parse(text.slice(start, end + 1));
-}
 
 async function exportCsv(db, entity, file) {
     assertExit(await cliRun(['export', '--db', db, entity, '-o', file]), 0, `export ${entity}`);
