@@ -44,11 +44,7 @@ TODAY=2025-12-31
 BACKEND=${BENCH_BACKEND:-sqlite}
 case "$BACKEND" in sqlite | pg) ;; *) echo "bench: BENCH_BACKEND must be sqlite or pg" >&2; exit 1 ;; esac
 
-log() { echo "bench: $*" >&2; }
-die() {
-    echo "bench: error: $*" >&2
-    exit 1
-}
+. bench/lib.sh
 for v in N REQS WARM; do
     case "${!v}" in '' | *[!0-9]*) die "$v must be a number (got '${!v}')" ;; esac
 done
@@ -57,15 +53,7 @@ command -v curl >/dev/null || die "curl not found"
 command -v sqlite3 >/dev/null || die "sqlite3 not found"
 command -v node >/dev/null || die "node not found"
 
-if [ -n "${SAFECOMM_BIN:-}" ]; then
-    SAFECOMM=$SAFECOMM_BIN
-else
-    log "building build/safecomm"
-    make --no-print-directory build/safecomm >&2
-    SAFECOMM=build/safecomm
-fi
-[ -x "$SAFECOMM" ] || die "$SAFECOMM is not an executable"
-case "$SAFECOMM" in /*) ;; *) SAFECOMM=$PWD/$SAFECOMM ;; esac
+bench_find_safecomm
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/safecomm-bench.XXXXXX")
 SC_PID=""

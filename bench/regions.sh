@@ -42,11 +42,7 @@ SERVERS=${BENCH_SERVERS:-1}
 case "$BACKEND" in sqlite | pg) ;; *) echo "bench: BENCH_BACKEND must be sqlite or pg" >&2; exit 1 ;; esac
 case "$SERVERS" in 1 | 2) ;; *) echo "bench: BENCH_SERVERS must be 1 or 2" >&2; exit 1 ;; esac
 
-log() { echo "bench: $*" >&2; }
-die() {
-    echo "bench: error: $*" >&2
-    exit 1
-}
+. bench/lib.sh
 
 for v in THREADS CONNS ROUNDS; do
     case "${!v}" in '' | *[!0-9]* | 0) die "$v must be a positive integer (got '${!v}')" ;; esac
@@ -57,15 +53,7 @@ case "$REGION" in '' | *[!0-9]*) die "BENCH_REGION must be digits (got '$REGION'
 # --- prerequisites -----------------------------------------------------------
 scripts/setup.sh bench >&2
 
-if [ -n "${SAFECOMM_BIN:-}" ]; then
-    SAFECOMM=$SAFECOMM_BIN
-else
-    log "building build/safecomm"
-    make --no-print-directory build/safecomm >&2
-    SAFECOMM=build/safecomm
-fi
-[ -x "$SAFECOMM" ] || die "$SAFECOMM is not an executable"
-case "$SAFECOMM" in /*) ;; *) SAFECOMM=$PWD/$SAFECOMM ;; esac
+bench_find_safecomm
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || die "nginx not found (scripts/setup.sh bench installs nginx-light)"
