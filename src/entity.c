@@ -1297,7 +1297,7 @@ static void h_list(req *r)
     buf_puts(&sql, buf_str(&q.sql_where));
     int64_t total = 0;
     db_stmt *s = db_prepare(c, buf_str(&sql));
-    int st = DB_ERR;
+    int st = s ? DB_ERR : db_last_status(c);
     if (s) {
         binds_apply(s, &q.b);
         st = db_step(s);

@@ -360,8 +360,10 @@ void reply_json(req *r, int status, json_t *take)
 void reply_error(req *r, int status, const char *code, const char *message, json_t *fields_take)
 {
     /* A refusal worked out while the storage failed (a region or a session
-     * "not found" because the look-up could not run) is an outage: 503. */
-    int dst = r->dbc && status >= 400 && status < 500 ? db_last_status(r->dbc) : DB_OK;
+     * "not found" because the look-up could not run) is an outage: 503. So
+     * is a generic 500 whose statement failed on a lost connection (a
+     * handler that saw only "no statement" from db_prepare). */
+    int dst = r->dbc && status >= 400 && status <= 500 ? db_last_status(r->dbc) : DB_OK;
     if (dst == DB_ERR_UNAVAILABLE || dst == DB_ERR_BUSY) {
         status = 503;
         code = "unavailable";
