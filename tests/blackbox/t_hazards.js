@@ -228,6 +228,31 @@ test('hazards: overdue is derived at query time; the overdue filter equals a dir
     const all = Number(await sqlite(c.db, 'SELECT count(*) FROM hazards WHERE deleted_at IS NULL'));
     assert.strictEqual(r.json.total, all - direct, 'overdue=false is the rest');
     assertStatus(await s.admin('GET', '/api/v1/hazards?overdue=maybe'), 400, 'overdue=maybe');
+
+    // The issue's other list filters, alone and combined, each equal to a
+    // direct count in the database (the demo has supervised, listed and
+    // overdue hazards in every township).
+    const live = 'deleted_at IS NULL';
+    const [grade, state, unit] = (await sqlite(c.db, `SELECT grade, state, unit_id FROM hazards WHERE ${live} AND unit_id IS NOT NULL AND state <> 'closed' ORDER BY id LIMIT 1`)).trim().split('|');
+    const open = `state <> 'closed' AND deadline IS NOT NULL AND deadline < '${today}'`;
+    const cases = [
+        ['supervised=true', 'supervised = 1'],
+        ['supervised=false', 'supervised = 0'],
+        ['listed=true', 'listed = 1'],
+        [`grade=${grade}&state=${state}`, `grade = '${grade}' AND state = '${state}'`],
+        [`unit_id=${unit}`, `unit_id = ${unit}`],
+        ['deadline_from=2025-10-01&deadline_to=2025-12-31', "deadline >= '2025-10-01' AND deadline <= '2025-12-31'"],
+        ['region=511621101000&overdue=true', `region >= '511621101000' AND region < '511621102000' AND ${open}`],
+        ['region=511621101000&supervised=true&overdue=true', `region >= '511621101000' AND region < '511621102000' AND supervised = 1 AND ${open}`],
+    ];
+    for (const [qs, where] of cases) {
+        const want = Number(await sqlite(c.db, `SELECT count(*) FROM hazards WHERE ${live} AND ${where}`));
+        r = await s.admin('GET', `/api/v1/hazards?${qs}&page_size=1`);
+        assertStatus(r, 200, qs);
+        assert.strictEqual(r.json.total, want, `${qs}: the list says ${r.json.total}, the database ${want}`);
+    }
+    const sup = Number(await sqlite(c.db, `SELECT count(*) FROM hazards WHERE ${live} AND supervised = 1`));
+    assert.ok(sup > 0, 'the demo has no supervised hazard');
 });
 
 test('hazards: check names a hazard whose state disagrees with its history', { timeout: 60000 }, async (ctx) => {
