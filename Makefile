@@ -86,7 +86,7 @@ run: setup all
 	    SAFECOMM_ADMIN_PASSWORD="$${SAFECOMM_ADMIN_PASSWORD:-Safecomm-Demo-2025}" \
 	    build/safecomm demo --db var/safecomm.db; fi
 	@echo "safecomm: http://127.0.0.1:8080/"
-	@echo "登录：admin / $${SAFECOMM_ADMIN_PASSWORD:-Safecomm-Demo-2025}（演示用户 county、town、village 同一密码）"
+	@echo "登录：admin / $${SAFECOMM_ADMIN_PASSWORD:-Safecomm-Demo-2025}（演示用户 county、town、village、unit 同一密码）"
 	build/safecomm serve --db var/safecomm.db --listen 127.0.0.1:8080
 
 format:
