@@ -169,76 +169,44 @@ static int whole_tree(const struct user *u)
     return authz_has(u, "*") || u->region[0] == '\0';
 }
 
+static json_t *audit_item(db_stmt *s)
+{
+    json_t *ch = db_col_text(s, 8) ? json_loads(db_col_text(s, 8), 0, NULL) : NULL;
+    return json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s?}", "id", (json_int_t)db_col_int(s, 0),
+        "at", db_col_text(s, 1), "username", db_col_text(s, 2), "ip", db_col_text(s, 3), "action",
+        db_col_text(s, 4), "entity", db_col_text(s, 5), "entity_id", db_col_text(s, 6), "region",
+        db_col_text(s, 7), "changes", ch ? ch : json_object(), "reason", db_col_text(s, 9));
+}
+
 static void h_audit(req *r)
 {
     if (authz_require(r, "audit:read", NULL) != 0)
         return;
-    static const char *keys[] = {"user", "entity", "entity_id", "action", "from", "to"};
-    static const char *conds[] = {"username = $%d", "entity = $%d", "entity_id = $%d",
-                                  "action = $%d",   "at >= $%d",    "at <= $%d"};
-    buf where;
-    buf_init(&where, 4096);
-    const char *vals[16];
-    int n = 0;
-    vals[n++] = r->user->scope_lo;
-    vals[n++] = r->user->scope_hi;
-    if (whole_tree(r->user))
-        buf_puts(&where, " WHERE ((region >= $1 AND region < $2) OR region IS NULL)");
-    else
-        buf_puts(&where, " WHERE region >= $1 AND region < $2");
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const char *v = req_query(r, keys[i]);
-        if (!v || !*v)
-            continue;
-        if (i == 5 && util_date_valid(v))
-            v = arena_printf(r->a, "%sT99", v); /* the whole last day */
-        vals[n++] = v;
-        buf_puts(&where, " AND ");
-        buf_printf(&where, conds[i], n);
-    }
-    long page, page_size;
-    if (req_paging(r, 50, &page, &page_size) != 0) {
-        buf_free(&where);
-        return;
-    }
-    db_conn *c = req_db(r);
-    char *sql = arena_printf(r->a, "SELECT count(*) FROM audit_log%s", buf_str(&where));
-    db_stmt *s = db_prepare(c, sql);
-    long long total = 0;
-    if (s) {
-        for (int i = 0; i < n; i++)
-            db_bind_text(s, i + 1, vals[i]);
-        if (db_step(s) == DB_ROW)
-            total = db_col_int(s, 0);
-        db_done(s);
-    }
-    sql = arena_printf(r->a,
-                       "SELECT id, at, username, ip, action, entity, entity_id, region, changes, "
-                       "reason FROM audit_log%s ORDER BY id DESC LIMIT $%d OFFSET $%d",
-                       buf_str(&where), n + 1, n + 2);
-    buf_free(&where);
-    s = db_prepare(c, sql);
-    if (!s) {
-        reply_db_error(r, db_last_status(c));
-        return;
-    }
-    for (int i = 0; i < n; i++)
-        db_bind_text(s, i + 1, vals[i]);
-    db_bind_int(s, n + 1, page_size);
-    db_bind_int(s, n + 2, (page - 1) * page_size);
-    json_t *items = json_array();
-    while (db_step(s) == DB_ROW) {
-        json_t *ch = db_col_text(s, 8) ? json_loads(db_col_text(s, 8), 0, NULL) : NULL;
-        json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s?}", "id",
-                             (json_int_t)db_col_int(s, 0), "at", db_col_text(s, 1), "username",
-                             db_col_text(s, 2), "ip", db_col_text(s, 3), "action",
-                             db_col_text(s, 4), "entity", db_col_text(s, 5), "entity_id",
-                             db_col_text(s, 6), "region", db_col_text(s, 7), "changes",
-                             ch ? ch : json_object(), "reason", db_col_text(s, 9)));
-    }
-    db_done(s);
-    reply_page(r, items, total, page, page_size);
+    static const struct log_filter filters[] = {
+        {"user", "username = $%d", 0},
+        {"entity", "entity = $%d", 0},
+        {"entity_id", "entity_id = $%d", 0},
+        {"action", "action = $%d", 0},
+        {"from", "at >= $%d", 0},
+        {"to", "at <= $%d", 1},
+    };
+    const char *scope_vals[] = {r->user->scope_lo, r->user->scope_hi};
+    /* Entries without a region (logins, system actions) belong to the
+     * whole tree. */
+    struct log_query q = {
+        "audit_log",
+        "id, at, username, ip, action, entity, entity_id, region, changes, reason",
+        "id",
+        whole_tree(r->user) ? "((region >= $1 AND region < $2) OR region IS NULL)"
+                            : "region >= $1 AND region < $2",
+        scope_vals,
+        2,
+        filters,
+        (int)(sizeof filters / sizeof filters[0]),
+        audit_item,
+    };
+    reply_log_page(r, &q);
 }
 
 void audit_routes_register(void)

@@ -295,7 +295,8 @@ static int cmd_demo(const struct opts *o)
         free(err);
         return rc;
     }
-    printf("已载入演示县：岳池县（511621000000），12 个乡镇；演示用户 county / town / village / unit\n");
+    printf("已载入演示县：岳池县（511621000000），12 个乡镇；演示用户 county / town / village / "
+           "unit\n");
     return 0;
 }
 

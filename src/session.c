@@ -512,72 +512,39 @@ static void h_password(req *r)
     reply_empty(r, 204);
 }
 
+static json_t *login_log_item(db_stmt *s)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)db_col_int(s, 0), "at",
+                     db_col_text(s, 1), "username", db_col_text(s, 2), "ip", db_col_text(s, 3),
+                     "result", db_col_text(s, 4));
+}
+
 static void h_login_log(req *r)
 {
     if (authz_require(r, "audit:read", NULL) != 0)
         return;
-    static const char *keys[] = {"username", "ip", "result", "from", "to"};
-    static const char *conds[] = {" AND l.username = $%d", " AND l.ip = $%d", " AND l.result = $%d",
-                                  " AND l.at >= $%d", " AND l.at <= $%d"};
-    buf where;
-    buf_init(&where, 4096);
-    const char *vals[8];
-    int n = 0;
-    if (authz_has(r->user, "*")) {
-        buf_puts(&where, " WHERE 1 = 1");
-    } else {
-        /* Only the logins of the users one administers. */
-        vals[n++] = r->user->scope_lo;
-        vals[n++] = r->user->scope_hi;
-        buf_puts(&where, " WHERE l.user_id IN (SELECT id FROM users WHERE region >= $1 AND "
-                         "region < $2)");
-    }
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const char *v = req_query(r, keys[i]);
-        if (!v || !*v)
-            continue;
-        if (i == 4 && util_date_valid(v))
-            v = arena_printf(r->a, "%sT99", v);
-        vals[n++] = v;
-        buf_printf(&where, conds[i], n);
-    }
-    long page, page_size;
-    if (req_paging(r, 50, &page, &page_size) != 0) {
-        buf_free(&where);
-        return;
-    }
-    db_conn *c = req_db(r);
-    db_stmt *s =
-        db_prepare(c, arena_printf(r->a, "SELECT count(*) FROM login_log l%s", buf_str(&where)));
-    long long total = 0;
-    if (s) {
-        for (int i = 0; i < n; i++)
-            db_bind_text(s, i + 1, vals[i]);
-        if (db_step(s) == DB_ROW)
-            total = db_col_int(s, 0);
-        db_done(s);
-    }
-    s = db_prepare(c, arena_printf(r->a,
-                                   "SELECT l.id, l.at, l.username, l.ip, l.result FROM login_log "
-                                   "l%s ORDER BY l.id DESC LIMIT $%d OFFSET $%d",
-                                   buf_str(&where), n + 1, n + 2));
-    buf_free(&where);
-    if (!s) {
-        reply_db_error(r, db_last_status(c));
-        return;
-    }
-    for (int i = 0; i < n; i++)
-        db_bind_text(s, i + 1, vals[i]);
-    db_bind_int(s, n + 1, page_size);
-    db_bind_int(s, n + 2, (page - 1) * page_size);
-    json_t *items = json_array();
-    while (db_step(s) == DB_ROW)
-        json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)db_col_int(s, 0), "at",
-                             db_col_text(s, 1), "username", db_col_text(s, 2), "ip",
-                             db_col_text(s, 3), "result", db_col_text(s, 4)));
-    db_done(s);
-    reply_page(r, items, total, page, page_size);
+    static const struct log_filter filters[] = {
+        {"username", "l.username = $%d", 0},
+        {"ip", "l.ip = $%d", 0},
+        {"result", "l.result = $%d", 0},
+        {"from", "l.at >= $%d", 0},
+        {"to", "l.at <= $%d", 1},
+    };
+    const char *scope_vals[] = {r->user->scope_lo, r->user->scope_hi};
+    int all = authz_has(r->user, "*");
+    /* Without "*": only the logins of the users one administers. */
+    struct log_query q = {
+        "login_log l",
+        "l.id, l.at, l.username, l.ip, l.result",
+        "l.id",
+        all ? "" : "l.user_id IN (SELECT id FROM users WHERE region >= $1 AND region < $2)",
+        scope_vals,
+        all ? 0 : 2,
+        filters,
+        (int)(sizeof filters / sizeof filters[0]),
+        login_log_item,
+    };
+    reply_log_page(r, &q);
 }
 
 void session_routes_register(void)

@@ -6,7 +6,7 @@
 // first broken entry.
 const fs = require('node:fs');
 const path = require('node:path');
-const { test, assert, assertStatus, brief, sqlite, idNumber, RUN_TAG, backend } = require('./lib');
+const { test, assert, assertStatus, brief, sqlite, idNumber, RUN_TAG, backend, ADMIN_PASSWORD } = require('./lib');
 
 const VILLAGE = '511621101001';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/;
@@ -214,4 +214,46 @@ test('tampering with the audit table (triggers dropped) fails check, naming the 
         })
     );
     assert.strictEqual(failures.length, 0, failures.join('\n'));
+});
+
+test('audit and login log lists: a date window means whole days, filters combine, totals are direct counts, newest first', async (ctx) => {
+    const s = await ctx.server();
+    const count = async (sql) => Number((await sqlite(s.db, sql)).trim());
+    // A wrong password and a right one put both results in the login log.
+    await s.api('POST', '/api/v1/session', { body: { username: 'village', password: 'wrong-password-1' } });
+    assertStatus(await s.api('POST', '/api/v1/session', { body: { username: 'village', password: ADMIN_PASSWORD } }), 200, 'login');
+    const day = (await sqlite(s.db, 'SELECT substr(max(at), 1, 10) FROM audit_log')).trim();
+    const prev = new Date(Date.parse(`${day}T00:00:00Z`) - 86400000).toISOString().slice(0, 10);
+
+    let r = await s.admin('GET', `/api/v1/audit?from=${day}&to=${day}&page_size=3`);
+    assertStatus(r, 200, 'audit of one day');
+    assert.strictEqual(r.json.total, await count(`SELECT count(*) FROM audit_log WHERE substr(at, 1, 10) = '${day}'`), `entries of ${day}`);
+    assert.strictEqual(r.json.items.length, Math.min(3, r.json.total), 'page size');
+    const first = r.json.items.map((x) => x.id);
+    assert.deepStrictEqual(first, first.slice().sort((a, b) => b - a), 'newest first');
+    r = await s.admin('GET', `/api/v1/audit?from=${day}&to=${day}&page_size=3&page=2`);
+    assert.ok(r.json.items.every((x) => x.id < Math.min(...first)), 'page 2 continues below page 1');
+    r = await s.admin('GET', `/api/v1/audit?to=${prev}`);
+    assert.strictEqual(r.json.total, await count(`SELECT count(*) FROM audit_log WHERE substr(at, 1, 10) <= '${prev}'`), 'to= the day before');
+    r = await s.admin('GET', `/api/v1/audit?from=${day}&user=admin&entity=regions&action=create&page_size=1`);
+    assert.strictEqual(
+        r.json.total,
+        await count(`SELECT count(*) FROM audit_log WHERE substr(at, 1, 10) >= '${day}' AND username = 'admin' AND entity = 'regions' AND action = 'create'`),
+        'user, entity and action combined'
+    );
+
+    const lday = (await sqlite(s.db, 'SELECT substr(max(at), 1, 10) FROM login_log')).trim();
+    for (const result of ['ok', 'bad_password']) {
+        r = await s.admin('GET', `/api/v1/login-log?result=${result}&from=${lday}&to=${lday}&page_size=1`);
+        assertStatus(r, 200, `login log ${result}`);
+        assert.strictEqual(
+            r.json.total,
+            await count(`SELECT count(*) FROM login_log WHERE result = '${result}' AND substr(at, 1, 10) = '${lday}'`),
+            `login log result=${result} of ${lday}`
+        );
+    }
+    r = await s.admin('GET', '/api/v1/login-log?username=village');
+    assert.ok(r.json.total >= 1 && r.json.items.every((x) => x.username === 'village'), 'login log by username');
+    assertStatus(await s.admin('GET', '/api/v1/audit?page_size=0'), 400, 'page_size=0');
+    assertStatus(await s.admin('GET', '/api/v1/login-log?page=x'), 400, 'page=x');
 });
