@@ -632,22 +632,17 @@ static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
 }
 
 /* Attaches the files of every files field of obj to the stored record, in
- * the writer's transaction. Earlier values stay attached: history keeps
- * its photos. */
-static int attach_files(db_conn *c, arena *a, const struct user *u, const struct entity *e,
-                        const char *key, json_t *obj, json_t *errors)
+ * the writer's transaction. obj has passed merge_validate (check_value ran
+ * files_ids_check on each new value; the others are the record's stored
+ * ones). Earlier values stay attached: history keeps its photos. */
+static int attach_files(db_conn *c, const struct entity *e, const char *key, json_t *obj)
 {
     for (int i = 0; i < e->nfields; i++) {
         const struct field *f = &e->fields[i];
         json_t *v = json_object_get(obj, f->name);
         if (f->type != FT_FILES || !json_is_array(v))
             continue;
-        const char *msg = NULL;
-        int st = files_attach(c, a, u, e->name, key, row_region(e, obj), v, &msg);
-        if (st == 422) {
-            add_err(errors, f->name, msg);
-            return DB_ERR_CONSTRAINT;
-        }
+        int st = files_attach(c, e->name, key, row_region(e, obj), v);
         if (st != DB_OK)
             return st;
     }
@@ -1583,7 +1578,7 @@ int entity_create(db_conn *c, arena *a, const struct audit_actor *who, const str
                               ? arena_strdup(a, json_string_value(json_object_get(obj, "code")))
                               : arena_printf(a, "%lld", (long long)id);
         if (st == DB_OK)
-            st = attach_files(c, a, who->user, e, key, obj, errors);
+            st = attach_files(c, e, key, obj);
         if (st == DB_OK)
             st = audit_change(c, who, "create", e, key, row_region(e, obj), NULL, obj);
         if (st == DB_OK && e->created)
@@ -1664,12 +1659,7 @@ static void h_patch(req *r)
     const char *key = req_param(r, "id");
     st = update_row(c, r->a, e, key, is_region_table(e) ? 0 : atoll(key), obj);
     if (st == DB_OK)
-        st = attach_files(c, r->a, r->user, e, key, obj, errors);
-    if (json_object_size(errors)) {
-        db_rollback(c);
-        reply_validation(r, errors);
-        return;
-    }
+        st = attach_files(c, e, key, obj);
     struct audit_actor who = actor_of(r);
     if (st == DB_OK)
         st = audit_change(c, &who, "update", e, key, row_region(e, obj), row, obj);

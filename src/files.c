@@ -291,12 +291,9 @@ int files_ids_check(db_conn *c, arena *a, const struct user *u, json_t *ids, con
     return 0;
 }
 
-int files_attach(db_conn *c, arena *a, const struct user *u, const char *entity, const char *key,
-                 const char *region, json_t *ids, const char **msg)
+int files_attach(db_conn *c, const char *entity, const char *key, const char *region, json_t *ids)
 {
-    int rc = files_ids_check(c, a, u, ids, msg);
-    if (rc != 0)
-        return rc;
+    int rc = DB_OK;
     char now[32];
     util_now_iso(now);
     size_t i;
@@ -312,7 +309,7 @@ int files_attach(db_conn *c, arena *a, const struct user *u, const char *entity,
         if (rc != DB_OK)
             return rc;
     }
-    return 0;
+    return DB_OK;
 }
 
 /* ---- check ---- */

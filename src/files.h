@@ -49,11 +49,11 @@ const char *files_ext_of(const char *mime);
  * a DB_ERR_* status on a database failure. u NULL means the system. */
 int files_ids_check(db_conn *c, arena *a, const struct user *u, json_t *ids, const char **msg);
 
-/* files_ids_check, then attaches each file to the record (entity, key) of
- * region inside the caller's transaction; attachments already present are
- * kept. Returns as files_ids_check. */
-int files_attach(db_conn *c, arena *a, const struct user *u, const char *entity, const char *key,
-                 const char *region, json_t *ids, const char **msg);
+/* Attaches each file of ids to the record (entity, key) of region inside
+ * the caller's transaction; attachments already present are kept. ids has
+ * passed files_ids_check in this transaction (or is the record's stored
+ * value), so it is not checked again. DB_OK or a DB_ERR_* status. */
+int files_attach(db_conn *c, const char *entity, const char *key, const char *region, json_t *ids);
 
 /* `safecomm check`: each attached file is in the store with the hash and
  * size its row records. Returns the number of failed checks (0 or 1). */

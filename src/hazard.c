@@ -485,10 +485,9 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
         return 422;
     }
     if (photos && !json_is_null(photos)) {
-        const char *why = NULL;
-        st = files_attach(c, a, who->user, "hazards", id, region, photos, &why);
+        st = files_attach(c, "hazards", id, region, photos);
         if (st != DB_OK)
-            return st == 422 ? DB_ERR : st; /* checked just above, in this transaction */
+            return st;
     }
     st = update_cols(c, a, id, n, cols, vals, now);
     if (st == DB_OK)
