@@ -1,0 +1,65 @@
+/* doc: a report's document model, written once and rendered in the four
+ * formats the year-end work summary (工作总结) is asked for: Markdown, HTML,
+ * PDF (through pdfdoc) and DOCX (WordprocessingML in a zip, through libzip).
+ * report.c builds the summary as a doc from the statistics (stats.c); the
+ * evaluation dossier can reuse it later.
+ *
+ * The model is a flat list of blocks in reading order: a title, headings of
+ * two levels, paragraphs, tables (first row a header), and a closing
+ * signature. Text is plain UTF-8; every renderer escapes it for its own
+ * format (Markdown punctuation, HTML and XML entities), so text taken from
+ * records cannot inject markup. A "\n" inside a paragraph or a signature is a
+ * line break.
+ *
+ * Renderings are deterministic: the same doc gives the same bytes in md,
+ * html and docx (the zip entries carry a fixed time), so two databases with
+ * the same records give identical summaries (tested across backends). PDF
+ * differs only in its creation date metadata.
+ *
+ * Ownership: a doc and every string given to it are copied into the arena
+ * passed to doc_new and live until that arena is freed. Each render appends
+ * to a caller's buf and returns 0, or -1 with *msg (a static string). */
+#ifndef SAFECOMM_DOC_H
+#define SAFECOMM_DOC_H
+
+#include "arena.h"
+#include "buf.h"
+
+typedef struct doc doc;
+
+enum doc_block_kind { DOC_TITLE, DOC_HEADING, DOC_SUBHEADING, DOC_PARA, DOC_TABLE, DOC_SIGNATURE };
+
+struct doc_block {
+    enum doc_block_kind kind;
+    const char *text;   /* all kinds but DOC_TABLE */
+    int ncols, nrows;   /* DOC_TABLE: nrows includes the header row */
+    const char **cells; /* DOC_TABLE: row-major, nrows * ncols, never NULL */
+};
+
+doc *doc_new(arena *a, const char *title);
+void doc_title(doc *d, const char *text);
+void doc_heading(doc *d, const char *text);    /* 一、… */
+void doc_subheading(doc *d, const char *text); /* （一）… */
+void doc_para(doc *d, const char *text);
+void doc_signature(doc *d, const char *text);
+/* A table of ncols (1–16) columns; cells follow row-major with doc_cell; the
+ * first row is the header. A short last row is padded at doc_table_end. */
+void doc_table_begin(doc *d, int ncols);
+void doc_cell(doc *d, const char *text);
+void doc_table_end(doc *d);
+
+int doc_nblocks(const doc *d);
+const struct doc_block *doc_block_at(const doc *d, int i);
+const char *doc_title_text(const doc *d);
+
+/* Renderers. format names: "md", "html", "pdf", "docx". */
+int doc_render_md(const doc *d, buf *out, const char **msg);
+int doc_render_html(const doc *d, buf *out, const char **msg);
+int doc_render_pdf(const doc *d, buf *out, const char **msg);
+int doc_render_docx(const doc *d, buf *out, const char **msg);
+/* Dispatches on format; -1 with *msg for an unknown format. */
+int doc_render(const doc *d, const char *format, buf *out, const char **msg);
+/* The MIME type and file extension of a format, or NULL when unknown. */
+const char *doc_format_mime(const char *format);
+
+#endif
