@@ -264,8 +264,9 @@ static void md_line(struct out *o, const char *s, size_t n, int line_start)
 
 /* Text as Markdown: a "\n" becomes a hard line break (a backslash ending the
  * line), or a space where flat (headings, table cells hold one line). Trailing
- * blanks and newlines are dropped: a hard break cannot end a paragraph. */
-static void md_text(struct out *o, const char *s, int flat)
+ * blanks and newlines are dropped: a hard break cannot end a paragraph. A
+ * table cell (cell) starts no block, so "26.3%" needs no escape there. */
+static void md_text(struct out *o, const char *s, int flat, int cell)
 {
     size_t end = strlen(s);
     while (end > 0 && (unsigned char)s[end - 1] <= ' ')
@@ -276,7 +277,7 @@ static void md_text(struct out *o, const char *s, int flat)
             j++;
         if (i > 0)
             puts_(o, flat ? " " : "\\\n");
-        md_line(o, s + i, j - i, !flat || i == 0);
+        md_line(o, s + i, j - i, !cell && (!flat || i == 0));
         i = j + 1;
     }
 }
@@ -311,18 +312,18 @@ int doc_render_md(const doc *d, buf *out, const char **msg)
         case DOC_HEADING:
         case DOC_SUBHEADING:
             puts_(&o, b->kind == DOC_TITLE ? "# " : b->kind == DOC_HEADING ? "## " : "### ");
-            md_text(&o, b->text, 1);
+            md_text(&o, b->text, 1, 0);
             break;
         case DOC_PARA:
         case DOC_SIGNATURE:
             /* Markdown cannot align right: the signature is its lines. */
-            md_text(&o, b->text, 0);
+            md_text(&o, b->text, 0, 0);
             break;
         case DOC_TABLE:
             for (int r = 0; r < b->nrows; r++) {
                 for (int c = 0; c < b->ncols; c++) {
                     puts_(&o, c ? " | " : "| ");
-                    md_text(&o, b->cells[r * b->ncols + c], 1);
+                    md_text(&o, b->cells[r * b->ncols + c], 1, 1);
                 }
                 puts_(&o, " |\n");
                 if (r == 0) {
