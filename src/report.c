@@ -109,7 +109,8 @@ static void table_by_kind(struct ctx *x, json_t *list, const char *head, const c
     long long total = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(list, i, it) total += geti(it, "count");
+    for (i = 0; i < json_array_size(list); i++)
+        total += geti(json_array_get(list, i), "count");
     doc_table_begin(x->d, extra ? 4 : 3);
     doc_cell(x->d, head);
     doc_cell(x->d, count_head);
@@ -128,7 +129,8 @@ static void table_by_kind(struct ctx *x, json_t *list, const char *head, const c
     doc_cell(x->d, arena_printf(x->a, "%lld", total));
     if (extra) {
         long long e = 0;
-        json_array_foreach(list, i, it) e += geti(it, extra);
+        for (i = 0; i < json_array_size(list); i++)
+            e += geti(json_array_get(list, i), extra);
         doc_cell(x->d, arena_printf(x->a, "%lld", e));
     }
     doc_cell(x->d, total ? "100.0%" : "—");
@@ -368,11 +370,11 @@ static void sec_problems_plan(struct ctx *x, int *h)
     if (act) {
         const char *none = "";
         int nnone = 0;
-        size_t i;
-        json_t *ch;
-        json_array_foreach(json_object_get(x->s, "children"), i,
-                           ch) if (json_object_get(ch, "activities") && geti(ch, "activities") == 0)
-        {
+        json_t *children = json_object_get(x->s, "children");
+        for (size_t i = 0; i < json_array_size(children); i++) {
+            json_t *ch = json_array_get(children, i);
+            if (!json_object_get(ch, "activities") || geti(ch, "activities") != 0)
+                continue;
             none = arena_printf(x->a, "%s%s%s", none, nnone ? "、" : "",
                                 json_string_value(json_object_get(ch, "name")));
             nnone++;

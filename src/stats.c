@@ -125,11 +125,10 @@ static void cube_free(struct cube *q)
 
 static void cube_add(json_t *list, const char *code, json_int_t n, json_int_t extra)
 {
-    size_t i;
-    json_t *row;
-    json_array_foreach(list, i,
-                       row) if (strcmp(json_string_value(json_array_get(row, 0)), code) == 0)
-    {
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *row = json_array_get(list, i);
+        if (strcmp(json_string_value(json_array_get(row, 0)), code) != 0)
+            continue;
         json_array_set_new(row, 1, json_integer(json_integer_value(json_array_get(row, 1)) + n));
         json_array_set_new(row, 2,
                            json_integer(json_integer_value(json_array_get(row, 2)) + extra));
@@ -419,13 +418,14 @@ static int section_scan(db_conn *c, const struct section *sec, const struct span
 {
     zero_cols(obj, sec->names);
     size_t i;
-    json_t *ch;
-    json_array_foreach(children, i, ch) zero_cols(ch, sec->child_names);
+    for (i = 0; i < json_array_size(children); i++)
+        zero_cols(json_array_get(children, i), sec->child_names);
     struct child_ctx cc = {children, prefix ? prefix : 15, sec->child_names, obj, sec->names};
     int st = run(c, sec->child_sql, sp, child_row, &cc);
     /* Hours were summed as doubles per group: one rounding at the end. */
     round_hours(obj, sec->names);
-    json_array_foreach(children, i, ch) round_hours(ch, sec->child_names);
+    for (i = 0; i < json_array_size(children); i++)
+        round_hours(json_array_get(children, i), sec->child_names);
     return st;
 }
 

@@ -85,11 +85,12 @@ static json_int_t ji(json_t *o, const char *k)
 
 static json_t *child(json_t *s, const char *code)
 {
-    size_t i;
-    json_t *ch;
-    json_array_foreach(json_object_get(s, "children"), i,
-                       ch) if (strcmp(json_string_value(json_object_get(ch, "code")), code) ==
-                               0) return ch;
+    json_t *children = json_object_get(s, "children");
+    for (size_t i = 0; i < json_array_size(children); i++) {
+        json_t *ch = json_array_get(children, i);
+        if (strcmp(json_string_value(json_object_get(ch, "code")), code) == 0)
+            return ch;
+    }
     return NULL;
 }
 
