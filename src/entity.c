@@ -2203,38 +2203,6 @@ done:
 
 /* ---- HTTP: spreadsheets ---- */
 
-static char *temp_path(arena *a, const char *suffix)
-{
-    const char *tmp = getenv("TMPDIR");
-    char *p = arena_printf(a, "%s/safecomm-XXXXXX%s", tmp && *tmp ? tmp : "/tmp", suffix);
-    int fd = mkstemps(p, (int)strlen(suffix));
-    if (fd < 0)
-        return NULL;
-    close(fd);
-    return p;
-}
-
-static void reply_temp_file(req *r, const char *path, const char *filename)
-{
-    FILE *f = fopen(path, "rb");
-    buf b;
-    buf_init(&b, (size_t)512 << 20);
-    char chunk[65536];
-    size_t n;
-    while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n) != 0)
-            break;
-    if (f)
-        fclose(f);
-    unlink(path);
-    size_t len;
-    char *data = buf_detach(&b, &len);
-    reply_take(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,
-               len);
-    reply_header(r, "Content-Disposition",
-                 arena_printf(r->a, "attachment; filename=\"%s\"", filename));
-}
-
 static void h_export(req *r)
 {
     const struct entity *e = route_entity(r);
@@ -2246,7 +2214,7 @@ static void h_export(req *r)
         reply_error(r, 400, "bad_request", "查询参数过多", NULL);
         return;
     }
-    char *path = temp_path(r->a, ".xlsx");
+    char *path = http_temp_path(r->a, ".xlsx");
     if (!path) {
         reply_error(r, 500, "internal", "无法创建临时文件", NULL);
         return;
@@ -2279,7 +2247,7 @@ static void h_export(req *r)
             return;
         }
     }
-    reply_temp_file(r, path, arena_printf(r->a, "%s.xlsx", e->name));
+    reply_temp_file(r, path, XLSX_MIME, arena_printf(r->a, "%s.xlsx", e->name));
     reply_header(r, "X-Row-Count", arena_printf(r->a, "%ld", n));
 }
 
@@ -2288,14 +2256,14 @@ static void h_template(req *r)
     const struct entity *e = route_entity(r);
     if (authz_require(r, perm_of(r->a, e, "read"), NULL) != 0)
         return;
-    char *path = temp_path(r->a, ".xlsx");
+    char *path = http_temp_path(r->a, ".xlsx");
     if (!path || entity_template_file(e, path) != 0) {
         if (path)
             unlink(path);
         reply_error(r, 500, "internal", "无法生成导入模板", NULL);
         return;
     }
-    reply_temp_file(r, path, arena_printf(r->a, "%s-template.xlsx", e->name));
+    reply_temp_file(r, path, XLSX_MIME, arena_printf(r->a, "%s-template.xlsx", e->name));
 }
 
 static void h_import(req *r)

@@ -1025,3 +1025,34 @@ int http_serve(const struct http_config *cfg)
     log_info("stopped");
     return 0;
 }
+
+char *http_temp_path(arena *a, const char *suffix)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *p = arena_printf(a, "%s/safecomm-XXXXXX%s", tmp && *tmp ? tmp : "/tmp", suffix);
+    int fd = mkstemps(p, (int)strlen(suffix));
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    return p;
+}
+
+void reply_temp_file(req *r, const char *path, const char *content_type, const char *filename)
+{
+    FILE *f = fopen(path, "rb");
+    buf b;
+    buf_init(&b, (size_t)512 << 20);
+    char chunk[65536];
+    size_t n;
+    while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(&b, chunk, n) != 0)
+            break;
+    if (f)
+        fclose(f);
+    unlink(path);
+    size_t len;
+    char *data = buf_detach(&b, &len);
+    reply_take(r, 200, content_type, data, len);
+    reply_header(r, "Content-Disposition",
+                 arena_printf(r->a, "attachment; filename=\"%s\"", filename));
+}

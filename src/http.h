@@ -128,6 +128,11 @@ int req_commit(req *r, db_conn *c, int st);
 /* The request's database connection, acquired on first use. */
 db_conn *req_db(req *r);
 
+/* A new empty temporary file "$TMPDIR/safecomm-XXXXXX<suffix>" (path in a),
+ * or NULL. */
+char *http_temp_path(arena *a, const char *suffix);
+#define XLSX_MIME "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 /* Replies. Each sets the response; the last call wins. */
 void reply_json(req *r, int status, json_t *take);
 void reply_error(req *r, int status, const char *code, const char *message, json_t *fields_take);
@@ -138,6 +143,8 @@ void reply_data(req *r, int status, const char *content_type, const void *data, 
 void reply_take(req *r, int status, const char *content_type, void *data, size_t len);
 void reply_file(req *r, int status, const char *content_type, int fd, size_t len);
 void reply_empty(req *r, int status);
+/* The file at path as an attachment named filename; path is removed. */
+void reply_temp_file(req *r, const char *path, const char *content_type, const char *filename);
 void reply_header(req *r, const char *name, const char *value);
 /* The reply for a db_status error code (409, 422, 503, 500). */
 void reply_db_error(req *r, int db_status);

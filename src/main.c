@@ -16,6 +16,7 @@
 #include "migrate_data.h"
 #include "region.h"
 #include "session.h"
+#include "stats.h"
 #include "users.h"
 #include "util.h"
 
@@ -841,6 +842,7 @@ static void register_routes(void)
     hazard_routes_register();
     files_routes_register();
     boundary_routes_register();
+    stats_routes_register();
 }
 
 int main(int argc, char **argv)

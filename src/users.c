@@ -675,6 +675,7 @@ static void h_permissions(req *r)
         {"hazard:approve", "隐患：审批延期"},
         {"hazard:accept", "隐患：验收销号、退回整改"},
         {"hazard:supervise", "隐患：督办、挂牌、摘牌"},
+        {"report:read", "统计分析与工作总结（各部分另需该业务的查看权限）"},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         json_array_append_new(
