@@ -11,6 +11,9 @@
 # BENCH_WARMUP unmeasured ones of
 #   list   GET /api/v1/hazards?overdue=true&region=<township>&sort=deadline&page_size=20
 #   board  GET /api/v1/hazards/board?region=<township>
+#   stats  GET /api/v1/stats?region=<county>&year=2025 (the year's figures of
+#          every section and the per-township breakdown; on this database the
+#          hazards are nearly all of the rows)
 # and, as the same-run reference, the SQL those requests run, through the
 # sqlite3 CLI in one process (median and p95 of each statement group). The
 # figure that matters is safecomm's median and p95 against the targets (list
@@ -141,6 +144,8 @@ done
 BASE="http://127.0.0.1:$PORT/api/v1"
 LIST="$BASE/hazards?overdue=true&region=$REGION&sort=deadline&page_size=20"
 BOARD="$BASE/hazards/board?region=$REGION"
+COUNTY=${REGION:0:6}000000
+STATS="$BASE/stats?region=$COUNTY&year=2025"
 
 # stats FILE: "median p95" in ms of the seconds, one a line, in FILE.
 stats() {
@@ -171,6 +176,18 @@ SELECT count(*), COALESCE(SUM(CASE WHEN deadline >= '2025-12-24' THEN 1 ELSE 0 E
 SELECT count(*), COALESCE(SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN state = 'closed' AND closed_on <= deadline THEN 1 ELSE 0 END), 0) FROM hazards WHERE deleted_at IS NULL AND region >= '$LO' AND region < '$HI' AND found_at >= '2025-01-01' AND found_at <= '$TODAY';
 SELECT u.id, u.name, count(*) FROM hazards h JOIN units u ON u.id = h.unit_id WHERE h.deleted_at IS NULL AND h.region >= '$LO' AND h.region < '$HI' AND h.state <> 'closed' GROUP BY u.id, u.name ORDER BY count(*) DESC, u.id LIMIT 10;"
 
+# The reference of the stats request: its hazard statements (the other
+# sections read a few hundred rows here), as stats.c sends them.
+CLO=$COUNTY
+CHI=$(printf '%s' "${REGION:0:6}" | awk '{ printf "%06d000000", $1 + 1 }')
+HC="COALESCE(SUM(CASE WHEN found_at >= '2025-01-01' AND found_at <= '2025-12-31' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN found_at >= '2024-01-01' AND found_at <= '2024-12-31' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN found_at >= '2025-01-01' AND found_at <= '2025-12-31' AND state = 'closed' AND closed_on <= '$TODAY' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN found_at >= '2025-01-01' AND found_at <= '2025-12-31' AND state = 'closed' AND closed_on <= '$TODAY' AND closed_on <= deadline THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN found_at <= '$TODAY' AND (state <> 'closed' OR closed_on > '$TODAY') THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN found_at <= '$TODAY' AND (state <> 'closed' OR closed_on > '$TODAY') AND deadline < '$TODAY' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN supervised_on >= '2025-01-01' AND supervised_on <= '2025-12-31' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN listed_on >= '2025-01-01' AND listed_on <= '2025-12-31' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN found_at >= '2025-01-01' AND found_at <= '2025-12-31' AND grade = 'major' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN found_at >= '2025-01-01' AND found_at <= '2025-12-31' AND grade = 'major' AND state = 'closed' AND closed_on <= '$TODAY' THEN 1 ELSE 0 END), 0)"
+HW="FROM hazards WHERE deleted_at IS NULL AND region >= '$CLO' AND region < '$CHI'"
+SQL_STATS="SELECT $HC $HW;
+SELECT grade, count(*) $HW AND found_at >= '2025-01-01' AND found_at <= '2025-12-31' GROUP BY grade;
+SELECT domain, count(*) $HW AND found_at >= '2025-01-01' AND found_at <= '2025-12-31' GROUP BY domain;
+SELECT substr(found_at, 6, 2), count(*) $HW AND found_at >= '2025-01-01' AND found_at <= '2025-12-31' GROUP BY substr(found_at, 6, 2);
+SELECT substr(region, 1, 9), $HC $HW GROUP BY substr(region, 1, 9);"
+
 # time_sql SQL NSTMT FILE: the statements run WARM + REQS times in one
 # sqlite3 (or psql) process; FILE gets each round's wall time (s). The
 # sqlite3 CLI's timer times an input line (one round); psql's \timing times
@@ -199,12 +216,16 @@ time_http "$LIST" "$T/list.t"
 time_http "$BOARD" "$T/board.t"
 time_sql "$SQL_LIST" 2 "$T/list.sql"
 time_sql "$SQL_BOARD" 4 "$T/board.sql"
+time_http "$STATS" "$T/stats.t"
+time_sql "$SQL_STATS" 5 "$T/stats.sql"
 
 TOTAL=$(curl -s -H "Authorization: Bearer $TOKEN" "$LIST" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 read -r LM LP <<<"$(stats "$T/list.t")"
 read -r BM BP <<<"$(stats "$T/board.t")"
 read -r SLM SLP <<<"$(stats "$T/list.sql")"
 read -r SBM SBP <<<"$(stats "$T/board.sql")"
+read -r TM TP <<<"$(stats "$T/stats.t")"
+read -r STM STP <<<"$(stats "$T/stats.sql")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 
 mkdir -p "$OUT"
@@ -214,6 +235,7 @@ mkdir -p "$OUT"
     echo "                      median ms   p95 ms   raw SQL median/p95 ms   ratio (median)"
     printf 'list (overdue, page)   %8s %8s   %8s / %-8s        %s\n' "$LM" "$LP" "$SLM" "$SLP" "$(ratio "$LM" "$SLM")"
     printf 'board                  %8s %8s   %8s / %-8s        %s\n' "$BM" "$BP" "$SBM" "$SBP" "$(ratio "$BM" "$SBM")"
+    printf 'stats (county, 2025)   %8s %8s   %8s / %-8s        %s\n' "$TM" "$TP" "$STM" "$STP" "$(ratio "$TM" "$STM")"
     echo "query plan of the list page:"
     if [ "$BACKEND" = pg ]; then
         psql -X -q -A -t "$SERVE_DB" -c "EXPLAIN (ANALYZE, COSTS OFF) SELECT t.*, r.name $W ORDER BY t.deadline ASC, t.id LIMIT 20"

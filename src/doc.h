@@ -9,7 +9,9 @@
  * signature. Text is plain UTF-8; every renderer escapes it for its own
  * format (Markdown punctuation, HTML and XML entities), so text taken from
  * records cannot inject markup. A "\n" inside a paragraph or a signature is a
- * line break.
+ * line break (a space in a Markdown heading or cell). What no format can
+ * carry is dropped as text is copied in: C0 control characters other than
+ * tab and newline, and the non-characters U+FFFE and U+FFFF.
  *
  * Renderings are deterministic: the same doc gives the same bytes in md,
  * html and docx (the zip entries carry a fixed time), so two databases with
@@ -17,8 +19,12 @@
  * differs only in its creation date metadata.
  *
  * Ownership: a doc and every string given to it are copied into the arena
- * passed to doc_new and live until that arena is freed. Each render appends
- * to a caller's buf and returns 0, or -1 with *msg (a static string). */
+ * passed to doc_new and live until that arena is freed; NULL text is "".
+ * Each render appends to a caller's buf and returns 0, or -1 with *msg (a
+ * static string): text that is not UTF-8 (checked before anything is
+ * written, so out is untouched), or out passing its cap (out is then emptied,
+ * as buf does). Renders read the doc only; a PDF render uses the calling
+ * thread's font map (see pdfdoc.h). */
 #ifndef SAFECOMM_DOC_H
 #define SAFECOMM_DOC_H
 
@@ -43,11 +49,20 @@ void doc_subheading(doc *d, const char *text); /* （一）… */
 void doc_para(doc *d, const char *text);
 void doc_signature(doc *d, const char *text);
 /* A table of ncols (1–16) columns; cells follow row-major with doc_cell; the
- * first row is the header. A short last row is padded at doc_table_end. */
+ * first row is the header. A short last row is padded with "" at
+ * doc_table_end. Misuse (ncols out of range, a cell outside a table, another
+ * block before doc_table_end) is a programming error and fails an assert; a
+ * table still open at render time is refused with -1. A table without cells
+ * renders as nothing. */
 void doc_table_begin(doc *d, int ncols);
 void doc_cell(doc *d, const char *text);
 void doc_table_end(doc *d);
 
+/* Reading the model back (tests, other renderers). A block pointer is valid
+ * until the next block is added (the array grows by copying); NULL when i is
+ * out of range. doc_title_text is doc_new's title, the one metadata carry
+ * (HTML <title>, PDF and DOCX properties; the first title block stands in
+ * when it is ""). */
 int doc_nblocks(const doc *d);
 const struct doc_block *doc_block_at(const doc *d, int i);
 const char *doc_title_text(const doc *d);
@@ -59,7 +74,8 @@ int doc_render_pdf(const doc *d, buf *out, const char **msg);
 int doc_render_docx(const doc *d, buf *out, const char **msg);
 /* Dispatches on format; -1 with *msg for an unknown format. */
 int doc_render(const doc *d, const char *format, buf *out, const char **msg);
-/* The MIME type and file extension of a format, or NULL when unknown. */
+/* The MIME type of a format (whose file extension is the format's name), or
+ * NULL when unknown. */
 const char *doc_format_mime(const char *format);
 
 #endif

@@ -11,7 +11,7 @@ const { test, assert, assertStatus, brief, login, withCookie, cliRun, assertExit
 const TESTS = [
     'two servers, one database: a session from one works on the other; a lock through one holds on the other',
     'PostgreSQL restarts under load: 503 during the outage, both servers recover, no acknowledged write lost',
-    'migrate-data: the demo county from SQLite into PostgreSQL: same answers, check passes, a second run changes nothing',
+    'migrate-data: the demo county from SQLite into PostgreSQL: same answers, statistics and work summary, check passes, a second run changes nothing',
 ];
 
 if (backend.KIND !== 'pg') {
@@ -165,6 +165,36 @@ function register() {
             assertStatus(y, 200, `PostgreSQL GET ${p}`);
             assert.deepStrictEqual(y.json, x.json, `GET ${p} differs between SQLite and the migrated PostgreSQL`);
         }
+        // Acceptance 4: the statistics and the work summary are the same on
+        // both: the county and a township, this year and the two demo years.
+        const year = new Date().getFullYear();
+        for (const region of ['511621000000', '511621101000']) {
+            for (const y of [2024, 2025, year]) {
+                const q = `region=${region}&year=${y}`;
+                const x = await sq.admin('GET', `/api/v1/stats?${q}`);
+                const z = await pg.admin('GET', `/api/v1/stats?${q}`);
+                assertStatus(x, 200, `SQLite stats ${q}`);
+                assertStatus(z, 200, `PostgreSQL stats ${q}`);
+                assert.ok(x.json.hazards.found + x.json.activities.count > 0 || y === year, `the demo has records in ${q}`);
+                assert.deepStrictEqual(z.json, x.json, `GET /api/v1/stats?${q} differs between SQLite and the migrated PostgreSQL`);
+                for (const fmt of ['md', 'html', 'json', 'docx']) {
+                    const a = await sq.admin('GET', `/api/v1/reports/work-summary?${q}&format=${fmt}`);
+                    const b = await pg.admin('GET', `/api/v1/reports/work-summary?${q}&format=${fmt}`);
+                    assertStatus(a, 200, `SQLite work summary ${q} ${fmt}`);
+                    assertStatus(b, 200, `PostgreSQL work summary ${q} ${fmt}`);
+                    assert.ok(Buffer.compare(a.bytes, b.bytes) === 0, `the ${fmt} work summary of ${q} differs between SQLite and the migrated PostgreSQL`);
+                }
+            }
+        }
+        // And from the command line, on each database.
+        const outs = [];
+        for (const db of [src, dst]) {
+            const out = path.join(ctx.tmpDir(), `summary-${outs.length}.md`);
+            assertExit(await cliRun(['report', '--db', db, 'work-summary', '--region', '511621000000', '--year', '2025', '-o', out]), 0, `report on ${db}`);
+            outs.push(fs.readFileSync(out, 'utf8'));
+        }
+        assert.ok(outs[0].includes('岳池县2025年安全社区创建工作总结'), 'the summary has its title');
+        assert.strictEqual(outs[1], outs[0], 'the CLI summary differs between SQLite and PostgreSQL');
         // New ids continue after the migrated ones.
         const reg = await demoRegions(pg);
         const n = await pg.admin('POST', '/api/v1/volunteers', { body: { name: `迁移后${RUN_TAG}`, region: reg.village } });
