@@ -1101,6 +1101,136 @@ test('users: admin makes a unit officer of one unit (所属单位), and can clea
     assert(u && (u.unit_id === null || u.unit_id === undefined), `after clearing: ${JSON.stringify(u)}`);
 });
 
+// Waits until the statistics page has finished a load after `before` loads.
+async function statsSettled(page, before = 0) {
+    await page.waitForFunction(
+        (b) => {
+            const e = document.querySelector('[data-test=stats-page]');
+            return e && e.dataset.busy === 'false' && Number(e.dataset.loads) > b;
+        },
+        before,
+        { timeout: 20000 },
+    );
+    return page.locator('[data-test=stats-page]');
+}
+
+const statsLoads = async (page) => Number((await page.locator('[data-test=stats-page]').getAttribute('data-loads')) || 0);
+const kpiNumber = async (page, key) =>
+    Number((await page.locator(`[data-test=kpi-${key}] [data-test=kpi-value]`).innerText()).replace(/[^\d.]/g, ''));
+
+test('统计分析: the county admin\'s 2025 KPIs are the API\'s; a township row drills down, 返回上级 goes back; Excel export', async ({ page, base, tmpdir }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    const item = page.locator('[data-test=menu-stats]');
+    if (!(await item.isVisible())) await page.locator('[data-test=menu-biz] .el-sub-menu__title').click();
+    await item.click();
+    await page.waitForURL((u) => u.pathname === '/stats');
+    const sp = await statsSettled(page);
+    const me = (await apiGet(page, '/api/v1/session')).user;
+    assert((await sp.getAttribute('data-region')) === me.region, `the page starts at ${await sp.getAttribute('data-region')}, not the user's region ${me.region}`);
+    assert(Number(await sp.getAttribute('data-year')) === new Date().getFullYear(), 'the page does not start at the current year');
+
+    // Year 2025 (the demo data covers 2024–2025).
+    let before = await statsLoads(page);
+    await pickOption(page, page.locator('[data-test=stats-year]'), '2025 年');
+    await statsSettled(page, before);
+    assert((await sp.getAttribute('data-year')) === '2025', 'year 2025 not loaded');
+    assert(new URL(page.url()).searchParams.get('year') === '2025', `the URL does not carry the year: ${page.url()}`);
+    const st = await apiGet(page, `/api/v1/stats?region=${me.region}&year=2025`);
+    assert(st.hazards && st.hazards.found > 0, `the demo county has no 2025 hazards: ${JSON.stringify(st.hazards)}`);
+    assert((await kpiNumber(page, 'hazards-found')) === st.hazards.found, `隐患发现 shows ${await kpiNumber(page, 'hazards-found')}, the API says ${st.hazards.found}`);
+    assert((await kpiNumber(page, 'hazards-closed')) === st.hazards.closed, '整改销号 differs from the API');
+    assert((await kpiNumber(page, 'overdue')) === st.hazards.overdue_at_end, '逾期未改 differs from the API');
+    assert((await kpiNumber(page, 'activities')) === st.activities.count, '宣传培训活动 differs from the API');
+    assert((await kpiNumber(page, 'participants')) === st.activities.participants, '参与人次 differs from the API');
+    const rate = (await page.locator('[data-test=kpi-rectification-rate] [data-test=kpi-value]').innerText()).trim();
+    assert(rate === `${(Math.round(st.hazards.rectification_rate * 1000) / 10).toFixed(1)}%`, `整改率 shows ${rate} for ${st.hazards.rectification_rate}`);
+    const pp = st.activities.participants_prev;
+    const yy = (await page.locator('[data-test=kpi-participants] [data-test=kpi-yoy]').innerText()).trim();
+    if (pp > 0 && pp !== st.activities.participants) {
+        const want = `${st.activities.participants > pp ? '↑' : '↓'}${(Math.round(Math.abs((st.activities.participants - pp) / pp) * 1000) / 10).toFixed(1)}%`;
+        assert(yy === want, `参与人次 同比 shows ${yy}, expected ${want}`);
+    }
+    for (const c of ['month', 'grade', 'domain']) assert(await page.locator(`[data-test=stats-chart-${c}] canvas`).count(), `the ${c} chart is not drawn`);
+    const rows = page.locator('[data-test=stats-children] .el-table__body-wrapper tbody tr');
+    assert((await rows.count()) === st.children.length, `下级区域 has ${await rows.count()} rows, the API ${st.children.length}`);
+    await page.waitForTimeout(600); // the charts' animation
+    await shot(page, 'stats');
+
+    // A sortable column: 隐患发现 descending puts the largest first.
+    const sortTh = page.locator('[data-test=stats-children] .el-table__header-wrapper th', { hasText: '隐患发现' });
+    await sortTh.locator('.caret-wrapper .descending').click();
+    const top = Math.max(...st.children.map((c) => c.hazards_found));
+    const firstRow = await rows.first().innerText();
+    assert(firstRow.split(/\s+/).includes(String(top)), `sorted descending, the first row is ${firstRow}, the largest count ${top}`);
+
+    // Drill into a township: the region changes, the figures are the township's.
+    const town = st.children.find((c) => c.level === 'township') || st.children[0];
+    before = await statsLoads(page);
+    await rows.filter({ hasText: town.name }).first().locator('td').nth(3).click();
+    await statsSettled(page, before);
+    assert((await sp.getAttribute('data-region')) === town.code, `after the drill-down the page shows ${await sp.getAttribute('data-region')}, not ${town.code}`);
+    assert(new URL(page.url()).searchParams.get('region') === town.code, `the URL does not carry the township: ${page.url()}`);
+    assert((await page.locator('[data-test=stats-region-name]').innerText()).trim() === town.name, 'the breadcrumb does not end at the township');
+    assert((await kpiNumber(page, 'hazards-found')) === town.hazards_found, `the township's 隐患发现 ${await kpiNumber(page, 'hazards-found')}, its row said ${town.hazards_found}`);
+    await shot(page, 'stats-township');
+    before = await statsLoads(page);
+    await page.locator('[data-test=stats-up]').click();
+    await statsSettled(page, before);
+    assert((await sp.getAttribute('data-region')) === me.region, '返回上级 did not go back to the county');
+    assert((await kpiNumber(page, 'hazards-found')) === st.hazards.found, 'back at the county, 隐患发现 differs');
+
+    // 导出 Excel: the same region and year.
+    let exportUrl = '';
+    const onReq = (r) => {
+        if (r.url().includes('/stats/export.xlsx')) exportUrl = r.url();
+    };
+    page.on('request', onReq);
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), page.locator('[data-test=stats-export]').click()]);
+    page.off('request', onReq);
+    const file = path.join(tmpdir, 'stats.xlsx');
+    await dl.saveAs(file);
+    assert(dl.suggestedFilename().endsWith('.xlsx'), `export file name ${dl.suggestedFilename()}`);
+    assert(fs.readFileSync(file).subarray(0, 2).toString() === 'PK', 'the export is not an xlsx file');
+    const eu = new URL(exportUrl);
+    assert(eu.searchParams.get('region') === me.region && eu.searchParams.get('year') === '2025', `export query: ${exportUrl}`);
+});
+
+test('工作总结: the 2025 preview of the county (title, 三、 heading, a table) and the Word download', async ({ page, base, tmpdir }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    const item = page.locator('[data-test=menu-report-work-summary]');
+    if (!(await item.isVisible())) await page.locator('[data-test=menu-biz] .el-sub-menu__title').click();
+    await item.click();
+    await page.waitForURL((u) => u.pathname === '/reports/work-summary');
+    const me = (await apiGet(page, '/api/v1/session')).user;
+    await pickOption(page, page.locator('[data-test=summary-year]'), '2025 年');
+    await page.locator('[data-test=summary-generate]').click();
+    const ws = page.locator('[data-test=work-summary][data-loaded=true][data-busy=false]');
+    await ws.waitFor({ timeout: 30000 });
+    const doc = await apiGet(page, `/api/v1/reports/work-summary?region=${me.region}&year=2025&format=json`);
+    const title = (await page.locator('[data-test=doc-title]').first().innerText()).trim();
+    const want = (doc.blocks.find((b) => b.kind === 'title') || { text: doc.title }).text;
+    assert(title && title === want.trim(), `the preview's title is ${JSON.stringify(title)}, the API's ${JSON.stringify(want)}`);
+    const headings = await page.locator('[data-test=doc-heading]').allInnerTexts();
+    assert(headings.some((h) => h.trim().startsWith('三、')), `no 三、 heading: ${headings.join(' | ')}`);
+    const tables = page.locator('[data-test=summary-sheet] table[data-test=doc-table]');
+    assert((await tables.count()) >= 1, 'no table in the preview');
+    assert((await tables.first().locator('thead th').count()) >= 2, 'the table has no header row');
+    assert((await tables.first().locator('tbody tr').count()) >= 1, 'the table has no body rows');
+    assert((await page.locator('[data-test=summary-sheet] script, [data-test=summary-sheet] img').count()) === 0, 'markup in the preview');
+    await shot(page, 'work-summary');
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator('[data-test=summary-download-docx]').click()]);
+    const file = path.join(tmpdir, 'summary.docx');
+    await dl.saveAs(file);
+    assert(dl.suggestedFilename().endsWith('.docx'), `the Word download is named ${dl.suggestedFilename()}`);
+    const bytes = fs.readFileSync(file);
+    assert(bytes.length > 1000 && bytes.subarray(0, 2).toString() === 'PK', 'the Word download is not a docx (zip) file');
+    await page.locator('[data-test=summary-download-docx] .is-loading').waitFor({ state: 'detached' }).catch(() => {});
+    await loggedOut(page, base);
+});
+
 /* ---------------- the run ---------------- */
 
 async function main() {

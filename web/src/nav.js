@@ -27,6 +27,8 @@ export const BIZ_PAGES = [
     },
     { path: '/hazards/map', name: 'hazard-map', title: '隐患地图', icon: 'MapLocation', perm: 'hazard:read' },
     { path: '/m/report', name: 'mobile-report', title: '隐患上报', icon: 'Upload', perm: 'hazard:write' },
+    { path: '/stats', name: 'stats', title: '统计分析', icon: 'DataAnalysis', perm: 'report:read' },
+    { path: '/reports/work-summary', name: 'report-work-summary', title: '工作总结', icon: 'Notebook', perm: 'report:read' },
 ];
 
 export const menu = computed(() => {

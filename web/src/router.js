@@ -25,6 +25,8 @@ const HazardMap = () => import('./views/hazard/HazardMap.vue');
 const HazardDetail = () => import('./views/hazard/HazardDetail.vue');
 const HazardBoard = () => import('./views/hazard/HazardBoard.vue');
 const MobileReport = () => import('./views/hazard/MobileReport.vue');
+const StatsView = () => import('./views/stats/StatsView.vue');
+const WorkSummary = () => import('./views/stats/WorkSummary.vue');
 
 const adminComponents = {
     'admin-users': UsersView,
@@ -62,6 +64,13 @@ const routes = [
             { path: 'e/hazards/:id', redirect: (to) => `/hazards/${to.params.id}` },
             { path: 'hazards/map', name: 'hazard-map', component: HazardMap, meta: { title: '隐患地图', group: '业务管理', perm: 'hazard:read' } },
             { path: 'hazards/board', name: 'hazard-board', component: HazardBoard, meta: { title: '隐患看板', group: '业务管理', perm: 'hazard:read' } },
+            { path: 'stats', name: 'stats', component: StatsView, meta: { title: '统计分析', group: '业务管理', perm: 'report:read' } },
+            {
+                path: 'reports/work-summary',
+                name: 'report-work-summary',
+                component: WorkSummary,
+                meta: { title: '工作总结', group: '业务管理', perm: 'report:read' },
+            },
             {
                 path: 'hazards/:id',
                 name: 'hazard-detail',
