@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -662,7 +663,14 @@ static void upload_begin(req *r)
         return;
     }
     r->upload_path = path;
-    r->postproc = MHD_create_post_processor(r->mhd, 64 * 1024, upload_iter, r);
+    /* Only a multipart form is parsed for its file part. Any other body is
+     * the file itself, whatever it claims to be: libmicrohttpd would parse an
+     * application/x-www-form-urlencoded body (curl's default for
+     * --data-binary) as form fields and leave the file empty, and the type
+     * of an upload is sniffed from its bytes anyway. */
+    const char *ct = req_header(r, "Content-Type");
+    if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
+        r->postproc = MHD_create_post_processor(r->mhd, 64 * 1024, upload_iter, r);
 }
 
 static void upload_chunk(req *r, const char *data, size_t size)

@@ -112,6 +112,11 @@ test('photos: upload is sniffed by content, capped at 10 MiB, stored by hash, se
     r = await s.api('POST', '/api/v1/files', { token: town, raw: png(), headers: { 'Content-Type': 'text/plain' } });
     assertStatus(r, 201, 'the same PNG as a raw body, by another user');
     assert.strictEqual(r.json.id, pngId);
+    // curl --data-binary sends application/x-www-form-urlencoded: still the file.
+    r = await s.api('POST', '/api/v1/files', { token: village, raw: png(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assertStatus(r, 201, 'a raw PNG sent as form-urlencoded');
+    assert.strictEqual(r.json.type, 'image/png');
+    assert.strictEqual(r.json.id, pngId, 'the same bytes, the same file');
     r = await getFile(s, town, pngId);
     assertStatus(r, 200, 'each uploader of the same content may read it');
     assert.strictEqual(r.headers['content-type'], 'image/png');
@@ -133,7 +138,7 @@ test('photos: upload is sniffed by content, capped at 10 MiB, stored by hash, se
 
     // Every upload is audited.
     const audited = Number(await sqlite(c.db, "SELECT count(*) FROM audit_log WHERE entity = 'files' AND action = 'upload'"));
-    assert.strictEqual(audited, 3);
+    assert.strictEqual(audited, 4);
 });
 
 test('photos: attached to hazards by create, update and transitions; read by scope; checked', { timeout: 180000 }, async (ctx) => {
