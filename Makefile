@@ -49,7 +49,7 @@ build/asan/migrations.o: $(GEN) src/migrations.h | build/asan
 $(GEN): $(MIGRATIONS) scripts/embed-migrations.sh | build/gen
 	sh scripts/embed-migrations.sh $@ $(MIGRATIONS)
 
-build/test/test_%: tests/unit/test_%.c tests/unit/harness.h build/asan/libsafecomm.a | build/test
+build/test/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) build/asan/libsafecomm.a | build/test
 	$(CC) $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) $(PKG_CFLAGS) -Isrc -Itests/unit \
 	    -o $@ $< build/asan/libsafecomm.a $(PKG_LIBS)
 

@@ -5,6 +5,7 @@
  * table left open, a cap too small, an unknown format; and the asserts on
  * table misuse, in a child process. */
 #include "harness.h"
+#include "command.h"
 #include "doc.h"
 #include "pdfdoc.h"
 
@@ -310,18 +311,11 @@ static char *pdf_text(const buf *b)
         goto done;
     char cmd[128];
     snprintf(cmd, sizeof cmd, "/usr/bin/pdftotext '%s' - 2>/dev/null", path);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        goto done;
-    buf t;
-    buf_init(&t, (size_t)16 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&t, chunk, n);
-    if (pclose(p) == 0 && t.len > 0)
-        text = buf_detach(&t, NULL);
-    buf_free(&t);
+    text = command_output(cmd);
+    if (text && !*text) {
+        free(text);
+        text = NULL;
+    }
 done:
     unlink(path);
     return text;

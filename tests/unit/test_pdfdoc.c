@@ -3,6 +3,7 @@
  * the repeated table header, the page count and the metadata; and the
  * refusals (bad UTF-8, a cell outside a table, a table left open). */
 #include "harness.h"
+#include "command.h"
 #include "pdfdoc.h"
 
 #include <pthread.h>
@@ -30,22 +31,7 @@ static char *run_on(const char *cmd, const char *path)
     snprintf(line, sizeof line, "%s '%s' - 2>/dev/null", cmd, path);
     if (strcmp(cmd, "pdfinfo") == 0)
         snprintf(line, sizeof line, "pdfinfo '%s' 2>/dev/null", path);
-    FILE *p = popen(line, "r");
-    if (!p)
-        return NULL;
-    buf b;
-    buf_init(&b, (size_t)16 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&b, chunk, n);
-    int rc = pclose(p);
-    if (rc != 0) {
-        buf_free(&b);
-        return NULL;
-    }
-    buf_append(&b, "", 1);
-    return buf_detach(&b, NULL);
+    return command_output(line);
 }
 
 static int count(const char *hay, const char *needle)
