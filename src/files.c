@@ -481,23 +481,6 @@ fail:
 }
 
 /* 1 when an If-None-Match header names the entity tag "id". */
-static int etag_matches(const char *inm, const char *id)
-{
-    if (!inm)
-        return 0;
-    if (strcmp(inm, "*") == 0)
-        return 1;
-    const char *p = inm;
-    while ((p = strstr(p, id)) != NULL) {
-        int starts = p == inm || p[-1] == '"' || p[-1] == ' ' || p[-1] == ',';
-        char after = p[FILES_ID_LEN];
-        if (starts && (after == '\0' || after == '"' || after == ',' || after == ' '))
-            return 1;
-        p += FILES_ID_LEN;
-    }
-    return 0;
-}
-
 static void h_get(req *r)
 {
     const char *id = req_param(r, "id");
@@ -529,7 +512,7 @@ static void h_get(req *r)
         return;
     }
     const char *etag = arena_printf(r->a, "\"%s\"", id);
-    if (etag_matches(req_header(r, "If-None-Match"), id)) {
+    if (http_etag_matches(req_header(r, "If-None-Match"), id)) {
         reply_empty(r, 304);
     } else {
         if (!store_dir) {

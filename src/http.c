@@ -1064,3 +1064,30 @@ void reply_temp_file(req *r, const char *path, const char *content_type, const c
     reply_header(r, "Content-Disposition",
                  arena_printf(r->a, "attachment; filename=\"%s\"", filename));
 }
+
+int http_etag_matches(const char *inm, const char *tag)
+{
+    if (!inm)
+        return 0;
+    size_t n = strlen(tag);
+    for (const char *p = inm; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*' && (p[1] == '\0' || p[1] == ',' || p[1] == ' '))
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        int quoted = *p == '"';
+        const char *v = p + quoted;
+        if (strncmp(v, tag, n) == 0) {
+            char e = v[n];
+            if (quoted ? e == '"' : (e == '\0' || e == ',' || e == ' '))
+                return 1;
+        }
+        const char *comma = strchr(p, ',');
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}

@@ -128,6 +128,11 @@ int req_commit(req *r, db_conn *c, int st);
 /* The request's database connection, acquired on first use. */
 db_conn *req_db(req *r);
 
+/* 1 when an If-None-Match value (inm, may be NULL) names the entity tag
+ * tag, given without its quotes: "tag", W/"tag", a bare tag in a list, or
+ * "*". */
+int http_etag_matches(const char *inm, const char *tag);
+
 /* A new empty temporary file "$TMPDIR/safecomm-XXXXXX<suffix>" (path in a),
  * or NULL. */
 char *http_temp_path(arena *a, const char *suffix);

@@ -73,28 +73,6 @@ static int accepts_gzip(req *r)
 }
 
 /* If-None-Match: "*", or a list of tags, weak or strong, one of which is ours. */
-static int etag_matches(const char *inm, const char *etag)
-{
-    if (!inm)
-        return 0;
-    size_t n = strlen(etag);
-    for (const char *p = inm; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (*p == '*')
-            return 1;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-            return 1;
-        const char *comma = strchr(p, ',');
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    return 0;
-}
-
 static int open_regular(const char *path, struct stat *st)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -153,12 +131,13 @@ void static_serve(req *r)
     }
     /* Size, modification time in nanoseconds and the encoding: the gzip
      * and plain bodies are different representations. */
-    char etag[96];
-    snprintf(etag, sizeof etag, "\"%llx-%llx%s\"", (unsigned long long)st.st_size,
+    char tag[96], etag[100];
+    snprintf(tag, sizeof tag, "%llx-%llx%s", (unsigned long long)st.st_size,
              (unsigned long long)st.st_mtim.tv_sec * 1000000000ULL +
                  (unsigned long long)st.st_mtim.tv_nsec,
              encoding ? "-gz" : "");
-    if (etag_matches(req_header(r, "If-None-Match"), etag)) {
+    snprintf(etag, sizeof etag, "\"%s\"", tag);
+    if (http_etag_matches(req_header(r, "If-None-Match"), tag)) {
         close(fd);
         reply_empty(r, 304);
         reply_header(r, "ETag", etag);

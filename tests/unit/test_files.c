@@ -102,19 +102,25 @@ static void test_hex_and_etag(void)
     const char *id = hex;
     char q[200];
     snprintf(q, sizeof q, "\"%s\"", id);
-    CHECK_INT(etag_matches(q, id), 1);
-    CHECK_INT(etag_matches(id, id), 1);
+    CHECK_INT(http_etag_matches(q, id), 1);
+    CHECK_INT(http_etag_matches(id, id), 1);
     snprintf(q, sizeof q, "W/\"%s\"", id);
-    CHECK_INT(etag_matches(q, id), 1);
+    CHECK_INT(http_etag_matches(q, id), 1);
     snprintf(q, sizeof q, "\"aaaa\", \"%s\"", id);
-    CHECK_INT(etag_matches(q, id), 1);
-    CHECK_INT(etag_matches("*", id), 1);
+    CHECK_INT(http_etag_matches(q, id), 1);
+    CHECK_INT(http_etag_matches("*", id), 1);
     snprintf(q, sizeof q, "\"%sx\"", id);
-    CHECK_INT(etag_matches(q, id), 0);
+    CHECK_INT(http_etag_matches(q, id), 0);
     snprintf(q, sizeof q, "\"x%s\"", id);
-    CHECK_INT(etag_matches(q, id), 0);
-    CHECK_INT(etag_matches("\"e3b0c44298fc1c149afbf4c8996fb924\"", id), 0);
-    CHECK_INT(etag_matches(NULL, id), 0);
+    CHECK_INT(http_etag_matches(q, id), 0);
+    CHECK_INT(http_etag_matches("\"e3b0c44298fc1c149afbf4c8996fb924\"", id), 0);
+    CHECK_INT(http_etag_matches(NULL, id), 0);
+    /* The static files' tags: size-mtime, with -gz for the gzip body. */
+    CHECK_INT(http_etag_matches("\"1f-2a\"", "1f-2a"), 1);
+    CHECK_INT(http_etag_matches("\"1f-2a-gz\"", "1f-2a"), 0);
+    CHECK_INT(http_etag_matches("\"1f-2a\"", "1f-2a-gz"), 0);
+    CHECK_INT(http_etag_matches("W/\"1f-2a-gz\", \"x\"", "1f-2a-gz"), 1);
+    CHECK_INT(http_etag_matches("\"*\"", "1f-2a"), 0);
 }
 
 static int count_entries(const char *dir)
