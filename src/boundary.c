@@ -562,6 +562,13 @@ static const char *bool_param(req *r, const char *name)
     return "";
 }
 
+/* sql with its "$T" (today, in the entity's derived fields) as $3. */
+static const char *with_today_param(arena *a, const char *sql)
+{
+    const char *t = strstr(sql, "$T");
+    return t ? arena_printf(a, "%.*s$3%s", (int)(t - sql), sql, t + 2) : sql;
+}
+
 static void h_hazard_map(req *r)
 {
     struct hm_query q = {r, NULL};
@@ -587,19 +594,20 @@ static void h_hazard_map(req *r)
         reply_error(r, 400, "bad_request", "overdue 和 supervised 必须是 true 或 false", NULL);
         return;
     }
-    /* Overdue is the entity's own derived expression, so the map and the
-     * list never disagree. Its "$T" becomes parameter $3. */
+    /* Overdue is the entity's own derived field, so the map and the list
+     * never disagree: its expression for the marker, and for the filter its
+     * sargable predicates (the index hazards_open serves "true"), as the
+     * list uses them. Their "$T" becomes parameter $3. */
     const struct entity *e = entity_find("hazards");
-    const char *expr = NULL;
+    const struct derived *dv = NULL;
     for (int i = 0; i < e->nderived; i++)
         if (strcmp(e->derived[i].f.name, "overdue") == 0)
-            expr = e->derived[i].expr;
-    if (!expr) {
+            dv = &e->derived[i];
+    if (!dv || !dv->if_true || !dv->if_false) {
         reply_db_error(r, DB_ERR);
         return;
     }
-    const char *t = strstr(expr, "$T");
-    const char *ov = t ? arena_printf(r->a, "%.*s$3%s", (int)(t - expr), expr, t + 2) : expr;
+    const char *ov = with_today_param(r->a, dv->expr);
     char lo[REGION_CODE_MAX], hi[REGION_CODE_MAX], today[11], unit[24];
     region_subtree(region, lo, hi);
     util_today(today);
@@ -615,10 +623,9 @@ static void h_hazard_map(req *r)
             vals[np++] = cv[i];
             where = arena_printf(r->a, "%s AND %s = $%d", where, cols[i], np);
         }
-    if (overdue) {
-        vals[np++] = overdue;
-        where = arena_printf(r->a, "%s AND (%s) = CAST($%d AS INTEGER)", where, ov, np);
-    }
+    if (overdue)
+        where = arena_printf(r->a, "%s AND (%s)", where,
+                             with_today_param(r->a, *overdue == '1' ? dv->if_true : dv->if_false));
     if (supervised) {
         vals[np++] = supervised;
         where = arena_printf(r->a, "%s AND t.supervised = CAST($%d AS INTEGER)", where, np);

@@ -196,6 +196,9 @@ test('map: GET /map gives the region and its children\'s boundaries; hazards on 
     assert.ok(nOver > 0 && nOver < all.length, `${nOver} of ${all.length} overdue`);
     r = await s.api('GET', `/api/v1/hazards/map?region=${COUNTY}&overdue=true`, { token: county });
     assert.deepStrictEqual(r.json.items.map((h) => h.id), all.filter((h) => h.overdue).map((h) => h.id), 'overdue=true');
+    r = await s.api('GET', `/api/v1/hazards/map?region=${COUNTY}&overdue=false`, { token: county });
+    assert.deepStrictEqual(r.json.items.map((h) => h.id), all.filter((h) => !h.overdue).map((h) => h.id), 'overdue=false');
+    assert.strictEqual(r.json.total + nOver, all.length, 'overdue=false and overdue=true partition the map');
     r = await s.api('GET', `/api/v1/hazards/map?region=${COUNTY}&overdue=false&state=closed`, { token: county });
     assert.deepStrictEqual(r.json.items.map((h) => h.id), all.filter((h) => !h.overdue && h.state === 'closed').map((h) => h.id), 'overdue=false&state=closed');
     r = await s.api('GET', `/api/v1/hazards/map?region=${COUNTY}&grade=major&supervised=true`, { token: county });
