@@ -5,7 +5,7 @@
  * table left open, a cap too small, an unknown format; and the asserts on
  * table misuse, in a child process. */
 #include "harness.h"
-#include "command.h"
+#include "pdf_test.h"
 #include "doc.h"
 #include "pdfdoc.h"
 
@@ -15,20 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <zip.h>
-
-/* As in test_pdfdoc.c: full malloc stacks so that the suppressions can name
- * cairo's and fontconfig's own leaks (see the end of src/main.c) while a
- * leak of ours is still reported. */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:cairo_surface_finish\nleak:FcInit\n";
-}
 
 /* The doc of the exact Markdown check: every block kind, hostile text. */
 static doc *sample(arena *a)

@@ -3,26 +3,12 @@
  * the repeated table header, the page count and the metadata; and the
  * refusals (bad UTF-8, a cell outside a table, a table left open). */
 #include "harness.h"
-#include "command.h"
+#include "pdf_test.h"
 #include "pdfdoc.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-/* Full malloc stacks, so that the suppressions below can name the library
- * calls that leak (see the end of src/main.c) and a cairo or pango object
- * that pdfdoc forgets to release is still reported. */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:cairo_surface_finish\nleak:FcInit\n";
-}
 
 /* The output of cmd run on the file path, or NULL. */
 static char *run_on(const char *cmd, const char *path)
