@@ -82,6 +82,12 @@ const char *dict_label(struct dict_cache *dc, const char *dict, const char *code
     return NULL;
 }
 
+const char *dict_code_at(struct dict_cache *dc, const char *dict, int i)
+{
+    struct dict_table *t = table_get(dc, dict);
+    return i >= 0 && i < t->n ? t->codes[i] : NULL;
+}
+
 const char *dict_code_for(struct dict_cache *dc, const char *dict, const char *text)
 {
     struct dict_table *t = table_get(dc, dict);

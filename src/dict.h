@@ -14,6 +14,9 @@ struct dict_cache *dict_cache_new(arena *a, db_conn *c);
 int dict_exists(struct dict_cache *dc, const char *dict);
 /* The label of code in the current version; NULL when the code is unknown. */
 const char *dict_label(struct dict_cache *dc, const char *dict, const char *code);
+/* The i-th code of the current version in the table's own order (sort,
+ * then code); NULL past the end. */
+const char *dict_code_at(struct dict_cache *dc, const char *dict, int i);
 /* The code whose code or label equals text; NULL when none. */
 const char *dict_code_for(struct dict_cache *dc, const char *dict, const char *text);
 /* All labels joined with "、", for templates and messages. */

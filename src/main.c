@@ -720,9 +720,8 @@ static int cmd_report(const struct opts *o)
         return usage("--format 必须是 docx、pdf、html 或 md");
     if (region_level_of(region) == RL_INVALID)
         return usage("--region 必须是有效的区域代码");
-    char *end;
-    long year = strtol(ys, &end, 10);
-    if (!*ys || *end || year < 1949 || year > 2100)
+    int year = stats_year_parse(ys);
+    if (year < 0)
         return usage("--year 必须是 1949 到 2100 之间的年份");
     if (opt(o, "today") && util_today_set(opt(o, "today")) != 0)
         return usage("--today 必须是日期（YYYY-MM-DD）");
@@ -734,7 +733,7 @@ static int cmd_report(const struct opts *o)
     char today[11];
     util_today(today);
     json_t *s = NULL;
-    int st = stats_compute(c, auth_system_user(a), region, (int)year, today, &s);
+    int st = stats_compute(c, auth_system_user(a), region, year, today, &s);
     db_release(app.db, c);
     buf b;
     buf_init(&b, (size_t)64 << 20);

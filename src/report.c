@@ -4,14 +4,12 @@
  * machine. */
 #include "report.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "authz.h"
 #include "http.h"
-#include "region.h"
 #include "stats.h"
 #include "util.h"
 
@@ -106,11 +104,14 @@ static const char *kinds(arena *a, json_t *list, const char *unit, const char *e
 static void table_by_kind(struct ctx *x, json_t *list, const char *head, const char *count_head,
                           const char *extra, const char *extra_head)
 {
-    long long total = 0;
+    long long total = 0, extra_total = 0;
     size_t i;
     json_t *it;
-    for (i = 0; i < json_array_size(list); i++)
-        total += geti(json_array_get(list, i), "count");
+    json_array_foreach(list, i, it)
+    {
+        total += geti(it, "count");
+        extra_total += extra ? geti(it, extra) : 0;
+    }
     doc_table_begin(x->d, extra ? 4 : 3);
     doc_cell(x->d, head);
     doc_cell(x->d, count_head);
@@ -127,20 +128,18 @@ static void table_by_kind(struct ctx *x, json_t *list, const char *head, const c
     }
     doc_cell(x->d, "合计");
     doc_cell(x->d, arena_printf(x->a, "%lld", total));
-    if (extra) {
-        long long e = 0;
-        for (i = 0; i < json_array_size(list); i++)
-            e += geti(json_array_get(list, i), extra);
-        doc_cell(x->d, arena_printf(x->a, "%lld", e));
-    }
+    if (extra)
+        doc_cell(x->d, arena_printf(x->a, "%lld", extra_total));
     doc_cell(x->d, total ? "100.0%" : "—");
     doc_table_end(x->d);
 }
 
-static const char *numbered(arena *a, int n)
+/* 1 → "一" … 10 → "十": the sections and items of a summary are fewer. */
+static const char *numbered(int n)
 {
     static const char *const cn[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
-    return arena_strdup(a, cn[(n - 1) % 10]);
+    assert(n >= 1 && n <= 10);
+    return cn[n - 1];
 }
 
 /* ---- the sections ---- */
@@ -150,10 +149,10 @@ static void sec_organisation(struct ctx *x, int *h)
     json_t *v = json_object_get(x->s, "volunteers"), *u = json_object_get(x->s, "units");
     if (!v && !u)
         return;
-    doc_heading(x->d, arena_printf(x->a, "%s、加强组织领导，壮大创建力量", numbered(x->a, (*h)++)));
+    doc_heading(x->d, arena_printf(x->a, "%s、加强组织领导，壮大创建力量", numbered((*h)++)));
     int sub = 1;
     if (u) {
-        doc_subheading(x->d, arena_printf(x->a, "（%s）落实单位安全责任", numbered(x->a, sub++)));
+        doc_subheading(x->d, arena_printf(x->a, "（%s）落实单位安全责任", numbered(sub++)));
         doc_para(x->d,
                  arena_printf(x->a,
                               "%s登记辖区单位%lld家，其中重点单位%lld家。各单位明确安全管"
@@ -162,7 +161,7 @@ static void sec_organisation(struct ctx *x, int *h)
                               x->all, (long long)geti(u, "total"), (long long)geti(u, "key")));
     }
     if (v) {
-        doc_subheading(x->d, arena_printf(x->a, "（%s）壮大志愿者队伍", numbered(x->a, sub++)));
+        doc_subheading(x->d, arena_printf(x->a, "（%s）壮大志愿者队伍", numbered(sub++)));
         long long hours10 = (long long)(json_number_value(json_object_get(v, "hours")) * 10 + 0.5);
         doc_para(x->d,
                  arena_printf(
@@ -183,7 +182,7 @@ static void sec_publicity(struct ctx *x, int *h)
     json_t *act = json_object_get(x->s, "activities");
     if (!act)
         return;
-    doc_heading(x->d, arena_printf(x->a, "%s、大力开展宣传教育培训", numbered(x->a, (*h)++)));
+    doc_heading(x->d, arena_printf(x->a, "%s、大力开展宣传教育培训", numbered((*h)++)));
     long long n = geti(act, "count"), np = geti(act, "count_prev"), p = geti(act, "participants"),
               pp = geti(act, "participants_prev");
     const char *txt =
@@ -210,7 +209,7 @@ static void sec_hazards(struct ctx *x, int *h)
     json_t *hz = json_object_get(x->s, "hazards"), *in = json_object_get(x->s, "inspections");
     if (!hz && !in)
         return;
-    doc_heading(x->d, arena_printf(x->a, "%s、加强安全隐患排查和整治", numbered(x->a, (*h)++)));
+    doc_heading(x->d, arena_printf(x->a, "%s、加强安全隐患排查和整治", numbered((*h)++)));
     if (in) {
         long long n = geti(in, "count"), np = geti(in, "count_prev");
         const char *txt = arena_printf(x->a,
@@ -260,20 +259,13 @@ static void sec_children(struct ctx *x, int *h)
     json_t *first = json_array_get(children, 0);
     const char *word =
         child_word(json_string_value(json_object_get(json_object_get(x->s, "region"), "level")));
-    static const struct {
-        const char *key, *head;
-    } cols[] = {
-        {"hazards_found", "发现隐患"},    {"hazards_closed", "整改销号"},
-        {"rectification_rate", "整改率"}, {"overdue_at_end", "逾期未改"},
-        {"inspections", "安全检查"},      {"activities", "宣传培训"},
-        {"participants", "参与人次"},     {"volunteers", "志愿者"},
-    };
+    const struct stats_column *cols = stats_child_columns;
     int n = 1;
-    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+    for (int k = 0; k < stats_child_ncolumns; k++)
         n += json_object_get(first, cols[k].key) != NULL;
     if (n == 1)
         return;
-    doc_heading(x->d, arena_printf(x->a, "%s、各%s工作情况", numbered(x->a, (*h)++), word));
+    doc_heading(x->d, arena_printf(x->a, "%s、各%s工作情况", numbered((*h)++), word));
     const char *txt = arena_printf(x->a, "%s共有%zu个%s，各%s本年主要工作数据如下。", x->all,
                                    json_array_size(children), word, word);
     /* The best and the worst rectification among those that found hazards. */
@@ -302,15 +294,15 @@ static void sec_children(struct ctx *x, int *h)
     doc_para(x->d, txt);
     doc_table_begin(x->d, n);
     doc_cell(x->d, "名称");
-    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+    for (int k = 0; k < stats_child_ncolumns; k++)
         if (json_object_get(first, cols[k].key))
-            doc_cell(x->d, cols[k].head);
+            doc_cell(x->d, cols[k].label);
     size_t i;
     json_t *ch;
     json_array_foreach(children, i, ch)
     {
         doc_cell(x->d, json_string_value(json_object_get(ch, "name")));
-        for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+        for (int k = 0; k < stats_child_ncolumns; k++) {
             if (!json_object_get(first, cols[k].key))
                 continue;
             if (strcmp(cols[k].key, "rectification_rate") == 0)
@@ -327,7 +319,7 @@ static void sec_care(struct ctx *x, int *h)
     json_t *care = json_object_get(x->s, "care");
     if (!care || geti(care, "total") == 0)
         return;
-    doc_heading(x->d, arena_printf(x->a, "%s、关爱困难群众和弱势群体", numbered(x->a, (*h)++)));
+    doc_heading(x->d, arena_printf(x->a, "%s、关爱困难群众和弱势群体", numbered((*h)++)));
     const char *txt = arena_printf(x->a,
                                    "关注“两高一脆弱”中的弱势群体，%s登记关爱对象%lld户，逐户落"
                                    "实结对帮扶人",
@@ -390,13 +382,13 @@ static void sec_problems_plan(struct ctx *x, int *h)
                 x->a, "群众参与的积极性有待提高，宣传培训参与人次%s。",
                 change(x->a, geti(act, "participants"), geti(act, "participants_prev")));
     }
-    doc_heading(x->d, arena_printf(x->a, "%s、存在的主要问题", numbered(x->a, (*h)++)));
+    doc_heading(x->d, arena_printf(x->a, "%s、存在的主要问题", numbered((*h)++)));
     if (np == 0)
         doc_para(x->d, "从本年工作记录看，各项工作指标均达到要求，未发现突出问题。但安全社区创建是"
                        "一项长期工作，仍需持续改进。");
     for (int i = 0; i < np; i++)
-        doc_para(x->d, arena_printf(x->a, "%s是%s", numbered(x->a, i + 1), problems[i]));
-    doc_heading(x->d, arena_printf(x->a, "%s、%d年工作打算", numbered(x->a, (*h)++), x->year + 1));
+        doc_para(x->d, arena_printf(x->a, "%s是%s", numbered(i + 1), problems[i]));
+    doc_heading(x->d, arena_printf(x->a, "%s、%d年工作打算", numbered((*h)++), x->year + 1));
     if (hz)
         plans[nplan++] = "持续开展隐患排查整治，坚持日常排查与专项整治相结合，做到隐患登记、整改、"
                          "验收闭环管理。";
@@ -405,7 +397,7 @@ static void sec_problems_plan(struct ctx *x, int *h)
                          "群众安全意识和自防自救能力。";
     plans[nplan++] = "完善工作台账，加强队伍建设，按照安全社区建设要求做好自评和迎检工作。";
     for (int i = 0; i < nplan; i++)
-        doc_para(x->d, arena_printf(x->a, "%s是%s", numbered(x->a, i + 1), plans[i]));
+        doc_para(x->d, arena_printf(x->a, "%s是%s", numbered(i + 1), plans[i]));
 }
 
 doc *report_work_summary(arena *a, json_t *stats)

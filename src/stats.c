@@ -1,7 +1,8 @@
-/* stats: the year's figures (see stats.h). Every figure is one aggregate
- * query over the region's code range, so the cost follows the indexes on
- * (region, date) and not the number of regions; the per-child breakdown is
- * the same query grouped by the child's code prefix. */
+/* stats: the year's figures (see stats.h). Each section is one aggregate
+ * query over the region's code range grouped by region code: its groups sum
+ * to the region's totals and, by code prefix, to each child's row. The cost
+ * follows the covering indexes of migration 0009, not the number of
+ * regions. */
 #include "stats.h"
 
 #include <assert.h>
@@ -37,8 +38,7 @@ struct span {
 };
 
 /* Runs sql with the span's parameters bound as $1..$7 (lo, hi, from, to,
- * pfrom, pto, asof); calls row
- * for each result row. */
+ * pfrom, pto, asof) and calls row for each result row. */
 typedef int (*row_fn)(void *ctx, db_stmt *s);
 
 static int run(db_conn *c, const char *sql, const struct span *sp, row_fn row, void *ctx)
@@ -157,46 +157,40 @@ static int cube_row(void *ctx, db_stmt *s)
     return 0;
 }
 
-/* rows of [code, count, extra] become [{"code","label","count"(,extra_name)}]
- * ordered as the dictionary lists its items; unknown codes (an older
- * dictionary version) follow in the rows' order. */
-static json_t *labelled(db_conn *c, const char *dict, json_t *rows, const char *extra_name)
+/* rows of [code, count, extra] become into[key] = [{"code","label","count"
+ * (,extra_name)}] ordered as the dictionary lists its items (the request's
+ * dict_cache); unknown codes (an older dictionary version) follow in the
+ * rows' order. */
+static void labelled_item(json_t *out, const char *label, json_t *row, const char *extra_name)
+{
+    json_t *item = json_pack("{s:O, s:s, s:O}", "code", json_array_get(row, 0), "label", label,
+                             "count", json_array_get(row, 1));
+    if (extra_name)
+        json_object_set(item, extra_name, json_array_get(row, 2));
+    json_array_append_new(out, item);
+}
+
+static void labelled(struct dict_cache *dc, const char *dict, json_t *rows, const char *extra_name,
+                     json_t *into, const char *key)
 {
     json_t *out = json_array();
-    char *used = xcalloc(json_array_size(rows) + 1, 1);
-    db_stmt *s = db_prepare(c, "SELECT i.code, i.label FROM dict_items i JOIN dicts d ON d.name "
-                               "= i.dict AND d.version = i.version WHERE i.dict = $1 "
-                               "ORDER BY i.sort, i.code");
-    if (s) {
-        db_bind_text(s, 1, dict);
-        while (db_step(s) == DB_ROW) {
-            const char *code = db_col_text(s, 0);
-            for (size_t k = 0; k < json_array_size(rows); k++) {
-                json_t *row = json_array_get(rows, k);
-                if (used[k] || strcmp(json_string_value(json_array_get(row, 0)), code) != 0)
-                    continue;
+    size_t n = json_array_size(rows);
+    char *used = xcalloc(n + 1, 1);
+    const char *code;
+    for (int i = 0; (code = dict_code_at(dc, dict, i)) != NULL; i++)
+        for (size_t k = 0; k < n; k++)
+            if (!used[k] &&
+                strcmp(json_string_value(json_array_get(json_array_get(rows, k), 0)), code) == 0) {
                 used[k] = 1;
-                json_t *item = json_pack("{s:s, s:s, s:O}", "code", code, "label",
-                                         db_col_text(s, 1), "count", json_array_get(row, 1));
-                if (extra_name)
-                    json_object_set(item, extra_name, json_array_get(row, 2));
-                json_array_append_new(out, item);
+                labelled_item(out, dict_label(dc, dict, code), json_array_get(rows, k), extra_name);
             }
+    for (size_t k = 0; k < n; k++)
+        if (!used[k]) {
+            json_t *row = json_array_get(rows, k);
+            labelled_item(out, json_string_value(json_array_get(row, 0)), row, extra_name);
         }
-        db_done(s);
-    }
-    for (size_t k = 0; k < json_array_size(rows); k++) {
-        if (used[k])
-            continue;
-        json_t *row = json_array_get(rows, k);
-        json_t *item = json_pack("{s:O, s:O, s:O}", "code", json_array_get(row, 0), "label",
-                                 json_array_get(row, 0), "count", json_array_get(row, 1));
-        if (extra_name)
-            json_object_set(item, extra_name, json_array_get(row, 2));
-        json_array_append_new(out, item);
-    }
     free(used);
-    return out;
+    json_object_set_new(into, key, out);
 }
 
 /* ---- the per-child breakdown ---- */
@@ -370,40 +364,99 @@ static const char *const inspection_child_names[] = {"inspections", "inspections
     "CAST($5 AS TEXT) IS NOT NULL AND CAST($6 AS TEXT) IS NOT NULL AND "                           \
     "CAST($7 AS TEXT) IS NOT NULL"
 
+/* A section of the figures, declared once: its totals (total_sql, one row),
+ * or its per-region groups (child_sql) that sum to the totals and to each
+ * child's row; then its breakdown (cube_sql: grouped by up to three key
+ * columns, each summed into a list labelled from its dictionary, or, where
+ * the dictionary is NULL, into twelve months); then more_sql, one more row of
+ * figures. */
 struct section {
-    const char *name;      /* "hazards" */
-    const char *perm;      /* "hazard:read" */
-    const char *total_sql; /* one row of the section's figures, or NULL: */
-    const char *child_sql; /* grouped by region, summed by child prefix */
+    const char *name; /* "hazards" */
+    const char *perm; /* "hazard:read" */
+    const char *total_sql, *child_sql;
     const char *const *names, *const *child_names;
+    const char *cube_sql;
+    const char *cube_dicts[CUBE_KEYS]; /* per key column; NULL: the month */
+    const char *cube_out[CUBE_KEYS];   /* the list's name: "by_grade" */
+    const char *cube_extra;            /* a summed column after the count */
+    const char *more_sql;
+    const char *const *more_names;
 };
 
-/* A section with a grouped query (group_sql) gets its totals as the sum of
- * its groups: one scan serves the region and its children. */
+#define BY_YEAR(col) " AND " col " >= $3 AND " col " <= $4" ALL_PARAMS
+
 static const struct section sections[] = {
-    {"hazards", "hazard:read", NULL,
-     "SELECT region, " HAZARD_COLS "FROM hazards" SCOPE GROUP_BY_CHILD, hazard_names,
-     hazard_child_names},
-    {"activities", "activity:read", NULL,
-     "SELECT region, " ACTIVITY_COLS "FROM activities" SCOPE ALL_PARAMS GROUP_BY_CHILD,
-     activity_names, activity_child_names},
-    {"inspections", "inspection:read", NULL,
-     "SELECT region, " INSPECTION_COLS "FROM inspections" SCOPE ALL_PARAMS GROUP_BY_CHILD,
-     inspection_names, inspection_child_names},
-    {"volunteers", "volunteer:read", NULL,
-     "SELECT region, " VOLUNTEER_COLS "FROM volunteers" SCOPE GROUP_BY_CHILD, volunteer_names,
-     volunteer_child_names},
-    {"units", "unit:read",
-     "SELECT count(*), COALESCE(SUM(CASE WHEN key_unit = 1 THEN 1 ELSE 0 END), 0) FROM units" SCOPE
-         ALL_PARAMS,
-     NULL, (const char *const[]){"total", "key", NULL}, NULL},
-    {"care", "care:read", "SELECT count(*) FROM care_households" SCOPE ALL_PARAMS, NULL,
-     (const char *const[]){"total", NULL}, NULL},
+    {
+        .name = "hazards",
+        .perm = "hazard:read",
+        .child_sql = "SELECT region, " HAZARD_COLS "FROM hazards" SCOPE GROUP_BY_CHILD,
+        .names = hazard_names,
+        .child_names = hazard_child_names,
+        .cube_sql =
+            "SELECT grade, domain, substr(found_at, 6, 2), count(*) FROM hazards" SCOPE BY_YEAR(
+                "found_at") " GROUP BY grade, domain, substr(found_at, 6, 2)"
+                            " ORDER BY grade, domain, substr(found_at, 6, 2)",
+        .cube_dicts = {"hazard_grade", "hazard_domain", NULL},
+        .cube_out = {"by_grade", "by_domain", "by_month"},
+    },
+    {
+        .name = "activities",
+        .perm = "activity:read",
+        .child_sql =
+            "SELECT region, " ACTIVITY_COLS "FROM activities" SCOPE ALL_PARAMS GROUP_BY_CHILD,
+        .names = activity_names,
+        .child_names = activity_child_names,
+        .cube_sql =
+            "SELECT kind, substr(held_on, 6, 2), count(*), COALESCE(SUM(participants), 0) "
+            "FROM activities" SCOPE BY_YEAR("held_on") " GROUP BY kind, substr(held_on, 6, 2) "
+                                                       "ORDER BY kind, substr(held_on, 6, 2)",
+        .cube_dicts = {"activity_kind", NULL},
+        .cube_out = {"by_kind", "by_month"},
+        .cube_extra = "participants",
+    },
+    {
+        .name = "inspections",
+        .perm = "inspection:read",
+        .child_sql =
+            "SELECT region, " INSPECTION_COLS "FROM inspections" SCOPE ALL_PARAMS GROUP_BY_CHILD,
+        .names = inspection_names,
+        .child_names = inspection_child_names,
+        .cube_sql = "SELECT kind, count(*) FROM inspections" SCOPE BY_YEAR(
+            "held_on") " GROUP BY kind ORDER BY kind",
+        .cube_dicts = {"inspection_kind"},
+        .cube_out = {"by_kind"},
+    },
+    {
+        .name = "volunteers",
+        .perm = "volunteer:read",
+        .child_sql = "SELECT region, " VOLUNTEER_COLS "FROM volunteers" SCOPE GROUP_BY_CHILD,
+        .names = volunteer_names,
+        .child_names = volunteer_child_names,
+        .more_sql = "SELECT count(DISTINCT team) FROM volunteers" SCOPE
+                    " AND team IS NOT NULL AND team <> '' AND (joined_on IS NULL OR joined_on <= "
+                    "$7)" ALL_PARAMS,
+        .more_names = (const char *const[]){"teams", NULL},
+    },
+    {
+        .name = "units",
+        .perm = "unit:read",
+        .total_sql = "SELECT count(*), COALESCE(SUM(CASE WHEN key_unit = 1 THEN 1 ELSE 0 END), 0) "
+                     "FROM units" SCOPE ALL_PARAMS,
+        .names = (const char *const[]){"total", "key", NULL},
+    },
+    {
+        .name = "care",
+        .perm = "care:read",
+        .total_sql = "SELECT count(*) FROM care_households" SCOPE ALL_PARAMS,
+        .names = (const char *const[]){"total", NULL},
+        .cube_sql = "SELECT kind, count(*) FROM care_households" SCOPE ALL_PARAMS
+                    " GROUP BY kind ORDER BY kind",
+        .cube_dicts = {"care_kind"},
+        .cube_out = {"by_kind"},
+    },
 };
 
-/* The section's totals and its children's rows from one scan grouped by the
- * child's code prefix (a region without children groups by the whole code).
- * Every child starts at zero: a child without records is a row of zeros. */
+/* Hours were summed as doubles per group: one rounding at the end. */
 static void round_hours(json_t *obj, const char *const *names)
 {
     for (int k = 0; names[k]; k++)
@@ -413,6 +466,10 @@ static void round_hours(json_t *obj, const char *const *names)
                 json_real(stats_round(json_real_value(json_object_get(obj, names[k])), 1)));
 }
 
+/* The section's totals and its children's rows from one scan grouped by
+ * region code, matched to a child by its code prefix (a region without
+ * children matches none). Every child starts at zero: a child without
+ * records is a row of zeros. */
 static int section_scan(db_conn *c, const struct section *sec, const struct span *sp,
                         json_t *children, int prefix, json_t *obj)
 {
@@ -422,83 +479,45 @@ static int section_scan(db_conn *c, const struct section *sec, const struct span
         zero_cols(json_array_get(children, i), sec->child_names);
     struct child_ctx cc = {children, prefix ? prefix : 15, sec->child_names, obj, sec->names};
     int st = run(c, sec->child_sql, sp, child_row, &cc);
-    /* Hours were summed as doubles per group: one rounding at the end. */
     round_hours(obj, sec->names);
     for (i = 0; i < json_array_size(children); i++)
         round_hours(json_array_get(children, i), sec->child_names);
     return st;
 }
 
-static int cube_query(db_conn *c, const char *sql, const struct span *sp, struct cube *q)
-{
-    return run(c, sql, sp, cube_row, q);
-}
-
-static int section_extras(db_conn *c, const struct section *sec, const struct span *sp, json_t *obj)
+static int section_extras(db_conn *c, struct dict_cache *dc, const struct section *sec,
+                          const struct span *sp, json_t *obj)
 {
     int st = DB_OK;
-    struct cube q;
-    if (strcmp(sec->name, "hazards") == 0) {
-        cube_init(&q, 3, 2);
-        st = cube_query(c,
-                        "SELECT grade, domain, substr(found_at, 6, 2), count(*) FROM hazards" SCOPE
-                        " AND found_at >= $3 AND found_at <= $4" ALL_PARAMS
-                        " GROUP BY grade, domain, substr(found_at, 6, 2)"
-                        " ORDER BY grade, domain, substr(found_at, 6, 2)",
-                        sp, &q);
-        if (st == DB_OK) {
-            json_object_set_new(obj, "by_grade", labelled(c, "hazard_grade", q.lists[0], NULL));
-            json_object_set_new(obj, "by_domain", labelled(c, "hazard_domain", q.lists[1], NULL));
-            json_object_set(obj, "by_month", q.months);
+    if (sec->cube_sql) {
+        int nkeys = 0, month_key = -1;
+        while (nkeys < CUBE_KEYS && sec->cube_out[nkeys]) {
+            if (!sec->cube_dicts[nkeys])
+                month_key = nkeys;
+            nkeys++;
+        }
+        struct cube q;
+        cube_init(&q, nkeys, month_key);
+        st = run(c, sec->cube_sql, sp, cube_row, &q);
+        for (int k = 0; st == DB_OK && k < nkeys; k++) {
+            if (k == month_key)
+                json_object_set(obj, sec->cube_out[k], q.months);
+            else
+                labelled(dc, sec->cube_dicts[k], q.lists[k], sec->cube_extra, obj,
+                         sec->cube_out[k]);
         }
         cube_free(&q);
+    }
+    if (st == DB_OK && sec->more_sql) {
+        struct obj_ctx o = {obj, sec->more_names};
+        st = run(c, sec->more_sql, sp, obj_row, &o);
+    }
+    if (strcmp(sec->name, "hazards") == 0) {
         json_int_t found = json_integer_value(json_object_get(obj, "found"));
         json_int_t closed = json_integer_value(json_object_get(obj, "closed"));
         json_int_t on_time = json_integer_value(json_object_get(obj, "closed_on_time"));
         json_object_set_new(obj, "rectification_rate", json_real(ratio(closed, found)));
         json_object_set_new(obj, "on_time_rate", json_real(ratio(on_time, closed)));
-    } else if (strcmp(sec->name, "activities") == 0) {
-        cube_init(&q, 2, 1);
-        st =
-            cube_query(c,
-                       "SELECT kind, substr(held_on, 6, 2), count(*), "
-                       "COALESCE(SUM(participants), 0) FROM activities" SCOPE
-                       " AND held_on >= $3 AND held_on <= $4" ALL_PARAMS
-                       " GROUP BY kind, substr(held_on, 6, 2) ORDER BY kind, substr(held_on, 6, 2)",
-                       sp, &q);
-        if (st == DB_OK) {
-            json_object_set_new(obj, "by_kind",
-                                labelled(c, "activity_kind", q.lists[0], "participants"));
-            json_object_set(obj, "by_month", q.months);
-        }
-        cube_free(&q);
-    } else if (strcmp(sec->name, "inspections") == 0) {
-        cube_init(&q, 1, -1);
-        st = cube_query(c,
-                        "SELECT kind, count(*) FROM inspections" SCOPE
-                        " AND held_on >= $3 AND held_on <= $4" ALL_PARAMS
-                        " GROUP BY kind ORDER BY kind",
-                        sp, &q);
-        if (st == DB_OK)
-            json_object_set_new(obj, "by_kind", labelled(c, "inspection_kind", q.lists[0], NULL));
-        cube_free(&q);
-    } else if (strcmp(sec->name, "volunteers") == 0) {
-        struct obj_ctx o = {obj, (const char *const[]){"teams", NULL}};
-        st = run(c,
-                 "SELECT count(DISTINCT team) FROM volunteers" SCOPE
-                 " AND team IS NOT NULL AND team <> '' AND (joined_on IS NULL OR joined_on <= $7)"
-                 " AND CAST($3 AS TEXT) IS NOT NULL AND CAST($4 AS TEXT) IS NOT NULL AND "
-                 "CAST($5 AS TEXT) IS NOT NULL AND CAST($6 AS TEXT) IS NOT NULL",
-                 sp, obj_row, &o);
-    } else if (strcmp(sec->name, "care") == 0) {
-        cube_init(&q, 1, -1);
-        st = cube_query(c,
-                        "SELECT kind, count(*) FROM care_households" SCOPE ALL_PARAMS
-                        " GROUP BY kind ORDER BY kind",
-                        sp, &q);
-        if (st == DB_OK)
-            json_object_set_new(obj, "by_kind", labelled(c, "care_kind", q.lists[0], NULL));
-        cube_free(&q);
     }
     return st;
 }
@@ -572,6 +591,8 @@ int stats_compute(db_conn *c, const struct user *user, const char *region, int y
     }
     json_t *res = json_pack("{s:o, s:i, s:s, s:s, s:s, s:[]}", "region", reg, "year", year, "from",
                             sp.from, "to", sp.to, "as_of", sp.asof, "sections");
+    arena *a = arena_new();
+    struct dict_cache *dc = dict_cache_new(a, c);
     json_t *children = json_array();
     int prefix = child_prefix(region_level_of(region));
     if (prefix)
@@ -588,10 +609,11 @@ int stats_compute(db_conn *c, const struct user *user, const char *region, int y
             st = run(c, sec->total_sql, &sp, obj_row, &o);
         }
         if (st == DB_OK)
-            st = section_extras(c, sec, &sp, obj);
+            st = section_extras(c, dc, sec, &sp, obj);
         json_object_set_new(res, sec->name, obj);
         json_array_append_new(json_object_get(res, "sections"), json_string(sec->name));
     }
+    arena_free(a);
     children_rates(children);
     json_object_set_new(res, "children", children);
     if (st != DB_OK) {
@@ -601,6 +623,14 @@ int stats_compute(db_conn *c, const struct user *user, const char *region, int y
     }
     *out = res;
     return DB_OK;
+}
+
+int stats_year_parse(const char *s)
+{
+    if (strlen(s) != 4 || strspn(s, "0123456789") != 4)
+        return -1;
+    int y = atoi(s);
+    return y >= 1949 && y <= 2100 ? y : -1;
 }
 
 /* ---- HTTP ---- */
@@ -619,16 +649,11 @@ static int stats_args(req *r, const char **region, int *year, char today[11])
         return -1;
     }
     const char *y = req_query(r, "year");
-    *year = atoi(today);
-    if (y) {
-        char *end;
-        long v = strtol(y, &end, 10);
-        if (!*y || *end || v < 1949 || v > 2100) {
-            reply_error(r, 400, "bad_request", "year 必须是 1949 到 2100 之间的年份",
-                        json_pack("{s:s}", "year", "必须是 1949 到 2100 之间的年份"));
-            return -1;
-        }
-        *year = (int)v;
+    *year = y ? stats_year_parse(y) : atoi(today);
+    if (*year < 0) {
+        reply_error(r, 400, "bad_request", "year 必须是 1949 到 2100 之间的年份",
+                    json_pack("{s:s}", "year", "必须是 1949 到 2100 之间的年份"));
+        return -1;
     }
     if (authz_require(r, "report:read", *region) != 0)
         return -1;
@@ -697,13 +722,13 @@ static const struct {
     {"care", "total", "关爱对象（户）"},
 };
 
-static const struct {
-    const char *key, *label;
-} child_cols[] = {
-    {"hazards_found", "发现隐患"},  {"hazards_closed", "销号"},  {"rectification_rate", "整改率"},
-    {"overdue_at_end", "逾期未改"}, {"inspections", "排查检查"}, {"activities", "宣传培训活动"},
-    {"participants", "参与人次"},   {"volunteers", "志愿者"},
+const struct stats_column stats_child_columns[] = {
+    {"hazards_found", "发现隐患"},    {"hazards_closed", "整改销号"},
+    {"rectification_rate", "整改率"}, {"overdue_at_end", "逾期未改"},
+    {"inspections", "安全检查"},      {"activities", "宣传培训"},
+    {"participants", "参与人次"},     {"volunteers", "志愿者"},
 };
+const int stats_child_ncolumns = sizeof stats_child_columns / sizeof stats_child_columns[0];
 
 static void sheet_value(struct sheetw *w, int row, int col, json_t *v)
 {
@@ -732,13 +757,8 @@ static void h_stats_xlsx(req *r)
         return;
     }
     const char *rname = json_string_value(json_object_get(json_object_get(s, "region"), "name"));
-    const char *head[2 + sizeof child_cols / sizeof child_cols[0]];
-    int widths[2 + sizeof child_cols / sizeof child_cols[0]];
-    int ncols = 2;
-    head[0] = "项目";
-    head[1] = arena_printf(r->a, "%s %d 年", rname, year);
-    widths[0] = 24;
-    widths[1] = 16;
+    const char *head[2] = {"项目", arena_printf(r->a, "%s %d 年", rname, year)};
+    static const int widths[2] = {24, 16};
     sheetw_header(w, 2, head, widths);
     int row = 1;
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
@@ -757,10 +777,9 @@ static void h_stats_xlsx(req *r)
         sheetw_text(w, row, 0, "下级区域");
         json_t *first = json_array_get(children, 0);
         int col = 1;
-        for (size_t k = 0; k < sizeof child_cols / sizeof child_cols[0]; k++)
-            if (json_object_get(first, child_cols[k].key))
-                sheetw_text(w, row, col++, child_cols[k].label);
-        ncols = col;
+        for (int k = 0; k < stats_child_ncolumns; k++)
+            if (json_object_get(first, stats_child_columns[k].key))
+                sheetw_text(w, row, col++, stats_child_columns[k].label);
         row++;
         size_t i;
         json_t *ch;
@@ -768,23 +787,21 @@ static void h_stats_xlsx(req *r)
         {
             sheetw_text(w, row, 0, json_string_value(json_object_get(ch, "name")));
             col = 1;
-            for (size_t k = 0; k < sizeof child_cols / sizeof child_cols[0]; k++) {
-                json_t *v = json_object_get(ch, child_cols[k].key);
+            for (int k = 0; k < stats_child_ncolumns; k++) {
+                json_t *v = json_object_get(ch, stats_child_columns[k].key);
                 if (v)
                     sheet_value(w, row, col++, v);
             }
             row++;
         }
     }
-    (void)ncols;
     if (sheetw_close(w, &err) != 0) {
         unlink(path);
         reply_error(r, 500, "internal", err ? err : "无法生成统计表", NULL);
         free(err);
         return;
     }
-    reply_temp_file(r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    arena_printf(r->a, "stats-%s-%d.xlsx", region, year));
+    reply_temp_file(r, path, XLSX_MIME, arena_printf(r->a, "stats-%s-%d.xlsx", region, year));
 }
 
 void stats_routes_register(void)

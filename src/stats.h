@@ -34,6 +34,19 @@ struct req;
 int stats_compute(db_conn *c, const struct user *user, const char *region, int year,
                   const char *today, json_t **out);
 
+/* The year of "2025" (1949–2100, digits only), or -1: the HTTP API's
+ * ?year= and the command line's --year. */
+int stats_year_parse(const char *s);
+
+/* The columns of the per-child table ("children"), in order, with their
+ * Chinese headings: the Excel export and the work summary both print it. A
+ * column is present in a child row only when its section is. */
+struct stats_column {
+    const char *key, *label;
+};
+extern const struct stats_column stats_child_columns[];
+extern const int stats_child_ncolumns;
+
 /* round(v, places) the same way on every machine: half away from zero. */
 double stats_round(double v, int places);
 

@@ -29,7 +29,15 @@ static void test_wording(arena *a)
     CHECK_STR(all_of(a, "城北街道"), "全街道");
     CHECK_STR(all_of(a, "幸福社区"), "全社区");
     CHECK_STR(all_of(a, "某开发园"), "辖区");
-    CHECK_STR(numbered(a, 3), "三");
+    CHECK_STR(numbered(3), "三");
+    CHECK_INT(stats_year_parse("2025"), 2025);
+    CHECK_INT(stats_year_parse("1949"), 1949);
+    CHECK_INT(stats_year_parse("1948"), -1);
+    CHECK_INT(stats_year_parse("2101"), -1);
+    CHECK_INT(stats_year_parse("+202"), -1);
+    CHECK_INT(stats_year_parse(" 2025"), -1);
+    CHECK_INT(stats_year_parse("20a5"), -1);
+    CHECK_INT(stats_year_parse(""), -1);
 }
 
 static void exec(db_conn *c, const char *sql)
