@@ -745,14 +745,22 @@ static int cmd_report(const struct opts *o)
     else if (doc_render(report_work_summary(a, s), format, &b, &msg) != 0)
         rc = fail(msg);
     if (rc == 0) {
-        FILE *f = fopen(out, "wb");
-        int ok = f && fwrite(b.ptr, 1, b.len, f) == b.len;
-        if (f && fclose(f) != 0)
+        /* Beside the target, then renamed: a failed write leaves no half
+         * document under the name asked for. */
+        char *tmp = xasprintf("%s.tmp-XXXXXX", out);
+        int fd = mkstemp(tmp);
+        int ok = fd >= 0 && write(fd, b.ptr, b.len) == (ssize_t)b.len;
+        if (fd >= 0 && close(fd) != 0)
+            ok = 0;
+        if (ok && rename(tmp, out) != 0)
             ok = 0;
         if (!ok) {
+            if (fd >= 0)
+                unlink(tmp);
             fprintf(stderr, "safecomm: 无法写入 %s\n", out);
             rc = 1;
         }
+        free(tmp);
     }
     if (rc == 0)
         printf("已生成工作总结 %s（%zu 字节）\n", out, b.len);
