@@ -358,6 +358,16 @@ dberr:
     reply_db_error(r, db_last_status(c) < 0 ? db_last_status(c) : DB_ERR);
 }
 
+db_conn *req_begin(req *r)
+{
+    db_conn *c = req_db(r);
+    int st = db_begin(c);
+    if (st == DB_OK)
+        return c;
+    reply_db_error(r, st);
+    return NULL;
+}
+
 int req_commit(req *r, db_conn *c, int st)
 {
     if (st == DB_OK)

@@ -121,6 +121,10 @@ struct log_query {
     json_t *(*row)(db_stmt *s);
 };
 void reply_log_page(req *r, const struct log_query *q);
+/* Opens the request's write transaction on its connection (req_db): the
+ * connection, or NULL with the database error's reply queued. Pair with
+ * req_commit. */
+db_conn *req_begin(req *r);
 /* Ends the request's write transaction: commits when st is DB_OK; else,
  * or when the commit fails, rolls back, queues the error reply and returns
  * -1. */
