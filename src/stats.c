@@ -391,7 +391,8 @@ static void round_sums(json_t *obj, const struct stats_figure *f, const char *ke
 {
     if (f->kind != STATS_SUM)
         return;
-    for (int prev = 0; prev <= ((f->flags & STATS_YOY) != 0); prev++) {
+    int yoy = (f->flags & STATS_YOY) ? 1 : 0;
+    for (int prev = 0; prev <= yoy; prev++) {
         const char *k = prev ? arena_printf(a, "%s_prev", key) : key;
         json_object_set_new(obj, k,
                             json_real(stats_round(json_real_value(json_object_get(obj, k)), 1)));
