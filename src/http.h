@@ -97,30 +97,6 @@ json_t *req_json_only(req *r, const char *const *allowed);
 int req_paging(req *r, long def_size, long *page, long *page_size);
 /* {"items","total","page","page_size"}: the list envelope. items is taken. */
 void reply_page(req *r, json_t *items, long long total, long page, long page_size);
-/* A filtered, paged read of an append-only log table, newest first (the
- * audit log, the login log). scope is the caller's condition over
- * $1..$nscope (values scope_vals; "" for none); each filter whose query
- * parameter is present adds " AND <cond>" with "%d" for its parameter
- * number, and day_end makes a date mean the end of that day. row turns the
- * current row (columns as listed) into an item. Queues the page, or the
- * 400/503 reply. */
-struct log_filter {
-    const char *key;  /* query parameter: "user" */
-    const char *cond; /* "username = $%d" */
-    int day_end;
-};
-struct log_query {
-    const char *from;    /* "audit_log" or "login_log l" */
-    const char *columns; /* the SELECT list of the page */
-    const char *id_col;  /* newest first by this column */
-    const char *scope;
-    const char *const *scope_vals;
-    int nscope;
-    const struct log_filter *filters;
-    int nfilters;
-    json_t *(*row)(db_stmt *s);
-};
-void reply_log_page(req *r, const struct log_query *q);
 /* Opens the request's write transaction on its connection (req_db): the
  * connection, or NULL with the database error's reply queued. Pair with
  * req_commit. */

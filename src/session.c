@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "authz.h"
 #include "http.h"
+#include "logpage.h"
 #include "router.h"
 #include "util.h"
 
@@ -534,17 +535,18 @@ static void h_login_log(req *r)
     int all = authz_has(r->user, "*");
     /* Without "*": only the logins of the users one administers. */
     struct log_query q = {
-        "login_log l",
-        "l.id, l.at, l.username, l.ip, l.result",
-        "l.id",
-        all ? "" : "l.user_id IN (SELECT id FROM users WHERE region >= $1 AND region < $2)",
-        scope_vals,
-        all ? 0 : 2,
-        filters,
-        (int)(sizeof filters / sizeof filters[0]),
-        login_log_item,
+        .from = "login_log l",
+        .columns = "l.id, l.at, l.username, l.ip, l.result",
+        .id_col = "l.id",
+        .scope =
+            all ? "" : "l.user_id IN (SELECT id FROM users WHERE region >= $1 AND region < $2)",
+        .scope_vals = scope_vals,
+        .nscope = all ? 0 : 2,
+        .filters = filters,
+        .nfilters = (int)(sizeof filters / sizeof filters[0]),
+        .row = login_log_item,
     };
-    reply_log_page(r, &q);
+    logpage_reply(r, &q);
 }
 
 void session_routes_register(void)
