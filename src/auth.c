@@ -1,9 +1,8 @@
-/* auth: see auth.h. Keys come from crypto.c; sessions from session.c. */
+/* auth: see auth.h. Keys come from crypto.c. */
 #include "auth.h"
 #include "app.h"
 #include "crypto.h"
 #include "http.h"
-#include "session.h"
 #include "util.h"
 
 #include <errno.h>
@@ -238,11 +237,9 @@ void auth_cache_clear(void)
     pthread_mutex_unlock(&cache_lock);
 }
 
-int auth_authenticate(req *r)
+int auth_token_authenticate(req *r)
 {
     const char *h = req_header(r, "Authorization");
-    if (!h && session_cookie(r))
-        return session_authenticate(r);
     if (h && strncasecmp(h, "Bearer ", 7) == 0) {
         const char *token = h + 7;
         while (*token == ' ')

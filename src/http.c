@@ -5,9 +5,7 @@
  * Metrics and the access log are written when MHD reports completion. */
 #include "http.h"
 #include "app.h"
-#include "auth.h"
 #include "router.h"
-#include "static_files.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -42,6 +40,8 @@ static int open_connections, inflight;
  * connections are turned away, so that the ones in flight can drain. */
 static int stopping;
 static int64_t stop_started;
+/* Set by http_serve before the first request; read-only afterwards. */
+static struct http_config config;
 
 static int status_slot(int status)
 {
@@ -646,12 +646,12 @@ static void dispatch(req *r)
             else
                 reply_error(r, 404, "not_found", "接口不存在", NULL);
         } else {
-            static_serve(r);
+            config.fallback(r);
         }
         return;
     }
-    if (!(r->route->flags & ROUTE_PUBLIC) && auth_authenticate(r) != 0)
-        return; /* auth_authenticate replied */
+    if (!(r->route->flags & ROUTE_PUBLIC) && config.authenticate(r) != 0)
+        return; /* the refusal is queued */
     if (r->route->flags & ROUTE_UPLOAD) {
         if (r->bad_upload || !r->upload_path) {
             reply_error(r, 400, "bad_request", "上传的文件无法读取", NULL);
@@ -800,7 +800,7 @@ static void log_access(const req *r, int64_t us)
     for (const char *p = r->path; *p && k < sizeof path - 1; p++)
         path[k++] = ((unsigned char)*p < 0x20 || *p == '"') ? '?' : *p;
     path[k] = '\0';
-    const char *who = r->user ? auth_user_name(r->user) : "-";
+    const char *who = r->user && config.user_name ? config.user_name(r->user) : "-";
     int n = snprintf(line, sizeof line,
                      "access ip=%s method=%s path=\"%s\" route=\"%s\" status=%d dur_us=%lld "
                      "user=%s\n",
@@ -913,6 +913,11 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 int http_serve(const struct http_config *cfg)
 {
     struct sockaddr_in sa;
+    if (!cfg->authenticate || !cfg->fallback) {
+        fputs("safecomm: http_serve needs authenticate and fallback\n", stderr);
+        return -1;
+    }
+    config = *cfg;
     if (parse_listen(cfg->listen, &sa) != 0) {
         fprintf(stderr, "safecomm: 监听地址无效: %s（应为 IP:端口）\n", cfg->listen);
         return -1;

@@ -56,9 +56,19 @@ enum {
     ROUTE_PW_STALE = 4, /* allowed while a password change is pending */
 };
 
+/* What the core needs from the layers above it, so that it knows none of
+ * them: who is calling, and what answers outside the API. */
 struct http_config {
     const char *listen; /* "127.0.0.1:8080" */
     int threads;
+    /* Sets r->user for a route without ROUTE_PUBLIC; on refusal queues the
+     * reply and returns -1. Required. */
+    int (*authenticate)(req *r);
+    /* Answers a request outside /api that no route matched (the UI's
+     * files). Required. */
+    http_handler_fn fallback;
+    /* The name of r->user in the access log; NULL logs "-". */
+    const char *(*user_name)(const struct user *u);
 };
 
 /* Routes: pattern segments "{name}" capture a path parameter. A literal
@@ -76,7 +86,8 @@ int http_trusted_proxies_set(const char *list);
  * from origin too ("https://tiles.example.org"). Call before http_serve. */
 int http_csp_img_origin_set(const char *origin);
 
-/* Runs until SIGINT/SIGTERM; in-flight requests finish. 0 on clean stop. */
+/* Runs until SIGINT/SIGTERM; in-flight requests finish. 0 on clean stop.
+ * cfg is copied. */
 int http_serve(const struct http_config *cfg);
 
 /* Request accessors. Returned strings live as long as the request. */

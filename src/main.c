@@ -5,6 +5,7 @@
 #include "app.h"
 #include "audit.h"
 #include "auth.h"
+#include "authn.h"
 #include "calendar.h"
 #include "check.h"
 #include "crypto.h"
@@ -16,6 +17,7 @@
 #include "migrate_data.h"
 #include "region.h"
 #include "session.h"
+#include "static_files.h"
 #include "stats.h"
 #include "report.h"
 #include "pdfdoc.h"
@@ -355,8 +357,13 @@ static int cmd_serve(const struct opts *o)
     app.web_root = web ? web : "web/dist";
     app.body_cap = 1 << 20;
     app.upload_cap = (size_t)64 << 20;
-    struct http_config cfg = {opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
-                              (int)nthreads};
+    struct http_config cfg = {
+        .listen = opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
+        .threads = (int)nthreads,
+        .authenticate = authn_request,
+        .fallback = static_serve,
+        .user_name = auth_user_name,
+    };
     return http_serve(&cfg) == 0 ? 0 : 1;
 }
 
