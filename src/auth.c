@@ -55,6 +55,26 @@ const char *auth_password_weak(const char *pw)
     return NULL;
 }
 
+int auth_password_set(db_conn *c, int64_t user_id, const char *hash, int must_change)
+{
+    char now[32];
+    util_now_iso(now);
+    db_stmt *s = db_prepare(c, must_change ? "UPDATE users SET password_hash = $1, "
+                                             "must_change_password = 1, updated_at = $2 "
+                                             "WHERE id = $3"
+                                           : "UPDATE users SET password_hash = $1, "
+                                             "must_change_password = 0, password_changed_at = $2, "
+                                             "updated_at = $2 WHERE id = $3");
+    if (!s)
+        return db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
+    db_bind_text(s, 1, hash);
+    db_bind_text(s, 2, now);
+    db_bind_int(s, 3, user_id);
+    int st = db_step(s);
+    db_done(s);
+    return st == DB_DONE ? DB_OK : st;
+}
+
 void auth_token_hash(const char *token, char out[65])
 {
     unsigned char h[32];

@@ -51,6 +51,12 @@ int auth_password_hash(const char *password, char *out, size_t outlen);
 int auth_password_verify(const char *hash, const char *password);
 /* NULL when acceptable, else a Chinese reason. */
 const char *auth_password_weak(const char *password);
+/* Stores hash (from auth_password_hash, made before the write transaction:
+ * hashing is slow) as the user's password. must_change: an administrator
+ * set it and the user must choose another at the next login; 0: the user
+ * chose it, which also stamps password_changed_at. Sessions are left alone
+ * (session_revoke_user). DB_OK or the error status. */
+int auth_password_set(db_conn *c, int64_t user_id, const char *hash, int must_change);
 
 /* Creates a token for the user; the token text (malloc'd) is shown once. */
 int auth_token_create(db_conn *c, int64_t user_id, const char *name, char **token_out);
