@@ -495,7 +495,11 @@ static void h_user_reset(req *r)
     }
     json_decref(errors);
     char hash[crypto_pwhash_STRBYTES], ids[24];
-    auth_password_hash(pw, hash, sizeof hash);
+    if (auth_password_hash(pw, hash, sizeof hash) != 0) {
+        json_decref(cur);
+        reply_error(r, 500, "internal", "密码哈希失败", NULL);
+        return;
+    }
     int64_t id = json_integer_value(json_object_get(cur, "id"));
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     db_conn *c = req_begin(r);
