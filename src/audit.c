@@ -7,6 +7,7 @@
 #include "authz.h"
 #include "buf.h"
 #include "http.h"
+#include "logpage.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -195,18 +196,18 @@ static void h_audit(req *r)
     /* Entries without a region (logins, system actions) belong to the
      * whole tree. */
     struct log_query q = {
-        "audit_log",
-        "id, at, username, ip, action, entity, entity_id, region, changes, reason",
-        "id",
-        whole_tree(r->user) ? "((region >= $1 AND region < $2) OR region IS NULL)"
-                            : "region >= $1 AND region < $2",
-        scope_vals,
-        2,
-        filters,
-        (int)(sizeof filters / sizeof filters[0]),
-        audit_item,
+        .from = "audit_log",
+        .columns = "id, at, username, ip, action, entity, entity_id, region, changes, reason",
+        .id_col = "id",
+        .scope = whole_tree(r->user) ? "((region >= $1 AND region < $2) OR region IS NULL)"
+                                     : "region >= $1 AND region < $2",
+        .scope_vals = scope_vals,
+        .nscope = 2,
+        .filters = filters,
+        .nfilters = (int)(sizeof filters / sizeof filters[0]),
+        .row = audit_item,
     };
-    reply_log_page(r, &q);
+    logpage_reply(r, &q);
 }
 
 void audit_routes_register(void)

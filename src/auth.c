@@ -1,9 +1,8 @@
-/* auth: see auth.h. Keys come from crypto.c; sessions from session.c. */
+/* auth: see auth.h. Keys come from crypto.c. */
 #include "auth.h"
 #include "app.h"
 #include "crypto.h"
 #include "http.h"
-#include "session.h"
 #include "util.h"
 
 #include <errno.h>
@@ -54,6 +53,26 @@ const char *auth_password_weak(const char *pw)
     if (lower + upper + digit + other < 3)
         return "密码需包含大写字母、小写字母、数字、符号中的至少三类";
     return NULL;
+}
+
+int auth_password_set(db_conn *c, int64_t user_id, const char *hash, int must_change)
+{
+    char now[32];
+    util_now_iso(now);
+    db_stmt *s = db_prepare(c, must_change ? "UPDATE users SET password_hash = $1, "
+                                             "must_change_password = 1, updated_at = $2 "
+                                             "WHERE id = $3"
+                                           : "UPDATE users SET password_hash = $1, "
+                                             "must_change_password = 0, password_changed_at = $2, "
+                                             "updated_at = $2 WHERE id = $3");
+    if (!s)
+        return db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
+    db_bind_text(s, 1, hash);
+    db_bind_text(s, 2, now);
+    db_bind_int(s, 3, user_id);
+    int st = db_step(s);
+    db_done(s);
+    return st == DB_DONE ? DB_OK : st;
 }
 
 void auth_token_hash(const char *token, char out[65])
@@ -238,11 +257,9 @@ void auth_cache_clear(void)
     pthread_mutex_unlock(&cache_lock);
 }
 
-int auth_authenticate(req *r)
+int auth_token_authenticate(req *r)
 {
     const char *h = req_header(r, "Authorization");
-    if (!h && session_cookie(r))
-        return session_authenticate(r);
     if (h && strncasecmp(h, "Bearer ", 7) == 0) {
         const char *token = h + 7;
         while (*token == ' ')

@@ -1,6 +1,6 @@
 /* auth: who is calling. Passwords (argon2id), API tokens (stored as a keyed
- * BLAKE2b hash), the key file, and the authentication of each request. The
- * struct user of a request lives in the request's arena. */
+ * BLAKE2b hash), the key file, and the authentication of a request by its
+ * token. The struct user of a request lives in the request's arena. */
 #ifndef SAFECOMM_AUTH_H
 #define SAFECOMM_AUTH_H
 
@@ -28,9 +28,10 @@ struct user {
 /* Loads or (when create) creates the key file and derives app's keys. */
 int auth_keyfile_load(const char *path, int create, char **err);
 
-/* Sets r->user from the Authorization header; on failure replies 401 and
- * returns -1. */
-int auth_authenticate(struct req *r);
+/* Sets r->user from the request's "Authorization: Bearer" token; without
+ * one, or with an unknown, revoked or disabled one, replies 401 and returns
+ * -1. (authn_request decides between this and the session cookie.) */
+int auth_token_authenticate(struct req *r);
 const char *auth_user_name(const struct user *u);
 /* Forgets cached token look-ups (after a user, role or token changes). */
 void auth_cache_clear(void);
@@ -50,6 +51,12 @@ int auth_password_hash(const char *password, char *out, size_t outlen);
 int auth_password_verify(const char *hash, const char *password);
 /* NULL when acceptable, else a Chinese reason. */
 const char *auth_password_weak(const char *password);
+/* Stores hash (from auth_password_hash, made before the write transaction:
+ * hashing is slow) as the user's password. must_change: an administrator
+ * set it and the user must choose another at the next login; 0: the user
+ * chose it, which also stamps password_changed_at. Sessions are left alone
+ * (session_revoke_user). DB_OK or the error status. */
+int auth_password_set(db_conn *c, int64_t user_id, const char *hash, int must_change);
 
 /* Creates a token for the user; the token text (malloc'd) is shown once. */
 int auth_token_create(db_conn *c, int64_t user_id, const char *name, char **token_out);

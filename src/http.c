@@ -5,13 +5,10 @@
  * Metrics and the access log are written when MHD reports completion. */
 #include "http.h"
 #include "app.h"
-#include "auth.h"
 #include "router.h"
-#include "static_files.h"
 #include "util.h"
 
 #include <arpa/inet.h>
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -43,6 +40,8 @@ static int open_connections, inflight;
  * connections are turned away, so that the ones in flight can drain. */
 static int stopping;
 static int64_t stop_started;
+/* Set by http_serve before the first request; read-only afterwards. */
+static struct http_config config;
 
 static int status_slot(int status)
 {
@@ -290,72 +289,6 @@ void reply_page(req *r, json_t *items, long long total, long page, long page_siz
     reply_json(r, 200,
                json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
                          (json_int_t)page, "page_size", (json_int_t)page_size));
-}
-
-void reply_log_page(req *r, const struct log_query *q)
-{
-    enum { MAX_VALS = 16 };
-    const char *vals[MAX_VALS];
-    int n = 0;
-    assert(q->nscope + q->nfilters + 2 <= MAX_VALS);
-    buf where;
-    buf_init(&where, 4096);
-    buf_printf(&where, " WHERE %s", *q->scope ? q->scope : "1 = 1");
-    for (int i = 0; i < q->nscope; i++)
-        vals[n++] = q->scope_vals[i];
-    for (int i = 0; i < q->nfilters; i++) {
-        const char *v = req_query(r, q->filters[i].key);
-        if (!v || !*v)
-            continue;
-        if (q->filters[i].day_end && util_date_valid(v))
-            v = arena_printf(r->a, "%sT99", v); /* "YYYY-MM-DDT99" sorts after the day's times */
-        vals[n++] = v;
-        buf_puts(&where, " AND ");
-        buf_printf(&where, q->filters[i].cond, n);
-    }
-    long page, page_size;
-    if (req_paging(r, 50, &page, &page_size) != 0) {
-        buf_free(&where);
-        return;
-    }
-    db_conn *c = req_db(r);
-    long long total = 0;
-    int st;
-    db_stmt *s =
-        db_prepare(c, arena_printf(r->a, "SELECT count(*) FROM %s%s", q->from, buf_str(&where)));
-    if (!s)
-        goto dberr;
-    for (int i = 0; i < n; i++)
-        db_bind_text(s, i + 1, vals[i]);
-    st = db_step(s);
-    if (st == DB_ROW)
-        total = db_col_int(s, 0);
-    db_done(s);
-    if (st != DB_ROW)
-        goto dberr;
-    s = db_prepare(c,
-                   arena_printf(r->a, "SELECT %s FROM %s%s ORDER BY %s DESC LIMIT $%d OFFSET $%d",
-                                q->columns, q->from, buf_str(&where), q->id_col, n + 1, n + 2));
-    if (!s)
-        goto dberr;
-    for (int i = 0; i < n; i++)
-        db_bind_text(s, i + 1, vals[i]);
-    db_bind_int(s, n + 1, page_size);
-    db_bind_int(s, n + 2, (page - 1) * page_size);
-    json_t *items = json_array();
-    while ((st = db_step(s)) == DB_ROW)
-        json_array_append_new(items, q->row(s));
-    db_done(s);
-    if (st != DB_DONE) {
-        json_decref(items);
-        goto dberr;
-    }
-    buf_free(&where);
-    reply_page(r, items, total, page, page_size);
-    return;
-dberr:
-    buf_free(&where);
-    reply_db_error(r, db_last_status(c) < 0 ? db_last_status(c) : DB_ERR);
 }
 
 db_conn *req_begin(req *r)
@@ -713,12 +646,12 @@ static void dispatch(req *r)
             else
                 reply_error(r, 404, "not_found", "接口不存在", NULL);
         } else {
-            static_serve(r);
+            config.fallback(r);
         }
         return;
     }
-    if (!(r->route->flags & ROUTE_PUBLIC) && auth_authenticate(r) != 0)
-        return; /* auth_authenticate replied */
+    if (!(r->route->flags & ROUTE_PUBLIC) && config.authenticate(r) != 0)
+        return; /* the refusal is queued */
     if (r->route->flags & ROUTE_UPLOAD) {
         if (r->bad_upload || !r->upload_path) {
             reply_error(r, 400, "bad_request", "上传的文件无法读取", NULL);
@@ -867,7 +800,7 @@ static void log_access(const req *r, int64_t us)
     for (const char *p = r->path; *p && k < sizeof path - 1; p++)
         path[k++] = ((unsigned char)*p < 0x20 || *p == '"') ? '?' : *p;
     path[k] = '\0';
-    const char *who = r->user ? auth_user_name(r->user) : "-";
+    const char *who = r->user && config.user_name ? config.user_name(r->user) : "-";
     int n = snprintf(line, sizeof line,
                      "access ip=%s method=%s path=\"%s\" route=\"%s\" status=%d dur_us=%lld "
                      "user=%s\n",
@@ -980,6 +913,11 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 int http_serve(const struct http_config *cfg)
 {
     struct sockaddr_in sa;
+    if (!cfg->authenticate || !cfg->fallback) {
+        fputs("safecomm: http_serve needs authenticate and fallback\n", stderr);
+        return -1;
+    }
+    config = *cfg;
     if (parse_listen(cfg->listen, &sa) != 0) {
         fprintf(stderr, "safecomm: 监听地址无效: %s（应为 IP:端口）\n", cfg->listen);
         return -1;

@@ -56,9 +56,19 @@ enum {
     ROUTE_PW_STALE = 4, /* allowed while a password change is pending */
 };
 
+/* What the core needs from the layers above it, so that it knows none of
+ * them: who is calling, and what answers outside the API. */
 struct http_config {
     const char *listen; /* "127.0.0.1:8080" */
     int threads;
+    /* Sets r->user for a route without ROUTE_PUBLIC; on refusal queues the
+     * reply and returns -1. Required. */
+    int (*authenticate)(req *r);
+    /* Answers a request outside /api that no route matched (the UI's
+     * files). Required. */
+    http_handler_fn fallback;
+    /* The name of r->user in the access log; NULL logs "-". */
+    const char *(*user_name)(const struct user *u);
 };
 
 /* Routes: pattern segments "{name}" capture a path parameter. A literal
@@ -76,7 +86,8 @@ int http_trusted_proxies_set(const char *list);
  * from origin too ("https://tiles.example.org"). Call before http_serve. */
 int http_csp_img_origin_set(const char *origin);
 
-/* Runs until SIGINT/SIGTERM; in-flight requests finish. 0 on clean stop. */
+/* Runs until SIGINT/SIGTERM; in-flight requests finish. 0 on clean stop.
+ * cfg is copied. */
 int http_serve(const struct http_config *cfg);
 
 /* Request accessors. Returned strings live as long as the request. */
@@ -97,30 +108,6 @@ json_t *req_json_only(req *r, const char *const *allowed);
 int req_paging(req *r, long def_size, long *page, long *page_size);
 /* {"items","total","page","page_size"}: the list envelope. items is taken. */
 void reply_page(req *r, json_t *items, long long total, long page, long page_size);
-/* A filtered, paged read of an append-only log table, newest first (the
- * audit log, the login log). scope is the caller's condition over
- * $1..$nscope (values scope_vals; "" for none); each filter whose query
- * parameter is present adds " AND <cond>" with "%d" for its parameter
- * number, and day_end makes a date mean the end of that day. row turns the
- * current row (columns as listed) into an item. Queues the page, or the
- * 400/503 reply. */
-struct log_filter {
-    const char *key;  /* query parameter: "user" */
-    const char *cond; /* "username = $%d" */
-    int day_end;
-};
-struct log_query {
-    const char *from;    /* "audit_log" or "login_log l" */
-    const char *columns; /* the SELECT list of the page */
-    const char *id_col;  /* newest first by this column */
-    const char *scope;
-    const char *const *scope_vals;
-    int nscope;
-    const struct log_filter *filters;
-    int nfilters;
-    json_t *(*row)(db_stmt *s);
-};
-void reply_log_page(req *r, const struct log_query *q);
 /* Opens the request's write transaction on its connection (req_db): the
  * connection, or NULL with the database error's reply queued. Pair with
  * req_commit. */

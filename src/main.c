@@ -5,6 +5,7 @@
 #include "app.h"
 #include "audit.h"
 #include "auth.h"
+#include "authn.h"
 #include "calendar.h"
 #include "check.h"
 #include "crypto.h"
@@ -16,6 +17,7 @@
 #include "migrate_data.h"
 #include "region.h"
 #include "session.h"
+#include "static_files.h"
 #include "stats.h"
 #include "report.h"
 #include "pdfdoc.h"
@@ -202,7 +204,7 @@ static const char *root_region = "510000000000";
 static int ensure_admin(void)
 {
     db_conn *c = db_acquire(app.db);
-    char now[32];
+    char now[32], generated[32] = "", hash[256], root[REGION_CODE_MAX] = "";
     int rc = 1;
     util_now_iso(now);
     if (db_query_int(c, "SELECT count(*) FROM users WHERE username = 'admin'", NULL, 0)) {
@@ -210,7 +212,6 @@ static int ensure_admin(void)
         goto out;
     }
     const char *pw = getenv("SAFECOMM_ADMIN_PASSWORD");
-    char generated[32];
     int must_change = 0;
     if (!pw || !*pw) {
         static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
@@ -224,41 +225,54 @@ static int ensure_admin(void)
                 auth_password_weak(pw));
         goto out;
     }
-    char hash[256];
     if (auth_password_hash(pw, hash, sizeof hash) != 0) {
         fputs("safecomm: 密码哈希失败\n", stderr);
         goto out;
     }
-    if (db_begin(c) != DB_OK)
-        goto dberr;
+    int st = db_begin(c);
     const char *rp[] = {root_region, now};
-    if (!db_query_int(c, "SELECT count(*) FROM regions", NULL, 0) &&
-        db_exec_params(c,
-                       "INSERT INTO regions (code, name, level, parent, created_at, updated_at) "
-                       "VALUES ($1, '四川省', 'province', NULL, $2, $2)",
-                       2, rp) != DB_OK)
-        goto dberr;
+    if (st == DB_OK && !db_query_int(c, "SELECT count(*) FROM regions", NULL, 0))
+        st = db_exec_params(c,
+                            "INSERT INTO regions (code, name, level, parent, created_at, "
+                            "updated_at) VALUES ($1, '四川省', 'province', NULL, $2, $2)",
+                            2, rp);
     /* The administrator's home is the root of the tree in this database. */
-    const char *up[] = {hash, must_change ? "1" : "0", now};
-    if (db_exec_params(c,
-                       "INSERT INTO users (username, display_name, password_hash, role, region, "
-                       "must_change_password, created_at, updated_at, created_by) "
-                       "SELECT 'admin', '系统管理员', $1, 'sysadmin', min(code), $2, $3, $3, "
-                       "'init' FROM regions WHERE parent IS NULL",
-                       3, up) != DB_OK ||
-        db_commit(c) != DB_OK)
-        goto dberr;
+    db_stmt *s =
+        st == DB_OK ? db_prepare(c, "SELECT min(code) FROM regions WHERE parent IS NULL") : NULL;
+    if (s) {
+        if (db_step(s) == DB_ROW && db_col_text(s, 0))
+            snprintf(root, sizeof root, "%s", db_col_text(s, 0));
+        db_done(s);
+    } else if (st == DB_OK) {
+        st = db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
+    }
+    if (st == DB_OK)
+        st = users_create(c,
+                          &(struct users_new){
+                              .username = "admin",
+                              .display_name = "系统管理员",
+                              .password_hash = hash,
+                              .role = "sysadmin",
+                              .region = *root ? root : NULL,
+                              .must_change_password = must_change,
+                              .created_by = "init",
+                              .now = now,
+                          },
+                          NULL);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        fprintf(stderr, "safecomm: 创建管理员失败: %s\n", db_errmsg(c));
+        goto out;
+    }
     if (must_change)
         printf("已创建管理员 admin，初始密码：%s（首次登录时必须修改）\n", generated);
     else
         printf("已创建管理员 admin（密码取自 SAFECOMM_ADMIN_PASSWORD）\n");
-    sodium_memzero(generated, sizeof generated);
     rc = 0;
-    goto out;
-dberr:
-    db_rollback(c);
-    fprintf(stderr, "safecomm: 创建管理员失败: %s\n", db_errmsg(c));
 out:
+    sodium_memzero(generated, sizeof generated);
     db_release(app.db, c);
     return rc;
 }
@@ -355,8 +369,13 @@ static int cmd_serve(const struct opts *o)
     app.web_root = web ? web : "web/dist";
     app.body_cap = 1 << 20;
     app.upload_cap = (size_t)64 << 20;
-    struct http_config cfg = {opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
-                              (int)nthreads};
+    struct http_config cfg = {
+        .listen = opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
+        .threads = (int)nthreads,
+        .authenticate = authn_request,
+        .fallback = static_serve,
+        .user_name = auth_user_name,
+    };
     return http_serve(&cfg) == 0 ? 0 : 1;
 }
 
@@ -380,7 +399,7 @@ static int cmd_user_change(const struct opts *o, const char *sub)
     if (rc)
         return rc;
     db_conn *c = db_acquire(app.db);
-    char now[32], hash[256];
+    char now[32], hash[256], pw[256] = "";
     util_now_iso(now);
     const char *role = opt(o, "role"), *region = opt(o, "region"), *unit = opt(o, "unit");
     int64_t uid = db_query_int(c, "SELECT id FROM users WHERE username = $1", username, 0);
@@ -390,14 +409,12 @@ static int cmd_user_change(const struct opts *o, const char *sub)
         goto out;
     }
     if (strcmp(sub, "passwd") == 0) {
-        char pw[256];
         if (read_password(pw, sizeof pw) != 0)
             goto out;
         if (auth_password_hash(pw, hash, sizeof hash) != 0) {
             fputs("safecomm: 密码哈希失败\n", stderr);
             goto out;
         }
-        sodium_memzero(pw, sizeof pw);
     } else if (strcmp(sub, "set") == 0) {
         if (!role && !region && !unit) {
             rc = usage("user set 需要 --role、--region 或 --unit");
@@ -422,7 +439,7 @@ static int cmd_user_change(const struct opts *o, const char *sub)
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)uid);
     int st = db_begin(c);
-    const char *p[] = {ids, now, hash, role, region};
+    const char *p[] = {ids, now};
     if (st == DB_OK && strcmp(sub, "disable") == 0)
         st =
             db_exec_params(c, "UPDATE users SET disabled = 1, updated_at = $2 WHERE id = $1", 2, p);
@@ -430,13 +447,8 @@ static int cmd_user_change(const struct opts *o, const char *sub)
         st =
             db_exec_params(c, "UPDATE users SET disabled = 0, updated_at = $2 WHERE id = $1", 2, p);
     else if (st == DB_OK && strcmp(sub, "passwd") == 0)
-        st = db_exec_params(c,
-                            "UPDATE users SET password_hash = $3, must_change_password = 1, "
-                            "updated_at = $2 WHERE id = $1",
-                            3, p);
+        st = auth_password_set(c, uid, hash, 1);
     else if (st == DB_OK) {
-        /* Its own parameters: PostgreSQL refuses a statement with an unused
-         * one ($3, the password hash, is not part of this change). */
         const char *q[] = {ids, now, role, region, unit};
         st = db_exec_params(c,
                             "UPDATE users SET role = coalesce($3, role), region = coalesce($4, "
@@ -445,7 +457,7 @@ static int cmd_user_change(const struct opts *o, const char *sub)
                             5, q);
     }
     if (st == DB_OK && strcmp(sub, "enable") != 0 && strcmp(sub, "set") != 0)
-        st = db_exec_params(c, "UPDATE sessions SET revoked = 1 WHERE user_id = $1", 1, p);
+        st = session_revoke_user(c, uid);
     arena *a = arena_new();
     struct audit_actor who = {auth_system_user(a), "cli"};
     if (st == DB_OK)
@@ -461,6 +473,7 @@ static int cmd_user_change(const struct opts *o, const char *sub)
     printf("已更新用户 %s（%s）\n", username, sub);
     rc = 0;
 out:
+    sodium_memzero(pw, sizeof pw);
     db_release(app.db, c);
     return rc;
 }
@@ -579,16 +592,17 @@ static int cmd_user(const struct opts *o)
     int rc = open_store(o, 0, 1);
     if (rc)
         return rc;
-    char pw[256];
-    if (read_password(pw, sizeof pw) != 0)
-        return 1;
-    char hash[256], now[32];
-    if (auth_password_hash(pw, hash, sizeof hash) != 0)
-        return fail("密码哈希失败");
-    sodium_memzero(pw, sizeof pw);
-    util_now_iso(now);
-    db_conn *c = db_acquire(app.db);
+    char pw[256] = "", hash[256], now[32];
+    db_conn *c = NULL;
     rc = 1;
+    if (read_password(pw, sizeof pw) != 0)
+        goto out;
+    if (auth_password_hash(pw, hash, sizeof hash) != 0) {
+        fputs("safecomm: 密码哈希失败\n", stderr);
+        goto out;
+    }
+    util_now_iso(now);
+    c = db_acquire(app.db);
     if (!db_query_int(c, "SELECT count(*) FROM roles WHERE name = $1", role, 0)) {
         fprintf(stderr, "safecomm: 角色 %s 不存在\n", role);
         goto out;
@@ -597,12 +611,16 @@ static int cmd_user(const struct opts *o)
         fprintf(stderr, "safecomm: 区域 %s 不存在\n", region);
         goto out;
     }
-    const char *p[] = {username, hash, role, region, now};
-    int st = db_exec_params(c,
-                            "INSERT INTO users (username, password_hash, role, region, "
-                            "created_at, updated_at, created_by) "
-                            "VALUES ($1, $2, $3, $4, $5, $5, 'cli')",
-                            5, p);
+    int st = users_create(c,
+                          &(struct users_new){
+                              .username = username,
+                              .password_hash = hash,
+                              .role = role,
+                              .region = region,
+                              .created_by = "cli",
+                              .now = now,
+                          },
+                          NULL);
     if (st == DB_ERR_UNIQUE)
         fprintf(stderr, "safecomm: 用户 %s 已存在\n", username);
     else if (st != DB_OK)
@@ -612,7 +630,9 @@ static int cmd_user(const struct opts *o)
         rc = 0;
     }
 out:
-    db_release(app.db, c);
+    sodium_memzero(pw, sizeof pw);
+    if (c)
+        db_release(app.db, c);
     return rc;
 }
 
@@ -637,6 +657,7 @@ static int cmd_token(const struct opts *o)
         fprintf(stderr, "safecomm: 创建令牌失败: %s\n", db_errmsg(c));
     else {
         printf("%s\n", token);
+        sodium_memzero(token, strlen(token));
         free(token);
         rc = 0;
     }

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "authz.h"
 #include "http.h"
+#include "logpage.h"
 #include "router.h"
 #include "util.h"
 
@@ -319,11 +320,9 @@ static void h_login(req *r)
     db_done(s);
     pthread_once(&dummy_once, make_dummy);
     int ok = auth_password_verify(hash ? hash : dummy_hash, password) && hash;
-    int st = db_begin(c);
-    if (st != DB_OK) {
-        reply_db_error(r, st);
+    if (!req_begin(r))
         return;
-    }
+    int st;
     if (!ok || disabled) {
         const char *result = !hash ? "unknown_user" : !ok ? "bad_password" : "disabled";
         log_login(c, username, uid, r->client_ip, result, now);
@@ -396,17 +395,28 @@ static void h_whoami(req *r)
     reply_json(r, 200, o);
 }
 
-static int revoke_sessions(db_conn *c, const char *sql, long long a, long long b)
+/* Every way a session ends goes through here: by the hash of its id, or
+ * all of a user's, or all of a user's but one (sql says which; user_id 0 and
+ * sid_hash NULL are not bound). */
+#define REVOKE "UPDATE sessions SET revoked = 1 WHERE "
+static int sessions_end(db_conn *c, const char *sql, int64_t user_id, const char *sid_hash)
 {
     db_stmt *s = db_prepare(c, sql);
     if (!s)
-        return db_last_status(c);
-    db_bind_int(s, 1, a);
-    if (b)
-        db_bind_int(s, 2, b);
+        return db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
+    int k = 1;
+    if (user_id)
+        db_bind_int(s, k++, user_id);
+    if (sid_hash)
+        db_bind_text(s, k, sid_hash);
     int st = db_step(s);
     db_done(s);
     return st == DB_DONE ? DB_OK : st;
+}
+
+int session_revoke_user(db_conn *c, int64_t user_id)
+{
+    return sessions_end(c, REVOKE "user_id = $1", user_id, NULL);
 }
 
 static void h_logout(req *r)
@@ -422,9 +432,7 @@ static void h_logout(req *r)
                          0) &&
             csrf_require(r, sid) != 0)
             return;
-        const char *p[] = {h};
-        int st =
-            db_exec_params(req_db(r), "UPDATE sessions SET revoked = 1 WHERE sid_hash = $1", 1, p);
+        int st = sessions_end(req_db(r), REVOKE "sid_hash = $1", 0, h);
         if (st != DB_OK) {
             reply_db_error(r, st);
             return;
@@ -436,8 +444,7 @@ static void h_logout(req *r)
 
 static void h_logout_all(req *r)
 {
-    int st = revoke_sessions(req_db(r), "UPDATE sessions SET revoked = 1 WHERE user_id = $1",
-                             r->user->id, 0);
+    int st = session_revoke_user(req_db(r), r->user->id);
     if (st != DB_OK) {
         reply_db_error(r, st);
         return;
@@ -483,26 +490,19 @@ static void h_password(req *r)
         reply_error(r, 500, "internal", "密码哈希失败", NULL);
         return;
     }
-    char now[32], sh[65] = "";
-    util_now_iso(now);
+    char sh[65] = "";
     const char *sid = session_cookie(r);
     if (sid)
         sid_hash(sid, sh);
-    int st = db_begin(c);
-    const char *up[] = {hash, now, r->user->username};
-    if (st == DB_OK)
-        st = db_exec_params(c,
-                            "UPDATE users SET password_hash = $1, must_change_password = 0, "
-                            "password_changed_at = $2, updated_at = $2 WHERE username = $3",
-                            3, up);
+    if (!req_begin(r))
+        return;
+    int st = auth_password_set(c, r->user->id, hash, 0);
     /* Other sessions of this user end: whoever else held them must log in
      * with the new password. */
+    if (st == DB_OK)
+        st = sessions_end(c, REVOKE "user_id = $1 AND sid_hash <> $2", r->user->id, sh);
     char uid[24];
     snprintf(uid, sizeof uid, "%lld", (long long)r->user->id);
-    const char *rp[] = {uid, sh};
-    if (st == DB_OK)
-        st = db_exec_params(
-            c, "UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND sid_hash <> $2", 2, rp);
     struct audit_actor who = {r->user, r->client_ip};
     if (st == DB_OK)
         st = audit_write(c, &who, "password_change", "users", uid, r->user->region, NULL, NULL);
@@ -534,17 +534,18 @@ static void h_login_log(req *r)
     int all = authz_has(r->user, "*");
     /* Without "*": only the logins of the users one administers. */
     struct log_query q = {
-        "login_log l",
-        "l.id, l.at, l.username, l.ip, l.result",
-        "l.id",
-        all ? "" : "l.user_id IN (SELECT id FROM users WHERE region >= $1 AND region < $2)",
-        scope_vals,
-        all ? 0 : 2,
-        filters,
-        (int)(sizeof filters / sizeof filters[0]),
-        login_log_item,
+        .from = "login_log l",
+        .columns = "l.id, l.at, l.username, l.ip, l.result",
+        .id_col = "l.id",
+        .scope =
+            all ? "" : "l.user_id IN (SELECT id FROM users WHERE region >= $1 AND region < $2)",
+        .scope_vals = scope_vals,
+        .nscope = all ? 0 : 2,
+        .filters = filters,
+        .nfilters = (int)(sizeof filters / sizeof filters[0]),
+        .row = login_log_item,
     };
-    reply_log_page(r, &q);
+    logpage_reply(r, &q);
 }
 
 void session_routes_register(void)

@@ -6,6 +6,10 @@
 #ifndef SAFECOMM_SESSION_H
 #define SAFECOMM_SESSION_H
 
+#include <stdint.h>
+
+#include "db.h"
+
 struct req;
 
 struct session_config {
@@ -26,6 +30,10 @@ const char *session_cookie(struct req *r);
 /* Authenticates a cookie request (expiry, CSRF, forced password change);
  * replies and returns -1 on refusal. */
 int session_authenticate(struct req *r);
+/* Ends every session of the user (disabled, or given a new password by
+ * someone else): whoever held one must log in again. Inside the caller's
+ * transaction when there is one. DB_OK or the error status. */
+int session_revoke_user(db_conn *c, int64_t user_id);
 void session_routes_register(void);
 
 #endif

@@ -6,6 +6,8 @@
 
 #include "http.h"
 
+/* The server's http_config.fallback: answers any request outside /api that
+ * no route matched. */
 void static_serve(req *r);
 
 #endif

@@ -8,6 +8,7 @@
 #include "http.h"
 #include "module.h"
 #include "region.h"
+#include "session.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -65,6 +66,42 @@ static const char **role_perms(req *r, const char *role, int *n)
 }
 
 /* ---- users ---- */
+
+int users_create(db_conn *c, const struct users_new *u, int64_t *id)
+{
+    char now[32];
+    if (id)
+        *id = 0;
+    if (!u->now)
+        util_now_iso(now);
+    db_stmt *s = db_prepare(
+        c, u->if_absent ? "INSERT INTO users (username, display_name, password_hash, role, region, "
+                          "must_change_password, created_at, updated_at, created_by, unit_id) "
+                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) "
+                          "ON CONFLICT (username) DO NOTHING RETURNING id"
+                        : "INSERT INTO users (username, display_name, password_hash, role, region, "
+                          "must_change_password, created_at, updated_at, created_by, unit_id) "
+                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id");
+    if (!s)
+        return db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
+    db_bind_text(s, 1, u->username);
+    db_bind_text(s, 2, u->display_name);
+    db_bind_text(s, 3, u->password_hash);
+    db_bind_text(s, 4, u->role);
+    db_bind_text(s, 5, u->region);
+    db_bind_int(s, 6, u->must_change_password ? 1 : 0);
+    db_bind_text(s, 7, u->now ? u->now : now);
+    db_bind_text(s, 8, u->created_by);
+    if (u->unit_id)
+        db_bind_int(s, 9, u->unit_id);
+    else
+        db_bind_null(s, 9);
+    int st = db_step(s);
+    if (st == DB_ROW && id)
+        *id = db_col_int(s, 0);
+    db_done(s);
+    return st == DB_ROW || st == DB_DONE ? DB_OK : st;
+}
 
 #define USER_SELECT                                                                                \
     "SELECT u.id, u.username, u.display_name, u.role, ro.label, u.region, r.name, u.disabled, "    \
@@ -284,32 +321,26 @@ static void h_user_create(req *r)
         return;
     }
     util_now_iso(now);
-    db_conn *c = req_db(r);
-    int st = db_begin(c);
-    db_stmt *s = st == DB_OK ? db_prepare(c, "INSERT INTO users (username, display_name, "
-                                             "password_hash, role, region, must_change_password, "
-                                             "created_at, updated_at, created_by, unit_id) VALUES "
-                                             "($1, $2, $3, $4, $5, 1, $6, $6, $7, $8) RETURNING id")
-                             : NULL;
-    long long id = 0;
-    if (s) {
-        const char *p[] = {username, display, hash, role, region, now, r->user->username};
-        for (int i = 0; i < 7; i++)
-            db_bind_text(s, i + 1, p[i]);
-        if (unit)
-            db_bind_int(s, 8, unit);
-        else
-            db_bind_null(s, 8);
-        st = db_step(s);
-        id = st == DB_ROW ? db_col_int(s, 0) : 0;
-        st = st == DB_ROW ? DB_OK : st;
-        db_done(s);
-    } else if (st == DB_OK) {
-        st = db_last_status(c);
-    }
+    db_conn *c = req_begin(r);
+    if (!c)
+        return;
+    int64_t id = 0;
+    int st = users_create(c,
+                          &(struct users_new){
+                              .username = username,
+                              .display_name = display,
+                              .password_hash = hash,
+                              .role = role,
+                              .region = region,
+                              .unit_id = unit,
+                              .must_change_password = 1,
+                              .created_by = r->user->username,
+                              .now = now,
+                          },
+                          &id);
     struct audit_actor who = {r->user, r->client_ip};
     char ids[24];
-    snprintf(ids, sizeof ids, "%lld", id);
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
     json_t *ch = json_pack("{s:[n,s], s:[n,s], s:[n,s]}", "username", username, "role", role,
                            "region", region);
     if (unit)
@@ -327,7 +358,7 @@ static void h_user_create(req *r)
             reply_db_error(r, st);
         return;
     }
-    s = db_prepare(c, USER_SELECT " WHERE u.id = $1");
+    db_stmt *s = db_prepare(c, USER_SELECT " WHERE u.id = $1");
     json_t *o = NULL;
     if (s) {
         db_bind_int(s, 1, id);
@@ -404,9 +435,11 @@ static void h_user_patch(req *r)
                        ids,
                        un ? "1" : "0",
                        unit ? units : NULL};
-    int st = db_begin(c);
-    if (st == DB_OK)
-        st = db_exec_params(c,
+    if (!req_begin(r)) {
+        json_decref(cur);
+        return;
+    }
+    int st = db_exec_params(c,
                             "UPDATE users SET display_name = coalesce($1, display_name), "
                             "role = coalesce($2, role), region = coalesce($3, region), "
                             "disabled = coalesce($4, disabled), updated_at = $5, unit_id = CASE "
@@ -433,18 +466,11 @@ static void h_user_patch(req *r)
                             : json_string_value(json_object_get(cur, "region")),
                          ch, NULL);
     json_decref(ch);
-    if (st == DB_OK && ds && json_is_true(ds)) {
-        const char *sp[] = {ids};
-        st = db_exec_params(c, "UPDATE sessions SET revoked = 1 WHERE user_id = $1", 1, sp);
-    }
-    if (st == DB_OK)
-        st = db_commit(c);
+    if (st == DB_OK && ds && json_is_true(ds))
+        st = session_revoke_user(c, id);
     json_decref(cur);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     auth_cache_clear();
     h_user_get(r);
 }
@@ -469,33 +495,29 @@ static void h_user_reset(req *r)
         return;
     }
     json_decref(errors);
-    char hash[crypto_pwhash_STRBYTES], now[32], ids[24];
-    auth_password_hash(pw, hash, sizeof hash);
-    util_now_iso(now);
-    snprintf(ids, sizeof ids, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
-    db_conn *c = req_db(r);
-    const char *p[] = {hash, now, ids};
-    int st = db_begin(c);
+    char hash[crypto_pwhash_STRBYTES], ids[24];
+    if (auth_password_hash(pw, hash, sizeof hash) != 0) {
+        json_decref(cur);
+        reply_error(r, 500, "internal", "密码哈希失败", NULL);
+        return;
+    }
+    int64_t id = json_integer_value(json_object_get(cur, "id"));
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    db_conn *c = req_begin(r);
+    if (!c) {
+        json_decref(cur);
+        return;
+    }
+    int st = auth_password_set(c, id, hash, 1);
     if (st == DB_OK)
-        st = db_exec_params(c,
-                            "UPDATE users SET password_hash = $1, must_change_password = 1, "
-                            "updated_at = $2 WHERE id = $3",
-                            3, p);
-    const char *sp[] = {ids};
-    if (st == DB_OK)
-        st = db_exec_params(c, "UPDATE sessions SET revoked = 1 WHERE user_id = $1", 1, sp);
+        st = session_revoke_user(c, id);
     struct audit_actor who = {r->user, r->client_ip};
     if (st == DB_OK)
         st = audit_write(c, &who, "reset_password", "users", ids,
                          json_string_value(json_object_get(cur, "region")), NULL, NULL);
-    if (st == DB_OK)
-        st = db_commit(c);
     json_decref(cur);
-    if (st != DB_OK) {
-        db_rollback(c);
-        reply_db_error(r, st);
+    if (req_commit(r, c, st) != 0)
         return;
-    }
     reply_empty(r, 204);
 }
 
@@ -589,12 +611,14 @@ static void role_save(req *r, int create)
         return;
     }
     json_decref(errors);
-    int st = db_begin(c);
+    if (!req_begin(r))
+        return;
+    int st = DB_OK;
     const char *lp[] = {name, json_string_value(label)};
-    if (st == DB_OK && create)
+    if (create)
         st =
             db_exec_params(c, "INSERT INTO roles (name, label, builtin) VALUES ($1, $2, 0)", 2, lp);
-    else if (st == DB_OK && label)
+    else if (label)
         st = db_exec_params(c, "UPDATE roles SET label = $2 WHERE name = $1", 2, lp);
     if (st == DB_OK)
         st = db_exec_params(c, "DELETE FROM role_perms WHERE role = $1", 1, lp);

@@ -1,11 +1,37 @@
-/* users: administration of users, roles and permissions over HTTP. The rules
- * that make delegation safe live here: a caller manages only users inside
- * their own subtree, and never grants a role whose permissions they do not
- * hold themselves. */
+/* users: administration of users, roles and permissions over HTTP, and the
+ * one place that creates a user (for the HTTP handlers, the command line and
+ * the demo). The rules that make delegation safe live here: a caller manages
+ * only users inside their own subtree, and never grants a role whose
+ * permissions they do not hold themselves. */
 #ifndef SAFECOMM_USERS_H
 #define SAFECOMM_USERS_H
 
+#include <stdint.h>
+
+#include "db.h"
+
 struct user;
+
+/* A new user, for users_create; what a designated initialiser leaves out is
+ * NULL or 0. The strings are the caller's. */
+struct users_new {
+    const char *username;
+    const char *display_name;  /* NULL: none */
+    const char *password_hash; /* from auth_password_hash, made before the
+                                * write transaction (hashing is slow) */
+    const char *role;
+    const char *region;
+    int64_t unit_id; /* 0: none */
+    int must_change_password;
+    const char *created_by; /* "init", "cli", "demo", or the creator's username */
+    const char *now;        /* created_at and updated_at; NULL: the current time */
+    int if_absent;          /* an existing username is left as it is: DB_OK, *id 0 */
+};
+
+/* Inserts the user; *id (id may be NULL) gets its id. DB_OK, or the error
+ * status (DB_ERR_UNIQUE: the username exists). The transaction and the audit
+ * entry are the caller's. */
+int users_create(db_conn *c, const struct users_new *u, int64_t *id);
 
 /* 1 when every permission of role is covered by the caller's permissions. */
 int users_role_grantable(const struct user *caller, const char *const *role_perms, int n);
