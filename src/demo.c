@@ -8,6 +8,7 @@
 #include "entity.h"
 #include "module.h"
 #include "buf.h"
+#include "users.h"
 #include "util.h"
 
 #include <math.h>
@@ -94,12 +95,21 @@ static int add_user(db_conn *c, const char *username, const char *display, const
         *err = xstrdup("密码哈希失败");
         return -1;
     }
-    const char *p[] = {username, display, hash, role, region, now};
-    return exec(c,
-                "INSERT INTO users (username, display_name, password_hash, role, region, "
-                "created_at, updated_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $6, 'demo') "
-                "ON CONFLICT (username) DO NOTHING",
-                6, p, err);
+    int st = users_create(c,
+                          &(struct users_new){.username = username,
+                                              .display_name = display,
+                                              .password_hash = hash,
+                                              .role = role,
+                                              .region = region,
+                                              .created_by = "demo",
+                                              .now = now,
+                                              .if_absent = 1},
+                          NULL);
+    if (st != DB_OK) {
+        *err = xasprintf("演示数据写入失败: %s", db_errmsg(c));
+        return -1;
+    }
+    return 0;
 }
 
 int demo_add_user(struct demo_ctx *d, const char *username, const char *display, const char *role,
