@@ -1,8 +1,9 @@
 /* entity_http: the entity layer's HTTP API. For each declared entity:
  * list, get, create, PATCH, soft delete, reveal of sensitive fields, the
- * Excel export, import template and import; and GET /api/v1/meta/entities.
- * Handlers check permission and scope, then call the core (entity.c), the
- * list queries and the spreadsheets. */
+ * Excel export, import template and import; GET /api/v1/meta/entities; and
+ * the rule by which an uploaded file attached to records may be read (given
+ * to files at registration). Handlers check permission and scope, then call
+ * the core (entity.c), the list queries and the spreadsheets. */
 #include "entity.h"
 #include "entity_impl.h"
 #include "audit.h"
@@ -10,6 +11,7 @@
 #include "authz.h"
 #include "crypto.h"
 #include "dict.h"
+#include "files.h"
 #include "http.h"
 #include "util.h"
 
@@ -573,8 +575,32 @@ static void h_meta(req *r)
     reply_json(r, 200, entity_meta());
 }
 
+/* ---- who may read an attached file ---- */
+
+/* The record (entity, key) as it is now: a moved record's photos follow
+ * it, a deleted record's photos go with it. 1 when u may read it, 0 when
+ * not, or a DB_ERR_* status. */
+static int record_readable(db_conn *c, arena *a, const struct user *u, const char *entity,
+                           const char *key)
+{
+    const struct entity *e = entity_find(entity);
+    if (!e)
+        return 0;
+    int st = 0;
+    json_t *row = entity_get(c, a, e, key, &st);
+    if (!row)
+        return st < 0 ? st : 0;
+    const char *region = json_string_value(json_object_get(row, "region"));
+    if (!region)
+        region = json_string_value(json_object_get(row, "code"));
+    int ok = authz_check(u, perm_of(a, e, "read"), region) == 0 && !entity_row_hidden(e, u, row);
+    json_decref(row);
+    return ok;
+}
+
 void entity_routes_register(void)
 {
+    files_record_rule_set(record_readable);
     http_route("GET", "/api/v1/meta/entities", h_meta, 0, NULL);
     for (int i = 0; i < entity_count(); i++) {
         const struct entity *e = entity_at(i);
