@@ -183,17 +183,17 @@ static void h_cal_put(req *r)
             return;
         }
     }
-    db_conn *c = req_db(r);
+    db_conn *c = req_begin(r);
+    if (!c)
+        return;
     char from[16], to[16], ys[8], now[32];
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
     snprintf(ys, sizeof ys, "%d", year);
     util_now_iso(now);
-    int st = db_begin(c);
-    if (st == DB_OK) {
-        const char *p[] = {from, to};
-        st = db_exec_params(c, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2", 2, p);
-    }
+    const char *year_days[] = {from, to};
+    int st =
+        db_exec_params(c, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2", 2, year_days);
     for (int pass = 0; pass < 2 && st == DB_OK; pass++) {
         json_t *arr = pass ? work : hol;
         json_array_foreach(arr, i, v)

@@ -437,14 +437,14 @@ static void h_upload(req *r)
         reply_error(r, 503, "unavailable", "无法保存文件", NULL);
         goto fail;
     }
-    db_conn *c = req_db(r);
-    int rc = db_begin(c);
+    db_conn *c = req_begin(r);
+    if (!c)
+        goto fail;
     char now[32], sizes[24];
     util_now_iso(now);
     snprintf(sizes, sizeof sizes, "%zu", len);
     const char *p[] = {id, mime, sizes, now, r->user->username, r->user->region};
-    if (rc == DB_OK)
-        rc = db_exec_params(c,
+    int rc = db_exec_params(c,
                             "INSERT INTO files (id, mime, size, created_at, created_by, region) "
                             "VALUES ($1, $2, CAST($3 AS BIGINT), $4, $5, $6) "
                             "ON CONFLICT (id) DO NOTHING",
@@ -456,7 +456,7 @@ static void h_upload(req *r)
                             "($1, $2, $3) ON CONFLICT (file_id, username) DO NOTHING",
                             3, q);
     json_t *out = json_pack("{s:s, s:s, s:I}", "id", id, "type", mime, "size", (json_int_t)len);
-    struct audit_actor who = {r->user, r->client_ip};
+    struct audit_actor who = {.user = r->user, .ip = r->client_ip};
     if (rc == DB_OK)
         rc = audit_write(c, &who, "upload", "files", id, r->user->region, out, NULL);
     if (req_commit(r, c, rc) != 0) {
@@ -470,7 +470,7 @@ fail:
         close(fd);
 }
 
-/* 1 when an If-None-Match header names the entity tag "id". */
+/* GET /api/v1/files/{id}: the bytes, to whoever may read them. */
 static void h_get(req *r)
 {
     const char *id = req_param(r, "id");
