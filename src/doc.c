@@ -345,23 +345,9 @@ int doc_render_md(const doc *d, buf *out, const char **msg)
  * markup may follow (not inside <title>). */
 static void html_text(struct out *o, const char *s, int br)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '&')
-            puts_(o, "&amp;");
-        else if (c == '<')
-            puts_(o, "&lt;");
-        else if (c == '>')
-            puts_(o, "&gt;");
-        else if (c == '"')
-            puts_(o, "&quot;");
-        else if (c == '\'')
-            puts_(o, "&#39;");
-        else if (c == '\n')
-            puts_(o, br ? "<br>" : " ");
-        else
-            put(o, s, 1);
-    }
+    if (!o->err && buf_escape_xml(o->b, s, strlen(s),
+                                  BUF_XML_APOS | (br ? BUF_XML_BR : BUF_XML_NL_SPACE)) != 0)
+        o->err = 1;
 }
 
 /* A4 print with pdfdoc's fonts and sizes, and readable on a screen. */
@@ -487,18 +473,8 @@ int doc_render_pdf(const doc *d, buf *out, const char **msg)
  * XML cannot hold at all). */
 static void xml_text(struct out *o, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '&')
-            puts_(o, "&amp;");
-        else if (s[i] == '<')
-            puts_(o, "&lt;");
-        else if (s[i] == '>')
-            puts_(o, "&gt;");
-        else if (s[i] == '"')
-            puts_(o, "&quot;");
-        else
-            put(o, s + i, 1);
-    }
+    if (!o->err && buf_escape_xml(o->b, s, n, 0) != 0)
+        o->err = 1;
 }
 
 /* One run of text: a "\n" is a <w:br/>, a tab a <w:tab/>, each between
