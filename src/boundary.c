@@ -170,7 +170,7 @@ static int geometry_add(struct geo *g, json_t *geom, json_t *polys, int depth)
 json_t *boundary_normalise(arena *a, json_t *geojson, const char *code, const char *name,
                            long *positions, double bbox[4], const char **msg)
 {
-    struct geo g = {a, 0, 0, 0, 0, 0, NULL};
+    struct geo g = {.a = a};
     json_t *polys = json_array();
     if (geometry_add(&g, geojson, polys, 0) != 0) {
         json_decref(polys);
@@ -444,7 +444,7 @@ static void h_delete(req *r)
         reply_error(r, 404, "not_found", "该区域没有边界", NULL);
         return;
     }
-    struct audit_actor who = {r->user, r->client_ip};
+    struct audit_actor who = {.user = r->user, .ip = r->client_ip};
     if (rc == DB_OK)
         rc = audit_write(c, &who, "delete", "region_boundaries", code, code, NULL, NULL);
     if (req_commit(r, c, rc) != 0)
@@ -566,7 +566,7 @@ static const char *with_today_param(arena *a, const char *sql)
 
 static void h_hazard_map(req *r)
 {
-    struct hm_query q = {r, NULL};
+    struct hm_query q = {.r = r};
     req_query_each(r, hm_key, &q);
     if (q.bad) {
         reply_error(r, 400, "bad_request", arena_printf(r->a, "未知的查询参数：%s", q.bad), NULL);

@@ -51,7 +51,8 @@ int calendar_add_workdays(db_conn *c, const char *date, int n, char out[11])
     util_days_to_date(start + 2L * n + 60, to);
     int rc = load_range(c, date, to, &hol, &work);
     if (rc == 0) {
-        struct workday_cal cal = {hol.v, hol.n, work.v, work.n};
+        struct workday_cal cal = {
+            .holidays = hol.v, .nholidays = hol.n, .workdays = work.v, .nworkdays = work.n};
         util_days_to_date(workday_add(&cal, start, n), out);
     }
     free(hol.v);
@@ -65,7 +66,8 @@ int calendar_span_load(db_conn *c, const char *from, const char *to, struct cale
     int rc = load_range(c, from, to, &hol, &work);
     sp->holidays = hol.v;
     sp->workdays = work.v;
-    sp->cal = (struct workday_cal){hol.v, hol.n, work.v, work.n};
+    sp->cal = (struct workday_cal){
+        .holidays = hol.v, .nholidays = hol.n, .workdays = work.v, .nworkdays = work.n};
     if (rc != 0)
         calendar_span_free(sp);
     return rc;

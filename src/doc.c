@@ -296,7 +296,7 @@ int doc_render_md(const doc *d, buf *out, const char **msg)
 {
     if (check(d, msg) != 0)
         return -1;
-    struct out o = {out, 0};
+    struct out o = {.b = out};
     int first = 1;
     for (int i = 0; i < d->n; i++) {
         const struct doc_block *b = &d->blocks[i];
@@ -392,7 +392,7 @@ int doc_render_html(const doc *d, buf *out, const char **msg)
 {
     if (check(d, msg) != 0)
         return -1;
-    struct out o = {out, 0};
+    struct out o = {.b = out};
     puts_(&o, "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
               "<title>");
@@ -774,7 +774,7 @@ int doc_render_docx(const doc *d, buf *out, const char **msg)
     /* No part can be larger than the whole archive may be. */
     for (int i = 0; i < NPARTS; i++) {
         buf_init(&parts[i], out->cap);
-        o[i] = (struct out){&parts[i], 0};
+        o[i] = (struct out){.b = &parts[i]};
     }
     puts_(&o[PART_TYPES], XML_DECL);
     puts_(&o[PART_TYPES], DOCX_CONTENT_TYPES);
@@ -802,11 +802,12 @@ static const struct {
     const char *name, *mime;
     int (*render)(const doc *, buf *, const char **);
 } formats[] = {
-    {"md", "text/markdown; charset=utf-8", doc_render_md},
-    {"html", "text/html; charset=utf-8", doc_render_html},
-    {"pdf", "application/pdf", doc_render_pdf},
-    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-     doc_render_docx},
+    {.name = "md", .mime = "text/markdown; charset=utf-8", .render = doc_render_md},
+    {.name = "html", .mime = "text/html; charset=utf-8", .render = doc_render_html},
+    {.name = "pdf", .mime = "application/pdf", .render = doc_render_pdf},
+    {.name = "docx",
+     .mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     .render = doc_render_docx},
 };
 
 int doc_render(const doc *d, const char *format, buf *out, const char **msg)

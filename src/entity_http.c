@@ -598,24 +598,35 @@ static int record_readable(db_conn *c, arena *a, const struct user *u, const cha
     return ok;
 }
 
+/* The routes of every entity, under /api/v1/<name>, in the order they are
+ * registered (export.xlsx before {id}). */
+static const struct {
+    const char *method, *suffix;
+    http_handler_fn fn;
+    int flags;
+    int sensitive_only; /* only for entities with sensitive fields */
+} routes[] = {
+    {.method = "GET", .suffix = "", .fn = h_list},
+    {.method = "POST", .suffix = "", .fn = h_create},
+    {.method = "GET", .suffix = "/export.xlsx", .fn = h_export},
+    {.method = "GET", .suffix = "/import-template.xlsx", .fn = h_template},
+    {.method = "POST", .suffix = "/import", .fn = h_import, .flags = ROUTE_UPLOAD},
+    {.method = "GET", .suffix = "/{id}", .fn = h_get},
+    {.method = "PATCH", .suffix = "/{id}", .fn = h_patch},
+    {.method = "DELETE", .suffix = "/{id}", .fn = h_delete},
+    {.method = "POST", .suffix = "/{id}/reveal", .fn = h_reveal, .sensitive_only = 1},
+};
+
 void entity_routes_register(void)
 {
     files_record_rule_set(record_readable);
     http_route("GET", "/api/v1/meta/entities", h_meta, 0, NULL);
     for (int i = 0; i < entity_count(); i++) {
         const struct entity *e = entity_at(i);
-        /* Patterns live as long as the process. */
-        char *base = xasprintf("/api/v1/%s", e->name);
-        http_route("GET", base, h_list, 0, e);
-        http_route("POST", base, h_create, 0, e);
-        http_route("GET", xasprintf("%s/export.xlsx", base), h_export, 0, e);
-        http_route("GET", xasprintf("%s/import-template.xlsx", base), h_template, 0, e);
-        http_route("POST", xasprintf("%s/import", base), h_import, ROUTE_UPLOAD, e);
-        char *one = xasprintf("%s/{id}", base);
-        http_route("GET", one, h_get, 0, e);
-        http_route("PATCH", one, h_patch, 0, e);
-        http_route("DELETE", one, h_delete, 0, e);
-        if (entity_has_sensitive(e))
-            http_route("POST", xasprintf("%s/reveal", one), h_reveal, 0, e);
+        for (size_t k = 0; k < sizeof routes / sizeof routes[0]; k++)
+            if (!routes[k].sensitive_only || entity_has_sensitive(e))
+                /* Patterns live as long as the process. */
+                http_route(routes[k].method, xasprintf("/api/v1/%s%s", e->name, routes[k].suffix),
+                           routes[k].fn, routes[k].flags, e);
     }
 }
