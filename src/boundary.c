@@ -169,7 +169,7 @@ static int geometry_add(struct geo *g, json_t *geom, json_t *polys, int depth)
 json_t *boundary_normalise(arena *a, json_t *geojson, const char *code, const char *name,
                            long *positions, double bbox[4], const char **msg)
 {
-    struct geo g = {a, 0, 0, 0, 0, 0, NULL};
+    struct geo g = {.a = a};
     json_t *polys = json_array();
     if (geometry_add(&g, geojson, polys, 0) != 0) {
         json_decref(polys);
@@ -350,17 +350,15 @@ static void h_put(req *r)
             arena_printf(r->a, "不是有效的 GeoJSON：JSON 解析失败（第 %d 行）", jerr.line));
         return;
     }
-    db_conn *c = req_db(r);
-    int rc = db_begin(c);
-    if (rc != DB_OK) {
+    db_conn *c = req_begin(r);
+    if (!c) {
         json_decref(in);
-        reply_db_error(r, rc);
         return;
     }
-    struct audit_actor who = {r->user, r->client_ip};
+    struct audit_actor who = {.user = r->user, .ip = r->client_ip};
     int created = 0;
     const char *msg;
-    rc = boundary_put(c, r->a, &who, code, in, &created, &msg);
+    int rc = boundary_put(c, r->a, &who, code, in, &created, &msg);
     json_decref(in);
     if (rc == 404 || rc == 422) {
         db_rollback(c);
@@ -435,20 +433,17 @@ static void h_delete(req *r)
     const char *code = req_param(r, "code");
     if (authz_require(r, "region:write", code) != 0)
         return;
-    db_conn *c = req_db(r);
-    int rc = db_begin(c);
-    if (rc != DB_OK) {
-        reply_db_error(r, rc);
+    db_conn *c = req_begin(r);
+    if (!c)
         return;
-    }
     const char *p[] = {code};
-    rc = db_exec_params(c, "DELETE FROM region_boundaries WHERE code = $1", 1, p);
+    int rc = db_exec_params(c, "DELETE FROM region_boundaries WHERE code = $1", 1, p);
     if (rc == DB_OK && db_changes(c) == 0) {
         db_rollback(c);
         reply_error(r, 404, "not_found", "该区域没有边界", NULL);
         return;
     }
-    struct audit_actor who = {r->user, r->client_ip};
+    struct audit_actor who = {.user = r->user, .ip = r->client_ip};
     if (rc == DB_OK)
         rc = audit_write(c, &who, "delete", "region_boundaries", code, code, NULL, NULL);
     if (req_commit(r, c, rc) != 0)

@@ -121,3 +121,39 @@ int buf_json_string(buf *b, const char *s)
         rc = buf_append(b, run, (size_t)(s - run));
     return rc == 0 ? buf_append(b, "\"", 1) : rc;
 }
+
+int buf_escape_xml(buf *b, const char *s, size_t n, unsigned flags)
+{
+    if (!s)
+        return 0;
+    const char *run = s, *end = s + n;
+    for (; s < end; s++) {
+        const char *ref = NULL;
+        switch (*s) {
+        case '&':
+            ref = "&amp;";
+            break;
+        case '<':
+            ref = "&lt;";
+            break;
+        case '>':
+            ref = "&gt;";
+            break;
+        case '"':
+            ref = "&quot;";
+            break;
+        case '\'':
+            ref = (flags & BUF_XML_APOS) ? "&#39;" : NULL;
+            break;
+        case '\n':
+            ref = (flags & BUF_XML_BR) ? "<br>" : (flags & BUF_XML_NL_SPACE) ? " " : NULL;
+            break;
+        }
+        if (!ref)
+            continue;
+        if (buf_append(b, run, (size_t)(s - run)) != 0 || buf_puts(b, ref) != 0)
+            return -1;
+        run = s + 1;
+    }
+    return buf_append(b, run, (size_t)(s - run));
+}

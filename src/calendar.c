@@ -51,7 +51,8 @@ int calendar_add_workdays(db_conn *c, const char *date, int n, char out[11])
     util_days_to_date(start + 2L * n + 60, to);
     int rc = load_range(c, date, to, &hol, &work);
     if (rc == 0) {
-        struct workday_cal cal = {hol.v, hol.n, work.v, work.n};
+        struct workday_cal cal = {
+            .holidays = hol.v, .nholidays = hol.n, .workdays = work.v, .nworkdays = work.n};
         util_days_to_date(workday_add(&cal, start, n), out);
     }
     free(hol.v);
@@ -65,7 +66,8 @@ int calendar_span_load(db_conn *c, const char *from, const char *to, struct cale
     int rc = load_range(c, from, to, &hol, &work);
     sp->holidays = hol.v;
     sp->workdays = work.v;
-    sp->cal = (struct workday_cal){hol.v, hol.n, work.v, work.n};
+    sp->cal = (struct workday_cal){
+        .holidays = hol.v, .nholidays = hol.n, .workdays = work.v, .nworkdays = work.n};
     if (rc != 0)
         calendar_span_free(sp);
     return rc;
@@ -183,17 +185,17 @@ static void h_cal_put(req *r)
             return;
         }
     }
-    db_conn *c = req_db(r);
+    db_conn *c = req_begin(r);
+    if (!c)
+        return;
     char from[16], to[16], ys[8], now[32];
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
     snprintf(ys, sizeof ys, "%d", year);
     util_now_iso(now);
-    int st = db_begin(c);
-    if (st == DB_OK) {
-        const char *p[] = {from, to};
-        st = db_exec_params(c, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2", 2, p);
-    }
+    const char *year_days[] = {from, to};
+    int st =
+        db_exec_params(c, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2", 2, year_days);
     for (int pass = 0; pass < 2 && st == DB_OK; pass++) {
         json_t *arr = pass ? work : hol;
         json_array_foreach(arr, i, v)

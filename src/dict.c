@@ -232,12 +232,12 @@ static void h_dict_put(req *r)
                 return;
             }
     }
-    db_conn *c = req_db(r);
+    db_conn *c = req_begin(r);
+    if (!c)
+        return;
     char now[32];
     util_now_iso(now);
-    int st = db_begin(c);
-    if (st != DB_OK)
-        goto dberr;
+    int st;
     int64_t cur = db_query_int(c, "SELECT version FROM dicts WHERE name = $1", name, 0);
     char ver[24];
     snprintf(ver, sizeof ver, "%lld", (long long)cur + 1);
@@ -276,15 +276,9 @@ static void h_dict_put(req *r)
                             7, p);
         free(extra_s);
     }
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK)
-        goto dberr;
+    if (req_commit(r, c, st) != 0)
+        return;
     reply_json(r, 200, dict_json(c, name, 0));
-    return;
-dberr:
-    db_rollback(c);
-    reply_db_error(r, st);
 }
 
 void dict_routes_register(void)

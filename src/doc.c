@@ -296,7 +296,7 @@ int doc_render_md(const doc *d, buf *out, const char **msg)
 {
     if (check(d, msg) != 0)
         return -1;
-    struct out o = {out, 0};
+    struct out o = {.b = out};
     int first = 1;
     for (int i = 0; i < d->n; i++) {
         const struct doc_block *b = &d->blocks[i];
@@ -345,23 +345,9 @@ int doc_render_md(const doc *d, buf *out, const char **msg)
  * markup may follow (not inside <title>). */
 static void html_text(struct out *o, const char *s, int br)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '&')
-            puts_(o, "&amp;");
-        else if (c == '<')
-            puts_(o, "&lt;");
-        else if (c == '>')
-            puts_(o, "&gt;");
-        else if (c == '"')
-            puts_(o, "&quot;");
-        else if (c == '\'')
-            puts_(o, "&#39;");
-        else if (c == '\n')
-            puts_(o, br ? "<br>" : " ");
-        else
-            put(o, s, 1);
-    }
+    if (!o->err && buf_escape_xml(o->b, s, strlen(s),
+                                  BUF_XML_APOS | (br ? BUF_XML_BR : BUF_XML_NL_SPACE)) != 0)
+        o->err = 1;
 }
 
 /* A4 print with pdfdoc's fonts and sizes, and readable on a screen. */
@@ -406,7 +392,7 @@ int doc_render_html(const doc *d, buf *out, const char **msg)
 {
     if (check(d, msg) != 0)
         return -1;
-    struct out o = {out, 0};
+    struct out o = {.b = out};
     puts_(&o, "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
               "<title>");
@@ -487,18 +473,8 @@ int doc_render_pdf(const doc *d, buf *out, const char **msg)
  * XML cannot hold at all). */
 static void xml_text(struct out *o, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '&')
-            puts_(o, "&amp;");
-        else if (s[i] == '<')
-            puts_(o, "&lt;");
-        else if (s[i] == '>')
-            puts_(o, "&gt;");
-        else if (s[i] == '"')
-            puts_(o, "&quot;");
-        else
-            put(o, s + i, 1);
-    }
+    if (!o->err && buf_escape_xml(o->b, s, n, 0) != 0)
+        o->err = 1;
 }
 
 /* One run of text: a "\n" is a <w:br/>, a tab a <w:tab/>, each between
@@ -798,7 +774,7 @@ int doc_render_docx(const doc *d, buf *out, const char **msg)
     /* No part can be larger than the whole archive may be. */
     for (int i = 0; i < NPARTS; i++) {
         buf_init(&parts[i], out->cap);
-        o[i] = (struct out){&parts[i], 0};
+        o[i] = (struct out){.b = &parts[i]};
     }
     puts_(&o[PART_TYPES], XML_DECL);
     puts_(&o[PART_TYPES], DOCX_CONTENT_TYPES);
@@ -826,11 +802,12 @@ static const struct {
     const char *name, *mime;
     int (*render)(const doc *, buf *, const char **);
 } formats[] = {
-    {"md", "text/markdown; charset=utf-8", doc_render_md},
-    {"html", "text/html; charset=utf-8", doc_render_html},
-    {"pdf", "application/pdf", doc_render_pdf},
-    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-     doc_render_docx},
+    {.name = "md", .mime = "text/markdown; charset=utf-8", .render = doc_render_md},
+    {.name = "html", .mime = "text/html; charset=utf-8", .render = doc_render_html},
+    {.name = "pdf", .mime = "application/pdf", .render = doc_render_pdf},
+    {.name = "docx",
+     .mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     .render = doc_render_docx},
 };
 
 int doc_render(const doc *d, const char *format, buf *out, const char **msg)

@@ -9,8 +9,10 @@
  * the records it is attached to (attachments).
  *
  * Who may read a file: whoever uploaded it, and, once attached, anyone who
- * may read one of its records (scope, permission and unit rules of the
- * entity layer). Everyone else is answered as if it did not exist.
+ * may read one of its records. Files knows records only by their names
+ * (entity, key); whether a user may read one is a rule given to it at
+ * start-up (files_record_rule_set; the entity layer's scope, permission and
+ * unit rules). Everyone else is answered as if it did not exist.
  *
  * Ownership: the directory string given to files_configure is copied. JSON
  * values passed in are borrowed; *msg strings are static or arena strings. */
@@ -42,6 +44,15 @@ int files_id_valid(const char *id);
 /* The file name extension of an accepted type ("jpg"), or NULL when the
  * type is not accepted. */
 const char *files_ext_of(const char *mime);
+
+/* Whether u may read the record (entity, key) a file is attached to: 1
+ * when it may, 0 when not (or no such record), or a DB_ERR_* status. It may
+ * run statements on c. */
+typedef int (*files_record_rule)(db_conn *c, arena *a, const struct user *u, const char *entity,
+                                 const char *key);
+/* Sets the rule, once before serving. Without one, an attachment grants
+ * nothing: only the uploader reads a file. */
+void files_record_rule_set(files_record_rule rule);
 
 /* Checks ids (a JSON array, the value of a files field or a transition's
  * "photos"): at most FILES_MAX_PER_RECORD valid ids, each of a stored file

@@ -78,6 +78,13 @@ static void each_run(const char *text, void (*emit)(void *, const uint32_t *, si
     free(run);
 }
 
+/* The first ncp (1 or 2) code points of run as one gram. */
+static size_t put_gram(char *out, const uint32_t *run, size_t ncp)
+{
+    size_t k = put_cp(out, run[0]);
+    return ncp > 1 ? k + put_cp(out + k, run[1]) : k;
+}
+
 struct gram_ctx {
     buf *uni, *bi;
 };
@@ -87,12 +94,11 @@ static void emit_grams(void *vctx, const uint32_t *run, size_t n)
     struct gram_ctx *g = vctx;
     char tmp[16];
     for (size_t i = 0; i < n; i++) {
-        size_t k = put_cp(tmp, run[i]);
+        size_t k = put_gram(tmp, run + i, 1);
         tmp[k++] = ' ';
         buf_append(g->uni, tmp, k);
         if (i + 1 < n) {
-            k = put_cp(tmp, run[i]);
-            k += put_cp(tmp + k, run[i + 1]);
+            k = put_gram(tmp, run + i, 2);
             tmp[k++] = ' ';
             buf_append(g->bi, tmp, k);
         }
@@ -102,13 +108,38 @@ static void emit_grams(void *vctx, const uint32_t *run, size_t n)
 
 void search_grams(const char *text, buf *uni, buf *bi)
 {
-    struct gram_ctx g = {uni, bi};
+    struct gram_ctx g = {.uni = uni, .bi = bi};
     if (text)
         each_run(text, emit_grams, &g);
 }
 
+/* A query looks for each run's grams: its one unigram, or its bigrams. The
+ * backends differ only in how they spell that: FTS5 as a column filter with
+ * a phrase, a tsquery as a conjunction of quoted grams; runs are ANDed. */
+struct query_syntax {
+    const char *run_sep, *uni_open, *bi_open, *gram_sep, *close;
+};
+
+static const struct query_syntax fts5_syntax = {
+    .run_sep = " AND ",
+    .uni_open = "uni : \"",
+    .bi_open = "bi : \"",
+    .gram_sep = " ",
+    .close = "\"",
+};
+
+/* Grams are letters and digits only: quoting them is enough. */
+static const struct query_syntax tsquery_syntax = {
+    .run_sep = " & ",
+    .uni_open = "'",
+    .bi_open = "'",
+    .gram_sep = "' & '",
+    .close = "'",
+};
+
 struct query_ctx {
     buf *out;
+    const struct query_syntax *syn;
 };
 
 static void emit_query(void *vctx, const uint32_t *run, size_t n)
@@ -116,62 +147,37 @@ static void emit_query(void *vctx, const uint32_t *run, size_t n)
     struct query_ctx *q = vctx;
     char tmp[16];
     if (q->out->len)
-        buf_puts(q->out, " AND ");
-    if (n == 1) {
-        size_t k = put_cp(tmp, run[0]);
-        buf_puts(q->out, "uni : \"");
-        buf_append(q->out, tmp, k);
-        buf_puts(q->out, "\"");
-        return;
-    }
-    buf_puts(q->out, "bi : \"");
-    for (size_t i = 0; i + 1 < n; i++) {
-        size_t k = put_cp(tmp, run[i]);
-        k += put_cp(tmp + k, run[i + 1]);
+        buf_puts(q->out, q->syn->run_sep);
+    buf_puts(q->out, n == 1 ? q->syn->uni_open : q->syn->bi_open);
+    for (size_t i = 0; i == 0 || i + 1 < n; i++) {
         if (i)
-            buf_puts(q->out, " ");
-        buf_append(q->out, tmp, k);
+            buf_puts(q->out, q->syn->gram_sep);
+        buf_append(q->out, tmp, put_gram(tmp, run + i, n == 1 ? 1 : 2));
     }
-    buf_puts(q->out, "\"");
+    buf_puts(q->out, q->syn->close);
 }
 
-char *search_match_expr(arena *a, const char *q)
+static char *query_text(arena *a, const char *q, const struct query_syntax *syn)
 {
     buf b;
     buf_init(&b, 64 * 1024);
-    struct query_ctx ctx = {&b};
+    struct query_ctx ctx = {.out = &b, .syn = syn};
     each_run(q, emit_query, &ctx);
     char *r = b.len ? arena_strdup(a, b.ptr) : NULL;
     buf_free(&b);
     return r;
 }
 
-/* ---- PostgreSQL ---- */
-
-static void emit_tsquery(void *vctx, const uint32_t *run, size_t n)
+char *search_match_expr(arena *a, const char *q)
 {
-    struct query_ctx *q = vctx;
-    char tmp[16];
-    /* Grams are letters and digits only: quoting them is enough. */
-    for (size_t i = 0; i == 0 || i + 1 < n; i++) {
-        size_t k = put_cp(tmp, run[i]);
-        if (n > 1)
-            k += put_cp(tmp + k, run[i + 1]);
-        buf_puts(q->out, q->out->len ? " & '" : "'");
-        buf_append(q->out, tmp, k);
-        buf_puts(q->out, "'");
-    }
+    return query_text(a, q, &fts5_syntax);
 }
+
+/* ---- PostgreSQL ---- */
 
 char *search_tsquery(arena *a, const char *q)
 {
-    buf b;
-    buf_init(&b, 64 * 1024);
-    struct query_ctx ctx = {&b};
-    each_run(q, emit_tsquery, &ctx);
-    char *r = b.len ? arena_strdup(a, b.ptr) : NULL;
-    buf_free(&b);
-    return r;
+    return query_text(a, q, &tsquery_syntax);
 }
 
 char *search_query(arena *a, enum db_kind k, const char *q)

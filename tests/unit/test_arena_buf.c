@@ -1,6 +1,6 @@
 /* Unit tests for arena (alignment, big blocks, reset, deferred calls, printf)
  * and buf (the size cap, detach, printf growth, JSON string escaping checked
- * by parsing the output back with jansson). */
+ * by parsing the output back with jansson, XML/HTML escaping). */
 #include "harness.h"
 #include "../../src/arena.c"
 #include "buf.h"
@@ -295,6 +295,35 @@ static void test_json_string(void)
     buf_free(&b);
 }
 
+static void check_xml(const char *s, size_t n, unsigned flags, const char *want)
+{
+    buf b;
+    buf_init(&b, 1 << 16);
+    CHECK_INT(buf_escape_xml(&b, s, n, flags), 0);
+    CHECK_STR(buf_str(&b), want);
+    buf_free(&b);
+}
+
+static void test_escape_xml(void)
+{
+    const char *s = "a<b>&\"c\" 'd'\n张三";
+    check_xml(s, strlen(s), 0, "a&lt;b&gt;&amp;&quot;c&quot; 'd'\n张三");
+    check_xml(s, strlen(s), BUF_XML_APOS | BUF_XML_BR,
+              "a&lt;b&gt;&amp;&quot;c&quot; &#39;d&#39;<br>张三");
+    check_xml(s, strlen(s), BUF_XML_APOS | BUF_XML_NL_SPACE,
+              "a&lt;b&gt;&amp;&quot;c&quot; &#39;d&#39; 张三");
+    check_xml(s, 3, 0, "a&lt;b");
+    check_xml("", 0, BUF_XML_BR, "");
+    check_xml(NULL, 0, BUF_XML_BR, "");
+    check_xml("plain", 5, BUF_XML_APOS, "plain");
+    /* past the cap: -1 and an empty buffer, as every buf append */
+    buf b;
+    buf_init(&b, 8);
+    CHECK_INT(buf_escape_xml(&b, "<<<", 3, 0), -1);
+    CHECK_INT(b.len, 0);
+    buf_free(&b);
+}
+
 int main(void)
 {
     test_alignment();
@@ -305,5 +334,6 @@ int main(void)
     test_buf_cap();
     test_buf_growth_and_detach();
     test_json_string();
+    test_escape_xml();
     return TEST_REPORT();
 }

@@ -4,6 +4,7 @@
  * by merge_validate, and LIKE escaping. */
 #include "harness.h"
 #include "../../src/entity.c"
+#include "../../src/entity_list.c"
 #include "../../src/db_sqlite.c"
 
 #include <stdlib.h>
@@ -66,7 +67,7 @@ static void seed_regions(void)
 static int build(const struct user *u, const struct entity *e, int n, const char *const *k,
                  const char *const *v, struct query *q)
 {
-    return query_build(A, c, u, e, n, k, v, q);
+    return entity_list_query_build(A, c, u, e, n, k, v, q);
 }
 
 /* 1 when text is one of the bound values. */
@@ -82,15 +83,15 @@ static int bound(const struct binds *b, const char *text)
 static char *list_sql(const struct entity *e, struct query *q, int count)
 {
     buf sql;
-    buf_init(&sql, SQL_CAP);
+    buf_init(&sql, ENTITY_SQL_CAP);
     if (count) {
         buf_puts(&sql, "SELECT count(*)");
-        from_clause(e, &sql);
+        entity_from_clause(e, &sql);
         buf_puts(&sql, buf_str(&q->sql_where));
     } else {
         buf_puts(&sql, "SELECT ");
-        select_cols(e, &sql, q->today_n);
-        from_clause(e, &sql);
+        entity_select_cols(e, &sql, q->today_n);
+        entity_from_clause(e, &sql);
         buf_printf(&sql, "%s ORDER BY %s LIMIT 500", buf_str(&q->sql_where), buf_str(&q->order));
     }
     return buf_detach(&sql, NULL);
@@ -106,7 +107,7 @@ static char *plan_of(const char *sql, const struct binds *b)
     buf_init(&out, 1 << 16);
     if (!s)
         return buf_detach(&out, NULL);
-    binds_apply(s, b);
+    entity_binds_apply(s, b);
     while (db_step(s) == DB_ROW)
         buf_printf(&out, "%s\n", db_col_text(s, 3));
     db_done(s);
@@ -133,7 +134,7 @@ static void cost_of(const char *sql, const struct binds *b, int *vm_steps, int *
     *vm_steps = *scan_steps = -1;
     if (!s)
         return;
-    binds_apply(s, b);
+    entity_binds_apply(s, b);
     sqlite3_stmt_status(ST(s)->st, SQLITE_STMTSTATUS_VM_STEP, 1);
     sqlite3_stmt_status(ST(s)->st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
     while (db_step(s) == DB_ROW)
@@ -151,7 +152,7 @@ static unsigned run_ids(const struct entity *e, struct query *q)
     free(sql);
     if (!s)
         return 0xFFFFFFFFu;
-    binds_apply(s, &q->b);
+    entity_binds_apply(s, &q->b);
     unsigned m = 0;
     int st;
     while ((st = db_step(s)) == DB_ROW)
@@ -172,7 +173,7 @@ static int64_t insert_volunteer(const struct user *u, const char *name, const ch
     const struct entity *e = ent("volunteers");
     json_t *obj = merge_validate(A, c, dict_cache_new(A, c), u, e, in, NULL, errors);
     int64_t id = -1;
-    if (json_object_size(errors) == 0 && insert_row(c, A, u, e, obj, &id) != DB_OK)
+    if (json_object_size(errors) == 0 && entity_row_insert(c, A, u, e, obj, &id) != DB_OK)
         id = -1;
     json_decref(obj);
     json_decref(errors);
@@ -224,7 +225,7 @@ static void test_list_queries(void)
     }
     /* the rows: in the township 511621101, gender 1, name or skills with 张 */
     CHECK_INT(run_ids(vol, &q), (1u << 1) | (1u << 3));
-    query_free(&q);
+    entity_list_query_free(&q);
 
     /* the region filter alone */
     const char *k2[] = {"region"};
@@ -239,7 +240,7 @@ static void test_list_queries(void)
         free(sql);
     }
     CHECK_INT(run_ids(vol, &q), (1u << 1) | (1u << 2) | (1u << 7));
-    query_free(&q);
+    entity_list_query_free(&q);
     /* the caller's scope alone: a village user sees the village */
     struct user *village = make_user("511621101001");
     CHECK_INT(build(village, vol, 0, NULL, NULL, &q), 0);
@@ -251,26 +252,26 @@ static void test_list_queries(void)
         free(plan);
         free(sql);
     }
-    query_free(&q);
+    entity_list_query_free(&q);
     /* a filter outside the scope finds nothing */
     const char *v3[] = {"511622000000"};
     CHECK_INT(build(county, vol, 1, k2, v3, &q), 0);
     CHECK_INT(run_ids(vol, &q), 0);
-    query_free(&q);
+    entity_list_query_free(&q);
     /* search is an exact substring match, wildcards included */
     const char *k4[] = {"q"};
     const char *v4[] = {"张三"};
     CHECK_INT(build(sys, vol, 1, k4, v4, &q), 0);
     CHECK_INT(run_ids(vol, &q), (1u << 1) | (1u << 3));
-    query_free(&q);
+    entity_list_query_free(&q);
     const char *v5[] = {"%_"};
     CHECK_INT(build(sys, vol, 1, k4, v5, &q), 0);
     CHECK_INT(run_ids(vol, &q), 1u << 7);
-    query_free(&q);
+    entity_list_query_free(&q);
     const char *v6[] = {"消防"};
     CHECK_INT(build(sys, vol, 1, k4, v6, &q), 0);
     CHECK_INT(run_ids(vol, &q), (1u << 1) | (1u << 4));
-    query_free(&q);
+    entity_list_query_free(&q);
 }
 
 /* With many rows elsewhere in the caller's county, a subtree query reads
@@ -292,7 +293,7 @@ static void test_subtree_cost(void)
     char *sql = list_sql(vol, &q, 1);
     cost_of(sql, &q.b, &vm_all, &scan_all);
     free(sql);
-    query_free(&q);
+    entity_list_query_free(&q);
     CHECK(vm_all > 4000);
 
     const char *k[] = {"region", "sort"};
@@ -309,7 +310,7 @@ static void test_subtree_cost(void)
             CHECK(vm >= 0 && vm * 20 < vm_all);
             CHECK_INT(scan, 0);
             free(sql);
-            query_free(&q);
+            entity_list_query_free(&q);
         }
     /* the caller's scope alone */
     struct user *village = make_user("511621101001");
@@ -319,7 +320,7 @@ static void test_subtree_cost(void)
     CHECK(vm >= 0 && vm * 20 < vm_all);
     CHECK_INT(scan, 0);
     free(sql);
-    query_free(&q);
+    entity_list_query_free(&q);
 }
 
 /* ---- (b) rejected parameters ---- */
@@ -334,7 +335,7 @@ static const char *reject_key(const char *entity, const char *k, const char *v)
     const char *key = rc == 0 ? NULL : q.err_key ? q.err_key : "(no err_key)";
     if (rc != 0 && !q.err_msg)
         key = "(no err_msg)";
-    query_free(&q);
+    entity_list_query_free(&q);
     return key;
 }
 
@@ -400,10 +401,10 @@ static void test_rejections(void)
     CHECK(bound(&q.b, "2025-01-01"));
     CHECK(bound(&q.b, "一队"));
     CHECK_STR(buf_str(&q.order), "t.created_at DESC, t.id"); /* the default sort */
-    query_free(&q);
+    entity_list_query_free(&q);
     CHECK_INT(build(sys, ent("activities"), 0, NULL, NULL, &q), 0);
     CHECK_STR(buf_str(&q.order), "t.held_on DESC, t.id");
-    query_free(&q);
+    entity_list_query_free(&q);
 }
 
 /* ---- (c) merge_validate ---- */
@@ -420,16 +421,22 @@ static int gadget_check(db_conn *conn, json_t *obj, json_t *errors)
 }
 
 static const struct field gadget_fields[] = {
-    {"label", "名称", FT_TEXT, FF_REQUIRED, 0, 0, 0, NULL},
-    {"count", "数量", FT_INT, 0, 0, 0, 0, NULL},
-    {"ratio", "比例", FT_NUM, 0, 0, -1, 1, NULL},
-    {"active", "启用", FT_BOOL, 0, 0, 0, 0, NULL},
-    {"at", "时间", FT_DATETIME, 0, 0, 0, 0, NULL},
-    {"computed", "计算值", FT_INT, FF_READONLY, 0, 0, 0, NULL},
+    {.name = "label", .label = "名称", .type = FT_TEXT, .flags = FF_REQUIRED},
+    {.name = "count", .label = "数量", .type = FT_INT},
+    {.name = "ratio", .label = "比例", .type = FT_NUM, .min = -1, .max = 1},
+    {.name = "active", .label = "启用", .type = FT_BOOL},
+    {.name = "at", .label = "时间", .type = FT_DATETIME},
+    {.name = "computed", .label = "计算值", .type = FT_INT, .flags = FF_READONLY},
 };
 
 static const struct entity gadgets = {
-    "gadgets", "gadget", "测试", gadget_fields, 6, "-created_at", 0, gadget_check, NULL, 0, NULL,
+    .name = "gadgets",
+    .perm = "gadget",
+    .label = "测试",
+    .fields = gadget_fields,
+    .nfields = 6,
+    .default_sort = "-created_at",
+    .check = gadget_check,
 };
 
 static json_t *validate(const struct user *u, const struct entity *e, const char *input,
@@ -638,7 +645,7 @@ static json_t *validate_import(const struct user *u, const char *input)
         abort();
     json_t *errors = json_object();
     json_decref(
-        merge_validate_as(A, c, dict_cache_new(A, c), u, ent("hazards"), in, NULL, errors, 1));
+        entity_merge_validate(A, c, dict_cache_new(A, c), u, ent("hazards"), in, NULL, errors, 1));
     json_decref(in);
     return errors;
 }
@@ -678,15 +685,15 @@ static void test_ledger_columns(void)
 #undef H
     const char *keys[] = {"overdue"}, *vt[] = {"true"}, *vf[] = {"false"};
     struct query q;
-    CHECK_INT(query_build(A, c, u, hz, 1, keys, vt, &q), 0);
+    CHECK_INT(entity_list_query_build(A, c, u, hz, 1, keys, vt, &q), 0);
     CHECK_INT(strstr(buf_str(&q.sql_where), "t.state <> 'closed' AND t.deadline < $3") != NULL, 1);
     CHECK_INT(strstr(buf_str(&q.sql_where), "CASE") == NULL, 1);
-    query_free(&q);
-    CHECK_INT(query_build(A, c, u, hz, 1, keys, vf, &q), 0);
+    entity_list_query_free(&q);
+    CHECK_INT(entity_list_query_build(A, c, u, hz, 1, keys, vf, &q), 0);
     CHECK_INT(strstr(buf_str(&q.sql_where),
                      "t.state = 'closed' OR t.deadline IS NULL OR t.deadline >= $3") != NULL,
               1);
-    query_free(&q);
+    entity_list_query_free(&q);
 }
 
 /* ---- (d) LIKE patterns ---- */

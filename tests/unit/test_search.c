@@ -95,6 +95,24 @@ static void test_match_expr(void)
     arena_free(a);
 }
 
+/* The PostgreSQL text: the same grams, each quoted, all ANDed. */
+static void test_tsquery(void)
+{
+    arena *a = arena_new();
+    CHECK_STR(search_tsquery(a, "张"), "'张'");
+    CHECK_STR(search_tsquery(a, "张三"), "'张三'");
+    CHECK_STR(search_tsquery(a, "隐患排查"), "'隐患' & '患排' & '排查'");
+    CHECK_STR(search_tsquery(a, "FIRE"), "'fi' & 'ir' & 're'");
+    CHECK_STR(search_tsquery(a, "火灾 隐患"), "'火灾' & '隐患'");
+    CHECK_STR(search_tsquery(a, "张，三丰"), "'张' & '三丰'");
+    CHECK_STR(search_tsquery(a, "甲火灾乙 x YZ"), "'甲火' & '火灾' & '灾乙' & 'x' & 'yz'");
+    CHECK(search_tsquery(a, "") == NULL);
+    CHECK(search_tsquery(a, "，。！？") == NULL);
+    CHECK_STR(search_query(a, DB_KIND_PG, "张三"), "'张三'");
+    CHECK_STR(search_query(a, DB_KIND_SQLITE, "张三"), "bi : \"张三\"");
+    arena_free(a);
+}
+
 /* ---- end to end through FTS5 ---- */
 
 static const char *texts[] = {
@@ -270,6 +288,7 @@ int main(void)
 {
     test_grams();
     test_match_expr();
+    test_tsquery();
     test_fts();
     return TEST_REPORT();
 }

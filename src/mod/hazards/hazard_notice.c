@@ -102,31 +102,10 @@ static int notice_load(req *r, struct notice *n)
 
 /* ---- HTML ---- */
 
+/* HTML text: & < > " ' as references, a newline as <br>. */
 static void html_esc(buf *o, const char *s)
 {
-    for (; s && *s; s++)
-        switch (*s) {
-        case '<':
-            buf_puts(o, "&lt;");
-            break;
-        case '>':
-            buf_puts(o, "&gt;");
-            break;
-        case '&':
-            buf_puts(o, "&amp;");
-            break;
-        case '"':
-            buf_puts(o, "&quot;");
-            break;
-        case '\'':
-            buf_puts(o, "&#39;");
-            break;
-        case '\n':
-            buf_puts(o, "<br>");
-            break;
-        default:
-            buf_printf(o, "%c", *s);
-        }
+    buf_escape_xml(o, s, s ? strlen(s) : 0, BUF_XML_APOS | BUF_XML_BR);
 }
 
 static void notice_html(const struct notice *n, buf *o)

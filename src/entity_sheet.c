@@ -1,0 +1,511 @@
+/* entity_sheet: the entity layer's spreadsheets. The export writes the
+ * rows a list query selects (entity_list.c) to .xlsx or .csv; the import
+ * template names the importable columns; the import reads a .csv/.xlsx
+ * file row by row through the same validation and insert as the API, in
+ * one transaction. See entity.h. */
+#include "entity.h"
+#include "entity_impl.h"
+#include "audit.h"
+#include "auth.h"
+#include "dict.h"
+#include "region.h"
+#include "sheetw.h"
+#include "tabread.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define EXPORT_MAX_ROWS 200000
+
+/* ---- columns ---- */
+
+/* Import columns: the region code first for plain entities, then every
+ * writable, importable field. */
+static int import_cols(const struct entity *e, const struct field **out, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < entity_col_count(e) && n < cap; i++) {
+        const struct field *f = entity_col_at(e, i);
+        if (entity_field_settable(f, 1) && !(f->flags & FF_NOIMPORT))
+            out[n++] = f;
+    }
+    return n;
+}
+
+static const char *col_label(const struct entity *e, const struct field *f)
+{
+    return f == &entity_region_field || (entity_is_region_table(e) && strcmp(f->name, "code") == 0)
+               ? "区域代码"
+               : f->label;
+}
+
+long entity_export_file(db_conn *c, const struct user *u, const struct entity *e, int nfilters,
+                        const char *const *keys, const char *const *values, const char *path,
+                        char **err)
+{
+    arena *a = arena_new();
+    struct query q;
+    long rows = -1;
+    buf sql;
+    buf_init(&sql, ENTITY_SQL_CAP);
+    *err = NULL;
+    if (entity_list_query_build(a, c, u, e, nfilters, keys, values, &q) != 0) {
+        *err = xstrdup(q.err_msg);
+        entity_list_query_free(&q);
+        arena_free(a);
+        buf_free(&sql);
+        return -2;
+    }
+    struct dict_cache *dc = dict_cache_new(a, c);
+    struct sheetw *w = sheetw_open(path, e->label, err);
+    if (!w)
+        goto out;
+    /* Columns: key, region name (plain entities), then every exportable
+     * column of the declaration, then who and when. */
+    const char *labels[128];
+    int nl = 0;
+    if (!entity_is_region_table(e))
+        labels[nl++] = "编号";
+    for (int i = 0; i < entity_col_count(e); i++)
+        if (!(entity_col_at(e, i)->flags & FF_NOEXPORT)) {
+            labels[nl++] = col_label(e, entity_col_at(e, i));
+            if (entity_col_at(e, i) == &entity_region_field)
+                labels[nl++] = "所属区域";
+        }
+    labels[nl++] = "创建时间";
+    if (!entity_is_region_table(e))
+        labels[nl++] = "创建人";
+    sheetw_header(w, nl, labels, NULL);
+    buf_puts(&sql, "SELECT ");
+    entity_select_cols(e, &sql, q.today_n);
+    entity_from_clause(e, &sql);
+    int nlim = entity_bind_int(&q.b, EXPORT_MAX_ROWS);
+    buf_printf(&sql, "%s ORDER BY %s LIMIT $%d", buf_str(&q.sql_where), buf_str(&q.order), nlim);
+    db_stmt *s = db_prepare(c, buf_str(&sql));
+    if (!s) {
+        *err = xstrdup("数据库查询失败");
+        sheetw_close(w, err);
+        goto out;
+    }
+    entity_binds_apply(s, &q.b);
+    int st;
+    long row = 0;
+    while ((st = db_step(s)) == DB_ROW) {
+        json_t *o = entity_row_json(e, s, dc);
+        int col = 0;
+        row++;
+        if (!entity_is_region_table(e))
+            sheetw_number(w, (int)row, col++, (double)json_integer_value(json_object_get(o, "id")));
+        for (int i = 0; i < entity_col_count(e); i++) {
+            const struct field *f = entity_col_at(e, i);
+            if (f->flags & FF_NOEXPORT)
+                continue;
+            const char *name = f == &entity_region_field ? "region" : f->name;
+            json_t *v = json_object_get(
+                o, entity_is_region_table(e) && strcmp(name, "code") == 0 ? "code" : name);
+            if (f->type == FT_DICT) {
+                char key[96];
+                snprintf(key, sizeof key, "%s_label", f->name);
+                sheetw_text(w, (int)row, col, json_string_value(json_object_get(o, key)));
+            } else if (json_is_number(v)) {
+                sheetw_number(w, (int)row, col, json_number_value(v));
+            } else if (json_is_boolean(v)) {
+                sheetw_text(w, (int)row, col, json_is_true(v) ? "是" : "否");
+            } else if (f->type == FT_DATE) {
+                sheetw_date(w, (int)row, col, json_string_value(v));
+            } else {
+                sheetw_text(w, (int)row, col, json_string_value(v));
+            }
+            col++;
+            if (f == &entity_region_field)
+                sheetw_text(w, (int)row, col++,
+                            json_string_value(json_object_get(o, "region_name")));
+        }
+        sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, "created_at")));
+        if (!entity_is_region_table(e))
+            sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, "created_by")));
+        json_decref(o);
+    }
+    db_done(s);
+    if (st != DB_DONE) {
+        sheetw_close(w, err);
+        free(*err);
+        *err = xstrdup("数据库查询失败");
+        goto out;
+    }
+    if (sheetw_close(w, err) == 0)
+        rows = row;
+out:
+    buf_free(&sql);
+    entity_list_query_free(&q);
+    arena_free(a);
+    return rows;
+}
+
+int entity_template_file(const struct entity *e, const char *path)
+{
+    char *err = NULL;
+    struct sheetw *w = sheetw_open(path, e->label, &err);
+    if (!w) {
+        free(err);
+        return -1;
+    }
+    const struct field *cols[128];
+    const char *labels[128], *notes[130];
+    int n = import_cols(e, cols, 128);
+    arena *a = arena_new();
+    notes[0] = arena_printf(a, "%s导入说明", e->label);
+    for (int i = 0; i < n; i++) {
+        const struct field *f = cols[i];
+        labels[i] = col_label(e, f);
+        const char *kind = f->type == FT_DATE        ? "日期，如 2025-03-05"
+                           : f->type == FT_INT       ? "整数"
+                           : f->type == FT_NUM       ? "数字"
+                           : f->type == FT_BOOL      ? "是/否"
+                           : f->type == FT_DICT      ? "从字典中选择（填写名称）"
+                           : f->type == FT_REGION    ? "12 位区域代码"
+                           : f->type == FT_DATETIME  ? "时间，如 2025-03-05 09:30"
+                           : f->type == FT_SENSITIVE ? "文本（加密保存）"
+                                                     : "文本";
+        notes[i + 1] = arena_printf(a, "%s：%s%s", labels[i], kind,
+                                    (f->flags & FF_REQUIRED) ? "（必填）" : "");
+    }
+    sheetw_header(w, n, labels, NULL);
+    sheetw_notes(w, "说明", n + 1, notes);
+    int rc = sheetw_close(w, &err);
+    free(err);
+    arena_free(a);
+    return rc;
+}
+
+/* ---- import ---- */
+
+struct import_ctx {
+    db_conn *c;
+    const struct audit_actor *who;
+    const struct user *u;
+    const struct entity *e;
+    struct dict_cache *dc;
+    arena *a, *row_arena;
+    int partial;
+    int header_seen;
+    int ncols;
+    const struct field *colmap[1024];
+    int region_by_name[1024];
+    long total, accepted, rejected;
+    json_t *rows;
+    int db_status;
+    int savepoints; /* a savepoint per row (see import_row) */
+    int retry;      /* PostgreSQL refused a row without one: start over with them */
+    char message[256];
+};
+
+static const char *norm_date(arena *a, const char *s)
+{
+    int y, m, d;
+    char tail;
+    if (util_date_valid(s))
+        return s;
+    if (sscanf(s, "%d-%d-%d%c", &y, &m, &d, &tail) >= 3 ||
+        sscanf(s, "%d/%d/%d%c", &y, &m, &d, &tail) >= 3 ||
+        sscanf(s, "%d.%d.%d%c", &y, &m, &d, &tail) >= 3 ||
+        sscanf(s, "%d年%d月%d日", &y, &m, &d) == 3) {
+        char *out = arena_printf(a, "%04d-%02d-%02d", y, m, d);
+        if (util_date_valid(out))
+            return out;
+    }
+    return NULL;
+}
+
+/* One cell to its JSON value; NULL and *msg on a bad cell. */
+static json_t *cell_value(struct import_ctx *x, const struct field *f, int by_name,
+                          const char *cell, const char **msg)
+{
+    arena *a = x->row_arena;
+    switch (f->type) {
+    case FT_INT: {
+        long long v;
+        if (entity_parse_long(cell, &v) != 0) {
+            *msg = "必须是整数";
+            return NULL;
+        }
+        return json_integer(v);
+    }
+    case FT_NUM: {
+        char *end;
+        double d = strtod(cell, &end);
+        if (*end || !isfinite(d)) {
+            *msg = "必须是数字";
+            return NULL;
+        }
+        return json_real(d);
+    }
+    case FT_BOOL:
+        if (!strcmp(cell, "是") || !strcmp(cell, "1") || !strcasecmp(cell, "true") ||
+            !strcasecmp(cell, "y"))
+            return json_true();
+        if (!strcmp(cell, "否") || !strcmp(cell, "0") || !strcasecmp(cell, "false") ||
+            !strcasecmp(cell, "n"))
+            return json_false();
+        *msg = "必须是“是”或“否”";
+        return NULL;
+    case FT_DATE: {
+        const char *d = norm_date(a, cell);
+        if (!d) {
+            *msg = "必须是有效日期（YYYY-MM-DD）";
+            return NULL;
+        }
+        return json_string(d);
+    }
+    case FT_DATETIME: {
+        if (util_datetime_valid(cell))
+            return json_string(cell);
+        char date[11];
+        int hh = 0, mm = 0, ss = 0;
+        if (strlen(cell) >= 10) {
+            memcpy(date, cell, 10);
+            date[10] = '\0';
+            const char *d = norm_date(a, date);
+            if (d && (cell[10] == '\0' || sscanf(cell + 11, "%d:%d:%d", &hh, &mm, &ss) >= 2) &&
+                hh < 24 && mm < 60 && ss < 61)
+                return json_string(arena_printf(a, "%sT%02d:%02d:%02d+08:00", d, hh, mm, ss));
+        }
+        *msg = "必须是时间（如 2025-03-05 09:30）";
+        return NULL;
+    }
+    case FT_DICT: {
+        const char *code = dict_code_for(x->dc, f->dict, cell);
+        if (!code) {
+            *msg =
+                arena_printf(a, "不是有效的选项（可选：%s）", dict_labels_joined(x->dc, f->dict));
+            return NULL;
+        }
+        return json_string(code);
+    }
+    case FT_REGION:
+        if (by_name || region_level_of(cell) == RL_INVALID) {
+            db_stmt *s = db_prepare(x->c, "SELECT code FROM regions WHERE name = $1 "
+                                          "AND code >= $2 AND code < $3 LIMIT 2");
+            if (!s) {
+                *msg = "数据库错误";
+                return NULL;
+            }
+            db_bind_text(s, 1, cell);
+            db_bind_text(s, 2, x->u->scope_lo);
+            db_bind_text(s, 3, x->u->scope_hi);
+            const char *code = NULL;
+            int found = 0;
+            while (db_step(s) == DB_ROW) {
+                found++;
+                code = arena_strdup(a, db_col_text(s, 0));
+            }
+            db_done(s);
+            if (found != 1) {
+                *msg = found ? "区域名称不唯一，请填写区域代码" : "区域不存在或不在您的管辖范围内";
+                return NULL;
+            }
+            return json_string(code);
+        }
+        return json_string(cell);
+    default:
+        return json_string(cell);
+    }
+}
+
+static int import_header(struct import_ctx *x, const char *const *cells, size_t n)
+{
+    const struct field *cols[128];
+    int ncol = import_cols(x->e, cols, 128);
+    x->ncols = (int)(n > 1024 ? 1024 : n);
+    for (int i = 0; i < x->ncols; i++) {
+        const char *h = cells[i];
+        while (*h == ' ')
+            h++;
+        for (int k = 0; k < ncol; k++)
+            if (strcmp(h, col_label(x->e, cols[k])) == 0 || strcmp(h, cols[k]->name) == 0)
+                x->colmap[i] = cols[k];
+        if (!x->colmap[i] && !entity_is_region_table(x->e) && strcmp(h, "所属区域") == 0) {
+            x->colmap[i] = &entity_region_field;
+            x->region_by_name[i] = 1;
+        }
+    }
+    /* A required column missing from the header is a file error, not a row error. */
+    for (int k = 0; k < ncol; k++) {
+        int present = 0;
+        for (int i = 0; i < x->ncols; i++)
+            present |= x->colmap[i] == cols[k];
+        if (!present && (cols[k]->flags & FF_REQUIRED)) {
+            snprintf(x->message, sizeof x->message, "缺少必填列“%s”", col_label(x->e, cols[k]));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void import_reject(struct import_ctx *x, long rowno, json_t *errors)
+{
+    x->rejected++;
+    if (json_array_size(x->rows) < 1000)
+        json_array_append_new(x->rows,
+                              json_pack("{s:I, s:O}", "row", (json_int_t)rowno, "fields", errors));
+}
+
+static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
+{
+    struct import_ctx *x = ctx;
+    if (!x->header_seen) {
+        x->header_seen = 1;
+        return import_header(x, cells, n) == 0 ? 0 : 1;
+    }
+    int blank = 1;
+    for (size_t i = 0; i < n && blank; i++)
+        blank = cells[i][0] == '\0';
+    if (blank)
+        return 0;
+    x->total++;
+    arena_reset(x->row_arena);
+    json_t *in = json_object(), *errors = json_object();
+    for (int i = 0; i < x->ncols && (size_t)i < n; i++) {
+        const struct field *f = x->colmap[i];
+        if (!f || !cells[i][0] || json_object_get(in, f->name))
+            continue;
+        const char *msg = NULL;
+        json_t *v = cell_value(x, f, x->region_by_name[i], cells[i], &msg);
+        if (v)
+            json_object_set_new(in, f->name, v);
+        else
+            entity_error_add(errors, f->name, msg);
+    }
+    /* Validate the rest of the row too, so that every bad cell is named. */
+    json_t *obj = entity_merge_validate(x->row_arena, x->c, x->dc, x->u, x->e, in, NULL, errors, 1);
+    /* Good rows are stored even after a bad one: later rows may depend on
+     * them (a village on its township), and all-or-nothing rolls back at
+     * the end anyway. */
+    if (json_object_size(errors) == 0) {
+        int64_t id;
+        /* A savepoint per row: a row refused by the database leaves no
+         * trace, and on PostgreSQL the transaction goes on after it. On
+         * PostgreSQL thousands of savepoints cost ten times the rows, so a
+         * first pass goes without and a refused row starts it over with. */
+        int st = x->savepoints ? db_savepoint(x->c) : DB_OK;
+        if (st == DB_OK)
+            st = entity_row_insert(x->c, x->row_arena, x->u, x->e, obj, &id);
+        if (st == DB_OK) {
+            const char *key = entity_is_region_table(x->e)
+                                  ? json_string_value(json_object_get(obj, "code"))
+                                  : arena_printf(x->row_arena, "%lld", (long long)id);
+            st = entity_audit_change(x->c, x->who, "import", x->e, key,
+                                     entity_row_region(x->e, obj), NULL, obj);
+            if (st == DB_OK && x->e->created)
+                st = x->e->created(x->c, x->row_arena, x->who, key, obj, 1);
+        }
+        if (!x->savepoints &&
+            (st == DB_ERR_UNIQUE || st == DB_ERR_FOREIGN_KEY || st == DB_ERR_CONSTRAINT)) {
+            x->retry = 1;
+            json_decref(obj);
+            json_decref(in);
+            json_decref(errors);
+            return 1;
+        }
+        if (x->savepoints && st == DB_OK)
+            st = db_savepoint_release(x->c);
+        else if (x->savepoints && db_savepoint_rollback(x->c) != DB_OK)
+            st = db_last_status(x->c); /* the transaction is lost: fail the import */
+        if (st == DB_ERR_UNIQUE || st == DB_ERR_FOREIGN_KEY || st == DB_ERR_CONSTRAINT) {
+            entity_error_add(errors, entity_is_region_table(x->e) ? "code" : "_row",
+                             st == DB_ERR_UNIQUE ? "记录重复" : "数据不满足约束条件");
+        } else if (st != DB_OK) {
+            x->db_status = st;
+            snprintf(x->message, sizeof x->message, "数据库写入失败");
+            json_decref(obj);
+            json_decref(in);
+            json_decref(errors);
+            return 1;
+        } else {
+            x->accepted++;
+        }
+    }
+    if (json_object_size(errors))
+        import_reject(x, rowno, errors);
+    json_decref(obj);
+    json_decref(in);
+    json_decref(errors);
+    return 0;
+}
+
+int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                       const char *path, int partial, json_t **report)
+{
+    const struct user *u = who->user;
+    struct import_ctx *x = xcalloc(1, sizeof *x);
+    int rc = -1;
+    x->c = c;
+    x->u = u;
+    x->who = who;
+    x->e = e;
+    x->a = arena_new();
+    x->row_arena = arena_new();
+    x->dc = dict_cache_new(x->a, c);
+    x->partial = partial;
+    x->rows = json_array();
+    x->savepoints = db_conn_kind(c) != DB_KIND_PG;
+    char err[256] = "";
+again:
+    if (db_begin(c) != DB_OK) {
+        snprintf(x->message, sizeof x->message, "数据库忙，请稍后重试");
+        goto done;
+    }
+    int trc = tabread_file(path, NULL, import_row, x, err, sizeof err);
+    if (x->retry) {
+        db_rollback(c);
+        json_decref(x->rows);
+        x->rows = json_array();
+        x->total = x->accepted = x->rejected = 0;
+        x->header_seen = x->retry = 0;
+        x->savepoints = 1;
+        goto again;
+    }
+    if (trc < 0) {
+        snprintf(x->message, sizeof x->message, "%s", err[0] ? err : "文件无法读取");
+        db_rollback(c);
+        goto done;
+    }
+    if (trc > 0 || x->db_status) {
+        db_rollback(c);
+        goto done;
+    }
+    if (!x->header_seen) {
+        snprintf(x->message, sizeof x->message, "文件是空的");
+        db_rollback(c);
+        goto done;
+    }
+    if (x->rejected && !partial) {
+        db_rollback(c);
+        json_t *first = json_array_get(x->rows, 0);
+        snprintf(x->message, sizeof x->message,
+                 "第 %lld 行有错误，未导入任何数据（共 %ld 行有错误）",
+                 (long long)json_integer_value(json_object_get(first, "row")), x->rejected);
+        x->accepted = 0;
+        rc = 1;
+        goto done;
+    }
+    if (db_commit(c) != DB_OK) {
+        snprintf(x->message, sizeof x->message, "数据库写入失败");
+        goto done;
+    }
+    rc = 0;
+done:
+    *report = json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)x->total, "accepted",
+                        (json_int_t)(rc == 0 ? x->accepted : 0), "rejected",
+                        (json_int_t)x->rejected, "rows", x->rows);
+    if (x->message[0])
+        json_object_set_new(*report, "message", json_string(x->message));
+    arena_free(x->row_arena);
+    arena_free(x->a);
+    free(x);
+    return rc;
+}
