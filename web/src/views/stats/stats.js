@@ -65,7 +65,8 @@ export function regionChain(code) {
 // The server declares every figure once (section, key, label, unit, kind,
 // year-on-year partner, key in a child row) and the per-child table's
 // columns; the page, the Excel export and the work summary all print those
-// labels. Fetched once per page load; a failure is not cached.
+// labels. Fetched once while the app runs (they change only with the server);
+// a failure is not cached, the next load asks again.
 
 let figuresPromise = null;
 
@@ -78,7 +79,7 @@ export function loadFigures() {
     return figuresPromise;
 }
 
-// { sections, columns, section(key), figure(section, key), breakdown(section, key) }
+// { sections, columns, figure(section, key), breakdown(section, key) }
 export function indexFigures(d) {
     const sections = (d && Array.isArray(d.sections) ? d.sections : []).map((s) => ({
         ...s,
@@ -97,7 +98,6 @@ export function indexFigures(d) {
     return {
         sections,
         columns: d && Array.isArray(d.columns) ? d.columns : [],
-        section: (key) => bySection.get(key) || null,
         figure,
         breakdown,
     };
@@ -127,12 +127,6 @@ export function figureValue(fig, v, base) {
     } else if (kind === 'sum') text = fmtSum(v);
     else text = fmtInt(v);
     return { text, unit: text === '—' || !fig ? '' : fig.unit || '' };
-}
-
-// The same as one string ("85.7%", "1,234项", "—").
-export function figureText(fig, v, base) {
-    const { text, unit } = figureValue(fig, v, base);
-    return text + unit;
 }
 
 // The value of figure `fig` of section `sec` in obj, which is the section's
