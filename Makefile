@@ -10,7 +10,10 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 CFLAGS ?= -O2 -g
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRCS := $(wildcard src/*.c)
+# The platform (src/*.c) and the domain modules (src/mod/: the list in
+# src/mod/modules.c, one folder per module).
+SRCS := $(wildcard src/*.c src/mod/*.c src/mod/*/*.c)
+HDRS := $(wildcard src/*.h src/mod/*/*.h)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 MIGRATIONS := $(sort $(wildcard migrations/*/*.sql))
 GEN := build/gen/migrations.c
@@ -34,10 +37,12 @@ build/asan/safecomm: build/asan/main.o build/asan/libsafecomm.a
 build/asan/libsafecomm.a: $(ASAN_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-build/obj/%.o: src/%.c $(wildcard src/*.h) | build/obj
+build/obj/%.o: src/%.c $(HDRS) | build/obj
+	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc -c -o $@ $<
 
-build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
+build/asan/%.o: src/%.c $(HDRS) | build/asan
+	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -Isrc -c -o $@ $<
 
 build/obj/migrations.o: $(GEN) src/migrations.h | build/obj
@@ -49,7 +54,7 @@ build/asan/migrations.o: $(GEN) src/migrations.h | build/asan
 $(GEN): $(MIGRATIONS) scripts/embed-migrations.sh | build/gen
 	sh scripts/embed-migrations.sh $@ $(MIGRATIONS)
 
-build/test/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) build/asan/libsafecomm.a | build/test
+build/test/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(HDRS) build/asan/libsafecomm.a | build/test
 	$(CC) $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) $(PKG_CFLAGS) -Isrc -Itests/unit \
 	    -o $@ $< build/asan/libsafecomm.a $(PKG_LIBS)
 
@@ -90,10 +95,10 @@ run: setup all
 	build/safecomm serve --db var/safecomm.db --listen 127.0.0.1:8080
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c
+	clang-format -i $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h tests/tools/*.c
 
 format-check:
-	@clang-format --dry-run -Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h \
+	@clang-format --dry-run -Werror $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h \
 	    tests/tools/*.c && echo "format: 1 passed, 0 failed"
 
 cppcheck: $(GEN)

@@ -1,4 +1,4 @@
-/* boundary: region boundaries and the hazard map. An administrator uploads a
+/* boundary: region boundaries and the map. An administrator uploads a
  * region's boundary as GeoJSON (Polygon, MultiPolygon, Feature or a
  * FeatureCollection of those); it is checked, normalised into one Feature
  * (properties code and name) and stored with its bounding box in
@@ -45,6 +45,15 @@ int boundary_put(db_conn *c, arena *a, const struct audit_actor *who, const char
  * url clears it. Call before serving. */
 int boundary_tiles_set(const char *url, const char *attribution, const char **origin,
                        const char **why);
+
+struct req;
+/* For the map endpoints of modules (GET /api/v1/hazards/map): ?region=, the
+ * caller's home region by default, checked against perm in the caller's
+ * scope; NULL after the refusal was queued. */
+const char *boundary_map_region(struct req *r, const char *perm);
+/* reply_json with 12 significant digits: coordinates read back as they were
+ * written (106.3, not 106.29999999999999), a third shorter on the wire. */
+void boundary_reply_geo(struct req *r, int status, json_t *take);
 
 void boundary_routes_register(void);
 

@@ -5,7 +5,7 @@
 #include "buf.h"
 #include "entity.h"
 #include "files.h"
-#include "hazard.h"
+#include "module.h"
 #include "search.h"
 #include "util.h"
 
@@ -128,8 +128,11 @@ int check_run(db *d, FILE *out)
         failed += check_search(c, entity_at(i), out);
     }
     failed += audit_verify(c, out);
-    /* The state machines: each record's state agrees with its history. */
-    failed += hazard_check(c, out);
+    /* The modules' invariants: each state machine's records agree with
+     * their history. */
+    for (int m = 0; m < module_count; m++)
+        if (module_list[m]->check)
+            failed += module_list[m]->check(c, out);
     failed += files_check(c, out);
     db_release(d, c);
     return failed;

@@ -11,6 +11,7 @@
 #include "dict.h"
 #include "files.h"
 #include "idcard.h"
+#include "module.h"
 #include "audit.h"
 #include "http.h"
 #include "region.h"
@@ -19,6 +20,7 @@
 #include "tabread.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <unistd.h>
 #include <math.h>
@@ -28,8 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct entity *const entity_list[];
-extern const int entity_list_count;
+/* entities.c: the platform's own entities (the region tree); the modules'
+ * follow in module_list's order. */
+extern const struct entity *const entity_platform_list[];
+extern const int entity_platform_count;
 
 #define MAX_BINDS       64
 #define EXPORT_MAX_ROWS 200000
@@ -44,20 +48,33 @@ static const struct field region_field = {
 
 const struct entity *entity_find(const char *name)
 {
-    for (int i = 0; i < entity_list_count; i++)
-        if (strcmp(entity_list[i]->name, name) == 0)
-            return entity_list[i];
+    for (int i = 0; i < entity_count(); i++)
+        if (strcmp(entity_at(i)->name, name) == 0)
+            return entity_at(i);
     return NULL;
 }
 
 int entity_count(void)
 {
-    return entity_list_count;
+    int n = entity_platform_count;
+    for (int m = 0; m < module_count; m++)
+        n += module_list[m]->nentities;
+    return n;
 }
 
 const struct entity *entity_at(int i)
 {
-    return entity_list[i];
+    assert(i >= 0);
+    if (i < entity_platform_count)
+        return entity_platform_list[i];
+    i -= entity_platform_count;
+    for (int m = 0; m < module_count; m++) {
+        if (i < module_list[m]->nentities)
+            return module_list[m]->entities[i];
+        i -= module_list[m]->nentities;
+    }
+    assert(!"entity_at: out of range");
+    return NULL;
 }
 
 static int is_region_table(const struct entity *e)
@@ -1055,13 +1072,17 @@ static void query_free(struct query *q)
 /* The statement that reads one row by key, built once per entity: it is on
  * the hottest path (every GET of one object). */
 static char **one_row_sqls;
+static const struct entity **one_row_ents;
+static int one_row_n;
 static pthread_once_t one_row_once = PTHREAD_ONCE_INIT;
 
 static void build_one_row_sqls(void)
 {
-    one_row_sqls = xcalloc((size_t)entity_list_count, sizeof *one_row_sqls);
-    for (int i = 0; i < entity_list_count; i++) {
-        const struct entity *e = entity_list[i];
+    one_row_n = entity_count();
+    one_row_sqls = xcalloc((size_t)one_row_n, sizeof *one_row_sqls);
+    one_row_ents = xcalloc((size_t)one_row_n, sizeof *one_row_ents);
+    for (int i = 0; i < one_row_n; i++) {
+        const struct entity *e = one_row_ents[i] = entity_at(i);
         buf sql;
         buf_init(&sql, SQL_CAP);
         buf_puts(&sql, "SELECT ");
@@ -1075,10 +1096,10 @@ static void build_one_row_sqls(void)
 static const char *one_row_sql(const struct entity *e)
 {
     pthread_once(&one_row_once, build_one_row_sqls);
-    for (int i = 0; i < entity_list_count; i++)
-        if (entity_list[i] == e)
+    for (int i = 0; i < one_row_n; i++)
+        if (one_row_ents[i] == e)
             return one_row_sqls[i];
-    abort(); /* every entity comes from entity_list */
+    abort(); /* every entity comes from the registry */
 }
 
 /* Loads a live row by key without scope (the caller asks authz next).
@@ -1484,8 +1505,8 @@ long entity_rekey(db_conn *c, char **err)
     long n = 0;
     arena *a = arena_new();
     *err = NULL;
-    for (int i = 0; i < entity_list_count && !*err; i++) {
-        const struct entity *e = entity_list[i];
+    for (int i = 0; i < entity_count() && !*err; i++) {
+        const struct entity *e = entity_at(i);
         for (int k = 0; k < e->nfields && !*err; k++) {
             const struct field *f = &e->fields[k];
             if (f->type != FT_SENSITIVE)
@@ -2327,8 +2348,8 @@ static json_t *field_meta(const struct entity *e, const struct field *f)
 json_t *entity_meta(void)
 {
     json_t *items = json_array();
-    for (int i = 0; i < entity_list_count; i++) {
-        const struct entity *e = entity_list[i];
+    for (int i = 0; i < entity_count(); i++) {
+        const struct entity *e = entity_at(i);
         json_t *fields = json_array();
         for (int k = 0; k < ncols(e); k++)
             json_array_append_new(fields, field_meta(e, col_at(e, k)));
@@ -2352,8 +2373,8 @@ static void h_meta(req *r)
 void entity_routes_register(void)
 {
     http_route("GET", "/api/v1/meta/entities", h_meta, 0, NULL);
-    for (int i = 0; i < entity_list_count; i++) {
-        const struct entity *e = entity_list[i];
+    for (int i = 0; i < entity_count(); i++) {
+        const struct entity *e = entity_at(i);
         /* Patterns live as long as the process. */
         char *base = xasprintf("/api/v1/%s", e->name);
         http_route("GET", base, h_list, 0, e);

@@ -23,7 +23,7 @@
 #include "users.h"
 #include "util.h"
 
-#include "hazard.h"
+#include "module.h"
 #include "boundary.h"
 
 #include <sodium.h>
@@ -913,11 +913,13 @@ static void register_routes(void)
     session_routes_register();
     users_routes_register();
     audit_routes_register();
-    hazard_routes_register();
     files_routes_register();
     boundary_routes_register();
     stats_routes_register();
     report_routes_register();
+    for (int i = 0; i < module_count; i++)
+        if (module_list[i]->routes)
+            module_list[i]->routes();
 }
 
 int main(int argc, char **argv)

@@ -1,13 +1,14 @@
 /* report: the year-end work summary (工作总结) of a region, written from the
  * year's statistics (stats.c) as a doc (doc.h) and rendered as Markdown,
- * HTML, PDF or DOCX. The structure follows the summaries county and township
- * offices write by hand (an opening; 一、organisation and volunteers;
- * 二、publicity and training; 三、hazard investigation and rectification;
- * the townships' or villages' figures side by side; care for households in
- * need; 存在的主要问题; next year's plan), and every figure quoted is one of
- * the statistics, with its year-on-year change (同比). The problems and the
- * plan are derived from the figures (overdue hazards, a low rectification
- * rate, sub-regions without any publicity), never invented.
+ * HTML, PDF or DOCX. The outline follows the summaries county and township
+ * offices write by hand (an opening; organisation and volunteers; publicity
+ * and training; investigation and rectification; the townships' or villages'
+ * figures side by side; care for households in need; 存在的主要问题; next
+ * year's plan). This file holds the outline and the shared wording; each
+ * module writes its own paragraphs into the outline's chapters (struct
+ * summary_part), and every figure quoted is one of the statistics, with its
+ * year-on-year change (同比). The problems and the plan are derived from the
+ * figures, never invented.
  *
  * A section the reader may not see (no read permission on its module) is
  * left out of the text, as it is left out of the statistics.
@@ -24,6 +25,59 @@
 
 #include "arena.h"
 #include "doc.h"
+
+/* ---- what a module writes with ---- */
+
+/* The summary being written; valid during a part's write call. */
+struct summary;
+
+/* A module's part: written into the outline's chapter (report.c: the keys
+ * "organisation", "publicity", "rectification", "children", "livelihood",
+ * "problems" and "plan") after the parts of lower rank. */
+struct summary_part {
+    const char *chapter;
+    int rank;
+    void (*write)(struct summary *x);
+};
+
+/* The statistics section name of the answer, or NULL when the reader may
+ * not see it (then the part writes nothing). */
+json_t *summary_section(struct summary *x, const char *name);
+/* The per-child rows of the answer (stats.h). */
+json_t *summary_children(struct summary *x);
+arena *summary_arena(struct summary *x);
+/* "全县", "全镇", … from the region's name; the year; the as-at day as
+ * "2025年12月31日"; the region's population (0 when unknown). */
+const char *summary_all(struct summary *x);
+int summary_year(struct summary *x);
+const char *summary_asof(struct summary *x);
+long long summary_population(struct summary *x);
+
+/* A paragraph, or a numbered subheading "（一）text", in the part's chapter:
+ * the chapter's heading comes before its first paragraph, so a chapter
+ * whose parts write nothing is left out. */
+void summary_para(struct summary *x, const char *text);
+void summary_subheading(struct summary *x, const char *text);
+/* A table of a breakdown (stats.h: [{label, count[, extra]}]) with a
+ * 构成比 column and a 合计 row. extra may be NULL. */
+void summary_table_by_kind(struct summary *x, json_t *list, const char *head,
+                           const char *count_head, const char *extra, const char *extra_head);
+/* In the "children" chapter: a sentence added to its introduction. In
+ * "problems": a problem and (or NULL) the plan that answers it. In "plan":
+ * a standing plan. text is kept, not copied: an arena string or static. */
+void summary_note(struct summary *x, const char *text);
+void summary_problem(struct summary *x, const char *problem, const char *plan);
+void summary_plan(struct summary *x, const char *plan);
+
+/* Wording shared by the modules: an integer figure of obj (0 when absent);
+ * "42.9%" ("—" without a base); the change from last year as the summaries
+ * put it ("同比下降55.6%"); "培训63场（13210人次）、宣传66场" from a
+ * breakdown. Strings live in the summary's arena. */
+long long summary_int(json_t *obj, const char *key);
+const char *summary_pct(struct summary *x, long long num, long long den);
+const char *summary_change(struct summary *x, long long cur, long long prev);
+const char *summary_kinds(struct summary *x, json_t *list, const char *unit, const char *extra,
+                          const char *extra_unit);
 
 /* The summary as a document, from the output of stats_compute. */
 doc *report_work_summary(arena *a, json_t *stats);

@@ -15,7 +15,7 @@ struct sheetw {
     int row, col; /* CSV cursor */
     lxw_workbook *wb;
     lxw_worksheet *ws;
-    lxw_format *bold, *date;
+    lxw_format *bold, *date, *percent;
     int failed;
 };
 
@@ -38,6 +38,8 @@ struct sheetw *sheetw_open(const char *path, const char *sheet_name, char **err)
     w->ws = workbook_add_worksheet(w->wb, sheet_name);
     w->bold = workbook_add_format(w->wb);
     format_set_bold(w->bold);
+    w->percent = workbook_add_format(w->wb);
+    format_set_num_format(w->percent, "0.0%");
     format_set_bg_color(w->bold, 0xDDEBF7);
     w->date = workbook_add_format(w->wb);
     format_set_num_format(w->date, "yyyy-mm-dd");
@@ -107,6 +109,14 @@ void sheetw_number(struct sheetw *w, int row, int col, double v)
     } else {
         worksheet_write_number(w->ws, (lxw_row_t)row, (lxw_col_t)col, v, NULL);
     }
+}
+
+void sheetw_percent(struct sheetw *w, int row, int col, double v)
+{
+    if (w->csv)
+        sheetw_number(w, row, col, v);
+    else
+        worksheet_write_number(w->ws, (lxw_row_t)row, (lxw_col_t)col, v, w->percent);
 }
 
 void sheetw_date(struct sheetw *w, int row, int col, const char *d)

@@ -11,6 +11,8 @@ struct sheetw *sheetw_open(const char *path, const char *sheet_name, char **err)
 void sheetw_header(struct sheetw *w, int ncols, const char *const *labels, const int *widths);
 void sheetw_text(struct sheetw *w, int row, int col, const char *s);
 void sheetw_number(struct sheetw *w, int row, int col, double v);
+/* A fraction 0..1 shown as a per cent with one decimal (xlsx; csv: v). */
+void sheetw_percent(struct sheetw *w, int row, int col, double v);
 void sheetw_date(struct sheetw *w, int row, int col, const char *yyyy_mm_dd);
 /* A second sheet of notes (xlsx only); call after all rows of the first. */
 void sheetw_notes(struct sheetw *w, const char *title, int nrows, const char *const *lines);

@@ -1,23 +1,26 @@
 /* stats: the year's figures (see stats.h). Each section is one aggregate
- * query over the region's code range grouped by region code: its groups sum
- * to the region's totals and, by code prefix, to each child's row. The cost
- * follows the covering indexes of migration 0009, not the number of
- * regions. */
+ * query over the region's code range grouped by region code, written once
+ * from the module's declaration: its groups sum to the region's totals and,
+ * by code prefix, to each child's row. The cost follows the covering indexes
+ * of migration 0009, not the number of regions. */
 #include "stats.h"
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "auth.h"
+#include "module.h"
 #include "authz.h"
 #include "dict.h"
 #include "http.h"
 #include "region.h"
 #include "sheetw.h"
+#include "buf.h"
 #include "util.h"
 
 double stats_round(double v, int places)
@@ -59,45 +62,13 @@ static int run(db_conn *c, const char *sql, const struct span *sp, row_fn row, v
     return rc < 0 ? rc : DB_OK;
 }
 
-/* ---- one row of named integer columns into an object ---- */
-
-struct obj_ctx {
-    json_t *obj;
-    const char *const *names; /* NULL-terminated, one per column */
-};
-
-/* Hours are the one figure that is not a count. */
-static int is_hours(const char *name)
-{
-    size_t n = strlen(name);
-    return n >= 5 && strcmp(name + n - 5, "hours") == 0;
-}
-
-static void put_cols(json_t *obj, const char *const *names, db_stmt *s, int first)
-{
-    for (int i = 0; names[i]; i++) {
-        if (is_hours(names[i]))
-            json_object_set_new(obj, names[i],
-                                json_real(stats_round(db_col_double(s, first + i), 1)));
-        else
-            json_object_set_new(obj, names[i], json_integer(db_col_int(s, first + i)));
-    }
-}
-
-static int obj_row(void *ctx, db_stmt *s)
-{
-    struct obj_ctx *o = ctx;
-    put_cols(o->obj, o->names, s, 0);
-    return 0;
-}
-
 /* ---- counts by dictionary code and by month, from one grouped scan ---- */
 
 /* A grouped query's rows are (key 0, …, key n-1, count[, extra]); each key
  * column is summed on its own into a list of [code, count, extra] (or, for
  * the month key, into 12 counts). One scan grouped by (grade, domain, month)
  * gives the three breakdowns that three scans would. */
-#define CUBE_KEYS 3
+#define CUBE_KEYS STATS_MAX_BREAKDOWNS
 struct cube {
     int nkeys, month_key;     /* month_key: the column holding "MM", or -1 */
     json_t *lists[CUBE_KEYS]; /* [[code, count, extra], …] in first-seen order */
@@ -193,56 +164,336 @@ static void labelled(struct dict_cache *dc, const char *dict, json_t *rows, cons
     json_object_set_new(into, key, out);
 }
 
-/* ---- the per-child breakdown ---- */
+/* ---- the statements, written once from the declarations ---- */
 
-struct child_ctx {
-    json_t *children; /* [{code, …}] ordered by code */
-    int prefix;
-    const char *const *names; /* the children's names of the columns */
-    json_t *totals;           /* the section: every group adds to it */
-    const char *const *totals_names;
-};
+#define SCOPE " WHERE deleted_at IS NULL AND region >= $1 AND region < $2"
 
-static void add_cols(json_t *obj, const char *const *names, db_stmt *s, int first)
+/* run() binds $1..$7 to every statement, and PostgreSQL refuses a bind that
+ * supplies parameters a statement does not use (SQLite, one out of range):
+ * a statement that needs only some of them mentions the rest in a condition
+ * that is always true. */
+static void pad_params(buf *b)
 {
-    for (int i = 0; names[i]; i++) {
-        json_t *v = json_object_get(obj, names[i]);
-        if (is_hours(names[i]))
-            json_object_set_new(obj, names[i],
-                                json_real(json_real_value(v) + db_col_double(s, first + i)));
-        else
-            json_object_set_new(obj, names[i],
-                                json_integer(json_integer_value(v) + db_col_int(s, first + i)));
+    for (int k = 3; k <= 7; k++) {
+        char p[16];
+        snprintf(p, sizeof p, "$%d", k);
+        if (!strstr(buf_str(b), p))
+            buf_printf(b, " AND CAST(%s AS TEXT) IS NOT NULL", p);
     }
 }
+
+/* expr with the year's parameters ($3, $4) read as the year before's. */
+static void put_prev(buf *b, const char *expr)
+{
+    for (const char *p = expr; *p; p++) {
+        if (p[0] == '$' && (p[1] == '3' || p[1] == '4')) {
+            buf_printf(b, "$%c", p[1] == '3' ? '5' : '6');
+            p++;
+        } else {
+            buf_printf(b, "%c", *p);
+        }
+    }
+}
+
+struct plan {
+    const struct stats_section *sec;
+    char *groups;      /* SELECT region, the sums … GROUP BY region */
+    char *breakdown;   /* NULL without breakdowns */
+    char **aggregates; /* per figure: its statement, or NULL */
+};
+
+static struct plan *plans;
+static int nplans;
+static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
+
+static char *sql_detach(buf *b)
+{
+    size_t n;
+    return buf_detach(b, &n);
+}
+
+static const struct stats_figure *figure_in(const struct stats_section *sec, const char *key)
+{
+    for (int i = 0; i < sec->nfigures; i++)
+        if (strcmp(sec->figures[i].key, key) == 0)
+            return &sec->figures[i];
+    return NULL;
+}
+
+static void plan_build(struct plan *p, const struct stats_section *sec)
+{
+    buf b;
+    p->sec = sec;
+    p->aggregates = xcalloc((size_t)sec->nfigures, sizeof *p->aggregates);
+    buf_init(&b, 1 << 16);
+    buf_printf(&b, "SELECT region");
+    for (int i = 0; i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        /* A declaration the code cannot honour is a programming error. */
+        assert(f->key && f->label && f->unit);
+        assert(f->kind == STATS_RATE ? f->num && f->den && !f->expr && !f->aggregate
+                                     : (f->expr != NULL) != (f->aggregate != NULL));
+        assert(!f->aggregate || !f->child);
+        if (f->kind == STATS_RATE) {
+            const struct stats_figure *n = figure_in(sec, f->num), *d = figure_in(sec, f->den);
+            assert(n && d && (!f->child || (n->child && d->child)));
+            (void)n;
+            (void)d;
+        }
+        if (!f->expr)
+            continue;
+        buf_printf(&b, ", COALESCE(SUM(%s), 0)", f->expr);
+        if (f->flags & STATS_YOY) {
+            buf_printf(&b, ", COALESCE(SUM(");
+            put_prev(&b, f->expr);
+            buf_printf(&b, "), 0)");
+        }
+    }
+    buf_printf(&b, " FROM %s" SCOPE, sec->table);
+    pad_params(&b);
+    /* Grouped by the full code, which the indexes hold in order: SQLite
+     * then streams the groups instead of sorting the rows by a prefix; the
+     * prefixes are summed in C. */
+    buf_printf(&b, " GROUP BY region");
+    p->groups = sql_detach(&b);
+
+    for (int i = 0; i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        if (!f->aggregate)
+            continue;
+        buf_init(&b, 1 << 14);
+        buf_printf(&b, "SELECT %s FROM %s" SCOPE, f->aggregate, sec->table);
+        if (f->where)
+            buf_printf(&b, " AND (%s)", f->where);
+        pad_params(&b);
+        p->aggregates[i] = sql_detach(&b);
+    }
+
+    if (sec->nbreakdowns) {
+        assert(sec->nbreakdowns <= STATS_MAX_BREAKDOWNS && sec->breakdown_cols);
+        buf_init(&b, 1 << 14);
+        buf_printf(&b, "SELECT %s, count(*)", sec->breakdown_cols);
+        if (sec->breakdown_extra)
+            buf_printf(&b, ", COALESCE(SUM(%s), 0)", sec->breakdown_extra);
+        buf_printf(&b, " FROM %s" SCOPE, sec->table);
+        if (sec->breakdown_where)
+            buf_printf(&b, " AND %s", sec->breakdown_where);
+        pad_params(&b);
+        buf_printf(&b, " GROUP BY %s ORDER BY %s", sec->breakdown_cols, sec->breakdown_cols);
+        p->breakdown = sql_detach(&b);
+    }
+}
+
+static void plans_build(void)
+{
+    for (int m = 0; m < module_count; m++)
+        nplans += module_list[m]->nstats;
+    plans = xcalloc((size_t)nplans + 1, sizeof *plans);
+    int k = 0;
+    for (int m = 0; m < module_count; m++)
+        for (int i = 0; i < module_list[m]->nstats; i++)
+            plan_build(&plans[k++], module_list[m]->stats[i]);
+}
+
+static void plans_ready(void)
+{
+    pthread_once(&plans_once, plans_build);
+}
+
+const struct stats_figure *stats_figure_find(const char *section, const char *key)
+{
+    plans_ready();
+    for (int i = 0; i < nplans; i++)
+        if (strcmp(plans[i].sec->name, section) == 0)
+            return figure_in(plans[i].sec, key);
+    return NULL;
+}
+
+const char *stats_label(const char *section, const char *key)
+{
+    const struct stats_figure *f = stats_figure_find(section, key);
+    assert(f);
+    return f ? f->label : key;
+}
+
+int stats_column_count(void)
+{
+    plans_ready();
+    int n = 0;
+    for (int i = 0; i < nplans; i++)
+        for (int k = 0; k < plans[i].sec->nfigures; k++)
+            n += (plans[i].sec->figures[k].flags & STATS_COLUMN) != 0;
+    return n;
+}
+
+struct stats_column stats_column_at(int i)
+{
+    plans_ready();
+    for (int p = 0; p < nplans; p++)
+        for (int k = 0; k < plans[p].sec->nfigures; k++)
+            if ((plans[p].sec->figures[k].flags & STATS_COLUMN) && i-- == 0)
+                return (struct stats_column){.section = plans[p].sec,
+                                             .figure = &plans[p].sec->figures[k]};
+    assert(!"stats_column_at: out of range");
+    return (struct stats_column){0};
+}
+
+/* ---- one section: totals and children from the grouped scan ---- */
+
+static void add(json_t *obj, const char *key, enum stats_kind kind, db_stmt *s, int col)
+{
+    json_t *v = json_object_get(obj, key);
+    if (kind == STATS_SUM)
+        json_object_set_new(obj, key, json_real(json_real_value(v) + db_col_double(s, col)));
+    else
+        json_object_set_new(obj, key, json_integer(json_integer_value(v) + db_col_int(s, col)));
+}
+
+struct scan_ctx {
+    const struct stats_section *sec;
+    json_t *totals;
+    json_t *children; /* [{code, …}] ordered by code */
+    int prefix;
+    arena *a;
+};
 
 /* A group is a child's prefix (or the region itself, or a code between the
  * levels): all groups add up to the region's totals, and a child's group is
  * its row. */
-static int child_row(void *ctx, db_stmt *s)
+static int scan_row(void *vctx, db_stmt *s)
 {
-    struct child_ctx *cc = ctx;
-    add_cols(cc->totals, cc->totals_names, s, 1);
+    struct scan_ctx *x = vctx;
     const char *p = db_col_text(s, 0);
-    if (!p || strlen(p) < (size_t)cc->prefix)
-        return 0;
-    size_t i;
-    json_t *ch;
-    json_array_foreach(cc->children, i, ch)
-    {
-        const char *code = json_string_value(json_object_get(ch, "code"));
-        if (strncmp(code, p, (size_t)cc->prefix) == 0) {
-            add_cols(ch, cc->names, s, 1);
-            break;
+    json_t *child = NULL;
+    if (p && strlen(p) >= (size_t)x->prefix)
+        for (size_t i = 0; i < json_array_size(x->children) && !child; i++) {
+            json_t *ch = json_array_get(x->children, i);
+            if (strncmp(json_string_value(json_object_get(ch, "code")), p, (size_t)x->prefix) == 0)
+                child = ch;
+        }
+    int col = 1;
+    for (int i = 0; i < x->sec->nfigures; i++) {
+        const struct stats_figure *f = &x->sec->figures[i];
+        if (!f->expr)
+            continue;
+        int yoy = (f->flags & STATS_YOY) != 0;
+        for (int prev = 0; prev <= yoy; prev++, col++) {
+            add(x->totals, prev ? arena_printf(x->a, "%s_prev", f->key) : f->key, f->kind, s, col);
+            if (child && f->child)
+                add(child, prev ? arena_printf(x->a, "%s_prev", f->child) : f->child, f->kind, s,
+                    col);
         }
     }
     return 0;
 }
 
-static void zero_cols(json_t *obj, const char *const *names)
+static void round_sums(json_t *obj, const struct stats_figure *f, const char *key, arena *a)
 {
-    for (int k = 0; names[k]; k++)
-        json_object_set_new(obj, names[k], is_hours(names[k]) ? json_real(0) : json_integer(0));
+    if (f->kind != STATS_SUM)
+        return;
+    int yoy = (f->flags & STATS_YOY) ? 1 : 0;
+    for (int prev = 0; prev <= yoy; prev++) {
+        const char *k = prev ? arena_printf(a, "%s_prev", key) : key;
+        json_object_set_new(obj, k,
+                            json_real(stats_round(json_real_value(json_object_get(obj, k)), 1)));
+    }
+}
+
+static void set_rate(json_t *obj, const char *key, const char *num, const char *den)
+{
+    json_object_set_new(obj, key,
+                        json_real(ratio(json_integer_value(json_object_get(obj, num)),
+                                        json_integer_value(json_object_get(obj, den)))));
+}
+
+/* The section's totals and its children's rows from one scan grouped by
+ * region code, matched to a child by its code prefix (a region without
+ * children matches none). Every child starts at zero: a child without
+ * records is a row of zeros. */
+static int section_scan(db_conn *c, arena *a, const struct plan *p, const struct span *sp,
+                        json_t *children, int prefix, json_t *obj)
+{
+    const struct stats_section *sec = p->sec;
+    for (int i = 0; i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        if (f->kind == STATS_RATE)
+            continue;
+        int yoy = (f->flags & STATS_YOY) != 0;
+        json_object_set_new(obj, f->key, f->kind == STATS_SUM ? json_real(0) : json_integer(0));
+        if (yoy)
+            json_object_set_new(obj, arena_printf(a, "%s_prev", f->key),
+                                f->kind == STATS_SUM ? json_real(0) : json_integer(0));
+        if (!f->child)
+            continue;
+        for (size_t k = 0; k < json_array_size(children); k++) {
+            json_t *ch = json_array_get(children, k);
+            json_object_set_new(ch, f->child,
+                                f->kind == STATS_SUM ? json_real(0) : json_integer(0));
+            if (yoy)
+                json_object_set_new(ch, arena_printf(a, "%s_prev", f->child),
+                                    f->kind == STATS_SUM ? json_real(0) : json_integer(0));
+        }
+    }
+    struct scan_ctx x = {
+        .sec = sec, .totals = obj, .children = children, .prefix = prefix ? prefix : 15, .a = a};
+    int st = run(c, p->groups, sp, scan_row, &x);
+    for (int i = 0; st == DB_OK && i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        if (f->aggregate) {
+            db_stmt *s = db_prepare(c, p->aggregates[i]);
+            if (!s)
+                return db_last_status(c);
+            const char *v[] = {sp->lo, sp->hi, sp->from, sp->to, sp->pfrom, sp->pto, sp->asof};
+            for (int k = 0; k < 7; k++)
+                db_bind_text(s, k + 1, v[k]);
+            int rc = db_step(s);
+            json_object_set_new(obj, f->key, json_integer(rc == DB_ROW ? db_col_int(s, 0) : 0));
+            db_done(s);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        round_sums(obj, f, f->key, a);
+        for (size_t k = 0; f->child && k < json_array_size(children); k++)
+            round_sums(json_array_get(children, k), f, f->child, a);
+    }
+    /* Rates follow from the counts, the region's and each child's alike. */
+    for (int i = 0; st == DB_OK && i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        if (f->kind != STATS_RATE)
+            continue;
+        set_rate(obj, f->key, f->num, f->den);
+        if (!f->child)
+            continue;
+        const char *num = figure_in(sec, f->num)->child, *den = figure_in(sec, f->den)->child;
+        for (size_t k = 0; k < json_array_size(children); k++)
+            set_rate(json_array_get(children, k), f->child, num, den);
+    }
+    return st;
+}
+
+static int section_breakdowns(db_conn *c, struct dict_cache *dc, const struct plan *p,
+                              const struct span *sp, json_t *obj)
+{
+    const struct stats_section *sec = p->sec;
+    if (!p->breakdown)
+        return DB_OK;
+    int month_key = -1;
+    for (int k = 0; k < sec->nbreakdowns; k++)
+        if (!sec->breakdowns[k].dict)
+            month_key = k;
+    struct cube q;
+    cube_init(&q, sec->nbreakdowns, month_key);
+    int st = run(c, p->breakdown, sp, cube_row, &q);
+    for (int k = 0; st == DB_OK && k < sec->nbreakdowns; k++) {
+        if (k == month_key)
+            json_object_set(obj, sec->breakdowns[k].key, q.months);
+        else
+            labelled(dc, sec->breakdowns[k].dict, q.lists[k], sec->breakdown_extra, obj,
+                     sec->breakdowns[k].key);
+    }
+    cube_free(&q);
+    return st;
 }
 
 static int children_load(db_conn *c, const char *region, json_t *children)
@@ -282,262 +533,6 @@ static int child_prefix(enum region_level l)
     }
 }
 
-/* ---- the queries ---- */
-
-#define SCOPE " WHERE deleted_at IS NULL AND region >= $1 AND region < $2"
-/* Grouped by the full code, which the indexes hold in order: SQLite then
- * streams the groups instead of sorting the rows by a prefix (0.12 s
- * against 0.23 s for a county of 100,000 hazards); the prefixes are summed
- * in C. */
-#define GROUP_BY_CHILD " GROUP BY region"
-
-/* Hazards: found in the year (and the year before), closed by the as-at day,
- * closed by the deadline, open and overdue at the as-at day (whatever year
- * they were found in: the backlog), supervised and listed during the year. */
-#define HAZARD_COLS                                                                                \
-    "COALESCE(SUM(CASE WHEN found_at >= $3 AND found_at <= $4 THEN 1 ELSE 0 END), 0), "            \
-    "COALESCE(SUM(CASE WHEN found_at >= $5 AND found_at <= $6 THEN 1 ELSE 0 END), 0), "            \
-    "COALESCE(SUM(CASE WHEN found_at >= $3 AND found_at <= $4 AND state = 'closed' AND "           \
-    "closed_on <= $7 THEN 1 ELSE 0 END), 0), "                                                     \
-    "COALESCE(SUM(CASE WHEN found_at >= $3 AND found_at <= $4 AND state = 'closed' AND "           \
-    "closed_on <= $7 AND closed_on <= deadline THEN 1 ELSE 0 END), 0), "                           \
-    "COALESCE(SUM(CASE WHEN found_at <= $7 AND (state <> 'closed' OR closed_on > $7) THEN 1 "      \
-    "ELSE 0 END), 0), "                                                                            \
-    "COALESCE(SUM(CASE WHEN found_at <= $7 AND (state <> 'closed' OR closed_on > $7) AND "         \
-    "deadline < $7 THEN 1 ELSE 0 END), 0), "                                                       \
-    "COALESCE(SUM(CASE WHEN supervised_on >= $3 AND supervised_on <= $4 THEN 1 ELSE 0 END), 0), "  \
-    "COALESCE(SUM(CASE WHEN listed_on >= $3 AND listed_on <= $4 THEN 1 ELSE 0 END), 0), "          \
-    "COALESCE(SUM(CASE WHEN found_at >= $3 AND found_at <= $4 AND grade = 'major' THEN 1 ELSE 0 "  \
-    "END), 0), "                                                                                   \
-    "COALESCE(SUM(CASE WHEN found_at >= $3 AND found_at <= $4 AND grade = 'major' AND state = "    \
-    "'closed' AND closed_on <= $7 THEN 1 ELSE 0 END), 0) "
-static const char *const hazard_names[] = {
-    "found",      "found_prev", "closed", "closed_on_time", "open_at_end", "overdue_at_end",
-    "supervised", "listed",     "major",  "major_closed",   NULL};
-static const char *const hazard_child_names[] = {"hazards_found",
-                                                 "hazards_found_prev",
-                                                 "hazards_closed",
-                                                 "hazards_closed_on_time",
-                                                 "hazards_open_at_end",
-                                                 "overdue_at_end",
-                                                 "hazards_supervised",
-                                                 "hazards_listed",
-                                                 "hazards_major",
-                                                 "hazards_major_closed",
-                                                 NULL};
-
-#define ACTIVITY_COLS                                                                              \
-    "COALESCE(SUM(CASE WHEN held_on >= $3 AND held_on <= $4 THEN 1 ELSE 0 END), 0), "              \
-    "COALESCE(SUM(CASE WHEN held_on >= $5 AND held_on <= $6 THEN 1 ELSE 0 END), 0), "              \
-    "COALESCE(SUM(CASE WHEN held_on >= $3 AND held_on <= $4 THEN COALESCE(participants, 0) ELSE "  \
-    "0 END), 0), "                                                                                 \
-    "COALESCE(SUM(CASE WHEN held_on >= $5 AND held_on <= $6 THEN COALESCE(participants, 0) ELSE "  \
-    "0 END), 0) "
-static const char *const activity_names[] = {"count", "count_prev", "participants",
-                                             "participants_prev", NULL};
-static const char *const activity_child_names[] = {"activities", "activities_prev", "participants",
-                                                   "participants_prev", NULL};
-
-/* Volunteers on the books at the as-at day; joined during the year. */
-#define VOLUNTEER_COLS                                                                             \
-    "COALESCE(SUM(CASE WHEN joined_on IS NULL OR joined_on <= $7 THEN 1 ELSE 0 END), 0), "         \
-    "COALESCE(SUM(CASE WHEN joined_on >= $3 AND joined_on <= $4 THEN 1 ELSE 0 END), 0), "          \
-    "COALESCE(SUM(CASE WHEN joined_on >= $5 AND joined_on <= $6 THEN 1 ELSE 0 END), 0), "          \
-    "COALESCE(SUM(CASE WHEN joined_on IS NULL OR joined_on <= $7 THEN COALESCE(hours, 0) ELSE "    \
-    "0 END), 0) "
-static const char *const volunteer_names[] = {"total", "new", "new_prev", "hours", NULL};
-static const char *const volunteer_child_names[] = {"volunteers", "volunteers_new",
-                                                    "volunteers_new_prev", "volunteer_hours", NULL};
-
-#define INSPECTION_COLS                                                                            \
-    "COALESCE(SUM(CASE WHEN held_on >= $3 AND held_on <= $4 THEN 1 ELSE 0 END), 0), "              \
-    "COALESCE(SUM(CASE WHEN held_on >= $5 AND held_on <= $6 THEN 1 ELSE 0 END), 0) "
-static const char *const inspection_names[] = {"count", "count_prev", NULL};
-static const char *const inspection_child_names[] = {"inspections", "inspections_prev", NULL};
-
-/* run() binds $1..$7 to every statement, and PostgreSQL refuses a bind
- * that supplies parameters a statement does not use (SQLite, one out of
- * range): a statement that needs only some of them mentions the rest in a
- * condition that is always true. */
-#define ALL_PARAMS                                                                                 \
-    " AND CAST($3 AS TEXT) IS NOT NULL AND CAST($4 AS TEXT) IS NOT NULL AND "                      \
-    "CAST($5 AS TEXT) IS NOT NULL AND CAST($6 AS TEXT) IS NOT NULL AND "                           \
-    "CAST($7 AS TEXT) IS NOT NULL"
-
-/* A section of the figures, declared once: its totals (total_sql, one row),
- * or its per-region groups (child_sql) that sum to the totals and to each
- * child's row; then its breakdown (cube_sql: grouped by up to three key
- * columns, each summed into a list labelled from its dictionary, or, where
- * the dictionary is NULL, into twelve months); then more_sql, one more row of
- * figures. */
-struct section {
-    const char *name; /* "hazards" */
-    const char *perm; /* "hazard:read" */
-    const char *total_sql, *child_sql;
-    const char *const *names, *const *child_names;
-    const char *cube_sql;
-    const char *cube_dicts[CUBE_KEYS]; /* per key column; NULL: the month */
-    const char *cube_out[CUBE_KEYS];   /* the list's name: "by_grade" */
-    const char *cube_extra;            /* a summed column after the count */
-    const char *more_sql;
-    const char *const *more_names;
-};
-
-#define BY_YEAR(col) " AND " col " >= $3 AND " col " <= $4" ALL_PARAMS
-
-static const struct section sections[] = {
-    {
-        .name = "hazards",
-        .perm = "hazard:read",
-        .child_sql = "SELECT region, " HAZARD_COLS "FROM hazards" SCOPE GROUP_BY_CHILD,
-        .names = hazard_names,
-        .child_names = hazard_child_names,
-        .cube_sql =
-            "SELECT grade, domain, substr(found_at, 6, 2), count(*) FROM hazards" SCOPE BY_YEAR(
-                "found_at") " GROUP BY grade, domain, substr(found_at, 6, 2)"
-                            " ORDER BY grade, domain, substr(found_at, 6, 2)",
-        .cube_dicts = {"hazard_grade", "hazard_domain", NULL},
-        .cube_out = {"by_grade", "by_domain", "by_month"},
-    },
-    {
-        .name = "activities",
-        .perm = "activity:read",
-        .child_sql =
-            "SELECT region, " ACTIVITY_COLS "FROM activities" SCOPE ALL_PARAMS GROUP_BY_CHILD,
-        .names = activity_names,
-        .child_names = activity_child_names,
-        .cube_sql =
-            "SELECT kind, substr(held_on, 6, 2), count(*), COALESCE(SUM(participants), 0) "
-            "FROM activities" SCOPE BY_YEAR("held_on") " GROUP BY kind, substr(held_on, 6, 2) "
-                                                       "ORDER BY kind, substr(held_on, 6, 2)",
-        .cube_dicts = {"activity_kind", NULL},
-        .cube_out = {"by_kind", "by_month"},
-        .cube_extra = "participants",
-    },
-    {
-        .name = "inspections",
-        .perm = "inspection:read",
-        .child_sql =
-            "SELECT region, " INSPECTION_COLS "FROM inspections" SCOPE ALL_PARAMS GROUP_BY_CHILD,
-        .names = inspection_names,
-        .child_names = inspection_child_names,
-        .cube_sql = "SELECT kind, count(*) FROM inspections" SCOPE BY_YEAR(
-            "held_on") " GROUP BY kind ORDER BY kind",
-        .cube_dicts = {"inspection_kind"},
-        .cube_out = {"by_kind"},
-    },
-    {
-        .name = "volunteers",
-        .perm = "volunteer:read",
-        .child_sql = "SELECT region, " VOLUNTEER_COLS "FROM volunteers" SCOPE GROUP_BY_CHILD,
-        .names = volunteer_names,
-        .child_names = volunteer_child_names,
-        .more_sql = "SELECT count(DISTINCT team) FROM volunteers" SCOPE
-                    " AND team IS NOT NULL AND team <> '' AND (joined_on IS NULL OR joined_on <= "
-                    "$7)" ALL_PARAMS,
-        .more_names = (const char *const[]){"teams", NULL},
-    },
-    {
-        .name = "units",
-        .perm = "unit:read",
-        .total_sql = "SELECT count(*), COALESCE(SUM(CASE WHEN key_unit = 1 THEN 1 ELSE 0 END), 0) "
-                     "FROM units" SCOPE ALL_PARAMS,
-        .names = (const char *const[]){"total", "key", NULL},
-    },
-    {
-        .name = "care",
-        .perm = "care:read",
-        .total_sql = "SELECT count(*) FROM care_households" SCOPE ALL_PARAMS,
-        .names = (const char *const[]){"total", NULL},
-        .cube_sql = "SELECT kind, count(*) FROM care_households" SCOPE ALL_PARAMS
-                    " GROUP BY kind ORDER BY kind",
-        .cube_dicts = {"care_kind"},
-        .cube_out = {"by_kind"},
-    },
-};
-
-/* Hours were summed as doubles per group: one rounding at the end. */
-static void round_hours(json_t *obj, const char *const *names)
-{
-    for (int k = 0; names[k]; k++)
-        if (is_hours(names[k]))
-            json_object_set_new(
-                obj, names[k],
-                json_real(stats_round(json_real_value(json_object_get(obj, names[k])), 1)));
-}
-
-/* The section's totals and its children's rows from one scan grouped by
- * region code, matched to a child by its code prefix (a region without
- * children matches none). Every child starts at zero: a child without
- * records is a row of zeros. */
-static int section_scan(db_conn *c, const struct section *sec, const struct span *sp,
-                        json_t *children, int prefix, json_t *obj)
-{
-    zero_cols(obj, sec->names);
-    size_t i;
-    for (i = 0; i < json_array_size(children); i++)
-        zero_cols(json_array_get(children, i), sec->child_names);
-    struct child_ctx cc = {children, prefix ? prefix : 15, sec->child_names, obj, sec->names};
-    int st = run(c, sec->child_sql, sp, child_row, &cc);
-    round_hours(obj, sec->names);
-    for (i = 0; i < json_array_size(children); i++)
-        round_hours(json_array_get(children, i), sec->child_names);
-    return st;
-}
-
-static int section_extras(db_conn *c, struct dict_cache *dc, const struct section *sec,
-                          const struct span *sp, json_t *obj)
-{
-    int st = DB_OK;
-    if (sec->cube_sql) {
-        int nkeys = 0, month_key = -1;
-        while (nkeys < CUBE_KEYS && sec->cube_out[nkeys]) {
-            if (!sec->cube_dicts[nkeys])
-                month_key = nkeys;
-            nkeys++;
-        }
-        struct cube q;
-        cube_init(&q, nkeys, month_key);
-        st = run(c, sec->cube_sql, sp, cube_row, &q);
-        for (int k = 0; st == DB_OK && k < nkeys; k++) {
-            if (k == month_key)
-                json_object_set(obj, sec->cube_out[k], q.months);
-            else
-                labelled(dc, sec->cube_dicts[k], q.lists[k], sec->cube_extra, obj,
-                         sec->cube_out[k]);
-        }
-        cube_free(&q);
-    }
-    if (st == DB_OK && sec->more_sql) {
-        struct obj_ctx o = {obj, sec->more_names};
-        st = run(c, sec->more_sql, sp, obj_row, &o);
-    }
-    if (strcmp(sec->name, "hazards") == 0) {
-        json_int_t found = json_integer_value(json_object_get(obj, "found"));
-        json_int_t closed = json_integer_value(json_object_get(obj, "closed"));
-        json_int_t on_time = json_integer_value(json_object_get(obj, "closed_on_time"));
-        json_object_set_new(obj, "rectification_rate", json_real(ratio(closed, found)));
-        json_object_set_new(obj, "on_time_rate", json_real(ratio(on_time, closed)));
-    }
-    return st;
-}
-
-/* Child rates follow from the child's counts, like the region's. */
-static void children_rates(json_t *children)
-{
-    size_t i;
-    json_t *ch;
-    json_array_foreach(children, i, ch)
-    {
-        json_t *f = json_object_get(ch, "hazards_found");
-        if (!f)
-            continue;
-        json_int_t closed = json_integer_value(json_object_get(ch, "hazards_closed"));
-        json_object_set_new(ch, "rectification_rate",
-                            json_real(ratio(closed, json_integer_value(f))));
-    }
-}
-
 static int region_row(void *ctx, db_stmt *s)
 {
     json_t *r = ctx;
@@ -556,6 +551,7 @@ int stats_compute(db_conn *c, const struct user *user, const char *region, int y
                   const char *today, json_t **out)
 {
     *out = NULL;
+    plans_ready();
     struct span sp;
     assert(year >= 1949 && year <= 2100);
     unsigned y = (unsigned)year % 10000u, py = (unsigned)(year - 1) % 10000u;
@@ -597,24 +593,18 @@ int stats_compute(db_conn *c, const struct user *user, const char *region, int y
     int prefix = child_prefix(region_level_of(region));
     if (prefix)
         st = children_load(c, region, children);
-    for (size_t i = 0; st == DB_OK && i < sizeof sections / sizeof sections[0]; i++) {
-        const struct section *sec = &sections[i];
+    for (int i = 0; st == DB_OK && i < nplans; i++) {
+        const struct stats_section *sec = plans[i].sec;
         if (!authz_has(user, sec->perm))
             continue;
         json_t *obj = json_object();
-        if (sec->child_sql) {
-            st = section_scan(c, sec, &sp, children, prefix, obj);
-        } else {
-            struct obj_ctx o = {obj, sec->names};
-            st = run(c, sec->total_sql, &sp, obj_row, &o);
-        }
+        st = section_scan(c, a, &plans[i], &sp, children, prefix, obj);
         if (st == DB_OK)
-            st = section_extras(c, dc, sec, &sp, obj);
+            st = section_breakdowns(c, dc, &plans[i], &sp, obj);
         json_object_set_new(res, sec->name, obj);
         json_array_append_new(json_object_get(res, "sections"), json_string(sec->name));
     }
     arena_free(a);
-    children_rates(children);
     json_object_set_new(res, "children", children);
     if (st != DB_OK) {
         log_error("stats of %s %d: %s", region, year, db_errmsg(c));
@@ -631,6 +621,90 @@ int stats_year_parse(const char *s)
         return -1;
     int y = atoi(s);
     return y >= 1949 && y <= 2100 ? y : -1;
+}
+
+const char *stats_pct(arena *a, long long num, long long den)
+{
+    if (den <= 0)
+        return "—";
+    long long pm = (num * 1000 + den / 2) / den;
+    return arena_printf(a, "%lld.%lld%%", pm / 10, pm % 10);
+}
+
+static json_int_t int_of(json_t *v)
+{
+    if (json_is_integer(v))
+        return json_integer_value(v);
+    return json_is_real(v) ? (json_int_t)json_real_value(v) : 0;
+}
+
+const char *stats_column_text(arena *a, struct stats_column col, json_t *child)
+{
+    const struct stats_figure *f = col.figure;
+    json_t *v = json_object_get(child, f->child);
+    if (f->kind == STATS_RATE) {
+        const struct stats_figure *n = figure_in(col.section, f->num),
+                                  *d = figure_in(col.section, f->den);
+        return stats_pct(a, int_of(json_object_get(child, n->child)),
+                         int_of(json_object_get(child, d->child)));
+    }
+    if (f->kind == STATS_SUM) {
+        long long t = (long long)(json_number_value(v) * 10 + 0.5);
+        return t % 10 ? arena_printf(a, "%lld.%lld", t / 10, t % 10)
+                      : arena_printf(a, "%lld", t / 10);
+    }
+    return arena_printf(a, "%lld", (long long)int_of(v));
+}
+
+/* ---- the declarations, for the console ---- */
+
+static const char *const kind_names[] = {
+    [STATS_COUNT] = "count", [STATS_SUM] = "sum", [STATS_RATE] = "rate"};
+
+static json_t *figure_json(const struct stats_section *sec, const struct stats_figure *f)
+{
+    int yoy = (f->flags & STATS_YOY) != 0;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "key", f->key, "label", f->label,
+                          "unit", f->unit, "kind", kind_names[f->kind], "yoy", yoy, "column",
+                          (f->flags & STATS_COLUMN) != 0);
+    char prev[128];
+    snprintf(prev, sizeof prev, "%s_prev", f->key);
+    json_object_set_new(o, "prev_key", yoy ? json_string(prev) : json_null());
+    json_object_set_new(o, "child_key", f->child ? json_string(f->child) : json_null());
+    if (f->kind == STATS_RATE) {
+        const struct stats_figure *n = figure_in(sec, f->num), *d = figure_in(sec, f->den);
+        json_object_set_new(o, "num", json_string(f->num));
+        json_object_set_new(o, "den", json_string(f->den));
+        json_object_set_new(o, "num_child_key", n->child ? json_string(n->child) : json_null());
+        json_object_set_new(o, "den_child_key", d->child ? json_string(d->child) : json_null());
+    }
+    return o;
+}
+
+json_t *stats_figures_json(void)
+{
+    plans_ready();
+    json_t *sections = json_array(), *columns = json_array();
+    for (int i = 0; i < nplans; i++) {
+        const struct stats_section *sec = plans[i].sec;
+        json_t *figs = json_array(), *bds = json_array();
+        for (int k = 0; k < sec->nfigures; k++)
+            json_array_append_new(figs, figure_json(sec, &sec->figures[k]));
+        for (int k = 0; k < sec->nbreakdowns; k++)
+            json_array_append_new(bds, json_pack("{s:s, s:s, s:b}", "key", sec->breakdowns[k].key,
+                                                 "label", sec->breakdowns[k].label, "monthly",
+                                                 sec->breakdowns[k].dict == NULL));
+        json_array_append_new(sections, json_pack("{s:s, s:s, s:s, s:o, s:o}", "key", sec->name,
+                                                  "label", sec->label, "perm", sec->perm, "figures",
+                                                  figs, "breakdowns", bds));
+    }
+    for (int i = 0; i < stats_column_count(); i++) {
+        struct stats_column col = stats_column_at(i);
+        json_t *o = figure_json(col.section, col.figure);
+        json_object_set_new(o, "section", json_string(col.section->name));
+        json_array_append_new(columns, o);
+    }
+    return json_pack("{s:o, s:o}", "sections", sections, "columns", columns);
 }
 
 /* ---- HTTP ---- */
@@ -681,6 +755,13 @@ int stats_for_request(struct req *r, const char **region, int *year, json_t **ou
     return 0;
 }
 
+/* GET /api/v1/stats/figures: what each figure is called, for the console.
+ * Labels are not data: any logged-in user may read them. */
+static void h_figures(req *r)
+{
+    reply_json(r, 200, stats_figures_json());
+}
+
 static void h_stats(req *r)
 {
     const char *region;
@@ -692,50 +773,14 @@ static void h_stats(req *r)
 
 /* ---- Excel: the figures, then one row per child region ---- */
 
-static const struct {
-    const char *section, *key, *label;
-} figures[] = {
-    {"hazards", "found", "排查发现隐患（项）"},
-    {"hazards", "found_prev", "上年发现隐患（项）"},
-    {"hazards", "closed", "整改销号（项）"},
-    {"hazards", "closed_on_time", "按期销号（项）"},
-    {"hazards", "rectification_rate", "整改率"},
-    {"hazards", "on_time_rate", "按期整改率"},
-    {"hazards", "open_at_end", "期末未销号隐患（项）"},
-    {"hazards", "overdue_at_end", "期末逾期未整改（项）"},
-    {"hazards", "major", "重大隐患（项）"},
-    {"hazards", "major_closed", "重大隐患销号（项）"},
-    {"hazards", "supervised", "督办（项）"},
-    {"hazards", "listed", "挂牌督办（项）"},
-    {"inspections", "count", "排查检查（次）"},
-    {"inspections", "count_prev", "上年排查检查（次）"},
-    {"activities", "count", "宣传培训活动（场）"},
-    {"activities", "count_prev", "上年宣传培训活动（场）"},
-    {"activities", "participants", "参与人次"},
-    {"activities", "participants_prev", "上年参与人次"},
-    {"volunteers", "total", "志愿者（人）"},
-    {"volunteers", "new", "本年新增志愿者（人）"},
-    {"volunteers", "teams", "志愿者队伍（支）"},
-    {"volunteers", "hours", "志愿服务时长（小时）"},
-    {"units", "total", "登记单位（家）"},
-    {"units", "key", "重点单位（家）"},
-    {"care", "total", "关爱对象（户）"},
-};
-
-const struct stats_column stats_child_columns[] = {
-    {"hazards_found", "发现隐患"},    {"hazards_closed", "整改销号"},
-    {"rectification_rate", "整改率"}, {"overdue_at_end", "逾期未改"},
-    {"inspections", "安全检查"},      {"activities", "宣传培训"},
-    {"participants", "参与人次"},     {"volunteers", "志愿者"},
-};
-const int stats_child_ncolumns = sizeof stats_child_columns / sizeof stats_child_columns[0];
-
-static void sheet_value(struct sheetw *w, int row, int col, json_t *v)
+static void sheet_value(struct sheetw *w, int row, int col, const struct stats_figure *f, json_t *v)
 {
-    if (json_is_number(v))
+    if (!v)
+        return;
+    if (f->kind == STATS_RATE)
+        sheetw_percent(w, row, col, json_number_value(v));
+    else
         sheetw_number(w, row, col, json_number_value(v));
-    else if (json_is_string(v))
-        sheetw_text(w, row, col, json_string_value(v));
 }
 
 static void h_stats_xlsx(req *r)
@@ -757,17 +802,26 @@ static void h_stats_xlsx(req *r)
         return;
     }
     const char *rname = json_string_value(json_object_get(json_object_get(s, "region"), "name"));
-    const char *head[2] = {"项目", arena_printf(r->a, "%s %d 年", rname, year)};
-    static const int widths[2] = {24, 16};
-    sheetw_header(w, 2, head, widths);
+    const char *head[4] = {"项目", arena_printf(r->a, "%s %d 年", rname, year),
+                           arena_printf(r->a, "%d 年（上年）", year - 1), "单位"};
+    static const int widths[4] = {24, 18, 16, 8};
+    sheetw_header(w, 4, head, widths);
     int row = 1;
-    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
-        json_t *v = json_object_get(json_object_get(s, figures[i].section), figures[i].key);
-        if (!v)
+    for (int i = 0; i < nplans; i++) {
+        const struct stats_section *sec = plans[i].sec;
+        json_t *obj = json_object_get(s, sec->name);
+        if (!obj)
             continue;
-        sheetw_text(w, row, 0, figures[i].label);
-        sheet_value(w, row, 1, v);
-        row++;
+        for (int k = 0; k < sec->nfigures; k++) {
+            const struct stats_figure *f = &sec->figures[k];
+            sheetw_text(w, row, 0, f->label);
+            sheet_value(w, row, 1, f, json_object_get(obj, f->key));
+            if (f->flags & STATS_YOY)
+                sheet_value(w, row, 2, f,
+                            json_object_get(obj, arena_printf(r->a, "%s_prev", f->key)));
+            sheetw_text(w, row, 3, f->unit);
+            row++;
+        }
     }
     /* The breakdown follows on the same sheet after a blank row, with its
      * own header: one sheet is what a county office forwards. */
@@ -777,20 +831,19 @@ static void h_stats_xlsx(req *r)
         sheetw_text(w, row, 0, "下级区域");
         json_t *first = json_array_get(children, 0);
         int col = 1;
-        for (int k = 0; k < stats_child_ncolumns; k++)
-            if (json_object_get(first, stats_child_columns[k].key))
-                sheetw_text(w, row, col++, stats_child_columns[k].label);
+        for (int k = 0; k < stats_column_count(); k++)
+            if (json_object_get(first, stats_column_at(k).figure->child))
+                sheetw_text(w, row, col++, stats_column_at(k).figure->label);
         row++;
-        size_t i;
-        json_t *ch;
-        json_array_foreach(children, i, ch)
-        {
+        for (size_t i = 0; i < json_array_size(children); i++) {
+            json_t *ch = json_array_get(children, i);
             sheetw_text(w, row, 0, json_string_value(json_object_get(ch, "name")));
             col = 1;
-            for (int k = 0; k < stats_child_ncolumns; k++) {
-                json_t *v = json_object_get(ch, stats_child_columns[k].key);
+            for (int k = 0; k < stats_column_count(); k++) {
+                const struct stats_figure *f = stats_column_at(k).figure;
+                json_t *v = json_object_get(ch, f->child);
                 if (v)
-                    sheet_value(w, row, col++, v);
+                    sheet_value(w, row, col++, f, v);
             }
             row++;
         }
@@ -807,5 +860,6 @@ static void h_stats_xlsx(req *r)
 void stats_routes_register(void)
 {
     http_route("GET", "/api/v1/stats", h_stats, 0, NULL);
+    http_route("GET", "/api/v1/stats/figures", h_figures, 0, NULL);
     http_route("GET", "/api/v1/stats/export.xlsx", h_stats_xlsx, 0, NULL);
 }

@@ -1,6 +1,6 @@
 /* stats: the year's figures of a region's campaign work, counted in SQL from
- * the records as they were kept (hazards, publicity and training, inspections,
- * volunteers, units, care households). The statistics page shows them, the
+ * the records as they were kept. Each module declares its sections and
+ * their figures (struct stats_section, below); this file runs them. The statistics page shows them, the
  * Excel export lists them, and the year-end work summary (report.c) writes its
  * text from them, so the three never disagree.
  *
@@ -13,8 +13,8 @@
  * here from integers, rounded to 4 places; hours to 1 place).
  *
  * Scope: the caller's region subtree (checked by the HTTP handler) and its
- * permissions: a section whose module the user cannot read ("hazard:read",
- * "activity:read", …) is left out, and "sections" lists those present.
+ * permissions: a section whose permission the user lacks (its module's
+ * read permission) is left out, and "sections" lists those present.
  *
  * Ownership: stats_compute returns a new json_t the caller releases. */
 #ifndef SAFECOMM_STATS_H
@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "arena.h"
 #include "db.h"
 
 struct user;
@@ -38,14 +39,97 @@ int stats_compute(db_conn *c, const struct user *user, const char *region, int y
  * ?year= and the command line's --year. */
 int stats_year_parse(const char *s);
 
-/* The columns of the per-child table ("children"), in order, with their
- * Chinese headings: the Excel export and the work summary both print it. A
- * column is present in a child row only when its section is. */
-struct stats_column {
-    const char *key, *label;
+/* ---- figures, declared once by the modules ---- */
+
+enum stats_kind {
+    STATS_COUNT, /* an integer count */
+    STATS_SUM,   /* a sum written with one decimal: hours */
+    STATS_RATE,  /* num / den of two figures of the section: 0..1, 4 places */
 };
-extern const struct stats_column stats_child_columns[];
-extern const int stats_child_ncolumns;
+
+enum stats_flag {
+    /* Also counted for the year before, as "<key>_prev" (and a child's
+     * "<child>_prev"): the expression read with $5/$6 for $3/$4. */
+    STATS_YOY = 1 << 0,
+    /* A column of the per-child table: the page, the Excel export and the
+     * summary print the same columns, in declaration order. */
+    STATS_COLUMN = 1 << 1,
+};
+
+/* One figure: its key, its label and unit (the same words on the page, in
+ * Excel and in the summary) and how it is computed. The SQL sees the
+ * parameters $1/$2 (the region's code range), $3/$4 (the year's first and
+ * last day), $5/$6 (the year before's) and $7 (the as-at day). */
+struct stats_figure {
+    const char *key;   /* in the section's object: "found" */
+    const char *label; /* "排查发现隐患" */
+    const char *unit; /* "项", "人", "人次", "场", "次", "小时", "家", "户", "支", "%" */
+    enum stats_kind kind;
+    /* COUNT and SUM: an expression over one row of the section's table,
+     * summed per region group (the groups add up to the region and, by code
+     * prefix, to each child). */
+    const char *expr;
+    /* COUNT that groups cannot sum (a distinct count): the aggregate over
+     * the region's rows that meet where, totals only. */
+    const char *aggregate, *where;
+    const char *num, *den; /* RATE: keys of two figures of the section */
+    const char *child;     /* its key in a child region's row; NULL: totals only */
+    unsigned flags;
+};
+
+/* A breakdown: a list of {code, label, count} by a dictionary's codes, or
+ * twelve monthly counts. */
+struct stats_breakdown {
+    const char *key;   /* "by_grade" */
+    const char *label; /* "隐患等级构成" */
+    const char *dict;  /* the key column's dictionary; NULL: the month "MM" */
+};
+
+#define STATS_MAX_BREAKDOWNS 3
+
+/* A section of the answer: one table's figures for a region and a year. */
+struct stats_section {
+    const char *name;  /* the answer's key: "hazards" */
+    const char *label; /* "隐患排查整治" */
+    const char *perm;  /* "hazard:read": left out for a user without it */
+    const char *table; /* its rows: live (deleted_at IS NULL) in the region's range */
+    const struct stats_figure *figures;
+    int nfigures;
+    /* The breakdowns come from one statement grouped by breakdown_cols (one
+     * column per breakdown, in order), over the rows that meet
+     * breakdown_where, counting rows and summing breakdown_extra. */
+    const struct stats_breakdown *breakdowns;
+    int nbreakdowns;
+    const char *breakdown_cols;  /* "grade, domain, substr(found_at, 6, 2)" */
+    const char *breakdown_where; /* "found_at >= $3 AND found_at <= $4", or NULL */
+    const char *breakdown_extra; /* "participants" → each item's "participants" */
+};
+
+/* The declared figure key of section, or NULL. */
+const struct stats_figure *stats_figure_find(const char *section, const char *key);
+/* Its label, for prose that names a figure: the summary says what the page
+ * says. key must be declared (an assert). */
+const char *stats_label(const char *section, const char *key);
+
+/* The columns of the per-child table, in order: the figures flagged
+ * STATS_COLUMN of every module's sections. */
+struct stats_column {
+    const struct stats_section *section;
+    const struct stats_figure *figure;
+};
+int stats_column_count(void);
+struct stats_column stats_column_at(int i);
+/* A child row's value of a column as text: a count, a sum with one
+ * decimal, a rate as "46.7%" ("—" without a base). a holds the text. */
+const char *stats_column_text(arena *a, struct stats_column col, json_t *child);
+
+/* num/den as a percentage with one decimal, "46.7%" (integer arithmetic,
+ * the same on every machine); "—" when den is 0. */
+const char *stats_pct(arena *a, long long num, long long den);
+
+/* The declarations as JSON, for GET /api/v1/stats/figures: the console
+ * takes its labels from here. New reference. */
+json_t *stats_figures_json(void);
 
 /* round(v, places) the same way on every machine: half away from zero. */
 double stats_round(double v, int places);

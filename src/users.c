@@ -6,6 +6,7 @@
 #include "authz.h"
 #include "entity.h"
 #include "http.h"
+#include "module.h"
 #include "region.h"
 #include "util.h"
 
@@ -670,16 +671,16 @@ static void h_permissions(req *r)
         {"role:admin", "角色与权限管理"},
         {"audit:read", "审计日志与登录日志"},
         {"*", "全部权限（系统管理员）"},
-        {"hazard:assign", "隐患：下达整改通知"},
-        {"hazard:progress", "隐患：整改、报告进展、申请延期、申请验收"},
-        {"hazard:approve", "隐患：审批延期"},
-        {"hazard:accept", "隐患：验收销号、退回整改"},
-        {"hazard:supervise", "隐患：督办、挂牌、摘牌"},
         {"report:read", "统计分析与工作总结（各部分另需该业务的查看权限）"},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         json_array_append_new(
             items, json_pack("{s:s, s:s}", "permission", fixed[i][0], "label", fixed[i][1]));
+    for (int m = 0; m < module_count; m++)
+        for (int i = 0; i < module_list[m]->nperms; i++)
+            json_array_append_new(items, json_pack("{s:s, s:s}", "permission",
+                                                   module_list[m]->perms[i].perm, "label",
+                                                   module_list[m]->perms[i].label));
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 

@@ -905,6 +905,36 @@ function xlsxText(bytes) {
         .join('\n');
 }
 
+// The first sheet of an .xlsx as rows of cells (strings, numbers, or
+// undefined for an empty cell): shared and inline strings both, as
+// libxlsxwriter's constant-memory mode writes inline ones.
+function xlsxCells(bytes) {
+    const parts = unzip(bytes);
+    const unxml = (t) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+    const texts = (x) => [...x.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((m) => unxml(m[1])).join('');
+    const shared = parts['xl/sharedStrings.xml']
+        ? [...parts['xl/sharedStrings.xml'].toString('utf8').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => texts(m[1]))
+        : [];
+    const sheet = parts['xl/worksheets/sheet1.xml'].toString('utf8');
+    const rows = [];
+    for (const c of sheet.matchAll(/<c r="([A-Z]+)(\d+)"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+        const [, colName, rowNo, attrs, inner = ''] = c;
+        let col = 0;
+        for (const ch of colName) col = col * 26 + (ch.charCodeAt(0) - 64);
+        const type = (/ t="([^"]+)"/.exec(attrs) || [])[1];
+        const v = (/<v>([^<]*)<\/v>/.exec(inner) || [])[1];
+        let value;
+        if (type === 'inlineStr') value = texts(inner);
+        else if (type === 's') value = shared[Number(v)];
+        else if (type === 'str') value = v === undefined ? undefined : unxml(v);
+        else if (v !== undefined) value = Number(v);
+        const r = Number(rowNo) - 1;
+        while (rows.length <= r) rows.push([]);
+        rows[r][col - 1] = value;
+    }
+    return rows;
+}
+
 // Does the file hold these bytes (a string is taken as UTF-8)? false when the
 // file does not exist.
 function fileHas(file, needle) {
@@ -917,6 +947,7 @@ module.exports.withCookie = withCookie;
 module.exports.idNumber = idNumber;
 module.exports.unzip = unzip;
 module.exports.xlsxText = xlsxText;
+module.exports.xlsxCells = xlsxCells;
 module.exports.fileHas = fileHas;
 
 /* ---------------- CSV exports and import reports (CLI tests) ---------------- */

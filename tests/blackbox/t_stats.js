@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const lib = require('./lib');
-const { test, assert, assertStatus, assertError, sqlite, cli, cliRun, assertExit, unzip, xlsxText, isXlsx } = lib;
+const { test, assert, assertStatus, assertError, sqlite, cli, cliRun, assertExit, unzip, xlsxText, xlsxCells, isXlsx } = lib;
 
 const COUNTY = '511621000000';
 const TOWN = '511621101000'; // 九龙镇
@@ -42,7 +42,7 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assertStatus(r, 200, `stats of ${region}`);
         const st = r.json;
         assert.strictEqual(st.as_of, '2025-12-31', 'a past year is taken at its end');
-        assert.deepStrictEqual(st.sections, ['hazards', 'activities', 'inspections', 'volunteers', 'units', 'care']);
+        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'care', 'hazards', 'inspections', 'units', 'volunteers']);
         const w = within(region);
         const y = "BETWEEN '2025-01-01' AND '2025-12-31'";
         const h = st.hazards;
@@ -142,9 +142,62 @@ test('stats: the Excel export lists the figures and the children', { timeout: 60
     assert.ok(isXlsx(x.bytes), 'an xlsx file');
     assert.match(x.headers['content-disposition'], /stats-511621000000-2025\.xlsx/);
     const text = xlsxText(x.bytes);
-    for (const label of ['排查发现隐患（项）', '整改率', '宣传培训活动（场）', '下级区域', '九龙镇'])
+    for (const label of ['排查发现隐患', '整改率', '宣传培训活动', '下级区域', '九龙镇'])
         assert.ok(text.includes(label), `the export has ${label}`);
     assert.ok(text.includes(`>${st.hazards.found}<`), 'the export has the count of hazards found');
+});
+
+test('stats: one label per figure: the console\'s (GET /stats/figures), the Excel headings and the summary\'s', { timeout: 60000 }, async (ctx) => {
+    const s = await ctx.serverWith();
+    const f = await s.admin('GET', '/api/v1/stats/figures');
+    assertStatus(f, 200, 'figures');
+    const st = (await s.admin('GET', `/api/v1/stats?region=${COUNTY}&year=2025`)).json;
+    const present = f.json.sections.filter((sec) => st.sections.includes(sec.key));
+    assert.deepStrictEqual(present.map((sec) => sec.key), st.sections, 'the declared sections are the answer\'s, in order');
+    const labels = new Map();
+    for (const sec of f.json.sections)
+        for (const fig of sec.figures) {
+            assert.ok(fig.label && fig.unit, `${sec.key}.${fig.key} has a label and a unit`);
+            assert.ok(!labels.has(fig.label), `one figure per label: ${fig.label} (${sec.key}.${fig.key})`);
+            labels.set(fig.label, `${sec.key}.${fig.key}`);
+            assert.ok(fig.key in st[sec.key] || !st.sections.includes(sec.key), `${sec.key}.${fig.key} is in the answer`);
+            if (fig.yoy) assert.ok(fig.prev_key in st[sec.key], `${sec.key}.${fig.prev_key} is in the answer`);
+        }
+    // Excel: one row per figure (label, this year, last year, unit), then the children's table.
+    const x = await s.admin('GET', `/api/v1/stats/export.xlsx?region=${COUNTY}&year=2025`);
+    assertStatus(x, 200, 'export.xlsx');
+    const rows = xlsxCells(x.bytes);
+    const figs = present.flatMap((sec) => sec.figures.map((fig) => ({ sec: sec.key, ...fig })));
+    assert.deepStrictEqual(rows[0].slice(0, 4), ['项目', '岳池县 2025 年', '2024 年（上年）', '单位'], 'the header');
+    assert.deepStrictEqual(rows.slice(1, 1 + figs.length).map((r) => r[0]), figs.map((fig) => fig.label), 'the Excel headings are the console\'s labels');
+    figs.forEach((fig, i) => {
+        const r = rows[1 + i];
+        assert.strictEqual(r[1], st[fig.sec][fig.key], `the value of ${fig.label}`);
+        assert.strictEqual(r[2], fig.yoy ? st[fig.sec][fig.prev_key] : undefined, `last year's ${fig.label}`);
+        assert.strictEqual(r[3], fig.unit, `the unit of ${fig.label}`);
+    });
+    const childHead = rows[2 + figs.length];
+    const cols = f.json.columns.filter((c) => st.sections.includes(c.section));
+    assert.deepStrictEqual(childHead, ['下级区域', ...cols.map((c) => c.label)], 'the children\'s headings are the declared columns');
+    assert.ok(cols.every((c) => labels.get(c.label) === `${c.section}.${c.key}`), 'a column is labelled as its figure');
+    const jl = st.children.find((c) => c.name === '九龙镇');
+    const jlRow = rows.find((r) => r[0] === '九龙镇');
+    assert.deepStrictEqual(jlRow.slice(1), cols.map((c) => jl[c.child_key]), 'the children\'s values');
+    // The summary names the figures with the same words.
+    const md = (await s.admin('GET', `/api/v1/reports/work-summary?region=${COUNTY}&year=2025&format=md`)).text;
+    assert.ok(md.includes(`| 名称 | ${cols.map((c) => c.label).join(' | ')} |`), 'the summary\'s children table has the declared columns');
+    const label = (sec, key) => f.json.sections.find((x) => x.key === sec).figures.find((y) => y.key === key).label;
+    const h = st.hazards;
+    if (h.supervised || h.listed)
+        assert.ok(md.includes(`${label('hazards', 'supervised')}${h.supervised}项，${label('hazards', 'listed')}${h.listed}项`), 'supervision and listing are named as on the page');
+    assert.ok(md.includes(`${label('hazards', 'closed')}${h.closed}项，${label('hazards', 'rectification_rate')}${pct(h.closed, h.found)}`), 'closed and the rate, as on the page');
+    assert.ok(md.includes(`登记${label('volunteers', 'total')}${st.volunteers.total}人`), 'volunteers, as on the page');
+    // Labels are not data: any logged-in user reads them, nobody else.
+    const vw = await s.createUser('fig-village', 'village_worker', VILLAGE);
+    const vf = await s.api('GET', '/api/v1/stats/figures', { token: vw });
+    assertStatus(vf, 200, 'a village worker reads the labels');
+    assert.deepStrictEqual(vf.json, f.json, 'the same labels for everyone');
+    assertStatus(await s.api('GET', '/api/v1/stats/figures'), 401, 'not logged in');
 });
 
 test('work summary: the figures of the statistics in md, html, pdf, docx and json; the CLI writes the same', { timeout: 120000 }, async (ctx) => {

@@ -4,7 +4,7 @@
  * seeded 2025 calendar: a notice of 2025-09-26 with 5 working days is due
  * 2025-10-10; a year-end case crosses into 2026. */
 #include "harness.h"
-#include "../../src/hazard.c"
+#include "../../src/mod/hazards/hazard.c"
 
 #include <stdlib.h>
 #include <unistd.h>

@@ -890,6 +890,5 @@ void hazard_routes_register(void)
     http_route("POST", "/api/v1/hazards/{id}/transitions", h_transition, 0, NULL);
     http_route("GET", "/api/v1/hazards/{id}/history", h_history, 0, NULL);
     http_route("GET", "/api/v1/hazards/board", h_board, 0, NULL);
-    hazard_notice_routes_register();
     http_route("GET", "/api/v1/hazards/transitions", h_transitions, 0, NULL);
 }

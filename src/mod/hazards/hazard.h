@@ -60,10 +60,12 @@ int hazard_check(db_conn *c, FILE *out);
  * Returns DB_OK or a DB_ERR_* status. */
 int hazard_township_of(db_conn *c, const char *region, char code[16], const char **name, arena *a);
 
-/* Registers the hazard routes, the notice's among them. */
+/* The routes of the module's three files, registered by the module
+ * (hazards.c): the transitions, history and board (hazard.c); the notice,
+ * GET /api/v1/hazards/{id}/notice.html and notice.pdf (hazard_notice.c);
+ * the map, GET /api/v1/hazards/map (hazard_map.c). */
 void hazard_routes_register(void);
-/* The notice (hazard_notice.c): GET /api/v1/hazards/{id}/notice.html and
- * notice.pdf. Called by hazard_routes_register. */
 void hazard_notice_routes_register(void);
+void hazard_map_routes_register(void);
 
 #endif

@@ -1,0 +1,71 @@
+/* module: a domain module (the hazard loop, volunteers, activities, care
+ * households, …) as one unit. A module is a folder src/mod/<name>/ holding
+ * its C files and its header, and one `struct module` that names its parts:
+ * the entities it declares, the routes it adds beyond the generic entity
+ * API, its statistics sections (stats.h), its parts of the work summary
+ * (report.h), its `check` invariants, its demo data (demo.h) and the
+ * permissions it adds to the role editor.
+ *
+ * The modules that exist are listed once, in src/mod/modules.c. The platform
+ * (the files directly in src/) loops over module_list and names no module; docs/architecture.md
+ * walks through adding one.
+ *
+ * Ownership: every declaration is static and lives for the process. */
+#ifndef SAFECOMM_MODULE_H
+#define SAFECOMM_MODULE_H
+
+#include <stdio.h>
+
+#include "db.h"
+
+struct entity;
+struct stats_section;
+struct summary_part;
+struct demo_ctx;
+
+/* A permission beyond an entity's :read, :write and :reveal, with the label
+ * the role editor shows: {"hazard:assign", "隐患：下达整改通知"}. */
+struct module_perm {
+    const char *perm;
+    const char *label;
+};
+
+struct module {
+    const char *name;  /* the folder: "hazards" */
+    const char *label; /* Chinese: "隐患排查整治" */
+
+    const struct entity *const *entities;
+    int nentities;
+
+    /* Registers the module's own routes (state machines, boards, printable
+     * pages); the generic entity routes need nothing here. NULL: none. */
+    void (*routes)(void);
+
+    const struct stats_section *const *stats;
+    int nstats;
+
+    const struct summary_part *summary;
+    int nsummary;
+
+    /* `safecomm check`: the module's invariants (a state machine's state
+     * agrees with its history). Prints one "ok"/"FAIL" line per check and
+     * returns the number of failures. NULL: none. */
+    int (*check)(db_conn *c, FILE *out);
+
+    /* `safecomm demo`: the module's records for the demo county, inside the
+     * demo's transaction. 0, or -1 with a malloc'd message in *err. NULL:
+     * none. */
+    int (*demo)(struct demo_ctx *d, char **err);
+
+    const struct module_perm *perms;
+    int nperms;
+};
+
+/* The list (src/mod/modules.c), in the order the statistics, the summary's
+ * parts of equal rank and the demo follow. */
+extern const struct module *const module_list[];
+extern const int module_count;
+
+#define MODULE_N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+#endif
