@@ -139,7 +139,7 @@ export function figureOf(figs, sec, fig, obj, child = false) {
     let base;
     if (fig.kind === 'rate' && fig.den) {
         const d = figs.figure(sec, fig.den);
-        const dk = child ? d && d.child_key : fig.den;
+        const dk = child ? fig.den_child_key || (d && d.child_key) : fig.den;
         base = dk && obj ? obj[dk] : undefined;
     }
     const out = { ...figureValue(fig, v, base), value: v };
