@@ -1118,7 +1118,7 @@ const statsLoads = async (page) => Number((await page.locator('[data-test=stats-
 const kpiNumber = async (page, key) =>
     Number((await page.locator(`[data-test=kpi-${key}] [data-test=kpi-value]`).innerText()).replace(/[^\d.]/g, ''));
 
-test('统计分析: the county admin\'s 2025 KPIs are the API\'s; a township row drills down, 返回上级 goes back; Excel export', async ({ page, base, tmpdir }) => {
+test('统计分析: the county admin\'s 2025 KPIs are the API\'s, the card and column labels /stats/figures\'; a township row drills down, 返回上级 goes back; Excel export', async ({ page, base, tmpdir }) => {
     await loggedOut(page, base);
     await login(page, base, 'county');
     const item = page.locator('[data-test=menu-stats]');
@@ -1154,11 +1154,30 @@ test('统计分析: the county admin\'s 2025 KPIs are the API\'s; a township row
     for (const c of ['month', 'grade', 'domain']) assert(await page.locator(`[data-test=stats-chart-${c}] canvas`).count(), `the ${c} chart is not drawn`);
     const rows = page.locator('[data-test=stats-children] .el-table__body-wrapper tbody tr');
     assert((await rows.count()) === st.children.length, `下级区域 has ${await rows.count()} rows, the API ${st.children.length}`);
+
+    // The labels are the server's (GET /stats/figures, the Excel export's and
+    // the work summary's): each card's label is its figure's, and the children
+    // table's headers are the declared columns of the answer's sections.
+    const figs = await apiGet(page, '/api/v1/stats/figures');
+    const figure = (sec, key) => ((figs.sections.find((x) => x.key === sec) || { figures: [] }).figures || []).find((f) => f.key === key);
+    const cards = page.locator('[data-test=stats-kpis] [data-figure]');
+    assert((await cards.count()) >= 4, `only ${await cards.count()} KPI cards`);
+    for (const card of await cards.all()) {
+        const [sec, key] = (await card.getAttribute('data-figure')).split('.');
+        const f = figure(sec, key);
+        const shown = (await card.locator('[data-test=kpi-label]').innerText()).trim();
+        assert(f && shown === f.label, `the KPI card ${sec}.${key} says ${JSON.stringify(shown)}, /stats/figures ${JSON.stringify(f && f.label)}`);
+    }
+    const heads = (await page.locator('[data-test=stats-children] .el-table__header-wrapper th .cell').allInnerTexts()).map((t) => t.trim()).slice(2);
+    const wantHeads = figs.columns.filter((c) => st.sections.includes(c.section) && st[c.section]).map((c) => c.label);
+    assert(wantHeads.length > 0 && JSON.stringify(heads) === JSON.stringify(wantHeads), `下级区域 headers ${JSON.stringify(heads)}, /stats/figures ${JSON.stringify(wantHeads)}`);
     await page.waitForTimeout(600); // the charts' animation
     await shot(page, 'stats');
 
-    // A sortable column: 隐患发现 descending puts the largest first.
-    const sortTh = page.locator('[data-test=stats-children] .el-table__header-wrapper th', { hasText: '隐患发现' });
+    // A sortable column: the found hazards descending puts the largest first.
+    const foundCol = figs.columns.find((c) => c.child_key === 'hazards_found');
+    assert(foundCol, `/stats/figures declares no hazards_found column: ${JSON.stringify(figs.columns)}`);
+    const sortTh = page.locator('[data-test=stats-children] .el-table__header-wrapper th').filter({ has: page.getByText(foundCol.label, { exact: true }) });
     await sortTh.locator('.caret-wrapper .descending').click();
     const top = Math.max(...st.children.map((c) => c.hazards_found));
     const firstRow = await rows.first().innerText();

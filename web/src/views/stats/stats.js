@@ -1,6 +1,8 @@
 // Shared by 统计分析 and 工作总结: the region and year a page starts with
 // (the URL's, else the region switcher's and the current year), the years
-// offered, and the number formats of the statistics.
+// offered, the declared figures (their labels, units and kinds) and the
+// number formats of the statistics.
+import { api } from '../../api.js';
 import { state, regionNode } from '../../store.js';
 
 export const YEARS_OFFERED = 5;
@@ -31,14 +33,6 @@ export function fmtInt(n) {
     return Number.isFinite(v) ? v.toLocaleString('zh-CN') : String(n);
 }
 
-// A fraction 0..1 as a percentage with one decimal: 0.8567 → "85.7%".
-export function fmtRate(r) {
-    if (r === null || r === undefined || r === '') return '—';
-    const v = Number(r);
-    if (!Number.isFinite(v)) return '—';
-    return `${(Math.round(v * 1000) / 10).toFixed(1)}%`;
-}
-
 // Year on year: { text: "↑12.5%", dir: "up"|"down"|"flat"|"none" }; "—"
 // when there is nothing to compare with (prev absent or 0).
 export function yoy(cur, prev) {
@@ -64,4 +58,91 @@ export function regionChain(code) {
         n = n.parent ? regionNode(n.parent) : null;
     }
     return chain.length ? chain : [{ code, name: code, level: '' }];
+}
+
+// ---- The declared figures: GET /stats/figures ----
+//
+// The server declares every figure once (section, key, label, unit, kind,
+// year-on-year partner, key in a child row) and the per-child table's
+// columns; the page, the Excel export and the work summary all print those
+// labels. Fetched once while the app runs (they change only with the server);
+// a failure is not cached, the next load asks again.
+
+let figuresPromise = null;
+
+export function loadFigures() {
+    if (!figuresPromise)
+        figuresPromise = api.get('/stats/figures').then(indexFigures, (e) => {
+            figuresPromise = null;
+            throw e;
+        });
+    return figuresPromise;
+}
+
+// { sections, columns, figure(section, key), breakdown(section, key) }
+export function indexFigures(d) {
+    const sections = (d && Array.isArray(d.sections) ? d.sections : []).map((s) => ({
+        ...s,
+        figures: Array.isArray(s.figures) ? s.figures : [],
+        breakdowns: Array.isArray(s.breakdowns) ? s.breakdowns : [],
+    }));
+    const bySection = new Map(sections.map((s) => [s.key, s]));
+    const figure = (section, key) => {
+        const s = bySection.get(section);
+        return (s && s.figures.find((f) => f.key === key)) || null;
+    };
+    const breakdown = (section, key) => {
+        const s = bySection.get(section);
+        return (s && s.breakdowns.find((b) => b.key === key)) || null;
+    };
+    return {
+        sections,
+        columns: d && Array.isArray(d.columns) ? d.columns : [],
+        figure,
+        breakdown,
+    };
+}
+
+function isBlank(v) {
+    return v === null || v === undefined || v === '';
+}
+
+// One decimal: 1234.5 → "1,234.5".
+export function fmtSum(n) {
+    if (isBlank(n)) return '—';
+    const v = Number(n);
+    return Number.isFinite(v) ? v.toLocaleString('zh-CN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : String(n);
+}
+
+// A figure's value as { text, unit }: a count as an integer, a sum with one
+// decimal, a rate (a fraction 0..1) as a per cent with one decimal. `base`
+// is the value of a rate's denominator (its figure's `den`): a rate of
+// nothing is "—". A "—" carries no unit.
+export function figureValue(fig, v, base) {
+    const kind = fig && fig.kind;
+    let text;
+    if (kind === 'rate') {
+        const r = Number(v);
+        text = isBlank(v) || !Number.isFinite(r) || (base !== undefined && !Number(base)) ? '—' : (Math.round(r * 1000) / 10).toFixed(1);
+    } else if (kind === 'sum') text = fmtSum(v);
+    else text = fmtInt(v);
+    return { text, unit: text === '—' || !fig ? '' : fig.unit || '' };
+}
+
+// The value of figure `fig` of section `sec` in obj, which is the section's
+// object of a GET /stats answer or (child = true) a row of its children:
+// { text, unit, value, yoy } with yoy only for figures compared with the
+// year before.
+export function figureOf(figs, sec, fig, obj, child = false) {
+    const keyOf = (f) => (child ? f.child_key : f.key);
+    const v = obj ? obj[keyOf(fig)] : undefined;
+    let base;
+    if (fig.kind === 'rate' && fig.den) {
+        const d = figs.figure(sec, fig.den);
+        const dk = child ? fig.den_child_key || (d && d.child_key) : fig.den;
+        base = dk && obj ? obj[dk] : undefined;
+    }
+    const out = { ...figureValue(fig, v, base), value: v };
+    if (!child && fig.yoy && fig.prev_key && obj) out.yoy = yoy(v, obj[fig.prev_key]);
+    return out;
 }
