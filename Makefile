@@ -23,7 +23,7 @@ ASAN_LIB_OBJS := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS)) build/asan/migra
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/test/%,$(UNIT_SRCS))
 
-.PHONY: all run test bench clean setup format format-check cppcheck unit blackbox blackbox-sqlite \
+.PHONY: all run test bench clean setup format format-check cppcheck layers unit blackbox blackbox-sqlite \
         blackbox-pg web
 
 all: build/safecomm web
@@ -101,6 +101,11 @@ format-check:
 	@clang-format --dry-run -Werror $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h \
 	    tests/tools/*.c && echo "format: 1 passed, 0 failed"
 
+# The platform's includes have no cycle, include no module header and name no
+# module (docs/architecture.md).
+layers:
+	@scripts/check-layers.sh
+
 cppcheck: $(GEN)
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src/ \
@@ -136,7 +141,7 @@ blackbox-pg: build/asan/safecomm build/test/mkxlsx
 test:
 	@scripts/setup.sh test browser
 	$(MAKE) --no-print-directory build/safecomm
-	@rc=0; for t in format-check cppcheck unit blackbox browser; do \
+	@rc=0; for t in format-check cppcheck layers unit blackbox browser; do \
 	    $(MAKE) --no-print-directory $$t || { rc=1; echo "make $$t: FAILED"; }; \
 	done; exit $$rc
 
