@@ -599,11 +599,11 @@ static int cmd_user(const struct opts *o)
     const char *username = opt(o, "username"), *role = opt(o, "role"), *region = opt(o, "region");
     if (!username || !role || !region)
         return usage("user add 需要 --username、--role 和 --region");
-    if (users_username_invalid(username))
-        return fail(users_username_invalid(username));
     int rc = open_store(o, 0, 1);
     if (rc)
         return rc;
+    if (users_username_invalid(username))
+        return fail(users_username_invalid(username));
     char pw[256] = "", hash[256], now[32];
     db_conn *c = NULL;
     rc = 1;

@@ -157,25 +157,22 @@ int users_keys_backfill(db_conn *c, FILE *warn)
     struct row {
         int64_t id;
         char *name;
-    } *rows = malloc((size_t)cap * sizeof *rows);
-    int st;
-    while (rows && (st = db_step(s)) == DB_ROW) {
+    } *rows = xmalloc((size_t)cap * sizeof *rows);
+    /* Read first, then write: a statement is not stepped across updates. */
+    while (db_step(s) == DB_ROW) {
         if (n == cap) {
-            struct row *nr = realloc(rows, (size_t)cap * 2 * sizeof *rows);
-            if (!nr)
-                break;
-            rows = nr;
             cap *= 2;
+            rows = xrealloc(rows, (size_t)cap * sizeof *rows);
         }
         rows[n].id = db_col_int(s, 0);
         rows[n++].name = xstrdup(db_col_text(s, 1));
     }
     db_done(s);
-    st = rows ? DB_OK : DB_ERR;
+    int st = DB_OK;
     /* Oldest first: of two look-alikes made before keys existed, the older
      * keeps the name's key. The younger keeps its login but no key, and is
-     * named here and by `safecomm check` until an administrator renames or
-     * disables it. */
+     * named on warn (init's standard error) for an administrator to rename
+     * or disable. */
     for (int i = 0; i < n && st == DB_OK; i++) {
         char key[IDENT_KEY_MAX], ids[24];
         snprintf(ids, sizeof ids, "%lld", (long long)rows[i].id);
