@@ -16,4 +16,4 @@ CREATE INDEX api_tokens_user ON api_tokens(user_id);
 -- migration cannot compute it; `safecomm init` fills it for existing rows
 -- (users_keys_backfill) and every new user gets one from users_create.
 ALTER TABLE users ADD COLUMN username_key TEXT;
-CREATE UNIQUE INDEX users_username_key ON users(username_key);
+CREATE UNIQUE INDEX users_lookalike ON users(username_key);
