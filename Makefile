@@ -2,7 +2,8 @@
 # web/package.json exists); `make test` runs every suite under ASan/UBSan.
 
 CC ?= cc
-PKGS := libmicrohttpd jansson libsodium xlsxwriter libzip expat sqlite3 libpq libmagic pangocairo
+PKGS := libmicrohttpd jansson libsodium xlsxwriter libzip expat sqlite3 libpq libmagic pangocairo \
+        icu-uc
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

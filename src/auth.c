@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct app app;
@@ -83,33 +84,133 @@ void auth_token_hash(const char *token, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-int auth_token_create(db_conn *c, int64_t user_id, const char *name, char **token_out)
+int auth_token_create(db_conn *c, int64_t user_id, const char *name, int days, int64_t *id,
+                      char **token_out)
 {
     unsigned char raw[32];
     char b64[64], hash[65], now[32];
+    if (days < 1 || days > AUTH_TOKEN_DAYS_MAX)
+        return DB_ERR;
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
     char *token = xasprintf("sc_%s", b64);
+    sodium_memzero(b64, sizeof b64);
     auth_token_hash(token, hash);
     util_now_iso(now);
-    db_stmt *s = db_prepare(c, "INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
-                               "VALUES ($1, $2, $3, $4)");
+    db_stmt *s = db_prepare(c, "INSERT INTO api_tokens (user_id, name, token_hash, created_at, "
+                               "expires_epoch) VALUES ($1, $2, $3, $4, $5) RETURNING id");
+    int st = s ? DB_OK : (db_last_status(c) < 0 ? db_last_status(c) : DB_ERR);
+    if (s) {
+        db_bind_int(s, 1, user_id);
+        db_bind_text(s, 2, name);
+        db_bind_text(s, 3, hash);
+        db_bind_text(s, 4, now);
+        db_bind_int(s, 5, (int64_t)time(NULL) + (int64_t)days * 86400);
+        st = db_step(s);
+        if (st == DB_ROW && id)
+            *id = db_col_int(s, 0);
+        db_done(s);
+        st = st == DB_ROW ? DB_OK : st < 0 ? st : DB_ERR;
+    }
+    if (st != DB_OK) {
+        sodium_memzero(token, strlen(token));
+        free(token);
+        return st;
+    }
+    *token_out = token;
+    return DB_OK;
+}
+
+int auth_token_revoke(db_conn *c, int64_t user_id, int64_t token_id, const char *by, int *n)
+{
+    char now[32];
+    util_now_iso(now);
+    if (n)
+        *n = 0;
+    /* 0 stands for "any": bound as NULL, so one statement serves all three
+     * uses (one token, one token of this user, all of a user's). */
+    db_stmt *s =
+        db_prepare(c, "UPDATE api_tokens SET revoked = 1, revoked_at = $1, revoked_by = $2 "
+                      "WHERE revoked = 0 AND (CAST($3 AS BIGINT) IS NULL OR user_id = $3) "
+                      "AND (CAST($4 AS BIGINT) IS NULL OR id = $4) RETURNING id");
     if (!s)
-        goto fail;
-    db_bind_int(s, 1, user_id);
-    db_bind_text(s, 2, name);
-    db_bind_text(s, 3, hash);
-    db_bind_text(s, 4, now);
-    int st = db_step(s);
+        return db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
+    db_bind_text(s, 1, now);
+    db_bind_text(s, 2, by);
+    if (user_id)
+        db_bind_int(s, 3, user_id);
+    else
+        db_bind_null(s, 3);
+    if (token_id)
+        db_bind_int(s, 4, token_id);
+    else
+        db_bind_null(s, 4);
+    int st;
+    while ((st = db_step(s)) == DB_ROW)
+        if (n)
+            (*n)++;
     db_done(s);
     if (st != DB_DONE)
-        goto fail;
-    *token_out = token;
-    sodium_memzero(raw, sizeof raw);
-    return 0;
-fail:
-    free(token);
-    return -1;
+        return st < 0 ? st : DB_ERR;
+    /* This server forgets them at once; the others check every request's
+     * token against the table (auth_token_authenticate). */
+    auth_cache_clear();
+    return DB_OK;
+}
+
+void auth_epoch_iso(int64_t epoch, char out[32])
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    char tz[8];
+    localtime_r(&t, &tm);
+    strftime(tz, sizeof tz, "%z", &tm);
+    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, 32 - k, "%.3s:%.2s", tz, tz + 3);
+}
+
+json_t *auth_token_list(db_conn *c, int64_t user_id, int64_t token_id, const char *lo,
+                        const char *hi)
+{
+    db_stmt *s = db_prepare(
+        c, "SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.expires_epoch, "
+           "t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id "
+           "WHERE t.revoked = 0 AND (CAST($1 AS BIGINT) IS NULL OR t.user_id = $1) AND "
+           "(CAST($2 AS BIGINT) IS NULL OR t.id = $2) AND u.region >= $3 AND u.region < $4 "
+           "ORDER BY u.username, t.id");
+    if (!s)
+        return NULL;
+    if (user_id)
+        db_bind_int(s, 1, user_id);
+    else
+        db_bind_null(s, 1);
+    if (token_id)
+        db_bind_int(s, 2, token_id);
+    else
+        db_bind_null(s, 2);
+    db_bind_text(s, 3, lo ? lo : "");
+    db_bind_text(s, 4, hi ? hi : "~");
+    json_t *items = json_array();
+    int64_t now = (int64_t)time(NULL);
+    int st;
+    while ((st = db_step(s)) == DB_ROW) {
+        char exp[32];
+        int64_t e = db_col_int(s, 5);
+        auth_epoch_iso(e, exp);
+        json_array_append_new(
+            items, json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s, s:s?, s:b}", "id",
+                             (json_int_t)db_col_int(s, 0), "user_id", (json_int_t)db_col_int(s, 1),
+                             "username", db_col_text(s, 2), "name", db_col_text(s, 3), "created_at",
+                             db_col_text(s, 4), "expires_at", exp, "last_used_at",
+                             db_col_text(s, 6), "expired", e <= now));
+    }
+    db_done(s);
+    if (st != DB_DONE) {
+        json_decref(items);
+        return NULL;
+    }
+    return items;
 }
 
 struct user *auth_user_from_row(db_conn *c, arena *a, db_stmt *s, int k)
@@ -181,9 +282,12 @@ const char *auth_user_name(const struct user *u)
 
 /* ---- token cache ----
  * A token's user and permissions are read from the database at most once per
- * AUTH_CACHE_TTL per server: on the hot path that saves two queries of three.
- * A disabled user or revoked token is refused within the TTL; changes made by
- * this process clear the cache at once (auth_cache_clear). */
+ * AUTH_CACHE_TTL per server: on the hot path that saves the user and
+ * permission queries. The token itself is checked on every request, by its
+ * primary key, so that a token revoked or expired, or a user disabled, by
+ * any process (the CLI, another server) is refused at once; a change of role
+ * or permissions made by another process takes effect within the TTL, and
+ * changes made by this process clear the cache at once (auth_cache_clear). */
 
 #define AUTH_CACHE_SLOTS  256
 #define AUTH_CACHE_TTL_US (5 * 1000000LL)
@@ -191,6 +295,7 @@ const char *auth_user_name(const struct user *u)
 struct cache_slot {
     char hash[65];
     int64_t expires;
+    int64_t token_id;
     arena *a;
     struct user *u;
 };
@@ -220,18 +325,20 @@ static size_t slot_of(const char *hash)
     return h % AUTH_CACHE_SLOTS;
 }
 
-static struct user *cache_get(arena *a, const char *hash)
+static struct user *cache_get(arena *a, const char *hash, int64_t *token_id)
 {
     struct user *u = NULL;
     struct cache_slot *s = &cache[slot_of(hash)];
     pthread_mutex_lock(&cache_lock);
-    if (s->u && strcmp(s->hash, hash) == 0 && s->expires > util_now_us())
+    if (s->u && strcmp(s->hash, hash) == 0 && s->expires > util_now_us()) {
         u = user_copy(a, s->u);
+        *token_id = s->token_id;
+    }
     pthread_mutex_unlock(&cache_lock);
     return u;
 }
 
-static void cache_put(const char *hash, const struct user *u)
+static void cache_put(const char *hash, int64_t token_id, const struct user *u)
 {
     arena *a = arena_new(), *old = NULL;
     struct user *copy = user_copy(a, u);
@@ -240,6 +347,7 @@ static void cache_put(const char *hash, const struct user *u)
     old = s->a;
     s->a = a;
     s->u = copy;
+    s->token_id = token_id;
     memcpy(s->hash, hash, sizeof s->hash);
     s->expires = util_now_us() + AUTH_CACHE_TTL_US;
     pthread_mutex_unlock(&cache_lock);
@@ -257,6 +365,23 @@ void auth_cache_clear(void)
     pthread_mutex_unlock(&cache_lock);
 }
 
+/* The cached token is still live: not revoked, not expired, its user not
+ * disabled. 1 yes, 0 no, a negative status on a database error. */
+static int token_live(db_conn *c, int64_t token_id, int64_t now)
+{
+    db_stmt *s = db_prepare(c, "SELECT count(*) FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                               "WHERE t.id = $1 AND t.revoked = 0 AND t.expires_epoch > $2 AND "
+                               "u.disabled = 0");
+    if (!s)
+        return db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
+    db_bind_int(s, 1, token_id);
+    db_bind_int(s, 2, now);
+    int st = db_step(s);
+    int live = st == DB_ROW && db_col_int(s, 0) > 0;
+    db_done(s);
+    return st < 0 ? st : live;
+}
+
 int auth_token_authenticate(req *r)
 {
     const char *h = req_header(r, "Authorization");
@@ -265,29 +390,54 @@ int auth_token_authenticate(req *r)
         while (*token == ' ')
             token++;
         char hash[65];
+        int64_t tid = 0, now = (int64_t)time(NULL);
         auth_token_hash(token, hash);
-        r->user = cache_get(r->a, hash);
-        if (r->user)
-            return 0;
         db_conn *c = req_db(r);
-        db_stmt *s = db_prepare(c, "SELECT " AUTH_USER_COLS " FROM api_tokens t "
+        r->user = cache_get(r->a, hash, &tid);
+        if (r->user) {
+            int live = token_live(c, tid, now);
+            if (live < 0) {
+                r->user = NULL;
+                reply_db_error(r, live);
+                return -1;
+            }
+            if (live)
+                return 0;
+            r->user = NULL;
+            reply_error(r, 401, "unauthorized", "未登录或登录已失效", NULL);
+            return -1;
+        }
+        db_stmt *s = db_prepare(c, "SELECT t.id, " AUTH_USER_COLS " FROM api_tokens t "
                                    "JOIN users u ON u.id = t.user_id "
-                                   "WHERE t.token_hash = $1 AND t.revoked = 0 AND u.disabled = 0");
+                                   "WHERE t.token_hash = $1 AND t.revoked = 0 AND "
+                                   "t.expires_epoch > $2 AND u.disabled = 0");
         if (!s) {
             reply_db_error(r, db_last_status(c));
             return -1;
         }
         db_bind_text(s, 1, hash);
+        db_bind_int(s, 2, now);
         int st = db_step(s);
-        if (st == DB_ROW)
-            r->user = auth_user_from_row(c, r->a, s, 0);
+        if (st == DB_ROW) {
+            tid = db_col_int(s, 0);
+            r->user = auth_user_from_row(c, r->a, s, 1);
+        }
         db_done(s);
         if (st < 0) {
             reply_db_error(r, st);
             return -1;
         }
         if (r->user) {
-            cache_put(hash, r->user);
+            /* Last used: stamped when the token is read afresh, so at most
+             * once per cache period and server (precision enough to tell
+             * a forgotten token from a live one). */
+            char at[32], ids[24];
+            util_now_iso(at);
+            snprintf(ids, sizeof ids, "%lld", (long long)tid);
+            const char *p[] = {at, ids};
+            db_exec_params(
+                c, "UPDATE api_tokens SET last_used_at = $1 WHERE id = CAST($2 AS BIGINT)", 2, p);
+            cache_put(hash, tid, r->user);
             return 0;
         }
     }

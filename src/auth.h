@@ -5,6 +5,7 @@
 #define SAFECOMM_AUTH_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include <stdint.h>
 #include "arena.h"
 #include "db.h"
@@ -58,8 +59,31 @@ const char *auth_password_weak(const char *password);
  * (session_revoke_user). DB_OK or the error status. */
 int auth_password_set(db_conn *c, int64_t user_id, const char *hash, int must_change);
 
-/* Creates a token for the user; the token text (malloc'd) is shown once. */
-int auth_token_create(db_conn *c, int64_t user_id, const char *name, char **token_out);
+/* API tokens live AUTH_TOKEN_DAYS_DEFAULT days unless told otherwise, and
+ * never longer than AUTH_TOKEN_DAYS_MAX: a forgotten token dies by itself. */
+#define AUTH_TOKEN_DAYS_DEFAULT 90
+#define AUTH_TOKEN_DAYS_MAX     365
+/* Creates a token for the user, valid for days (1 to AUTH_TOKEN_DAYS_MAX);
+ * *id (id may be NULL) gets its id; the token text (malloc'd, *token_out)
+ * is shown once, only its hash is stored. The audit entry is the caller's.
+ * DB_OK or the error status. */
+int auth_token_create(db_conn *c, int64_t user_id, const char *name, int days, int64_t *id,
+                      char **token_out);
+/* Revokes live tokens: token_id alone, token_id only if it is user_id's, or
+ * (token_id 0) every one of user_id's. by (who or why, may be NULL) is kept
+ * with them; *n (n may be NULL) gets how many. Clears this server's cache;
+ * other servers refuse them at their next request. The audit entry is the
+ * caller's. DB_OK or the error status. */
+int auth_token_revoke(db_conn *c, int64_t user_id, int64_t token_id, const char *by, int *n);
+/* The live (unrevoked) tokens, never their text, as a JSON array of
+ * {"id","user_id","username","name","created_at","expires_at",
+ * "last_used_at","expired"}: of user_id (0: every user), or the one token_id
+ * (0: all), of users whose home region lies in [lo, hi) (NULL: anywhere).
+ * NULL on a database error. */
+json_t *auth_token_list(db_conn *c, int64_t user_id, int64_t token_id, const char *lo,
+                        const char *hi);
+/* A Unix time as ISO 8601 with the local offset, like util_now_iso. */
+void auth_epoch_iso(int64_t epoch, char out[32]);
 void auth_token_hash(const char *token, char out[65]);
 
 #endif

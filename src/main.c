@@ -62,7 +62,9 @@ static const char *usage_text =
     "  user set --db DB --username U [--role R] [--region CODE] [--unit 单位编号]\n"
     "  role list --db DB | role grant|revoke --db DB --role R --perm PERM\n"
     "  rekey    --db DB                      生成新密钥并重新加密所有敏感字段\n"
-    "  token create --db DB --username U [--name N]\n"
+    "  token create --db DB --username U [--name N] [--days 90]   （只输出令牌本身，一行）\n"
+    "  token list --db DB [--username U]          （编号、用户、用途、创建、到期、最近使用）\n"
+    "  token revoke --db DB (--id ID | --username U)\n"
     "  import   --db DB ENTITY FILE [--partial]\n"
     "  export   --db DB ENTITY -o FILE\n"
     "  backup   --db DB -o FILE\n"
@@ -187,6 +189,14 @@ static int open_store(const struct opts *o, int create, int nconns)
     if (create) {
         if (db_migrate(app.db, &err) != 0)
             goto fail;
+        /* Look-alike keys of the users made before migration 0010. */
+        db_conn *c = db_acquire(app.db);
+        int st = users_keys_backfill(c, stderr);
+        db_release(app.db, c);
+        if (st != DB_OK) {
+            err = xasprintf("无法为已有用户生成用户名索引键");
+            goto fail;
+        }
     } else if (db_schema_version(app.db) == 0) {
         err = xasprintf("数据库 %s 尚未初始化（先运行 safecomm init）", dbu);
         goto fail;
@@ -592,6 +602,8 @@ static int cmd_user(const struct opts *o)
     int rc = open_store(o, 0, 1);
     if (rc)
         return rc;
+    if (users_username_invalid(username))
+        return fail(users_username_invalid(username));
     char pw[256] = "", hash[256], now[32];
     db_conn *c = NULL;
     rc = 1;
@@ -622,7 +634,8 @@ static int cmd_user(const struct opts *o)
                           },
                           NULL);
     if (st == DB_ERR_UNIQUE)
-        fprintf(stderr, "safecomm: 用户 %s 已存在\n", username);
+        fprintf(stderr, "safecomm: 用户 %s 已存在，或与已有用户名仅大小写、全角半角不同\n",
+                username);
     else if (st != DB_OK)
         fprintf(stderr, "safecomm: 创建用户失败: %s\n", db_errmsg(c));
     else {
@@ -636,31 +649,156 @@ out:
     return rc;
 }
 
-static int cmd_token(const struct opts *o)
+/* token create|list|revoke: API tokens from the command line, audited as
+ * "cli". create prints the token and nothing else on one line. */
+static int cmd_token_create(const struct opts *o, db_conn *c)
 {
-    if (o->nargs < 2 || strcmp(o->args[1], "create") != 0)
-        return usage("用法: safecomm token create --db DB --username U [--name N]");
-    const char *username = opt(o, "username");
+    const char *username = opt(o, "username"), *name = opt(o, "name");
+    long days = num_opt(opt(o, "days"), AUTH_TOKEN_DAYS_DEFAULT, AUTH_TOKEN_DAYS_MAX);
     if (!username)
         return usage("token create 需要 --username");
+    if (days < 0) {
+        fprintf(stderr, "safecomm: --days 必须是 1 到 %d 之间的整数\n", AUTH_TOKEN_DAYS_MAX);
+        return 2;
+    }
+    int64_t uid =
+        db_query_int(c, "SELECT id FROM users WHERE username = $1 AND disabled = 0", username, 0);
+    if (!uid) {
+        fprintf(stderr, "safecomm: 用户 %s 不存在或已停用\n", username);
+        return 1;
+    }
+    char *token = NULL, ids[24];
+    int64_t id = 0;
+    int st = db_begin(c);
+    if (st == DB_OK)
+        st = auth_token_create(c, uid, name ? name : "cli", (int)days, &id, &token);
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    arena *a = arena_new();
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    json_t *ch = json_pack("{s:[n,I], s:[n,s], s:[n,i]}", "user_id", (json_int_t)uid, "name",
+                           name ? name : "cli", "days", (int)days);
+    if (st == DB_OK)
+        st = audit_write(c, &who, "create", "api_tokens", ids, NULL, ch, NULL);
+    json_decref(ch);
+    arena_free(a);
+    if (st == DB_OK)
+        st = db_commit(c);
+    int rc = 1;
+    if (st != DB_OK) {
+        db_rollback(c);
+        fprintf(stderr, "safecomm: 创建令牌失败: %s\n", db_errmsg(c));
+    } else {
+        printf("%s\n", token);
+        rc = 0;
+    }
+    if (token) {
+        sodium_memzero(token, strlen(token));
+        free(token);
+    }
+    return rc;
+}
+
+static int cmd_token_list(const struct opts *o, db_conn *c)
+{
+    const char *username = opt(o, "username");
+    int64_t uid = 0;
+    if (username) {
+        uid = db_query_int(c, "SELECT id FROM users WHERE username = $1", username, 0);
+        if (!uid) {
+            fprintf(stderr, "safecomm: 用户 %s 不存在\n", username);
+            return 1;
+        }
+    }
+    json_t *items = auth_token_list(c, uid, 0, NULL, NULL);
+    if (!items)
+        return fail("读取令牌失败");
+    /* Tab-separated with a header: easy to read and to cut. Never the
+     * token itself: only its hash is stored. */
+    printf("id\tuser\tname\tcreated\texpires\tlast_used\n");
+    size_t i;
+    json_t *v;
+    json_array_foreach(items, i, v)
+    {
+        const char *last = json_string_value(json_object_get(v, "last_used_at"));
+        printf("%lld\t%s\t%s\t%s\t%s%s\t%s\n",
+               (long long)json_integer_value(json_object_get(v, "id")),
+               json_string_value(json_object_get(v, "username")),
+               json_string_value(json_object_get(v, "name"))
+                   ? json_string_value(json_object_get(v, "name"))
+                   : "",
+               json_string_value(json_object_get(v, "created_at")),
+               json_string_value(json_object_get(v, "expires_at")),
+               json_is_true(json_object_get(v, "expired")) ? " (expired)" : "", last ? last : "-");
+    }
+    json_decref(items);
+    return 0;
+}
+
+static int cmd_token_revoke(const struct opts *o, db_conn *c)
+{
+    const char *idv = opt(o, "id"), *username = opt(o, "username");
+    if (!idv == !username)
+        return usage("token revoke 需要 --id ID 或 --username U（二者之一）");
+    long id = num_opt(idv, 0, 0x7fffffffL);
+    if (id < 0)
+        return usage("--id 必须是令牌编号");
+    int64_t uid = 0;
+    if (username &&
+        !(uid = db_query_int(c, "SELECT id FROM users WHERE username = $1", username, 0))) {
+        fprintf(stderr, "safecomm: 用户 %s 不存在\n", username);
+        return 1;
+    }
+    int n = 0;
+    int st = db_begin(c);
+    if (st == DB_OK)
+        st = auth_token_revoke(c, uid, id, "cli", &n);
+    char ids[24];
+    snprintf(ids, sizeof ids, "%ld", id);
+    arena *a = arena_new();
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    json_t *ch = json_pack("{s:[n,i]}", "revoked", n);
+    if (uid)
+        json_object_set_new(ch, "user_id", json_pack("[n,I]", (json_int_t)uid));
+    if (st == DB_OK && n)
+        st = audit_write(c, &who, "revoke", "api_tokens", id ? ids : NULL, NULL, ch, NULL);
+    json_decref(ch);
+    arena_free(a);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        fprintf(stderr, "safecomm: 撤销令牌失败: %s\n", db_errmsg(c));
+        return 1;
+    }
+    if (id && !n) {
+        fprintf(stderr, "safecomm: 令牌 %ld 不存在或已撤销\n", id);
+        return 1;
+    }
+    printf("已撤销 %d 个令牌\n", n);
+    return 0;
+}
+
+static int cmd_token(const struct opts *o)
+{
+    const char *sub = o->nargs >= 2 ? o->args[1] : "";
+    int (*run)(const struct opts *, db_conn *) = strcmp(sub, "create") == 0   ? cmd_token_create
+                                                 : strcmp(sub, "list") == 0   ? cmd_token_list
+                                                 : strcmp(sub, "revoke") == 0 ? cmd_token_revoke
+                                                                              : NULL;
+    if (!run)
+        return usage("用法: safecomm token create --db DB --username U [--name N] [--days N] | "
+                     "token list --db DB [--username U] | "
+                     "token revoke --db DB (--id ID | --username U)");
+    /* Usage errors before the database is opened, as every command does. */
+    if (strcmp(sub, "create") == 0 && !opt(o, "username"))
+        return usage("token create 需要 --username");
+    if (strcmp(sub, "revoke") == 0 && !opt(o, "id") == !opt(o, "username"))
+        return usage("token revoke 需要 --id ID 或 --username U（二者之一）");
     int rc = open_store(o, 0, 1);
     if (rc)
         return rc;
     db_conn *c = db_acquire(app.db);
-    int64_t uid =
-        db_query_int(c, "SELECT id FROM users WHERE username = $1 AND disabled = 0", username, 0);
-    char *token = NULL;
-    rc = 1;
-    if (!uid)
-        fprintf(stderr, "safecomm: 用户 %s 不存在或已停用\n", username);
-    else if (auth_token_create(c, uid, opt(o, "name") ? opt(o, "name") : "cli", &token) != 0)
-        fprintf(stderr, "safecomm: 创建令牌失败: %s\n", db_errmsg(c));
-    else {
-        printf("%s\n", token);
-        sodium_memzero(token, strlen(token));
-        free(token);
-        rc = 0;
-    }
+    rc = run(o, c);
     db_release(app.db, c);
     return rc;
 }

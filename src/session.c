@@ -416,7 +416,13 @@ static int sessions_end(db_conn *c, const char *sql, int64_t user_id, const char
 
 int session_revoke_user(db_conn *c, int64_t user_id)
 {
-    return sessions_end(c, REVOKE "user_id = $1", user_id, NULL);
+    int st = sessions_end(c, REVOKE "user_id = $1", user_id, NULL);
+    /* A token is a session that needs no password: whatever ends every
+     * session (log out everywhere, a reset, a disable) ends it too, or a
+     * thief holding one would outlive the very act meant to shut them out. */
+    if (st == DB_OK)
+        st = auth_token_revoke(c, user_id, 0, "account", NULL);
+    return st;
 }
 
 static void h_logout(req *r)
@@ -444,11 +450,18 @@ static void h_logout(req *r)
 
 static void h_logout_all(req *r)
 {
-    int st = session_revoke_user(req_db(r), r->user->id);
-    if (st != DB_OK) {
-        reply_db_error(r, st);
+    /* Sessions and API tokens alike (session_revoke_user), audited. */
+    db_conn *c = req_begin(r);
+    if (!c)
         return;
-    }
+    int st = session_revoke_user(c, r->user->id);
+    char uid[24];
+    snprintf(uid, sizeof uid, "%lld", (long long)r->user->id);
+    struct audit_actor who = {r->user, r->client_ip};
+    if (st == DB_OK)
+        st = audit_write(c, &who, "logout_all", "users", uid, r->user->region, NULL, NULL);
+    if (req_commit(r, c, st) != 0)
+        return;
     reply_empty(r, 204);
     reply_header(r, "Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
@@ -497,10 +510,12 @@ static void h_password(req *r)
     if (!req_begin(r))
         return;
     int st = auth_password_set(c, r->user->id, hash, 0);
-    /* Other sessions of this user end: whoever else held them must log in
-     * with the new password. */
+    /* Other sessions of this user end, and every API token: whoever else
+     * held them must log in with the new password. */
     if (st == DB_OK)
         st = sessions_end(c, REVOKE "user_id = $1 AND sid_hash <> $2", r->user->id, sh);
+    if (st == DB_OK)
+        st = auth_token_revoke(c, r->user->id, 0, "password_change", NULL);
     char uid[24];
     snprintf(uid, sizeof uid, "%lld", (long long)r->user->id);
     struct audit_actor who = {r->user, r->client_ip};

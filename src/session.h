@@ -30,9 +30,10 @@ const char *session_cookie(struct req *r);
 /* Authenticates a cookie request (expiry, CSRF, forced password change);
  * replies and returns -1 on refusal. */
 int session_authenticate(struct req *r);
-/* Ends every session of the user (disabled, or given a new password by
- * someone else): whoever held one must log in again. Inside the caller's
- * transaction when there is one. DB_OK or the error status. */
+/* Ends every session of the user (disabled, given a new password by someone
+ * else, or "log out everywhere") and revokes every API token of theirs:
+ * whoever held one must log in again. Inside the caller's transaction when
+ * there is one. DB_OK or the error status. */
 int session_revoke_user(db_conn *c, int64_t user_id);
 void session_routes_register(void);
 

@@ -6,6 +6,7 @@
 #include "authz.h"
 #include "entity.h"
 #include "http.h"
+#include "ident.h"
 #include "module.h"
 #include "region.h"
 #include "session.h"
@@ -65,23 +66,65 @@ static const char **role_perms(req *r, const char *role, int *n)
     return v;
 }
 
+/* An administrator manages only the users strictly below them
+ * (docs/security.md): a user whose home region lies strictly inside the
+ * caller's subtree, or, in the caller's own region, whose role is strictly
+ * weaker: the caller holds some permission that the role lacks. So a
+ * township administrator cannot create, edit or reset another township
+ * administrator of the same township, and a county administrator can
+ * appoint them. Whoever holds "*" manages everyone. role and region are
+ * known to exist and to be in scope (check_role_region). 1 when below. */
+static int below_caller(req *r, const char *role, const char *region)
+{
+    const struct user *me = r->user;
+    if (authz_has(me, "*"))
+        return 1;
+    if (!role || !region)
+        return 0;
+    if (strcmp(region, me->region) != 0 && region_within(region, me->region))
+        return 1;
+    int n;
+    const char **perms = role_perms(r, role, &n);
+    if (!perms)
+        return 0;
+    struct user as_role = {.perms = perms, .nperms = n};
+    return !users_role_grantable(&as_role, me->perms, me->nperms);
+}
+
+static const char *const not_below_msg =
+    "只能管理级别低于您的用户：同一区域内不能设置与您同级或更高的角色";
+
 /* ---- users ---- */
+
+const char *users_username_invalid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 2 || n > 32 ||
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+        return "用户名为 2–32 位字母、数字、下划线、点或连字符";
+    return NULL;
+}
 
 int users_create(db_conn *c, const struct users_new *u, int64_t *id)
 {
-    char now[32];
+    char now[32], key[IDENT_KEY_MAX];
     if (id)
         *id = 0;
     if (!u->now)
         util_now_iso(now);
+    if (ident_key(u->username, key, sizeof key) != 0)
+        return DB_ERR;
+    /* The unique username_key refuses a look-alike of an existing user
+     * (DB_ERR_UNIQUE); if_absent leaves either conflict alone. */
     db_stmt *s = db_prepare(
         c, u->if_absent ? "INSERT INTO users (username, display_name, password_hash, role, region, "
-                          "must_change_password, created_at, updated_at, created_by, unit_id) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) "
-                          "ON CONFLICT (username) DO NOTHING RETURNING id"
+                          "must_change_password, created_at, updated_at, created_by, unit_id, "
+                          "username_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) "
+                          "ON CONFLICT DO NOTHING RETURNING id"
                         : "INSERT INTO users (username, display_name, password_hash, role, region, "
-                          "must_change_password, created_at, updated_at, created_by, unit_id) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id");
+                          "must_change_password, created_at, updated_at, created_by, unit_id, "
+                          "username_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) "
+                          "RETURNING id");
     if (!s)
         return db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
     db_bind_text(s, 1, u->username);
@@ -96,11 +139,62 @@ int users_create(db_conn *c, const struct users_new *u, int64_t *id)
         db_bind_int(s, 9, u->unit_id);
     else
         db_bind_null(s, 9);
+    db_bind_text(s, 10, key);
     int st = db_step(s);
     if (st == DB_ROW && id)
         *id = db_col_int(s, 0);
     db_done(s);
     return st == DB_ROW || st == DB_DONE ? DB_OK : st;
+}
+
+int users_keys_backfill(db_conn *c, FILE *warn)
+{
+    db_stmt *s = db_prepare(c, "SELECT id, username FROM users WHERE username_key IS NULL "
+                               "ORDER BY id");
+    if (!s)
+        return db_last_status(c) < 0 ? db_last_status(c) : DB_ERR;
+    int cap = 16, n = 0;
+    struct row {
+        int64_t id;
+        char *name;
+    } *rows = xmalloc((size_t)cap * sizeof *rows);
+    /* Read first, then write: a statement is not stepped across updates. */
+    while (db_step(s) == DB_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            rows = xrealloc(rows, (size_t)cap * sizeof *rows);
+        }
+        rows[n].id = db_col_int(s, 0);
+        rows[n++].name = xstrdup(db_col_text(s, 1));
+    }
+    db_done(s);
+    int st = DB_OK;
+    /* Oldest first: of two look-alikes made before keys existed, the older
+     * keeps the name's key. The younger keeps its login but no key, and is
+     * named on warn (init's standard error) for an administrator to rename
+     * or disable. */
+    for (int i = 0; i < n && st == DB_OK; i++) {
+        char key[IDENT_KEY_MAX], ids[24];
+        snprintf(ids, sizeof ids, "%lld", (long long)rows[i].id);
+        if (ident_key(rows[i].name, key, sizeof key) != 0) {
+            if (warn)
+                fprintf(warn, "safecomm: 用户名 %s（编号 %s）无法规范化\n", rows[i].name, ids);
+            continue;
+        }
+        const char *p[] = {key, ids};
+        if (db_query_int(c, "SELECT count(*) FROM users WHERE username_key = $1", key, 0)) {
+            if (warn)
+                fprintf(warn, "safecomm: 用户名 %s（编号 %s）与已有用户名形似，请改名或停用\n",
+                        rows[i].name, ids);
+            continue;
+        }
+        st = db_exec_params(c, "UPDATE users SET username_key = $1 WHERE id = CAST($2 AS BIGINT)",
+                            2, p);
+    }
+    for (int i = 0; i < n; i++)
+        free(rows[i].name);
+    free(rows);
+    return st;
 }
 
 #define USER_SELECT                                                                                \
@@ -183,8 +277,12 @@ static void h_users(req *r)
     reply_page(r, items, total, page, page_size);
 }
 
-/* The user named by the path, if the caller administers it. */
-static json_t *load_user(req *r)
+/* The user named by the path, if it lies in the caller's scope (else 404).
+ * For a change (manage), the user must also be strictly below the caller
+ * (below_caller; else 403: the user is visible in the list) and not the
+ * caller: their own password changes through /session/password, which
+ * asks for the old one. */
+static json_t *load_user_id(req *r, int64_t id, int manage)
 {
     if (authz_require(r, "user:admin", NULL) != 0)
         return NULL;
@@ -192,7 +290,7 @@ static json_t *load_user(req *r)
     db_stmt *s = db_prepare(c, USER_SELECT " WHERE u.id = $1");
     json_t *o = NULL;
     if (s) {
-        db_bind_int(s, 1, atoll(req_param(r, "id")));
+        db_bind_int(s, 1, id);
         if (db_step(s) == DB_ROW)
             o = user_row(s);
         db_done(s);
@@ -202,7 +300,26 @@ static json_t *load_user(req *r)
         reply_error(r, 404, "not_found", "用户不存在", NULL);
         return NULL;
     }
+    if (manage && (json_integer_value(json_object_get(o, "id")) == r->user->id ||
+                   !below_caller(r, json_string_value(json_object_get(o, "role")),
+                                 json_string_value(json_object_get(o, "region"))))) {
+        int self = json_integer_value(json_object_get(o, "id")) == r->user->id;
+        json_decref(o);
+        reply_error(r, 403, "forbidden", self ? "请在“我的账号”中修改自己的密码" : not_below_msg,
+                    NULL);
+        return NULL;
+    }
     return o;
+}
+
+static json_t *load_user_for(req *r, int manage)
+{
+    return load_user_id(r, atoll(req_param(r, "id")), manage);
+}
+
+static json_t *load_user(req *r)
+{
+    return load_user_for(r, 0);
 }
 
 static void h_user_get(req *r)
@@ -212,12 +329,10 @@ static void h_user_get(req *r)
         reply_json(r, 200, o);
 }
 
+/* Role names follow the username rule: plain letters, digits, _ . - */
 static int username_ok(const char *s)
 {
-    size_t n = strlen(s);
-    return n >= 2 && n <= 32 &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789_.-") == n;
+    return users_username_invalid(s) == NULL;
 }
 
 /* Role and region checks shared by create and update; adds field errors. */
@@ -296,9 +411,8 @@ static void h_user_create(req *r)
     const char *region = json_string_value(json_object_get(in, "region"));
     const char *pw = json_string_value(json_object_get(in, "password"));
     json_t *errors = json_object();
-    if (!username || !username_ok(username))
-        json_object_set_new(errors, "username",
-                            json_string("用户名为 2–32 位字母、数字、下划线、点或连字符"));
+    if (users_username_invalid(username))
+        json_object_set_new(errors, "username", json_string(users_username_invalid(username)));
     if (json_object_get(in, "display_name") && (!display || util_utf8_len(display) > 50))
         json_object_set_new(errors, "display_name", json_string("必须是不超过 50 字的文本"));
     if (!role)
@@ -308,6 +422,9 @@ static void h_user_create(req *r)
     if (!pw || auth_password_weak(pw))
         json_object_set_new(errors, "password", json_string(pw ? auth_password_weak(pw) : "必填"));
     check_role_region(r, role, region, errors);
+    if (role && region && !json_object_get(errors, "role") && !json_object_get(errors, "region") &&
+        !below_caller(r, role, region))
+        json_object_set_new(errors, "role", json_string(not_below_msg));
     long long unit;
     check_unit(r, json_object_get(in, "unit_id"), region, errors, &unit);
     if (json_object_size(errors)) {
@@ -353,7 +470,7 @@ static void h_user_create(req *r)
     if (st != DB_OK) {
         db_rollback(c);
         if (st == DB_ERR_UNIQUE)
-            reply_field_error(r, "username", "用户名已存在");
+            reply_field_error(r, "username", "用户名已存在，或与已有用户名仅大小写、全角半角不同");
         else
             reply_db_error(r, st);
         return;
@@ -374,9 +491,17 @@ static void h_user_create(req *r)
 
 static void h_user_patch(req *r)
 {
+    /* The caller's own record: the display name only (the rule below);
+     * anyone else's: only a user strictly below the caller. */
     json_t *cur = load_user(r);
     if (!cur)
         return;
+    if (json_integer_value(json_object_get(cur, "id")) != r->user->id) {
+        json_decref(cur);
+        cur = load_user_for(r, 1);
+        if (!cur)
+            return;
+    }
     json_t *in =
         req_json_only(r, REQ_KEYS("display_name", "role", "region", "disabled", "unit_id"));
     if (!in) {
@@ -408,6 +533,13 @@ static void h_user_patch(req *r)
      * township administrator cannot edit a county administrator. */
     check_role_region(r, json_string_value(rl ? rl : json_object_get(cur, "role")),
                       json_string_value(rg), errors);
+    /* And what the user becomes must stay below the caller: no promoting
+     * a user to the caller's own level in the caller's own region. */
+    if (id != r->user->id && (rl || rg) && !json_object_get(errors, "role") &&
+        !json_object_get(errors, "region") &&
+        !below_caller(r, json_string_value(rl ? rl : json_object_get(cur, "role")),
+                      json_string_value(rg ? rg : json_object_get(cur, "region"))))
+        json_object_set_new(errors, rl ? "role" : "region", json_string(not_below_msg));
     /* The unit must lie in the user's region: the new one, or the one kept;
      * a move to another region checks the unit kept too. */
     long long unit;
@@ -477,7 +609,7 @@ static void h_user_patch(req *r)
 
 static void h_user_reset(req *r)
 {
-    json_t *cur = load_user(r);
+    json_t *cur = load_user_for(r, 1);
     if (!cur)
         return;
     json_t *in = req_json_only(r, REQ_KEYS("password"));
@@ -550,13 +682,43 @@ static json_t *roles_json(db_conn *c)
     return items;
 }
 
+/* Every role with its permissions: the role editor's, so role:admin. */
 static void h_roles(req *r)
 {
-    if (!authz_has(r->user, "user:admin") && !authz_has(r->user, "role:admin")) {
-        reply_error(r, 403, "forbidden", "没有执行此操作的权限", NULL);
+    if (authz_require(r, "role:admin", NULL) != 0)
         return;
-    }
     reply_json(r, 200, json_pack("{s:o}", "items", roles_json(req_db(r))));
+}
+
+/* The roles the caller may give in the user administration: those whose
+ * permissions the caller holds, as {"name","label","home_region"};
+ * home_region false marks a role of the caller's own rank, which they may
+ * give only below their own region (below_caller). Names and labels only:
+ * the permission sets stay with role:admin. */
+static void h_roles_assignable(req *r)
+{
+    if (authz_require(r, "user:admin", NULL) != 0)
+        return;
+    json_t *all = roles_json(req_db(r)), *items = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(all, i, v)
+    {
+        json_t *pj = json_object_get(v, "permissions");
+        int n = (int)json_array_size(pj);
+        const char **perms = arena_alloc(r->a, (size_t)(n ? n : 1) * sizeof *perms);
+        for (int k = 0; k < n; k++)
+            perms[k] = json_string_value(json_array_get(pj, (size_t)k));
+        if (!users_role_grantable(r->user, perms, n))
+            continue;
+        const char *name = json_string_value(json_object_get(v, "name"));
+        json_array_append_new(items,
+                              json_pack("{s:O, s:O, s:b}", "name", json_object_get(v, "name"),
+                                        "label", json_object_get(v, "label"), "home_region",
+                                        below_caller(r, name, r->user->region)));
+    }
+    json_decref(all);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
 static int perm_valid(const char *p)
@@ -659,10 +821,8 @@ static void h_role_put(req *r)
 
 static void h_permissions(req *r)
 {
-    if (!authz_has(r->user, "user:admin") && !authz_has(r->user, "role:admin")) {
-        reply_error(r, 403, "forbidden", "没有执行此操作的权限", NULL);
+    if (authz_require(r, "role:admin", NULL) != 0)
         return;
-    }
     json_t *items = json_array();
     for (int i = 0; i < entity_count(); i++) {
         const struct entity *e = entity_at(i);
@@ -708,6 +868,205 @@ static void h_permissions(req *r)
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+/* ---- API tokens ----
+ * Everyone lists and revokes their own; an administrator those of the
+ * users they manage (below_caller). A token is created only for oneself and
+ * only from a browser session: a leaked token cannot mint its successor and
+ * so outlive its expiry, and nobody holds a credential of someone else. */
+
+/* The user whose tokens are asked for: the caller (id 0 or their own), or
+ * a user the caller manages. 1 when allowed; else the reply is queued. */
+static int token_owner_ok(req *r, int64_t id)
+{
+    if (!id || id == r->user->id)
+        return 1;
+    json_t *o = load_user_id(r, id, 1);
+    json_decref(o);
+    return o != NULL;
+}
+
+/* ?user_id=N: a positive number, or absent (0: the caller). -1 after a 400. */
+static int64_t query_user_id(req *r)
+{
+    const char *v = req_query(r, "user_id");
+    if (!v)
+        return 0;
+    char *end;
+    long long id = strtoll(v, &end, 10);
+    if (!*v || *end || id < 1) {
+        reply_error(r, 400, "bad_request", "user_id 必须是用户编号", NULL);
+        return -1;
+    }
+    return id;
+}
+
+static void h_tokens(req *r)
+{
+    int64_t uid = query_user_id(r);
+    if (uid < 0 || !token_owner_ok(r, uid))
+        return;
+    json_t *items = auth_token_list(req_db(r), uid ? uid : r->user->id, 0, NULL, NULL);
+    if (!items) {
+        reply_db_error(r, DB_ERR);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* The live token of the path, if the caller may see it; else a 404 is
+ * queued (a token of someone one does not manage is as good as absent). */
+static json_t *load_token(req *r)
+{
+    long long id = atoll(req_param(r, "id"));
+    json_t *items = id > 0 ? auth_token_list(req_db(r), 0, id, NULL, NULL) : NULL;
+    json_t *t = json_incref(json_array_get(items, 0));
+    json_decref(items);
+    int64_t owner = t ? json_integer_value(json_object_get(t, "user_id")) : 0;
+    if (t && owner != r->user->id) {
+        json_t *o = NULL;
+        /* Quietly, without the 403 of load_user_id: the token is simply absent. */
+        if (authz_has(r->user, "user:admin")) {
+            db_stmt *s = db_prepare(req_db(r), "SELECT role, region FROM users WHERE id = $1");
+            if (s) {
+                db_bind_int(s, 1, owner);
+                if (db_step(s) == DB_ROW && authz_in_scope(r->user, db_col_text(s, 1)) &&
+                    below_caller(r, arena_strdup(r->a, db_col_text(s, 0)),
+                                 arena_strdup(r->a, db_col_text(s, 1))))
+                    o = json_true();
+                db_done(s);
+            }
+        }
+        if (!o) {
+            json_decref(t);
+            t = NULL;
+        }
+    }
+    if (!t)
+        reply_error(r, 404, "not_found", "令牌不存在或已撤销", NULL);
+    return t;
+}
+
+static void h_token_get(req *r)
+{
+    json_t *t = load_token(r);
+    if (t)
+        reply_json(r, 200, t);
+}
+
+static void h_token_create(req *r)
+{
+    if (req_header(r, "Authorization")) {
+        reply_error(r, 403, "forbidden", "API 令牌只能在登录后的控制台中创建", NULL);
+        return;
+    }
+    json_t *in = req_json_only(r, REQ_KEYS("name", "days"));
+    if (!in)
+        return;
+    json_t *nm = json_object_get(in, "name"), *dy = json_object_get(in, "days");
+    json_t *errors = json_object();
+    if (!json_is_string(nm) || !json_string_length(nm) || util_utf8_len(json_string_value(nm)) > 50)
+        json_object_set_new(errors, "name", json_string("请填写用途（不超过 50 字）"));
+    long long days =
+        dy ? (json_is_integer(dy) ? json_integer_value(dy) : -1) : AUTH_TOKEN_DAYS_DEFAULT;
+    if (days < 1 || days > AUTH_TOKEN_DAYS_MAX)
+        json_object_set_new(
+            errors, "days",
+            json_string(arena_printf(r->a, "有效天数为 1–%d 的整数", AUTH_TOKEN_DAYS_MAX)));
+    if (json_object_size(errors)) {
+        reply_errors(r, errors);
+        return;
+    }
+    json_decref(errors);
+    db_conn *c = req_begin(r);
+    if (!c)
+        return;
+    int64_t id = 0;
+    char *token = NULL, ids[24];
+    int st = auth_token_create(c, r->user->id, json_string_value(nm), (int)days, &id, &token);
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    struct audit_actor who = {r->user, r->client_ip};
+    json_t *ch = json_pack("{s:[n,I], s:[n,O], s:[n,I]}", "user_id", (json_int_t)r->user->id,
+                           "name", nm, "days", (json_int_t)days);
+    if (st == DB_OK)
+        st = audit_write(c, &who, "create", "api_tokens", ids, r->user->region, ch, NULL);
+    json_decref(ch);
+    if (req_commit(r, c, st) != 0) {
+        if (token) {
+            sodium_memzero(token, strlen(token));
+            free(token);
+        }
+        return;
+    }
+    json_t *items = auth_token_list(c, 0, id, NULL, NULL);
+    json_t *o = json_incref(json_array_get(items, 0));
+    json_decref(items);
+    if (!o)
+        o = json_pack("{s:I}", "id", (json_int_t)id);
+    /* The only time the token's text is ever shown. */
+    json_object_set_new(o, "token", json_string(token));
+    sodium_memzero(token, strlen(token));
+    free(token);
+    reply_json(r, 201, o);
+}
+
+/* Revokes and audits: one token (token_id) of owner, or all of owner's. */
+static void revoke_reply(req *r, int64_t owner, int64_t token_id, const char *region)
+{
+    db_conn *c = req_begin(r);
+    if (!c)
+        return;
+    int n = 0;
+    int st = auth_token_revoke(c, owner, token_id, r->user->username, &n);
+    char ids[24];
+    if (token_id)
+        snprintf(ids, sizeof ids, "%lld", (long long)token_id);
+    struct audit_actor who = {r->user, r->client_ip};
+    json_t *ch = json_pack("{s:[n,I], s:[n,i]}", "user_id", (json_int_t)owner, "revoked", n);
+    if (st == DB_OK && n)
+        st = audit_write(c, &who, "revoke", "api_tokens", token_id ? ids : NULL, region, ch, NULL);
+    json_decref(ch);
+    if (req_commit(r, c, st) != 0)
+        return;
+    auth_cache_clear();
+    if (token_id)
+        reply_empty(r, 204);
+    else
+        reply_json(r, 200, json_pack("{s:i}", "revoked", n));
+}
+
+static const char *user_region(req *r, int64_t id)
+{
+    db_stmt *s = db_prepare(req_db(r), "SELECT region FROM users WHERE id = $1");
+    const char *region = NULL;
+    if (s) {
+        db_bind_int(s, 1, id);
+        if (db_step(s) == DB_ROW)
+            region = arena_strdup(r->a, db_col_text(s, 0));
+        db_done(s);
+    }
+    return region;
+}
+
+static void h_token_delete(req *r)
+{
+    json_t *t = load_token(r);
+    if (!t)
+        return;
+    int64_t owner = json_integer_value(json_object_get(t, "user_id")),
+            id = json_integer_value(json_object_get(t, "id"));
+    json_decref(t);
+    revoke_reply(r, owner, id, user_region(r, owner));
+}
+
+static void h_tokens_delete(req *r)
+{
+    int64_t uid = query_user_id(r);
+    if (uid < 0 || !token_owner_ok(r, uid))
+        return;
+    uid = uid ? uid : r->user->id;
+    revoke_reply(r, uid, 0, user_region(r, uid));
+}
+
 void users_routes_register(void)
 {
     http_route("GET", "/api/v1/users", h_users, 0, NULL);
@@ -716,7 +1075,13 @@ void users_routes_register(void)
     http_route("PATCH", "/api/v1/users/{id}", h_user_patch, 0, NULL);
     http_route("POST", "/api/v1/users/{id}/reset-password", h_user_reset, 0, NULL);
     http_route("GET", "/api/v1/roles", h_roles, 0, NULL);
+    http_route("GET", "/api/v1/roles/assignable", h_roles_assignable, 0, NULL);
     http_route("POST", "/api/v1/roles", h_role_create, 0, NULL);
     http_route("PUT", "/api/v1/roles/{name}", h_role_put, 0, NULL);
     http_route("GET", "/api/v1/permissions", h_permissions, 0, NULL);
+    http_route("GET", "/api/v1/tokens", h_tokens, 0, NULL);
+    http_route("POST", "/api/v1/tokens", h_token_create, 0, NULL);
+    http_route("DELETE", "/api/v1/tokens", h_tokens_delete, 0, NULL);
+    http_route("GET", "/api/v1/tokens/{id}", h_token_get, 0, NULL);
+    http_route("DELETE", "/api/v1/tokens/{id}", h_token_delete, 0, NULL);
 }

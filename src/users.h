@@ -7,6 +7,7 @@
 #define SAFECOMM_USERS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "db.h"
 
@@ -28,10 +29,21 @@ struct users_new {
     int if_absent;          /* an existing username is left as it is: DB_OK, *id 0 */
 };
 
+/* NULL when s is an acceptable username (2–32 of A–Z a–z 0–9 _ . -), else
+ * the Chinese reason. The API and the command line both ask it. */
+const char *users_username_invalid(const char *s);
+
 /* Inserts the user; *id (id may be NULL) gets its id. DB_OK, or the error
- * status (DB_ERR_UNIQUE: the username exists). The transaction and the audit
- * entry are the caller's. */
+ * status (DB_ERR_UNIQUE: the username, or a look-alike of it, exists: two
+ * usernames with the same ident_key, "admin" and "Admin" or "ａｄｍｉｎ",
+ * cannot both exist; DB_ERR: the name has no key). Login still takes the
+ * exact username. The transaction and the audit entry are the caller's. */
 int users_create(db_conn *c, const struct users_new *u, int64_t *id);
+
+/* Gives every user without one its username_key (after migration 0010),
+ * oldest first. A user whose key an older look-alike holds keeps none and is
+ * named on warn (may be NULL). DB_OK or the error status. */
+int users_keys_backfill(db_conn *c, FILE *warn);
 
 /* 1 when every permission of role is covered by the caller's permissions. */
 int users_role_grantable(const struct user *caller, const char *const *role_perms, int n);

@@ -250,6 +250,9 @@ test('forced change: a user created through the API must change the password fir
     assertStatus(tw, 201, 'a write with the API token before the change');
     const x = await mustLogin(s, user, USER_PASSWORD, 'a second session');
     assertStatus(await withCookie(s, 'DELETE', '/api/v1/sessions', x.cookie, { csrf: x.csrf }), 204, 'DELETE /sessions while a change is pending');
+    // "Log out everywhere" revokes the API tokens too (issue 12).
+    assertError(await s.api('GET', '/api/v1/volunteers?page_size=1', { token: tok }), 401, null, 'the API token after DELETE /sessions');
+    const tok2 = (await s.cli(['token', 'create', '--db', s.db, '--username', user])).stdout.trim();
 
     const l2 = await mustLogin(s, user, USER_PASSWORD, 'login again');
     assertStatus(
@@ -260,7 +263,8 @@ test('forced change: a user created through the API must change the password fir
     assertStatus(await withCookie(s, 'GET', '/api/v1/volunteers?page_size=1', l2.cookie), 200, 'GET /volunteers after the change');
     const who2 = await withCookie(s, 'GET', '/api/v1/session', l2.cookie);
     assert.strictEqual(who2.json.user.must_change_password, false, 'must_change_password after the change');
-    assertStatus(await s.api('GET', '/api/v1/volunteers?page_size=1', { token: tok }), 200, 'the API token after the change');
+    // The own password change revokes every token as well (issue 12).
+    assertError(await s.api('GET', '/api/v1/volunteers?page_size=1', { token: tok2 }), 401, null, 'the API token after the change');
 });
 
 async function lastLoginIp(s, username) {

@@ -1,5 +1,6 @@
-// Roles for selects: GET /roles when the user may read them (role:admin),
-// otherwise the default roles of the conventions.
+// Roles for selects: GET /roles for the role editor (role:admin); otherwise
+// GET /roles/assignable, the roles a user administrator may give (no
+// permission sets); the default roles only when neither answers.
 import { api } from './api.js';
 import { can } from './store.js';
 
@@ -15,9 +16,9 @@ export const DEFAULT_ROLES = [
 ];
 
 export async function loadRoles() {
-    if (!can('role:admin')) return DEFAULT_ROLES;
+    if (!can('role:admin') && !can('user:admin')) return DEFAULT_ROLES;
     try {
-        const d = await api.get('/roles');
+        const d = await api.get(can('role:admin') ? '/roles' : '/roles/assignable');
         return d.items && d.items.length ? d.items : DEFAULT_ROLES;
     } catch {
         return DEFAULT_ROLES;
