@@ -7,14 +7,17 @@
 #define SAFECOMM_USERS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "db.h"
 
 struct user;
+struct audit_actor;
 
 /* A new user, for users_create; what a designated initialiser leaves out is
  * NULL or 0. The strings are the caller's. */
 struct users_new {
+    const struct audit_actor *who; /* NULL: the system, from the command line */
     const char *username;
     const char *display_name;  /* NULL: none */
     const char *password_hash; /* from auth_password_hash, made before the
@@ -28,10 +31,22 @@ struct users_new {
     int if_absent;          /* an existing username is left as it is: DB_OK, *id 0 */
 };
 
-/* Inserts the user; *id (id may be NULL) gets its id. DB_OK, or the error
- * status (DB_ERR_UNIQUE: the username exists). The transaction and the audit
- * entry are the caller's. */
+/* Inserts the user and writes its audit entry ("create", with its username,
+ * role and region): c must be in a write transaction. *id (id may be NULL)
+ * gets its id. DB_OK, or the error status (DB_ERR_UNIQUE: the username
+ * exists). */
 int users_create(db_conn *c, const struct users_new *u, int64_t *id);
+
+/* `safecomm check`: every user's role, region and disabled state, and every
+ * role's permissions, must be what the audit log's entries of that user or
+ * role say (creation, changes, grants, and the baseline entries). Prints
+ * the differences; 0 when there are none. */
+int users_check(db_conn *c, FILE *out);
+/* After migrations ran: writes a "baseline" audit entry for each role whose
+ * permissions the audit log does not explain (the migrations' grants), and,
+ * once (audit_baseline_pending), for each such user. c must be in a write
+ * transaction. */
+int users_audit_baseline(db_conn *c);
 
 /* 1 when every permission of role is covered by the caller's permissions. */
 int users_role_grantable(const struct user *caller, const char *const *role_perms, int n);
