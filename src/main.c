@@ -219,7 +219,9 @@ static int open_store(const struct opts *o, int create, int nconns)
     /* The audit head file: beside a SQLite database; with PostgreSQL only
      * when given (each server may keep its own). */
     const char *head = opt(o, "audit-head-file");
-    audit_head_file_set(head ? head : is_pg(dbu) ? NULL : xasprintf("%s.audit-head", dbu));
+    char *beside = head || is_pg(dbu) ? NULL : xasprintf("%s.audit-head", dbu);
+    audit_head_file_set(head ? head : beside);
+    free(beside);
     if (auth_keyfile_load(key, create == 1, &err) != 0)
         goto fail;
     app.db = db_open(dbu, nconns, &err);

@@ -786,8 +786,11 @@ static void replay_role(json_t *roles, const char *name, json_t *ch)
         json_object_clear(set);
         size_t i;
         json_t *v;
-        json_array_foreach(all, i, v) if (json_is_string(v))
-            json_object_set_new(set, json_string_value(v), json_true());
+        json_array_foreach(all, i, v)
+        {
+            if (json_is_string(v))
+                json_object_set_new(set, json_string_value(v), json_true());
+        }
     }
     /* ... role grant / revoke one permission: [null, perm] or [perm, null]. */
     json_t *one = json_object_get(ch, "permission");
@@ -888,7 +891,10 @@ static json_t *perm_list(json_t *set)
     json_t *out = json_array();
     const char *k;
     json_t *v;
-    json_object_foreach(set, k, v) json_array_append_new(out, json_string(k));
+    json_object_foreach(set, k, v)
+    {
+        json_array_append_new(out, json_string(k));
+    }
     size_t n = json_array_size(out);
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && strcmp(json_string_value(json_array_get(out, j - 1)),
@@ -946,16 +952,16 @@ int users_check(db_conn *c, FILE *out)
         json_t *w = json_object_get(said_roles, k);
         const char *p;
         json_t *x;
-        json_object_foreach(v, p, x) if (!w || !json_object_get(w, p))
+        json_object_foreach(v, p, x)
         {
-            if (bad++ < 10)
+            if ((!w || !json_object_get(w, p)) && bad++ < 10)
                 fprintf(out,
                         "FAIL roles: role %s holds %s without an audit entry that granted it\n", k,
                         p);
         }
-        json_object_foreach(w, p, x) if (!json_object_get(v, p))
+        json_object_foreach(w, p, x)
         {
-            if (bad++ < 10)
+            if (!json_object_get(v, p) && bad++ < 10)
                 fprintf(out, "FAIL roles: role %s lacks %s, which the audit log says it holds\n", k,
                         p);
         }
