@@ -10,9 +10,12 @@
 #include "logpage.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each part is length-prefixed, so no two entries share an encoding. */
 static void hash_part(crypto_generichash_state *st, const char *s)
@@ -36,6 +39,70 @@ static void entry_hash(const char *const *parts, int n, char out[65])
 }
 
 #define NPARTS 12
+
+/* ---- the head file ----
+ * The chain's head as of each commit, appended to a file outside the
+ * database, so that cutting the log's tail and rewinding audit_head in the
+ * database is caught. Entries written in a transaction are pending on its
+ * thread until the commit; a rollback drops them. */
+
+static char *head_path;
+static _Thread_local struct {
+    long long id;
+    char hash[65];
+} pending;
+
+static void head_append(int committed)
+{
+    if (!committed || !pending.id || !head_path) {
+        pending.id = 0;
+        return;
+    }
+    char line[100];
+    int n = snprintf(line, sizeof line, "%lld %s\n", pending.id, pending.hash);
+    pending.id = 0;
+    /* One write() with O_APPEND: lines from the server and the command line
+     * never interleave. */
+    int fd = open(head_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, line, (size_t)n) != n || fdatasync(fd) != 0)
+        log_error("audit head file %s: %s", head_path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+}
+
+void audit_head_file_set(const char *path)
+{
+    free(head_path);
+    head_path = path && *path ? xstrdup(path) : NULL;
+    db_end_hook_set(head_append);
+}
+
+const char *audit_head_file(void)
+{
+    return head_path;
+}
+
+int audit_head_file_reset(db_conn *c, char **err)
+{
+    *err = NULL;
+    if (!head_path)
+        return 0;
+    char *old = xasprintf("%s.before-restore", head_path);
+    if (rename(head_path, old) != 0 && errno != ENOENT) {
+        *err = xasprintf("无法移开审计链头文件 %s: %s", head_path, strerror(errno));
+        free(old);
+        return -1;
+    }
+    free(old);
+    db_stmt *s = db_prepare(c, "SELECT last_id, last_hash FROM audit_head WHERE id = 1");
+    if (s && db_step(s) == DB_ROW && db_col_int(s, 0) > 0) {
+        pending.id = db_col_int(s, 0);
+        snprintf(pending.hash, sizeof pending.hash, "%s", db_col_text(s, 1));
+    }
+    db_done(s);
+    head_append(1);
+    return 0;
+}
 
 int audit_write(db_conn *c, const struct audit_actor *who, const char *action, const char *entity,
                 const char *entity_id, const char *region, json_t *changes, const char *reason)
@@ -96,8 +163,92 @@ int audit_write(db_conn *c, const struct audit_actor *who, const char *action, c
     if (st != DB_DONE)
         return st < 0 ? st : DB_ERR;
     const char *hp[] = {idbuf, hash};
-    return db_exec_params(c, "UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1", 2,
-                          hp);
+    st =
+        db_exec_params(c, "UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1", 2, hp);
+    if (st == DB_OK) {
+        pending.id = last + 1;
+        memcpy(pending.hash, hash, sizeof pending.hash);
+    }
+    return st;
+}
+
+int audit_key_matches(db_conn *c)
+{
+    if (db_table_exists(c, "audit_log") <= 0)
+        return -1;
+    db_stmt *s = db_prepare(c, "SELECT id, at, user_id, username, ip, action, entity, entity_id, "
+                               "region, changes, reason, hash FROM audit_log WHERE id = 1");
+    if (!s)
+        return -1;
+    int rc = -1;
+    if (db_step(s) == DB_ROW) {
+        const char *parts[NPARTS];
+        parts[0] = "1";
+        for (int i = 1; i < NPARTS - 1; i++)
+            parts[i] = db_col_text(s, i);
+        parts[NPARTS - 1] = "";
+        char hash[65];
+        entry_hash(parts, NPARTS, hash);
+        const char *stored = db_col_text(s, 11);
+        rc = stored && strcmp(stored, hash) == 0;
+    }
+    db_done(s);
+    return rc;
+}
+
+/* The head file's lines: each must name an entry the log still holds, with
+ * the same hash. A missing file is allowed (a copy of the database, or a
+ * deployment before the file existed) and said. */
+static int verify_head_file(db_conn *c, long long n, FILE *out)
+{
+    if (!head_path) {
+        fprintf(out, "skip audit head file: none configured (--audit-head-file)\n");
+        return 0;
+    }
+    FILE *f = fopen(head_path, "r");
+    if (!f) {
+        fprintf(out, "skip audit head file: %s does not exist (written at the next change)\n",
+                head_path);
+        return 0;
+    }
+    db_stmt *s = db_prepare(c, "SELECT hash FROM audit_log WHERE id = $1");
+    char line[200];
+    long long lines = 0, max = 0;
+    int bad = 0;
+    while (s && !bad && fgets(line, sizeof line, f)) {
+        long long id;
+        char hash[65];
+        if (sscanf(line, "%lld %64s", &id, hash) != 2)
+            continue;
+        lines++;
+        if (id > max)
+            max = id;
+        if (id > n) {
+            fprintf(out,
+                    "FAIL audit chain: the head file %s records entry %lld, but the log ends at "
+                    "%lld: entries were cut off the end and the head rewound\n",
+                    head_path, id, n);
+            bad = 1;
+            break;
+        }
+        db_bind_int(s, 1, id);
+        int st = db_step(s);
+        if (st != DB_ROW || strcmp(db_col_text(s, 0), hash) != 0) {
+            fprintf(out,
+                    "FAIL audit chain: entry %lld differs from the hash the head file %s "
+                    "recorded\n",
+                    id, head_path);
+            bad = 1;
+        }
+        db_done(s);
+    }
+    if (!s)
+        bad = 1;
+    fclose(f);
+    if (!bad)
+        fprintf(out, "ok   audit head file %s agrees (%lld commits, last entry %lld)\n", head_path,
+                lines, max);
+    return bad;
 }
 
 int audit_verify(db_conn *c, FILE *out)
@@ -160,6 +311,8 @@ int audit_verify(db_conn *c, FILE *out)
     }
     if (!bad)
         fprintf(out, "ok   audit hash chain (%lld entries)\n", n);
+    if (!bad)
+        bad = verify_head_file(c, n, out);
     return bad;
 }
 

@@ -23,8 +23,24 @@ struct audit_actor {
 int audit_write(db_conn *c, const struct audit_actor *who, const char *action, const char *entity,
                 const char *entity_id, const char *region, json_t *changes, const char *reason);
 
-/* Verifies the hash chain; prints the first broken entry. 0 when intact. */
+/* Verifies the hash chain; prints the first broken entry. Then compares the
+ * head file: the log must still hold every entry it records, with the same
+ * hash. 0 when intact. */
 int audit_verify(db_conn *c, FILE *out);
+
+/* The head file (SQLite: DB.audit-head beside the database): after each
+ * commit that wrote entries, one line "<last id> <hash>" is appended, so a
+ * database rewound to an earlier head no longer agrees with it. NULL: none.
+ * Also installs the commit hook (db_end_hook_set). */
+void audit_head_file_set(const char *path);
+const char *audit_head_file(void);
+/* After a restore: the old file is kept as PATH.before-restore and a new one
+ * starts at the restored database's head. */
+int audit_head_file_reset(db_conn *c, char **err);
+
+/* Whether the loaded key made entry 1 of the log: 1 yes, 0 no, -1 no entry
+ * (for databases older than the key fingerprint). */
+int audit_key_matches(db_conn *c);
 
 void audit_routes_register(void);
 

@@ -151,7 +151,8 @@ static const unsigned char *key_by_id(int id)
     return NULL;
 }
 
-char *crypto_seal(const char *ad, const char *plain)
+/* Seals plain under the current key as "<key id>:<tag><base64>". */
+static char *seal_with(const char *ad, const char *tag, const char *plain)
 {
     size_t plen = strlen(plain);
     size_t blen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plen +
@@ -163,11 +164,16 @@ char *crypto_seal(const char *ad, const char *plain)
         bin + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, (const unsigned char *)plain,
         plen, (const unsigned char *)ad, strlen(ad), NULL, bin, app.field_key);
     size_t b64len = sodium_base64_encoded_len(blen, sodium_base64_VARIANT_ORIGINAL);
-    char *out = xmalloc(b64len + 16);
-    int n = snprintf(out, 16, "%d:", app.field_key_id);
+    char *out = xmalloc(b64len + 32);
+    int n = snprintf(out, 32, "%d:%s", app.field_key_id, tag);
     sodium_bin2base64(out + n, b64len, bin, blen, sodium_base64_VARIANT_ORIGINAL);
     free(bin);
     return out;
+}
+
+char *crypto_seal(const char *ad, const char *plain)
+{
+    return seal_with(ad, "", plain);
 }
 
 int crypto_sealed_key_id(const char *sealed)
@@ -177,13 +183,23 @@ int crypto_sealed_key_id(const char *sealed)
     return *end == ':' && id > 0 ? (int)id : -1;
 }
 
-char *crypto_open(const char *ad, const char *sealed)
+int crypto_has_key(int id)
 {
-    int id = crypto_sealed_key_id(sealed);
-    const unsigned char *key = id > 0 ? key_by_id(id) : NULL;
-    if (!key)
-        return NULL;
-    const char *b64 = strchr(sealed, ':') + 1;
+    return key_by_id(id) != NULL;
+}
+
+/* Base64 never holds ':', so "<id>:v2:" cannot be the start of a legacy
+ * value. */
+#define ROW_TAG "v2:"
+
+int crypto_sealed_row_bound(const char *sealed)
+{
+    const char *colon = crypto_sealed_key_id(sealed) > 0 ? strchr(sealed, ':') : NULL;
+    return colon && strncmp(colon + 1, ROW_TAG, strlen(ROW_TAG)) == 0;
+}
+
+static char *open_b64(const char *ad, const char *b64, const unsigned char *key)
+{
     size_t cap = strlen(b64), blen = 0;
     unsigned char *bin = xmalloc(cap + 1);
     char *plain = NULL;
@@ -206,6 +222,60 @@ char *crypto_open(const char *ad, const char *sealed)
 out:
     free(bin);
     return plain;
+}
+
+char *crypto_open(const char *ad, const char *sealed)
+{
+    int id = crypto_sealed_key_id(sealed);
+    const unsigned char *key = id > 0 ? key_by_id(id) : NULL;
+    if (!key || crypto_sealed_row_bound(sealed))
+        return NULL;
+    return open_b64(ad, strchr(sealed, ':') + 1, key);
+}
+
+/* The row's additional data. Entity and field names are identifiers and a
+ * row key is digits or a region code, so '.' and '#' cannot be forged into
+ * another row's data. */
+static char *row_ad(const char *entity, const char *field, const char *row)
+{
+    return xasprintf("%s.%s#%s", entity, field, row);
+}
+
+char *crypto_seal_row(const char *entity, const char *field, const char *row, const char *plain)
+{
+    char *ad = row_ad(entity, field, row);
+    char *out = seal_with(ad, ROW_TAG, plain);
+    free(ad);
+    return out;
+}
+
+char *crypto_open_row(const char *entity, const char *field, const char *row, const char *sealed)
+{
+    int id = crypto_sealed_key_id(sealed);
+    const unsigned char *key = id > 0 ? key_by_id(id) : NULL;
+    if (!key)
+        return NULL;
+    if (!crypto_sealed_row_bound(sealed)) {
+        /* A value sealed before rows were bound: readable until `safecomm
+         * rekey` re-seals it; `safecomm check` reports it meanwhile. */
+        char *ad = xasprintf("%s.%s", entity, field);
+        char *plain = open_b64(ad, strchr(sealed, ':') + 1, key);
+        free(ad);
+        return plain;
+    }
+    char *ad = row_ad(entity, field, row);
+    char *plain = open_b64(ad, strchr(sealed, ':') + 1 + strlen(ROW_TAG), key);
+    free(ad);
+    return plain;
+}
+
+void crypto_key_fingerprint(char out[65])
+{
+    static const char what[] = "safecomm key fingerprint v1";
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)what, sizeof what - 1, app.master_key,
+                       sizeof app.master_key);
+    sodium_bin2hex(out, 65, h, sizeof h);
 }
 
 char *crypto_normalize(const char *kind, const char *value)

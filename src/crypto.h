@@ -18,12 +18,30 @@ int crypto_keys_load(const char *path, int create, char **err);
 int crypto_key_add(const char *path, char **err);
 int crypto_current_key_id(void);
 
-/* ad binds the ciphertext to its column ("entity.field"). */
+/* A stored value is bound to its row: the additional data is
+ * "entity.field#row" (row: the record's id or code), and the value is
+ * "<key id>:v2:<base64>", so a value copied to another row or column no
+ * longer opens. */
+char *crypto_seal_row(const char *entity, const char *field, const char *row, const char *plain);
+/* NULL when the value cannot be opened (unknown key, another row, tampered).
+ * A legacy value ("<key id>:<base64>", bound to its column only) still opens
+ * with "entity.field"; crypto_sealed_row_bound tells the two apart. */
+char *crypto_open_row(const char *entity, const char *field, const char *row, const char *sealed);
+int crypto_sealed_row_bound(const char *sealed);
+
+/* Legacy column-bound sealing (ad "entity.field"); kept for the unit tests
+ * and for values written before rows were bound. crypto_open refuses a
+ * row-bound value. */
 char *crypto_seal(const char *ad, const char *plain);
-/* NULL when the value cannot be opened (unknown key, tampered). */
 char *crypto_open(const char *ad, const char *sealed);
-/* Key id of a sealed value, or -1. */
+/* Key id of a sealed value, or -1; whether the key file holds that id. */
 int crypto_sealed_key_id(const char *sealed);
+int crypto_has_key(int id);
+
+/* A keyed hash that names the key file's first key (the base of the audit
+ * chain and look-up keys) without revealing it: 64 hex characters. Stored
+ * in the database (key_fingerprint) and in each backup's manifest. */
+void crypto_key_fingerprint(char out[65]);
 
 /* The normal form of a value of the given kind ("idcard", "phone", "text"). */
 char *crypto_normalize(const char *kind, const char *value);

@@ -145,12 +145,21 @@ int db_begin(db_conn *c)
     return st;
 }
 
+static void (*end_hook)(int committed);
+
+void db_end_hook_set(void (*hook)(int committed))
+{
+    end_hook = hook;
+}
+
 int db_commit(db_conn *c)
 {
     int st = c->owner->ops->exec(c, "COMMIT");
     if (st == DB_OK) {
         c->in_tx = 0;
         db_stat_add(&c->owner->stats.commits);
+        if (end_hook)
+            end_hook(1);
     } else {
         db_rollback(c);
     }
@@ -166,6 +175,8 @@ int db_rollback(db_conn *c)
     int keep = c->last_status;
     c->owner->ops->exec(c, "ROLLBACK");
     c->last_status = keep;
+    if (end_hook)
+        end_hook(0);
     return DB_OK;
 }
 

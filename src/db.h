@@ -65,6 +65,12 @@ void db_release(db *d, db_conn *c);
 int db_begin(db_conn *c);
 int db_commit(db_conn *c);
 int db_rollback(db_conn *c);
+/* One process-wide function told after each transaction ends, on the
+ * thread that ended it: committed 1 after a COMMIT that succeeded, 0 after a
+ * rollback. The audit log uses it to record its head outside the database
+ * only once the entries are durable. Set once, before any connection is
+ * used. */
+void db_end_hook_set(void (*hook)(int committed));
 int db_in_tx(const db_conn *c);
 /* One level of savepoint inside a transaction (SAVEPOINT sp). Rolling back
  * to it undoes what followed and releases it; last_status is kept. */

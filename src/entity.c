@@ -583,9 +583,10 @@ static const char *files_text(arena *a, json_t *v)
 
 /* One column of an INSERT (", name") or UPDATE (", name = $n"), with its
  * bound value. A sensitive field is three columns: sealed, look-up hash and
- * mask; its plaintext is never bound. */
+ * mask; its plaintext is never bound. The sealed value is bound to its row
+ * (crypto.h), so an INSERT, which has no id yet, leaves it to seal_new_row. */
 static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
-                    const struct field *f, json_t *v, int update)
+                    const struct field *f, json_t *v, int update, const char *row)
 {
     if (f->type != FT_SENSITIVE) {
         int n = f->type == FT_FILES ? entity_bind_text(b, files_text(a, v)) : bind_value(b, f, v);
@@ -599,11 +600,14 @@ static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
     const char *plain = json_string_value(v);
     if (plain && *plain) {
         const char *ad = entity_sensitive_ad(a, e, f);
-        char *norm = crypto_normalize(f->dict, plain), *x = crypto_seal(ad, norm);
+        char *norm = crypto_normalize(f->dict, plain), *x = NULL;
         char h[65];
         crypto_lookup_hash(ad, norm, h);
-        sealed = arena_strdup(a, x);
-        free(x);
+        if (row) {
+            x = crypto_seal_row(e->name, f->name, row, norm);
+            sealed = arena_strdup(a, x);
+            free(x);
+        }
         x = crypto_mask(f->dict, norm);
         mask = arena_strdup(a, x);
         free(x);
@@ -640,6 +644,34 @@ static int attach_files(db_conn *c, const struct entity *e, const char *key, jso
     return DB_OK;
 }
 
+/* The sensitive values of a row just inserted, sealed with its new id, in
+ * the inserting transaction. */
+static int seal_new_row(db_conn *c, arena *a, const struct entity *e, int64_t id, json_t *obj)
+{
+    char row[24];
+    snprintf(row, sizeof row, "%lld", (long long)id);
+    for (int i = 0; i < entity_col_count(e); i++) {
+        const struct field *f = entity_col_at(e, i);
+        const char *plain = json_string_value(json_object_get(obj, f->name));
+        if (f->type != FT_SENSITIVE || !plain || !*plain)
+            continue;
+        char *norm = crypto_normalize(f->dict, plain);
+        char *x = crypto_seal_row(e->name, f->name, row, norm);
+        sodium_memzero(norm, strlen(norm));
+        free(norm);
+        const char *p[] = {x, row};
+        int st = db_exec_params(
+            c,
+            arena_printf(a, "UPDATE %s SET %s_enc = $1 WHERE id = CAST($2 AS BIGINT)", e->name,
+                         f->name),
+            2, p);
+        free(x);
+        if (st != DB_OK)
+            return st;
+    }
+    return DB_OK;
+}
+
 /* Inserts a validated object; *id_out gets the new id (0 for regions). */
 int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct entity *e,
                       json_t *obj, int64_t *id_out)
@@ -658,7 +690,7 @@ int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct e
     }
     for (int i = 0; i < entity_col_count(e); i++)
         put_col(&sql, &b, a, e, entity_col_at(e, i),
-                json_object_get(obj, entity_col_at(e, i)->name), 0);
+                json_object_get(obj, entity_col_at(e, i)->name), 0, NULL);
     buf_puts(&sql, ") VALUES (");
     for (int i = 1; i <= b.n; i++)
         buf_printf(&sql, "%s$%d", i > 1 ? ", " : "", i);
@@ -673,6 +705,9 @@ int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct e
     db_done(s);
     if (st != DB_ROW)
         return st < 0 ? st : DB_ERR;
+    st = seal_new_row(c, a, e, *id_out, obj);
+    if (st != DB_OK)
+        return st;
     return fts_update(c, e, *id_out, obj, 0);
 }
 
@@ -685,13 +720,17 @@ static int update_row(db_conn *c, arena *a, const struct entity *e, const char *
     util_now_iso(now);
     buf_init(&sql, ENTITY_SQL_CAP);
     buf_printf(&sql, "UPDATE %s SET updated_at = $%d", e->name, entity_bind_text(&b, now));
+    /* Sealed values are bound to the id as stored, whatever spelling of it
+     * the URL used. */
+    char row[24];
+    snprintf(row, sizeof row, "%lld", (long long)id);
     for (int i = 0; i < entity_col_count(e); i++) {
         const struct field *f = entity_col_at(e, i);
         json_t *v = json_object_get(obj, f->name);
         /* A sensitive value absent from the object was not sent: keep it. */
         if ((f->flags & FF_CREATE_ONLY) || (f->type == FT_SENSITIVE && !v))
             continue;
-        put_col(&sql, &b, a, e, f, v, 1);
+        put_col(&sql, &b, a, e, f, v, 1, row);
     }
     if (entity_is_region_table(e))
         buf_printf(&sql, " WHERE code = $%d", entity_bind_text(&b, key));
@@ -857,26 +896,28 @@ long entity_rekey(db_conn *c, char **err)
             const struct field *f = &e->fields[k];
             if (f->type != FT_SENSITIVE)
                 continue;
-            const char *ad = entity_sensitive_ad(a, e, f);
             char *sel = xasprintf("SELECT id, %s_enc FROM %s WHERE %s_enc IS NOT NULL", f->name,
                                   e->name, f->name);
             char *upd = xasprintf("UPDATE %s SET %s_enc = $1 WHERE id = $2", e->name, f->name);
             db_stmt *s = db_prepare(c, sel);
             while (s && db_step(s) == DB_ROW && !*err) {
                 const char *sealed = db_col_text(s, 1);
-                if (crypto_sealed_key_id(sealed) == crypto_current_key_id())
+                char id[24];
+                snprintf(id, sizeof id, "%lld", (long long)db_col_int(s, 0));
+                /* Legacy values (bound to their column only) are re-sealed
+                 * to their row even under the current key. */
+                if (crypto_sealed_key_id(sealed) == crypto_current_key_id() &&
+                    crypto_sealed_row_bound(sealed))
                     continue;
-                char *plain = crypto_open(ad, sealed);
+                char *plain = crypto_open_row(e->name, f->name, id, sealed);
                 if (!plain) {
                     *err = xasprintf("%s 第 %lld 条记录的 %s 无法解密", e->label,
                                      (long long)db_col_int(s, 0), f->label);
                     break;
                 }
-                char *fresh = crypto_seal(ad, plain);
+                char *fresh = crypto_seal_row(e->name, f->name, id, plain);
                 sodium_memzero(plain, strlen(plain));
                 free(plain);
-                char id[24];
-                snprintf(id, sizeof id, "%lld", (long long)db_col_int(s, 0));
                 const char *p[] = {fresh, id};
                 if (db_exec_params(c, upd, 2, p) != DB_OK)
                     *err = xasprintf("写入失败: %s", db_errmsg(c));

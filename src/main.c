@@ -5,6 +5,7 @@
 #include "app.h"
 #include "audit.h"
 #include "auth.h"
+#include "backup.h"
 #include "authn.h"
 #include "calendar.h"
 #include "check.h"
@@ -28,12 +29,15 @@
 #include "module.h"
 #include "boundary.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,8 +71,8 @@ static const char *usage_text =
     "  token revoke --db DB (--id ID | --username U)\n"
     "  import   --db DB ENTITY FILE [--partial]\n"
     "  export   --db DB ENTITY -o FILE\n"
-    "  backup   --db DB -o FILE\n"
-    "  restore  --db DB FILE\n"
+    "  backup   --db DB -o FILE.zip           数据库、文件目录与清单（密钥文件须另行保管）\n"
+    "  restore  --db DB FILE                  须先停止服务；须使用备份时的密钥文件\n"
     "  check    --db DB\n"
     "  report   --db DB work-summary --region CODE --year Y [--format docx|pdf|html|md] -o FILE\n"
     "           年度工作总结（格式默认取自文件扩展名）\n"
@@ -155,9 +159,42 @@ static int is_pg(const char *uri)
     return db_uri_is_pg(uri);
 }
 
+/* After migrations ran: the audit log records what they granted, so that
+ * `safecomm check` can prove every role and grant from it (users.h). */
+static int audit_baseline(int before, char **err)
+{
+    if (db_schema_version(app.db) == before)
+        return 0;
+    db_conn *c = db_acquire(app.db);
+    int st = db_begin(c);
+    if (st == DB_OK)
+        st = users_audit_baseline(c);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        *err = xasprintf("无法写入审计基线: %s", db_errmsg(c));
+    }
+    db_release(app.db, c);
+    return st == DB_OK ? 0 : -1;
+}
+
+/* Whether the key file is the database's (auth_key_check); record stores
+ * its fingerprint when the database has none yet. */
+static int key_check(int record, char **err)
+{
+    db_conn *c = db_acquire(app.db);
+    int rc = auth_key_check(c, record, err);
+    db_release(app.db, c);
+    return rc;
+}
+
 /* Opens the database and the key file; create makes both when missing
- * (OPEN_DB_ONLY: the database, never a new key). */
-#define OPEN_DB_ONLY 2
+ * (OPEN_DB_ONLY: the database, never a new key, and no key check: restore
+ * checks the key against the backup). OPEN_KEY_LATER: the caller checks the
+ * key itself (check names a wrong key among its findings). */
+#define OPEN_DB_ONLY   2
+#define OPEN_KEY_LATER 4
 static int open_store(const struct opts *o, int create, int nconns)
 {
     const char *dbu = opt(o, "db");
@@ -181,13 +218,25 @@ static int open_store(const struct opts *o, int create, int nconns)
     app.db_uri = dbu;
     app.key_file = key;
     files_configure(opt(o, "files-dir"), dbu);
+    /* The audit head file: beside a SQLite database; with PostgreSQL only
+     * when given (each server may keep its own). */
+    const char *head = opt(o, "audit-head-file");
+    char *beside = head || is_pg(dbu) ? NULL : xasprintf("%s.audit-head", dbu);
+    audit_head_file_set(head ? head : beside);
+    free(beside);
     if (auth_keyfile_load(key, create == 1, &err) != 0)
         goto fail;
     app.db = db_open(dbu, nconns, &err);
     if (!app.db)
         goto fail;
-    if (create) {
-        if (db_migrate(app.db, &err) != 0)
+    /* A wrong key would write audit entries and sealed values no other
+     * command can read: refuse it before anything is written. */
+    if (create != OPEN_DB_ONLY && !(create & OPEN_KEY_LATER) && key_check(0, &err) != 0)
+        goto fail;
+    if (create == 1) {
+        int before = db_schema_version(app.db);
+        if (db_migrate(app.db, &err) != 0 || key_check(1, &err) != 0 ||
+            audit_baseline(before, &err) != 0)
             goto fail;
         /* Look-alike keys of the users made before migration 0010. */
         db_conn *c = db_acquire(app.db);
@@ -197,7 +246,7 @@ static int open_store(const struct opts *o, int create, int nconns)
             err = xasprintf("无法为已有用户生成用户名索引键");
             goto fail;
         }
-    } else if (db_schema_version(app.db) == 0) {
+    } else if (create != OPEN_DB_ONLY && db_schema_version(app.db) == 0) {
         err = xasprintf("数据库 %s 尚未初始化（先运行 safecomm init）", dbu);
         goto fail;
     }
@@ -206,6 +255,32 @@ fail:
     fprintf(stderr, "safecomm: %s\n", err ? err : "无法打开数据库");
     free(err);
     return 1;
+}
+
+/* Who uses a SQLite database: `serve` holds a shared flock on the file for
+ * its whole life (several servers may); restore and rekey, which must not
+ * run under a server, take it exclusively and give up at once. flock is
+ * apart from SQLite's own fcntl locks, and the kernel drops it when the
+ * process dies, so a crashed server leaves nothing stale. The descriptor
+ * stays open until exit. 0, or 1 after printing why. */
+static int store_lock(int exclusive)
+{
+    if (is_pg(app.db_uri))
+        return 0;
+    int fd = open(app.db_uri, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "safecomm: 无法打开数据库 %s: %s\n", app.db_uri, strerror(errno));
+        return 1;
+    }
+    if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+        fprintf(stderr,
+                exclusive ? "safecomm: 数据库 %s 正在被使用（服务正在运行？），请先停止服务\n"
+                          : "safecomm: 数据库 %s 正在恢复或重新加密，请稍后再启动服务\n",
+                app.db_uri);
+        close(fd);
+        return 1;
+    }
+    return 0;
 }
 
 static const char *root_region = "510000000000";
@@ -340,6 +415,8 @@ static int cmd_serve(const struct opts *o)
     int rc = open_store(o, 0, (int)nthreads + 1);
     if (rc)
         return rc;
+    if (store_lock(0) != 0)
+        return 1;
     static const struct {
         const char *name;
         long *target_l;
@@ -449,6 +526,27 @@ static int cmd_user_change(const struct opts *o, const char *sub)
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)uid);
     int st = db_begin(c);
+    /* The audit entry says what changed, from what: `safecomm check` proves
+     * each user's role, region and state from these entries. */
+    json_t *ch = json_object();
+    db_stmt *cur = st == DB_OK ? db_prepare(c, "SELECT role, region, disabled, unit_id FROM users "
+                                               "WHERE id = CAST($1 AS BIGINT)")
+                               : NULL;
+    if (cur && (db_bind_text(cur, 1, ids), db_step(cur)) == DB_ROW) {
+        if (role)
+            json_object_set_new(ch, "role", json_pack("[s,s]", db_col_text(cur, 0), role));
+        if (region)
+            json_object_set_new(ch, "region", json_pack("[s,s]", db_col_text(cur, 1), region));
+        if (unit)
+            json_object_set_new(ch, "unit_id",
+                                json_pack("[I,I]", (json_int_t)db_col_int(cur, 3),
+                                          (json_int_t)strtoll(unit, NULL, 10)));
+        if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0)
+            json_object_set_new(
+                ch, "disabled",
+                json_pack("[b,b]", (int)db_col_int(cur, 2), strcmp(sub, "disable") == 0));
+    }
+    db_done(cur);
     const char *p[] = {ids, now};
     if (st == DB_OK && strcmp(sub, "disable") == 0)
         st =
@@ -471,7 +569,8 @@ static int cmd_user_change(const struct opts *o, const char *sub)
     arena *a = arena_new();
     struct audit_actor who = {auth_system_user(a), "cli"};
     if (st == DB_OK)
-        st = audit_write(c, &who, sub, "users", ids, region, NULL, NULL);
+        st = audit_write(c, &who, sub, "users", ids, region, ch, NULL);
+    json_decref(ch);
     arena_free(a);
     if (st == DB_OK)
         st = db_commit(c);
@@ -564,6 +663,8 @@ static int cmd_rekey(const struct opts *o)
     int rc = open_store(o, 0, 1);
     if (rc)
         return rc;
+    if (store_lock(1) != 0)
+        return 1;
     char *err = NULL;
     if (crypto_key_add(app.key_file, &err) != 0) {
         rc = fail(err);
@@ -623,7 +724,9 @@ static int cmd_user(const struct opts *o)
         fprintf(stderr, "safecomm: 区域 %s 不存在\n", region);
         goto out;
     }
-    int st = users_create(c,
+    int st = db_begin(c);
+    if (st == DB_OK)
+        st = users_create(c,
                           &(struct users_new){
                               .username = username,
                               .password_hash = hash,
@@ -633,6 +736,10 @@ static int cmd_user(const struct opts *o)
                               .now = now,
                           },
                           NULL);
+    if (st == DB_OK)
+        st = db_commit(c);
+    else
+        db_rollback(c);
     if (st == DB_ERR_UNIQUE)
         fprintf(stderr, "safecomm: 用户 %s 已存在，或与已有用户名仅大小写、全角半角不同\n",
                 username);
@@ -944,12 +1051,17 @@ static int cmd_backup(const struct opts *o)
     if (rc)
         return rc;
     char *err = NULL;
-    if (db_backup(app.db, out, &err) != 0) {
+    if (backup_write(app.db, out, &err) != 0) {
         rc = fail(err);
         free(err);
         return rc;
     }
-    printf("已备份到 %s（密钥文件 %s 需另行妥善保管）\n", out, app.key_file);
+    char fp[65];
+    crypto_key_fingerprint(fp);
+    printf("已备份到 %s\n"
+           "注意：密钥文件 %s 不在备份中。请另行妥善保管（不要与备份放在一起）；"
+           "没有它，备份中的敏感字段和审计链无法读取。恢复时须使用同一密钥文件（指纹 %.16s…）\n",
+           out, app.key_file, fp);
     return 0;
 }
 
@@ -969,15 +1081,29 @@ static int cmd_restore(const struct opts *o)
     int rc = open_store(o, OPEN_DB_ONLY, 1);
     if (rc)
         return rc;
+    if (store_lock(1) != 0)
+        return 1;
     char *err = NULL;
-    /* A backup from an older version is brought up to this one. */
-    if (db_restore(app.db, in, &err) != 0 || db_migrate(app.db, &err) != 0) {
-        rc = fail(err);
-        free(err);
-        return rc;
-    }
-    printf("已从 %s 恢复到 %s\n", in, app.db_uri);
+    /* A backup from an older version is brought up to this one; its
+     * fingerprint is recorded if it had none; the head file starts again at
+     * the restored head. */
+    int before = 0;
+    db_conn *c = NULL;
+    if (backup_restore(app.db, in, &err) != 0 ||
+        (before = db_schema_version(app.db), db_migrate(app.db, &err)) != 0 ||
+        key_check(1, &err) != 0 || audit_baseline(before, &err) != 0)
+        goto fail;
+    c = db_acquire(app.db);
+    rc = audit_head_file_reset(c, &err);
+    db_release(app.db, c);
+    if (rc != 0)
+        goto fail;
+    printf("已从 %s 恢复到 %s（可运行 safecomm check 核对）\n", in, app.db_uri);
     return 0;
+fail:
+    rc = fail(err ? err : "恢复失败");
+    free(err);
+    return rc;
 }
 
 /* migrate-data --from sqlite:PATH --to postgresql://…: a county's SQLite
@@ -1008,9 +1134,19 @@ static int cmd_migrate_data(const struct opts *o)
         err = xasprintf("%s 不是 safecomm 数据库", from);
         goto out;
     }
+    /* The source is migrated first and its audit baseline written there,
+     * so the copy carries what `safecomm check` needs. */
     dst = db_open(to, 1, &err);
-    if (!dst || db_migrate(src, &err) != 0 || db_migrate(dst, &err) != 0)
+    int before = db_schema_version(src);
+    if (!dst || db_migrate(src, &err) != 0)
         goto out;
+    app.db = src;
+    if (key_check(1, &err) != 0 || audit_baseline(before, &err) != 0 ||
+        db_migrate(dst, &err) != 0) {
+        app.db = NULL;
+        goto out;
+    }
+    app.db = NULL;
     char *real = realpath(from, NULL);
     printf("从 %s 迁移到 PostgreSQL：\n", from);
     rc = migrate_data(src, dst, real ? real : from, stdout, &err) == 0 ? 0 : 1;
@@ -1029,7 +1165,7 @@ out:
 
 static int cmd_check(const struct opts *o)
 {
-    int rc = open_store(o, 0, 1);
+    int rc = open_store(o, OPEN_KEY_LATER, 1);
     if (rc)
         return rc;
     int failed = check_run(app.db, stdout);

@@ -141,10 +141,24 @@ int users_create(db_conn *c, const struct users_new *u, int64_t *id)
         db_bind_null(s, 9);
     db_bind_text(s, 10, key);
     int st = db_step(s);
-    if (st == DB_ROW && id)
-        *id = db_col_int(s, 0);
+    int64_t new_id = st == DB_ROW ? db_col_int(s, 0) : 0;
+    if (id)
+        *id = new_id;
     db_done(s);
-    return st == DB_ROW || st == DB_DONE ? DB_OK : st;
+    if (st != DB_ROW)
+        return st == DB_DONE ? DB_OK : st;
+    /* The creation is the first step of the user's role, region and state
+     * that `safecomm check` replays from the audit log (users_check). */
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)new_id);
+    json_t *ch = json_pack("{s:[n,s], s:[n,s], s:[n,s]}", "username", u->username, "role", u->role,
+                           "region", u->region);
+    if (u->unit_id)
+        json_object_set_new(ch, "unit_id", json_pack("[n,I]", (json_int_t)u->unit_id));
+    struct audit_actor sys = {.user = NULL, .ip = "cli"};
+    st = audit_write(c, u->who ? u->who : &sys, "create", "users", ids, u->region, ch, NULL);
+    json_decref(ch);
+    return st;
 }
 
 int users_keys_backfill(db_conn *c, FILE *warn)
@@ -442,8 +456,10 @@ static void h_user_create(req *r)
     if (!c)
         return;
     int64_t id = 0;
+    struct audit_actor who = {r->user, r->client_ip};
     int st = users_create(c,
                           &(struct users_new){
+                              .who = &who,
                               .username = username,
                               .display_name = display,
                               .password_hash = hash,
@@ -455,16 +471,6 @@ static void h_user_create(req *r)
                               .now = now,
                           },
                           &id);
-    struct audit_actor who = {r->user, r->client_ip};
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    json_t *ch = json_pack("{s:[n,s], s:[n,s], s:[n,s]}", "username", username, "role", role,
-                           "region", region);
-    if (unit)
-        json_object_set_new(ch, "unit_id", json_pack("[n,I]", (json_int_t)unit));
-    if (st == DB_OK)
-        st = audit_write(c, &who, "create", "users", ids, region, ch, NULL);
-    json_decref(ch);
     if (st == DB_OK)
         st = db_commit(c);
     if (st != DB_OK) {
@@ -1084,4 +1090,300 @@ void users_routes_register(void)
     http_route("DELETE", "/api/v1/tokens", h_tokens_delete, 0, NULL);
     http_route("GET", "/api/v1/tokens/{id}", h_token_get, 0, NULL);
     http_route("DELETE", "/api/v1/tokens/{id}", h_token_delete, 0, NULL);
+}
+
+/* ---- the audit log as the proof of every role and grant ----
+ * Both sides are built in one shape, {"users": {id: {"username", "role",
+ * "region", "disabled"}}, "roles": {name: {perm: true}}}, so the check and
+ * the baseline compare them the same way. */
+
+static json_t *state_new(void)
+{
+    return json_pack("{s:o, s:o}", "users", json_object(), "roles", json_object());
+}
+
+/* The value an entry's changes give a field: the "after" of [before, after]. */
+static json_t *after_of(json_t *ch, const char *field)
+{
+    json_t *v = json_object_get(ch, field);
+    return json_is_array(v) && json_array_size(v) == 2 ? json_array_get(v, 1) : NULL;
+}
+
+static int truthy(json_t *v)
+{
+    return json_is_true(v) || (json_is_integer(v) && json_integer_value(v) != 0) ||
+           (json_is_string(v) && strcmp(json_string_value(v), "0") != 0);
+}
+
+static void replay_user(json_t *users, const char *id, const char *action, json_t *ch)
+{
+    json_t *u = json_object_get(users, id);
+    if (!u) {
+        u = json_pack("{s:n, s:n, s:i}", "role", "region", "disabled", 0);
+        json_object_set_new(users, id, u);
+    }
+    static const char *const text[] = {"role", "region"};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        json_t *v = after_of(ch, text[i]);
+        if (json_is_string(v))
+            json_object_set(u, text[i], v);
+    }
+    json_t *d = after_of(ch, "disabled");
+    if (d)
+        json_object_set_new(u, "disabled", json_integer(truthy(d)));
+    /* The command line's user disable / enable carry no changes. */
+    if (strcmp(action, "disable") == 0)
+        json_object_set_new(u, "disabled", json_integer(1));
+    else if (strcmp(action, "enable") == 0)
+        json_object_set_new(u, "disabled", json_integer(0));
+}
+
+static void replay_role(json_t *roles, const char *name, json_t *ch)
+{
+    json_t *set = json_object_get(roles, name);
+    if (!set) {
+        set = json_object();
+        json_object_set_new(roles, name, set);
+    }
+    /* The role editor and the baseline give the whole set ... */
+    json_t *all = after_of(ch, "permissions");
+    if (json_is_array(all)) {
+        json_object_clear(set);
+        size_t i;
+        json_t *v;
+        json_array_foreach(all, i, v)
+        {
+            if (json_is_string(v))
+                json_object_set_new(set, json_string_value(v), json_true());
+        }
+    }
+    /* ... role grant / revoke one permission: [null, perm] or [perm, null]. */
+    json_t *one = json_object_get(ch, "permission");
+    if (json_is_array(one) && json_array_size(one) == 2) {
+        json_t *add = json_array_get(one, 1), *del = json_array_get(one, 0);
+        if (json_is_string(add))
+            json_object_set_new(set, json_string_value(add), json_true());
+        else if (json_is_string(del))
+            json_object_del(set, json_string_value(del));
+    }
+}
+
+/* What the audit log says; NULL when it cannot be read. */
+static json_t *state_from_audit(db_conn *c)
+{
+    db_stmt *s = db_prepare(c, "SELECT entity, entity_id, action, changes FROM audit_log WHERE "
+                               "entity IN ('users', 'roles') ORDER BY id");
+    if (!s)
+        return NULL;
+    json_t *out = state_new();
+    int st;
+    while ((st = db_step(s)) == DB_ROW) {
+        const char *entity = db_col_text(s, 0), *id = db_col_text(s, 1),
+                   *action = db_col_text(s, 2), *text = db_col_text(s, 3);
+        if (!id || !action)
+            continue;
+        json_t *ch = text ? json_loads(text, 0, NULL) : NULL;
+        if (strcmp(entity, "users") == 0)
+            replay_user(json_object_get(out, "users"), id, action, ch);
+        else
+            replay_role(json_object_get(out, "roles"), id, ch);
+        json_decref(ch);
+    }
+    db_done(s);
+    if (st != DB_DONE) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* What the tables hold; NULL when they cannot be read. */
+static json_t *state_from_tables(db_conn *c)
+{
+    json_t *out = state_new();
+    json_t *users = json_object_get(out, "users"), *roles = json_object_get(out, "roles");
+    int ok = 1;
+    db_stmt *s =
+        db_prepare(c, "SELECT id, username, role, region, disabled FROM users ORDER BY id");
+    while (s && db_step(s) == DB_ROW) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)db_col_int(s, 0));
+        json_object_set_new(users, id,
+                            json_pack("{s:s, s:s, s:s, s:i}", "username", db_col_text(s, 1), "role",
+                                      db_col_text(s, 2), "region", db_col_text(s, 3), "disabled",
+                                      db_col_int(s, 4) != 0));
+    }
+    ok = ok && s;
+    db_done(s);
+    s = db_prepare(c, "SELECT name FROM roles ORDER BY name");
+    while (s && db_step(s) == DB_ROW)
+        json_object_set_new(roles, db_col_text(s, 0), json_object());
+    ok = ok && s;
+    db_done(s);
+    s = db_prepare(c, "SELECT role, perm FROM role_perms ORDER BY role, perm");
+    while (s && db_step(s) == DB_ROW) {
+        json_t *set = json_object_get(roles, db_col_text(s, 0));
+        if (set)
+            json_object_set_new(set, db_col_text(s, 1), json_true());
+    }
+    ok = ok && s;
+    db_done(s);
+    if (!ok) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int user_differs(json_t *have, json_t *said)
+{
+    if (!said)
+        return 1;
+    static const char *const text[] = {"role", "region"};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        const char *a = json_string_value(json_object_get(have, text[i]));
+        const char *b = json_string_value(json_object_get(said, text[i]));
+        if (!a || !b || strcmp(a, b) != 0)
+            return 1;
+    }
+    return json_integer_value(json_object_get(have, "disabled")) !=
+           json_integer_value(json_object_get(said, "disabled"));
+}
+
+/* A permission set as a sorted array (the keys of set). */
+static json_t *perm_list(json_t *set)
+{
+    json_t *out = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(set, k, v)
+    {
+        json_array_append_new(out, json_string(k));
+    }
+    size_t n = json_array_size(out);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(json_string_value(json_array_get(out, j - 1)),
+                                           json_string_value(json_array_get(out, j))) > 0;
+             j--) {
+            json_t *x = json_incref(json_array_get(out, j));
+            json_array_set(out, j, json_array_get(out, j - 1));
+            json_array_set_new(out, j - 1, x);
+        }
+    return out;
+}
+
+static const char *or_unknown(json_t *v)
+{
+    return json_is_string(v) ? json_string_value(v) : "?";
+}
+
+int users_check(db_conn *c, FILE *out)
+{
+    json_t *said = state_from_audit(c), *have = state_from_tables(c);
+    int bad = 0;
+    if (!said || !have) {
+        fprintf(out, "FAIL users and roles: cannot read them or the audit log: %s\n", db_errmsg(c));
+        bad = 1;
+        goto out;
+    }
+    const char *k;
+    json_t *v;
+    json_t *said_users = json_object_get(said, "users");
+    json_object_foreach(json_object_get(have, "users"), k, v)
+    {
+        json_t *w = json_object_get(said_users, k);
+        if (!user_differs(v, w))
+            continue;
+        if (bad++ < 10) {
+            if (!w)
+                fprintf(out, "FAIL users: user %s (id %s) has no audit entry of its creation\n",
+                        json_string_value(json_object_get(v, "username")), k);
+            else
+                fprintf(out,
+                        "FAIL users: user %s (id %s) is %s in %s%s, but the audit log says %s "
+                        "in %s%s (changed behind the application's back)\n",
+                        json_string_value(json_object_get(v, "username")), k,
+                        json_string_value(json_object_get(v, "role")),
+                        json_string_value(json_object_get(v, "region")),
+                        json_integer_value(json_object_get(v, "disabled")) ? ", disabled" : "",
+                        or_unknown(json_object_get(w, "role")),
+                        or_unknown(json_object_get(w, "region")),
+                        json_integer_value(json_object_get(w, "disabled")) ? ", disabled" : "");
+        }
+    }
+    json_t *said_roles = json_object_get(said, "roles");
+    json_object_foreach(json_object_get(have, "roles"), k, v)
+    {
+        json_t *w = json_object_get(said_roles, k);
+        const char *p;
+        json_t *x;
+        json_object_foreach(v, p, x)
+        {
+            if ((!w || !json_object_get(w, p)) && bad++ < 10)
+                fprintf(out,
+                        "FAIL roles: role %s holds %s without an audit entry that granted it\n", k,
+                        p);
+        }
+        json_object_foreach(w, p, x)
+        {
+            if (!json_object_get(v, p) && bad++ < 10)
+                fprintf(out, "FAIL roles: role %s lacks %s, which the audit log says it holds\n", k,
+                        p);
+        }
+    }
+    if (!bad)
+        fprintf(out,
+                "ok   every user's role, region and state and every role's permissions agree "
+                "with the audit log (%zu users, %zu roles)\n",
+                json_object_size(json_object_get(have, "users")),
+                json_object_size(json_object_get(have, "roles")));
+out:
+    json_decref(said);
+    json_decref(have);
+    return bad ? 1 : 0;
+}
+
+int users_audit_baseline(db_conn *c)
+{
+    json_t *said = state_from_audit(c), *have = state_from_tables(c);
+    int st = said && have ? DB_OK : DB_ERR;
+    struct audit_actor sys = {.user = NULL, .ip = "migrate"};
+    const char *k;
+    json_t *v;
+    /* Users are taken once, on the upgrade that brought this check (the
+     * migration leaves a row in audit_baseline_pending); afterwards a user
+     * the audit log does not explain stays a finding. */
+    int users_too = st == DB_OK && db_table_exists(c, "audit_baseline_pending") > 0 &&
+                    db_query_int(c, "SELECT count(*) FROM audit_baseline_pending WHERE what = $1",
+                                 "users", 0) > 0;
+    if (users_too)
+        json_object_foreach(json_object_get(have, "users"), k, v)
+        {
+            if (st != DB_OK || !user_differs(v, json_object_get(json_object_get(said, "users"), k)))
+                continue;
+            json_t *ch =
+                json_pack("{s:[n,O], s:[n,O], s:[n,b]}", "role", json_object_get(v, "role"),
+                          "region", json_object_get(v, "region"), "disabled",
+                          (int)json_integer_value(json_object_get(v, "disabled")));
+            st = audit_write(c, &sys, "baseline", "users", k,
+                             json_string_value(json_object_get(v, "region")), ch, NULL);
+            json_decref(ch);
+        }
+    if (users_too && st == DB_OK)
+        st = db_exec_params(c, "DELETE FROM audit_baseline_pending WHERE what = $1", 1,
+                            (const char *const[]){"users"});
+    /* Roles: whatever the migrations just granted or took away. */
+    if (have)
+        json_object_foreach(json_object_get(have, "roles"), k, v)
+        {
+            json_t *w = json_object_get(json_object_get(said, "roles"), k);
+            if (st != DB_OK || (w && json_equal(v, w)))
+                continue;
+            json_t *ch = json_pack("{s:[n,o]}", "permissions", perm_list(v));
+            st = audit_write(c, &sys, "baseline", "roles", k, NULL, ch, NULL);
+            json_decref(ch);
+        }
+    json_decref(said);
+    json_decref(have);
+    return st;
 }
