@@ -44,4 +44,13 @@ int audit_key_matches(db_conn *c);
 
 void audit_routes_register(void);
 
+/* Whether the loaded key file is this database's: compares its fingerprint
+ * (crypto_key_fingerprint) with the one the database records, or, in a
+ * database that records none yet, recomputes the audit log's first entry.
+ * record: store the fingerprint when the database has none and nothing
+ * contradicts the key (init, restore). 0 when the key belongs to the
+ * database, 1 when it does not (*err: a one-line message that says so), -1
+ * on a database error (*err). */
+int audit_key_check(db_conn *c, int record, char **err);
+
 #endif

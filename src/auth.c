@@ -1,7 +1,6 @@
 /* auth: see auth.h. Keys come from crypto.c. */
 #include "auth.h"
 #include "app.h"
-#include "audit.h"
 #include "crypto.h"
 #include "http.h"
 #include "util.h"
@@ -22,54 +21,6 @@ struct app app;
 int auth_keyfile_load(const char *path, int create, char **err)
 {
     return crypto_keys_load(path, create, err);
-}
-
-int auth_key_check(db_conn *c, int record, char **err)
-{
-    char fp[65], stored[65] = "";
-    *err = NULL;
-    crypto_key_fingerprint(fp);
-    int have_table = db_table_exists(c, "key_fingerprint") > 0;
-    if (have_table) {
-        db_stmt *s = db_prepare(c, "SELECT fingerprint FROM key_fingerprint WHERE id = 1");
-        if (!s) {
-            *err = xasprintf("无法读取密钥指纹: %s", db_errmsg(c));
-            return -1;
-        }
-        if (db_step(s) == DB_ROW)
-            snprintf(stored, sizeof stored, "%s", db_col_text(s, 0));
-        db_done(s);
-    }
-    int mismatch = *stored ? strcmp(stored, fp) != 0 : audit_key_matches(c) == 0;
-    if (mismatch) {
-        *err = *stored
-                   ? xasprintf("密钥与数据库不匹配：密钥文件 %s 的指纹是 %.16s…，数据库记录的是 "
-                               "%.16s…（请使用该数据库自己的密钥文件）",
-                               app.key_file, fp, stored)
-                   : xasprintf("密钥与数据库不匹配：密钥文件 %s 不是写入该数据库审计日志的密钥"
-                               "（请使用该数据库自己的密钥文件）",
-                               app.key_file);
-        return 1;
-    }
-    if (*stored || !have_table || !record)
-        return 0;
-    char now[32];
-    util_now_iso(now);
-    const char *p[] = {fp, now};
-    int st = db_begin(c);
-    if (st == DB_OK)
-        st = db_exec_params(c,
-                            "INSERT INTO key_fingerprint (id, fingerprint, recorded_at) VALUES (1, "
-                            "$1, $2) ON CONFLICT (id) DO NOTHING",
-                            2, p);
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK) {
-        db_rollback(c);
-        *err = xasprintf("无法记录密钥指纹: %s", db_errmsg(c));
-        return -1;
-    }
-    return 0;
 }
 
 int auth_password_hash(const char *password, char *out, size_t outlen)

@@ -29,15 +29,6 @@ struct user {
 /* Loads or (when create) creates the key file and derives app's keys. */
 int auth_keyfile_load(const char *path, int create, char **err);
 
-/* Whether the loaded key file is this database's: compares its fingerprint
- * (crypto_key_fingerprint) with the one the database records, or, in a
- * database that records none yet, recomputes the audit log's first entry.
- * record: store the fingerprint when the database has none and nothing
- * contradicts the key (init, restore). 0 when the key belongs to the
- * database, 1 when it does not (*err: a one-line message that says so), -1
- * on a database error (*err). */
-int auth_key_check(db_conn *c, int record, char **err);
-
 /* Sets r->user from the request's "Authorization: Bearer" token; without
  * one, or with an unknown, revoked or disabled one, replies 401 and returns
  * -1. (authn_request decides between this and the session cookie.) */

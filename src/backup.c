@@ -329,7 +329,7 @@ static int snapshot_key_check(const char *path, char **err)
     if (!d)
         return -1;
     db_conn *c = db_acquire(d);
-    int rc = auth_key_check(c, 0, err);
+    int rc = audit_key_check(c, 0, err);
     db_release(d, c);
     db_close(d);
     return rc == 0 ? 0 : -1;

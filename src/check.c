@@ -193,7 +193,7 @@ int check_run(db *d, FILE *out)
      * "altered" entries and unreadable values, which reads as tampering:
      * say what it is instead, and stop. */
     char *err = NULL;
-    int key = auth_key_check(c, 0, &err);
+    int key = audit_key_check(c, 0, &err);
     if (key != 0) {
         fprintf(out, "FAIL %s\n", err ? err : "cannot read the key fingerprint");
         free(err);

@@ -179,12 +179,12 @@ static int audit_baseline(int before, char **err)
     return st == DB_OK ? 0 : -1;
 }
 
-/* Whether the key file is the database's (auth_key_check); record stores
+/* Whether the key file is the database's (audit_key_check); record stores
  * its fingerprint when the database has none yet. */
 static int key_check(int record, char **err)
 {
     db_conn *c = db_acquire(app.db);
-    int rc = auth_key_check(c, record, err);
+    int rc = audit_key_check(c, record, err);
     db_release(app.db, c);
     return rc;
 }
