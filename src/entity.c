@@ -493,9 +493,9 @@ int entity_ref_visible(db_conn *c, arena *a, const struct user *u, const struct 
         return st < 0 ? st : 0;
     /* The same three questions as a GET of the record: scope, permission,
      * unit. Any "no" is answered alike, so a reference probes nothing. */
-    int ok = authz_check(u, arena_printf(a, "%s:read", to->perm), entity_row_region(to, row)) ==
-                 0 &&
-             !entity_row_hidden(to, u, row);
+    int ok =
+        authz_check(u, arena_printf(a, "%s:read", to->perm), entity_row_region(to, row)) == 0 &&
+        !entity_row_hidden(to, u, row);
     if (ok && row_out)
         *row_out = row;
     else
@@ -552,14 +552,14 @@ const char *entity_locked_message(arena *a, const struct entity *e, json_t *row)
 {
     const char *state = NULL;
     if (e->state_field) {
-        state = json_string_value(
-            json_object_get(row, arena_printf(a, "%s_label", e->state_field)));
+        state =
+            json_string_value(json_object_get(row, arena_printf(a, "%s_label", e->state_field)));
         if (!state || !*state)
             state = json_string_value(json_object_get(row, e->state_field));
     }
-    return arena_printf(a,
-                        "该%s已进入办理流程（当前状态：%s），只能通过办理操作变更，不能直接修改或删除",
-                        e->label, state ? state : "未知");
+    return arena_printf(
+        a, "该%s已进入办理流程（当前状态：%s），只能通过办理操作变更，不能直接修改或删除", e->label,
+        state ? state : "未知");
 }
 
 /* Whether input may set f: writable fields, and FF_IMPORT ones in an import. */
