@@ -470,6 +470,98 @@ static int check_value(arena *a, db_conn *c, struct dict_cache *dc, const struct
     return 0;
 }
 
+/* ---- references ---- */
+
+static const struct entity *ref_target(const struct field *f)
+{
+    const struct entity *to = entity_find(f->ref);
+    if (!to || entity_is_region_table(to))
+        abort(); /* a declaration names no plain entity: a bug */
+    return to;
+}
+
+int entity_ref_visible(db_conn *c, arena *a, const struct user *u, const struct entity *to,
+                       long long id, json_t **row_out)
+{
+    if (row_out)
+        *row_out = NULL;
+    if (!to || entity_is_region_table(to) || id < 1)
+        return 0;
+    int st;
+    json_t *row = entity_row_load(c, to, arena_printf(a, "%lld", id), dict_cache_new(a, c), &st);
+    if (!row)
+        return st < 0 ? st : 0;
+    /* The same three questions as a GET of the record: scope, permission,
+     * unit. Any "no" is answered alike, so a reference probes nothing. */
+    int ok =
+        authz_check(u, arena_printf(a, "%s:read", to->perm), entity_row_region(to, row)) == 0 &&
+        !entity_row_hidden(to, u, row);
+    if (ok && row_out)
+        *row_out = row;
+    else
+        json_decref(row);
+    return ok;
+}
+
+const char *entity_ref_message(arena *a, const struct entity *to)
+{
+    return arena_printf(a, "%s不存在", to ? to->label : "记录");
+}
+
+/* A reference value (a valid FT_INT) set by a write: 0 when the writer may
+ * refer to it, else -1 with *msg. */
+static int ref_check(arena *a, db_conn *c, const struct user *u, const struct field *f, json_t *v,
+                     const char **msg)
+{
+    const struct entity *to = ref_target(f);
+    int rc = entity_ref_visible(c, a, u, to, (long long)json_integer_value(v), NULL);
+    if (rc == 1)
+        return 0;
+    *msg = rc < 0 ? "暂时无法核对，请重试" : entity_ref_message(a, to);
+    return -1;
+}
+
+/* ENT_UNIT_SCOPED: a user of a unit writes only rows of that unit. */
+static void unit_scope_check(arena *a, const struct user *u, const struct entity *e, json_t *obj,
+                             json_t *errors)
+{
+    if (!(e->flags & ENT_UNIT_SCOPED) || !u || !u->unit_id)
+        return;
+    json_t *v = json_object_get(obj, "unit_id");
+    if (json_is_integer(v) && json_integer_value(v) == u->unit_id)
+        return;
+    const struct field *f = entity_field_find(e, "unit_id");
+    entity_error_add(errors, "unit_id",
+                     !v || json_is_null(v) ? "必填"
+                     : f && f->ref         ? entity_ref_message(a, ref_target(f))
+                                           : "不在您的单位");
+}
+
+/* ---- records owned by a state machine ---- */
+
+int entity_row_writable(const struct entity *e, json_t *row)
+{
+    if (!e->state_field || !e->initial_state)
+        return 1;
+    /* No state at all is not the first state: refused, to be safe. */
+    const char *state = json_string_value(json_object_get(row, e->state_field));
+    return state && strcmp(state, e->initial_state) == 0;
+}
+
+const char *entity_locked_message(arena *a, const struct entity *e, json_t *row)
+{
+    const char *state = NULL;
+    if (e->state_field) {
+        state =
+            json_string_value(json_object_get(row, arena_printf(a, "%s_label", e->state_field)));
+        if (!state || !*state)
+            state = json_string_value(json_object_get(row, e->state_field));
+    }
+    return arena_printf(
+        a, "该%s已进入办理流程（当前状态：%s），只能通过办理操作变更，不能直接修改或删除", e->label,
+        state ? state : "未知");
+}
+
 /* Whether input may set f: writable fields, and FF_IMPORT ones in an import. */
 int entity_field_settable(const struct field *f, int importing)
 {
@@ -527,9 +619,15 @@ json_t *entity_merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
             continue;
         }
         const char *msg = NULL;
-        if (check_value(a, c, dc, u, f, val, &msg) != 0)
+        if (check_value(a, c, dc, u, f, val, &msg) != 0) {
+            entity_error_add(errors, f->name, msg);
+            continue;
+        }
+        if (f->ref && !(existing && json_equal(val, json_object_get(existing, f->name))) &&
+            ref_check(a, c, u, f, val, &msg) != 0)
             entity_error_add(errors, f->name, msg);
     }
+    unit_scope_check(a, u, e, obj, errors);
     if (entity_is_region_table(e)) {
         const char *code = json_string_value(json_object_get(obj, "code"));
         if (code && !authz_in_scope(u, code))
@@ -980,6 +1078,10 @@ int entity_update(db_conn *c, arena *a, struct dict_cache *dc, const struct audi
                   const struct entity *e, const char *key, json_t *row, json_t *input,
                   json_t *errors)
 {
+    /* The core refuses too, not only the routes: no caller rewrites a
+     * record its state machine owns. */
+    if (!entity_row_writable(e, row))
+        return ENTITY_LOCKED;
     json_t *obj = merge_validate(a, c, dc, who->user, e, input, row, errors);
     int st = DB_ERR_CONSTRAINT;
     if (json_object_size(errors) == 0) {
@@ -998,6 +1100,8 @@ int entity_delete(db_conn *c, const struct audit_actor *who, const struct entity
 {
     char sql[256], now[32];
     int st;
+    if (!entity_row_writable(e, row))
+        return ENTITY_LOCKED;
     util_now_iso(now);
     if (entity_is_region_table(e)) {
         /* Regions are deleted for real; a region still in use is refused by

@@ -61,13 +61,22 @@ struct field {
     int max_len;     /* text: code points; 0 means 200 */
     double min, max; /* numbers: inclusive range when min < max */
     const char *dict;
+    /* A reference: the name of the entity whose id this FT_INT field holds
+     * ("units"). A value set or changed by a write (create, PATCH, import)
+     * must name a live record the writer may read (entity_ref_visible);
+     * one outside the scope is refused exactly like a missing one, with
+     * 422 naming the field and "<label>不存在". An unchanged value is not
+     * checked again: the writer did not choose it. */
+    const char *ref;
 };
 
 enum entity_flag {
     ENT_REGION_TABLE = 1 << 0, /* the region tree itself: key "code", hard delete */
     /* Rows carry a unit_id field; a user who belongs to a unit (a unit
      * officer, users.unit_id) sees only the rows of that unit: lists and
-     * exports add the condition, single rows of other units are 404. */
+     * exports add the condition, single rows of other units are 404. Such
+     * a user's writes keep unit_id at their unit: a write never makes a
+     * row its writer could not see. */
     ENT_UNIT_SCOPED = 1 << 1,
 };
 
@@ -109,7 +118,18 @@ struct entity {
     const struct derived *derived;
     int nderived;
     entity_created_fn created; /* NULL: nothing beside the row */
+    /* A record under a state machine: the field that holds its state and
+     * the machine's first state. Once a record has left initial_state it
+     * belongs to its transitions: the generic PATCH and DELETE refuse it
+     * (ENTITY_LOCKED, 409), so a closed record is read-only and a past
+     * year's figures move only through recorded steps. NULL: no machine. */
+    const char *state_field;
+    const char *initial_state;
 };
+
+/* The status entity_update and entity_delete return for a record its state
+ * machine owns (entity_row_writable is 0); below every DB_ERR_*. */
+#define ENTITY_LOCKED (-100)
 
 /* The registry of declared entities. */
 const struct entity *entity_find(const char *name);
@@ -134,6 +154,24 @@ json_t *entity_get(db_conn *c, arena *a, const struct entity *e, const char *key
 /* 1 when u belongs to a unit and row (as entity_get returns it) is not of
  * that unit's rows of an ENT_UNIT_SCOPED entity: answer as absent (404). */
 int entity_row_hidden(const struct entity *e, const struct user *u, json_t *row);
+
+/* 1 when the generic PATCH and DELETE may change row (as entity_get
+ * returns it): always, unless e declares a state machine and row has left
+ * its initial state. */
+int entity_row_writable(const struct entity *e, json_t *row);
+/* Why a row is not writable, in Chinese, naming its state (arena). */
+const char *entity_locked_message(arena *a, const struct entity *e, json_t *row);
+
+/* Whether u may refer to the record of entity to with this id: it is live
+ * (a soft-deleted record is absent), in u's region subtree, readable by u
+ * (<perm>:read) and not hidden by u's unit. 1 yes, 0 no (answer exactly as
+ * for a missing record: entity_ref_message), or a DB_ERR_* status. With
+ * row_out, a visible record is stored there (the caller's). Every check of a
+ * reference, generic or a module's, goes through here. */
+int entity_ref_visible(db_conn *c, arena *a, const struct user *u, const struct entity *to,
+                       long long id, json_t **row_out);
+/* The answer to a refused reference to entity to: "单位不存在" (arena). */
+const char *entity_ref_message(arena *a, const struct entity *to);
 
 /* Rewrites the search index entry of the row with key after a module
  * changed its columns with its own UPDATE (hazard transitions), inside the

@@ -329,6 +329,13 @@ static void reply_validation(req *r, json_t *errors)
     reply_error(r, 422, "validation_failed", first ? first : "数据校验失败", json_incref(errors));
 }
 
+/* 409 for a record its state machine owns: asked after scope and
+ * permission, so only a caller who may write the record learns its state. */
+static void reply_locked(req *r, const struct entity *e, json_t *row)
+{
+    reply_error(r, 409, "conflict", entity_locked_message(r->a, e, row), NULL);
+}
+
 /* Reads back the stored row for the reply; the transaction has committed. */
 static void reply_row(req *r, const struct entity *e, const char *key, int status)
 {
@@ -392,6 +399,11 @@ static void h_patch(req *r)
         db_rollback(c);
         return;
     }
+    if (!entity_row_writable(e, row)) {
+        db_rollback(c);
+        reply_locked(r, e, row);
+        return;
+    }
     json_t *errors = json_object();
     arena_defer(r->a, defer_decref, errors);
     struct audit_actor who = actor_of(r);
@@ -416,6 +428,11 @@ static void h_delete(req *r)
     json_t *row = load_authorized(r, e, "write", dict_cache_new(r->a, c));
     if (!row) {
         db_rollback(c);
+        return;
+    }
+    if (!entity_row_writable(e, row)) {
+        db_rollback(c);
+        reply_locked(r, e, row);
         return;
     }
     struct audit_actor who = actor_of(r);
@@ -549,6 +566,8 @@ static json_t *field_meta(const struct field *f)
                             json_string(f->dict));
     if (f->flags & FF_CREATE_ONLY)
         json_object_set_new(o, "create_only", json_true());
+    if (f->ref)
+        json_object_set_new(o, "ref", json_string(f->ref));
     return o;
 }
 
@@ -564,10 +583,16 @@ json_t *entity_meta(void)
          * lets the console filter on them like any other field. */
         for (int k = 0; k < e->nderived; k++)
             json_array_append_new(fields, field_meta(&e->derived[k].f));
-        json_array_append_new(items,
-                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", e->name, "label",
-                                        e->label, "permission", e->perm, "key", entity_key_col(e),
-                                        "default_sort", e->default_sort, "fields", fields));
+        json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", e->name, "label", e->label,
+                              "permission", e->perm, "key", entity_key_col(e), "default_sort",
+                              e->default_sort, "fields", fields);
+        /* The console offers edit and delete only while a record is in its
+         * first state (entity_row_writable). */
+        if (e->state_field && e->initial_state) {
+            json_object_set_new(m, "state_field", json_string(e->state_field));
+            json_object_set_new(m, "initial_state", json_string(e->initial_state));
+        }
+        json_array_append_new(items, m);
     }
     return json_pack("{s:o}", "items", items);
 }

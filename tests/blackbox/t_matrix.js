@@ -175,7 +175,9 @@ function childCode(place) {
 const CARE_ID = idNumber('51162119750612331');
 
 // The body that creates a row of `entity` in `place` named by `m`.
-let matrixUnit = 0; // the unit of the unit_contacts rows, made by admin
+// The unit of the unit_contacts rows in each place, made by admin there: a
+// contact's unit is a reference, which must lie in the writer's scope too.
+const matrixUnits = {};
 
 function createBody(entity, place, m) {
     switch (entity) {
@@ -190,7 +192,7 @@ function createBody(entity, place, m) {
         case 'units':
             return { name: `矩阵${m}`, type: 'shop', region: place };
         case 'unit_contacts':
-            return { name: `矩阵${m}`, unit_id: matrixUnit, region: place };
+            return { name: `矩阵${m}`, unit_id: matrixUnits[place], region: place };
         case 'checklist_templates':
             return { code: `mx${m}`, name: `矩阵${m}`, items: '一\n二', region: place };
         case 'inspections':
@@ -214,7 +216,7 @@ function importCsv(entity, place, m) {
         case 'units':
             return `region,name,type\n${place},矩阵${m},shop\n`;
         case 'unit_contacts':
-            return `region,unit_id,name\n${place},${matrixUnit},矩阵${m}\n`;
+            return `region,unit_id,name\n${place},${matrixUnits[place]},矩阵${m}\n`;
         case 'checklist_templates':
             return `region,code,name,items\n${place},mx${m},矩阵${m},一\n`;
         case 'inspections':
@@ -294,14 +296,19 @@ test('permission matrix: every role × entity × operation, own region and sibli
     for (const r of roles) assert.deepStrictEqual(Object.keys(expected[r]).sort(), entities.slice().sort(), `MATRIX entities of ${r} vs GET /meta/entities`);
     const sensitive = new Set(meta.json.items.filter((e) => e.fields.some((f) => f.type === 'sensitive')).map((e) => e.name));
 
-    // A unit that the contacts of every case belong to.
-    const u = await s.admin('POST', '/api/v1/units', { body: { name: '矩阵单位', type: 'shop', region: '511621000000' } });
-    assertStatus(u, 201, 'admin POST unit');
-    matrixUnit = u.json.id;
-
     // The sibling county, with a township and village for completeness.
     for (const [code, name] of [['511622000000', '矩阵乙县'], ['511622100000', '矩阵乙县城关镇'], ['511622100001', '矩阵乙县东街村']]) {
         assertStatus(await s.admin('POST', '/api/v1/regions', { body: { code, name } }), 201, `admin POST region ${code}`);
+    }
+
+    // A unit in each place, that the contacts of its cases belong to.
+    for (const r of roles) {
+        for (const place of [HOMES[r].home, HOMES[r].sibling]) {
+            if (!place || matrixUnits[place]) continue;
+            const u = await s.admin('POST', '/api/v1/units', { body: { name: `矩阵单位${place}`, type: 'shop', region: place } });
+            assertStatus(u, 201, `admin POST unit in ${place}`);
+            matrixUnits[place] = u.json.id;
+        }
     }
 
     // The cases: role × place × entity, each with its own rows made by admin.

@@ -1004,6 +1004,11 @@ test('hazard board: the counts are the API\'s, and a state opens the filtered li
     await page.waitForFunction(() => document.querySelector('[data-test=table-scroll]')?.dataset.busy === 'false');
     let total = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
     assert(total === b.by_state.closed, `the closed list has ${total}, the board ${b.by_state.closed}`);
+    // A closed hazard belongs to its transitions: no 编辑 or 删除 is offered
+    // (the server would answer 409), only a note saying why.
+    const closedRows = await tableRows(page);
+    assert((await closedRows.first().locator('[data-test=row-edit], [data-test=row-delete]').count()) === 0, 'a closed hazard offers 编辑/删除');
+    assert((await closedRows.first().locator('[data-test=row-locked]').count()) === 1, 'a closed hazard does not say why it cannot be edited');
     // The overdue card opens overdue=true.
     await page.goBack();
     await page.locator('[data-test=hazard-board][data-loaded=true]').waitFor({ timeout: 15000 });

@@ -725,6 +725,42 @@ static void test_like_pattern(void)
     }
 }
 
+/* The declarations of the hardening rules: every reference names a plain
+ * entity of the registry and is an int (ref_target aborts otherwise, so a
+ * typo must fail here, not at a user's write); every state machine names
+ * a declared field; the hazards declare both. */
+static void test_declared_rules(void)
+{
+    for (int i = 0; i < entity_count(); i++) {
+        const struct entity *e = entity_at(i);
+        for (int k = 0; k < e->nfields; k++) {
+            const struct field *f = &e->fields[k];
+            if (!f->ref)
+                continue;
+            const struct entity *to = entity_find(f->ref);
+            CHECK(to != NULL && !entity_is_region_table(to));
+            CHECK_INT(f->type, FT_INT);
+        }
+        CHECK((e->state_field == NULL) == (e->initial_state == NULL));
+        if (e->state_field)
+            CHECK(entity_field_find(e, e->state_field) != NULL);
+    }
+    const struct entity *h = ent("hazards");
+    CHECK_STR(entity_field_find(h, "unit_id")->ref, "units");
+    CHECK_STR(entity_field_find(h, "inspection_id")->ref, "inspections");
+    CHECK_STR(entity_field_find(ent("unit_contacts"), "unit_id")->ref, "units");
+    json_t *row = json_pack("{s:s}", "state", "reported");
+    CHECK_INT(entity_row_writable(h, row), 1);
+    json_object_set_new(row, "state", json_string("closed"));
+    json_object_set_new(row, "state_label", json_string("已销号"));
+    CHECK_INT(entity_row_writable(h, row), 0);
+    CHECK(strstr(entity_locked_message(A, h, row), "已销号") != NULL);
+    json_object_del(row, "state");
+    CHECK_INT(entity_row_writable(h, row), 0); /* no state: refused */
+    CHECK_INT(entity_row_writable(ent("volunteers"), row), 1);
+    json_decref(row);
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -747,6 +783,7 @@ int main(void)
     test_validate();
     test_ledger_columns();
     test_like_pattern();
+    test_declared_rules();
     arena_free(A);
     db_release(d, c);
     db_close(d);

@@ -114,6 +114,14 @@ export function entityMeta(name) {
     return state.entities.find((e) => e.name === name) || null;
 }
 
+// A record under a state machine that has left its first state belongs to
+// its transitions: the server answers 409 to PATCH and DELETE (docs/
+// security.md), so the console offers neither.
+export function recordLocked(meta, row) {
+    return !!(meta && meta.state_field && row && row[meta.state_field] !== meta.initial_state);
+}
+export const LOCKED_HINT = '已进入办理流程，只能通过办理操作变更，不能编辑或删除';
+
 // Entities shown as generic pages (regions have their own tree page).
 export const businessEntities = computed(() =>
     state.entities.filter((e) => e.name !== 'regions' && can(`${e.permission}:read`)),

@@ -271,36 +271,33 @@ static int write_step(db_conn *c, arena *a, const struct audit_actor *who, const
     return st;
 }
 
-/* assign's optional unit_id: the unit must lie in the hazard's region
- * subtree (so its officer, scoped to the unit, can then act on the hazard);
- * its name stands in for an omitted responsible_unit. *unit gets the id as
- * text, or NULL when none is given or it is refused (errors says why). */
-static int assign_unit(db_conn *c, arena *a, json_t *in, const char *region, json_t *errors,
+/* assign's optional unit_id, a reference like the entity's own unit_id:
+ * the same check as every reference (entity_ref_visible: live, in the
+ * caller's scope, readable, not hidden by the caller's unit), refused with
+ * the same answer as a missing unit; its name stands in for an omitted
+ * responsible_unit. *unit gets the id as text, or NULL when none is given
+ * or it is refused (errors says why). */
+static int assign_unit(db_conn *c, arena *a, const struct user *u, json_t *in, json_t *errors,
                        const char **unit)
 {
     *unit = NULL;
     json_t *v = json_object_get(in, "unit_id");
     if (!json_is_integer(v) || json_integer_value(v) < 1)
         return DB_OK; /* absent, null, or a type error validate_body names */
-    const char *uid = arena_printf(a, "%lld", (long long)json_integer_value(v));
-    db_stmt *s = db_prepare(c, "SELECT region, name FROM units WHERE id = CAST($1 AS INTEGER) "
-                               "AND deleted_at IS NULL");
-    if (!s)
-        return db_last_status(c);
-    db_bind_text(s, 1, uid);
-    int rc = db_step(s);
-    int inside = rc == DB_ROW && region_within(db_col_text(s, 0), region);
-    const char *name = inside ? arena_strdup(a, db_col_text(s, 1)) : NULL;
-    db_done(s);
+    const struct entity *units = entity_find("units");
+    json_t *row = NULL;
+    int rc = entity_ref_visible(c, a, u, units, (long long)json_integer_value(v), &row);
     if (rc < 0)
         return rc;
-    if (!inside) {
-        json_object_set_new(errors, "unit_id", json_string("单位不存在或不在该隐患所属区域内"));
+    if (rc == 0) {
+        json_object_set_new(errors, "unit_id", json_string(entity_ref_message(a, units)));
         return DB_OK;
     }
-    if (!text_of(in, "responsible_unit"))
+    const char *name = json_string_value(json_object_get(row, "name"));
+    if (!text_of(in, "responsible_unit") && name)
         json_object_set_new(in, "responsible_unit", json_string(name));
-    *unit = uid;
+    json_decref(row);
+    *unit = arena_printf(a, "%lld", (long long)json_integer_value(v));
     return DB_OK;
 }
 
@@ -346,7 +343,7 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
     }
     const char *unit = NULL;
     if (strcmp(t->action, "assign") == 0) {
-        st = assign_unit(c, a, in, region, errors, &unit);
+        st = assign_unit(c, a, who->user, in, errors, &unit);
         if (st != DB_OK) {
             json_decref(row);
             return st;
