@@ -20,6 +20,7 @@
 #include <time.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +37,11 @@ static uint64_t *route_counts; /* (routes + 2) x NSLOTS: last two rows static, u
 static uint64_t latency_hist[NBUCKETS + 1];
 static uint64_t latency_sum_us, latency_count;
 static int open_connections, inflight;
+/* The connection guard's lock (see there), and its counts: connections
+ * refused over the per-address limit (under the lock), connections cut for
+ * slowness (atomic). */
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t refused_per_ip, cut_slow;
 /* Set at SIGTERM/SIGINT: requests that arrive afterwards on kept-alive
  * connections are turned away, so that the ones in flight can drain. */
 static int stopping;
@@ -116,6 +122,19 @@ char *http_metrics_text(void)
                "safecomm_http_requests_in_flight %d\n",
                __atomic_load_n(&open_connections, __ATOMIC_RELAXED),
                __atomic_load_n(&inflight, __ATOMIC_RELAXED));
+    pthread_mutex_lock(&guard_lock);
+    unsigned long long refused = refused_per_ip;
+    pthread_mutex_unlock(&guard_lock);
+    buf_printf(&b,
+               "# HELP safecomm_http_connections_refused_total Connections closed at accept: "
+               "over the per-address limit.\n"
+               "# TYPE safecomm_http_connections_refused_total counter\n"
+               "safecomm_http_connections_refused_total %llu\n"
+               "# HELP safecomm_http_connections_cut_total Connections closed for sending a "
+               "request too slowly.\n"
+               "# TYPE safecomm_http_connections_cut_total counter\n"
+               "safecomm_http_connections_cut_total %llu\n",
+               refused, (unsigned long long)__atomic_load_n(&cut_slow, __ATOMIC_RELAXED));
     if (app.db) {
         struct db_stats st;
         db_stats_get(app.db, &st);
@@ -492,11 +511,9 @@ static int cidr_parse(const char *text, struct cidr *c)
     return c->bits < 0 || c->bits > max ? -1 : 0;
 }
 
-static int cidr_contains(const struct cidr *c, const char *ip)
+static int cidr_contains_addr(const struct cidr *c, int fam, const unsigned char *a)
 {
-    unsigned char a[16];
-    int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
-    if (fam != c->family || inet_pton(fam, ip, a) != 1)
+    if (fam != c->family)
         return 0;
     int full = c->bits / 8, rest = c->bits % 8;
     if (memcmp(a, c->addr, (size_t)full) != 0)
@@ -521,12 +538,19 @@ int http_trusted_proxies_set(const char *list)
     return rc;
 }
 
-static int is_trusted(const char *ip)
+static int is_trusted_addr(int fam, const unsigned char *a)
 {
     for (int i = 0; i < nproxies; i++)
-        if (cidr_contains(&proxies[i], ip))
+        if (cidr_contains_addr(&proxies[i], fam, a))
             return 1;
     return 0;
+}
+
+static int is_trusted(const char *ip)
+{
+    unsigned char a[16];
+    int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+    return inet_pton(fam, ip, a) == 1 && is_trusted_addr(fam, a);
 }
 
 /* The peer's address; behind a trusted proxy, the right-most address of
@@ -573,6 +597,310 @@ static void client_address(req *r)
                   r->client_ip, sizeof r->client_ip);
 }
 
+/* ---- connection guard ----
+ * libmicrohttpd's timeout is an idle timeout: each byte received restarts
+ * it, so a client that trickles its request head keeps the connection for
+ * ever, and a few hundred such clients keep the server. The guard keeps the
+ * open connections in a list, each with a deadline:
+ *   - the request head must be complete within HEAD_DEADLINE_S of the
+ *     connection's start (or of the end of the previous request on a kept
+ *     connection), however slowly it trickles;
+ *   - a body must arrive at BODY_MIN_RATE bytes a second on average after a
+ *     grace of BODY_GRACE_S;
+ *   - while the handler runs and the reply goes out there is none (the idle
+ *     timeout still applies).
+ * A watchdog thread shuts down the connections past their deadline:
+ * shutdown(2), not close, for the descriptor stays libmicrohttpd's, which
+ * then reads the end of the stream and closes the connection as if the
+ * client had. The guard also counts the connections of each client address
+ * and refuses, at accept, those over the per-address limit, except from the
+ * trusted proxies, which carry many clients. */
+
+#define HEAD_DEADLINE_S 30
+#define BODY_GRACE_S    30
+#define BODY_MIN_RATE   1024 /* bytes a second */
+#define WATCH_PERIOD_MS 500
+/* Connections at most, whatever the open-file limit allows: far above any
+ * county's staff, and each costs a 16 KiB memory pool. */
+#define CONN_CEILING 10000
+/* Descriptors kept for the database, the log, libmicrohttpd's own. */
+#define FD_RESERVE 256
+
+/* A client address as a hash key: b[0] is 4 or 6, then the address (an IPv6
+ * address by its /64 prefix: whoever holds one address of a /64 usually
+ * holds them all). */
+struct ipkey {
+    unsigned char b[17];
+};
+
+struct conn {
+    struct conn *prev, *next;
+    int fd;
+    int counted; /* counted against its address's limit (not a trusted proxy) */
+    int cut;     /* shut down by the watchdog */
+    struct ipkey key;
+    char ip[INET6_ADDRSTRLEN];
+    int64_t deadline;   /* util_now_us; 0: none. Atomic: the watchdog reads it */
+    int64_t body_start; /* the pool thread's own */
+    uint64_t body_bytes;
+};
+
+struct ipcount {
+    struct ipcount *next;
+    struct ipkey key;
+    int n;
+};
+
+#define IP_BUCKETS 4096
+/* Both under guard_lock. A connection leaves the list (CLOSED notification)
+ * before libmicrohttpd closes its descriptor, so the watchdog, holding the
+ * lock, never shuts down a descriptor that was closed and reused. */
+static struct ipcount *ip_counts[IP_BUCKETS];
+static struct conn *conns;
+static int per_ip_limit = HTTP_PER_IP_LIMIT_DEFAULT;
+static int64_t refused_logged_at;
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
+static int watch_stop;
+static pthread_t watch_thread;
+
+/* 0, or -1 for an address that is not IP. *trusted: a trusted proxy. */
+static int addr_key(const struct sockaddr *sa, struct ipkey *k, int *trusted,
+                    char ip[INET6_ADDRSTRLEN])
+{
+    memset(k, 0, sizeof *k);
+    *trusted = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)sa;
+        k->b[0] = 4;
+        memcpy(k->b + 1, &in->sin_addr, 4);
+        *trusted = is_trusted_addr(AF_INET, k->b + 1);
+        inet_ntop(AF_INET, &in->sin_addr, ip, INET6_ADDRSTRLEN);
+        return 0;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)sa;
+        const unsigned char *a = in6->sin6_addr.s6_addr;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, INET6_ADDRSTRLEN);
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+            k->b[0] = 4;
+            memcpy(k->b + 1, a + 12, 4);
+            *trusted = is_trusted_addr(AF_INET, a + 12);
+            return 0;
+        }
+        k->b[0] = 6;
+        memcpy(k->b + 1, a, 8);
+        *trusted = is_trusted_addr(AF_INET6, a);
+        return 0;
+    }
+    snprintf(ip, INET6_ADDRSTRLEN, "-");
+    return -1;
+}
+
+/* The slot of k in ip_counts (guard_lock held). */
+static struct ipcount **ip_slot(const struct ipkey *k)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < sizeof k->b; i++)
+        h = (h ^ k->b[i]) * 16777619u;
+    struct ipcount **p = &ip_counts[h % IP_BUCKETS];
+    while (*p && memcmp((*p)->key.b, k->b, sizeof k->b) != 0)
+        p = &(*p)->next;
+    return p;
+}
+
+/* libmicrohttpd's accept policy: the per-address limit. A refused
+ * connection is closed at once, before it costs a memory pool. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)cls;
+    struct ipkey k;
+    int trusted;
+    char ip[INET6_ADDRSTRLEN];
+    if (!addr || addrlen < (socklen_t)sizeof(sa_family_t) ||
+        addr_key(addr, &k, &trusted, ip) != 0 || trusted)
+        return MHD_YES;
+    int64_t now = util_now_us();
+    int over, log_now = 0;
+    pthread_mutex_lock(&guard_lock);
+    struct ipcount *e = *ip_slot(&k);
+    over = e && e->n >= per_ip_limit;
+    if (over) {
+        refused_per_ip++;
+        /* An attack would flood the log: once a minute, the rest in /metrics. */
+        if (!refused_logged_at || now - refused_logged_at > 60 * 1000000LL) {
+            refused_logged_at = now;
+            log_now = 1;
+        }
+    }
+    pthread_mutex_unlock(&guard_lock);
+    if (log_now)
+        log_warn("refusing connections from %s: over the limit of %d per address "
+                 "(--per-ip-limit; counted in /metrics, logged once a minute)",
+                 ip, per_ip_limit);
+    return over ? MHD_NO : MHD_YES;
+}
+
+static void guard_started(struct MHD_Connection *c, void **socket_context)
+{
+    struct conn *cn = xcalloc(1, sizeof *cn);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    cn->fd = ci ? ci->connect_fd : -1;
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    int trusted = 1;
+    if (!ci || !ci->client_addr || addr_key(ci->client_addr, &cn->key, &trusted, cn->ip) != 0)
+        trusted = 1; /* not IP: nothing to count it by */
+    cn->deadline = util_now_us() + HEAD_DEADLINE_S * 1000000LL;
+    pthread_mutex_lock(&guard_lock);
+    cn->next = conns;
+    if (conns)
+        conns->prev = cn;
+    conns = cn;
+    if (!trusted) {
+        struct ipcount **p = ip_slot(&cn->key);
+        if (!*p) {
+            *p = xcalloc(1, sizeof **p);
+            (*p)->key = cn->key;
+        }
+        (*p)->n++;
+        cn->counted = 1;
+    }
+    pthread_mutex_unlock(&guard_lock);
+    *socket_context = cn;
+}
+
+static void guard_closed(void **socket_context)
+{
+    struct conn *cn = *socket_context;
+    if (!cn)
+        return;
+    pthread_mutex_lock(&guard_lock);
+    if (cn->prev)
+        cn->prev->next = cn->next;
+    else
+        conns = cn->next;
+    if (cn->next)
+        cn->next->prev = cn->prev;
+    if (cn->counted) {
+        struct ipcount **p = ip_slot(&cn->key);
+        if (*p && --(*p)->n <= 0) {
+            struct ipcount *dead = *p;
+            *p = dead->next;
+            free(dead);
+        }
+    }
+    pthread_mutex_unlock(&guard_lock);
+    free(cn);
+    *socket_context = NULL;
+}
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void conn_deadline(struct conn *cn, int64_t at)
+{
+    if (cn)
+        __atomic_store_n(&cn->deadline, at, __ATOMIC_RELAXED);
+}
+
+/* The head is in: the body's clock starts. */
+static void conn_body_begins(struct conn *cn)
+{
+    if (!cn)
+        return;
+    cn->body_start = util_now_us();
+    cn->body_bytes = 0;
+    conn_deadline(cn, cn->body_start + BODY_GRACE_S * 1000000LL);
+}
+
+static void conn_body_bytes(struct conn *cn, size_t n)
+{
+    if (!cn)
+        return;
+    cn->body_bytes += n;
+    conn_deadline(cn, cn->body_start + BODY_GRACE_S * 1000000LL +
+                          (int64_t)(cn->body_bytes * 1000000ULL / BODY_MIN_RATE));
+}
+
+static void guard_sweep(void)
+{
+    int64_t now = util_now_us();
+    int n = 0;
+    char ip[INET6_ADDRSTRLEN] = "";
+    pthread_mutex_lock(&guard_lock);
+    for (struct conn *cn = conns; cn; cn = cn->next) {
+        int64_t d = __atomic_load_n(&cn->deadline, __ATOMIC_RELAXED);
+        if (!d || now < d || cn->cut || cn->fd < 0)
+            continue;
+        shutdown(cn->fd, SHUT_RDWR);
+        cn->cut = 1;
+        if (!n++)
+            memcpy(ip, cn->ip, sizeof ip);
+    }
+    pthread_mutex_unlock(&guard_lock);
+    if (n) {
+        __atomic_fetch_add(&cut_slow, (uint64_t)n, __ATOMIC_RELAXED);
+        log_warn("closed %d connection(s) too slow to send a request (the head within %d s, "
+                 "a body at %d bytes/s), e.g. from %s",
+                 n, HEAD_DEADLINE_S, BODY_MIN_RATE, ip);
+    }
+}
+
+static void *watch_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&watch_lock);
+    while (!watch_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += WATCH_PERIOD_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&watch_cond, &watch_lock, &ts);
+        pthread_mutex_unlock(&watch_lock);
+        guard_sweep();
+        pthread_mutex_lock(&watch_lock);
+    }
+    pthread_mutex_unlock(&watch_lock);
+    return NULL;
+}
+
+/* Raises the soft limit on open files to the hard one, and returns how many
+ * connections fit in it: each may hold its socket and an upload's temporary
+ * file, beside the FD_RESERVE. */
+static unsigned connection_ceiling(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 256;
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit want = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
+        /* An unlimited hard limit is refused above the kernel's nr_open. */
+        if (setrlimit(RLIMIT_NOFILE, &want) != 0) {
+            want.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+            if (setrlimit(RLIMIT_NOFILE, &want) != 0)
+                log_warn("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+        }
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    rlim_t fds = rl.rlim_cur == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_cur;
+    rlim_t fit = fds > 2 * FD_RESERVE ? (fds - FD_RESERVE) / 2 : fds / 4;
+    unsigned n = fit < CONN_CEILING ? (unsigned)fit : CONN_CEILING;
+    if (n < 2048)
+        log_warn("the open-file limit (ulimit -n %llu) allows %u connections, not %d: "
+                 "raise it (systemd LimitNOFILE=)",
+                 (unsigned long long)fds, n, CONN_CEILING);
+    return n;
+}
+
 static enum MHD_Result upload_iter(void *cls, enum MHD_ValueKind kind, const char *key,
                                    const char *filename, const char *content_type,
                                    const char *transfer_encoding, const char *data, uint64_t off,
@@ -583,11 +911,18 @@ static enum MHD_Result upload_iter(void *cls, enum MHD_ValueKind kind, const cha
     (void)key;
     (void)content_type;
     (void)transfer_encoding;
-    (void)off;
     if (!filename)
         return MHD_YES; /* ordinary form fields are ignored */
-    if (!r->upload_name)
+    /* One file an upload: a second file part would be written after the
+     * first, and the two stored as one. libmicrohttpd hands each part over
+     * from offset 0 (an empty part once, with no data). */
+    if (off == 0) {
+        if (r->upload_name) {
+            r->bad_upload = 2;
+            return MHD_NO;
+        }
         r->upload_name = arena_strdup(r->a, filename);
+    }
     if (size && write(r->upload_fd, data, size) != (ssize_t)size) {
         r->bad_upload = 1;
         return MHD_NO;
@@ -612,8 +947,12 @@ static void upload_begin(req *r)
      * --data-binary) as form fields and leave the file empty, and the type
      * of an upload is sniffed from its bytes anyway. */
     const char *ct = req_header(r, "Content-Type");
-    if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
+    if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0) {
         r->postproc = MHD_create_post_processor(r->mhd, 64 * 1024, upload_iter, r);
+        /* No boundary: not a form we can read; never the body taken raw. */
+        if (!r->postproc)
+            r->bad_upload = 1;
+    }
 }
 
 static void upload_chunk(req *r, const char *data, size_t size)
@@ -626,7 +965,7 @@ static void upload_chunk(req *r, const char *data, size_t size)
     }
     r->body.len += size; /* only counted: the bytes go to the file */
     if (r->postproc) {
-        if (MHD_post_process(r->postproc, data, size) != MHD_YES)
+        if (MHD_post_process(r->postproc, data, size) != MHD_YES && !r->bad_upload)
             r->bad_upload = 1;
     } else if (write(r->upload_fd, data, size) != (ssize_t)size) {
         r->bad_upload = 1;
@@ -654,12 +993,21 @@ static void dispatch(req *r)
         return; /* the refusal is queued */
     if (r->route->flags & ROUTE_UPLOAD) {
         if (r->bad_upload || !r->upload_path) {
-            reply_error(r, 400, "bad_request", "上传的文件无法读取", NULL);
+            reply_error(r, 400, "bad_request",
+                        r->bad_upload == 2 ? "一次只能上传一个文件" : "上传的文件无法读取", NULL);
             return;
         }
         if (r->postproc) {
-            MHD_destroy_post_processor(r->postproc);
+            /* Not at the end of the form: the closing boundary never came,
+             * and the file may be cut short. */
+            int complete = MHD_destroy_post_processor(r->postproc) == MHD_YES;
             r->postproc = NULL;
+            if (!complete || !r->upload_name) {
+                reply_error(r, 400, "bad_request",
+                            complete ? "表单中没有文件" : "上传的表单不完整（缺少结束分隔符）",
+                            NULL);
+                return;
+            }
         }
     }
     ((http_handler_fn)r->route->fn)(r);
@@ -667,6 +1015,95 @@ static void dispatch(req *r)
         log_error("handler for %s %s queued no reply", r->method, r->route->pattern);
         reply_error(r, 500, "internal", "服务器内部错误", NULL);
     }
+}
+
+/* Header names are tokens (RFC 9110, 5.6.2). A name such as
+ * "Transfer-Encoding " (a space before the colon) is one that a proxy on
+ * the way may read as the real header while we would not: refused. */
+static int is_token(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        int ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                 (ch && strchr("!#$%&'*+-.^_`|~", ch));
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+struct framing {
+    int cl, te, bad_name;
+    const char *cl_value, *te_value;
+};
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    struct framing *f = cls;
+    (void)kind;
+    if (!key || !is_token(key)) {
+        f->bad_name = 1;
+    } else if (strcasecmp(key, "Content-Length") == 0) {
+        f->cl++;
+        f->cl_value = value ? value : "";
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->te++;
+        f->te_value = value ? value : "";
+    }
+    return MHD_YES;
+}
+
+/* Where a request's body ends must be told one way only: two lengths, or a
+ * length and chunking, are read one way by us and perhaps another by a proxy
+ * in front (request smuggling). So, once the head is in and before any body
+ * is read: one Content-Length of digits, or Transfer-Encoding: chunked alone
+ * on HTTP/1.1; and a length over the cap is refused from the head, without
+ * reading the body. 0, or the status of the refusal queued. */
+static int framing_refused(req *r, const char *version)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(r->mhd, MHD_HEADER_KIND, framing_header, &f);
+    const char *why = NULL;
+    if (f.bad_name)
+        why = "请求头名称无效";
+    else if (f.cl > 1)
+        why = "请求头 Content-Length 重复";
+    else if (f.te > 1)
+        why = "请求头 Transfer-Encoding 重复";
+    else if (f.cl && f.te)
+        why = "请求不能同时带 Content-Length 与 Transfer-Encoding";
+    else if (f.te && (strcasecmp(f.te_value, "chunked") != 0 || !version ||
+                      strcmp(version, "HTTP/1.1") != 0))
+        why = "只接受 HTTP/1.1 的 Transfer-Encoding: chunked";
+    else if (f.cl && (!*f.cl_value || strspn(f.cl_value, "0123456789") != strlen(f.cl_value)))
+        why = "请求头 Content-Length 无效";
+    if (why) {
+        reply_error(r, 400, "bad_request", why, NULL);
+        return 400;
+    }
+    if (f.cl) {
+        size_t cap = r->route && (r->route->flags & ROUTE_UPLOAD) ? app.upload_cap : app.body_cap;
+        errno = 0;
+        unsigned long long n = strtoull(f.cl_value, NULL, 10);
+        if (errno == ERANGE || n > cap) {
+            reply_error(r, 413, "too_large", "请求体过大", NULL);
+            return 413;
+        }
+    }
+    return 0;
+}
+
+static enum MHD_Result queue_reply(struct MHD_Connection *c, req *r)
+{
+    if (r->dbc) {
+        db_release(app.db, r->dbc);
+        r->dbc = NULL;
+    }
+    add_security_headers(r);
+    return MHD_queue_response(c, (unsigned)r->status, r->resp);
 }
 
 /* One spare arena per pool thread (a pthread key, so that the thread's exit
@@ -716,42 +1153,58 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 r->pname[i] = m.names[i];
                 r->pval[i] = m.values[i];
             }
-            if (r->route->flags & ROUTE_UPLOAD)
-                upload_begin(r);
         } else if (m.method_mismatch) {
             r->nparams = -1; /* remembered for the 405 */
         }
+        int refused = framing_refused(r, version);
+        if (!refused && r->route && (r->route->flags & ROUTE_UPLOAD))
+            upload_begin(r);
         /* Requests that begin after SIGTERM are answered 503 at once; the
          * drain waits only for those that began before it. */
         r->late = __atomic_load_n(&stopping, __ATOMIC_ACQUIRE) && r->t0 >= stop_started;
         if (!r->late)
             __atomic_fetch_add(&inflight, 1, __ATOMIC_RELAXED);
         *con_cls = r;
+        if (refused) {
+            /* Answered before the body is read: where the body ends is
+             * unknown or its bytes are unwanted, so the connection can carry
+             * no further request. */
+            reply_header(r, "Connection", "close");
+            conn_deadline(conn_of(c), 0);
+            return queue_reply(c, r);
+        }
+        conn_body_begins(conn_of(c));
+        return MHD_YES;
+    }
+    if (r->resp) { /* already answered: whatever still comes is dropped */
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size) {
+        conn_body_bytes(conn_of(c), *upload_data_size);
         if (r->route && (r->route->flags & ROUTE_UPLOAD))
             upload_chunk(r, upload_data, *upload_data_size);
         else if (!r->too_large && buf_append(&r->body, upload_data, *upload_data_size) != 0)
             r->too_large = 1;
         *upload_data_size = 0;
+        if (r->too_large) {
+            /* Over the cap with no length announced (a length over it is
+             * refused from the head): stop reading rather than swallow the
+             * rest; the client sees the connection close, as the
+             * conventions allow. Logged as the 413 it is. */
+            r->status = 413;
+            return MHD_NO;
+        }
         return MHD_YES;
     }
-    if (r->resp) /* already answered */
-        return MHD_YES;
+    conn_deadline(conn_of(c), 0); /* the handler's time is not the client's */
     if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) && r->t0 >= stop_started) {
         reply_error(r, 503, "unavailable", "服务器正在停止，请稍后重试", NULL);
         reply_header(r, "Connection", "close");
     } else {
         dispatch(r);
     }
-    if (r->dbc) {
-        db_release(app.db, r->dbc);
-        r->dbc = NULL;
-    }
-    add_security_headers(r);
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, r->resp);
-    return ret;
+    return queue_reply(c, r);
 }
 
 /* ---- access log ----
@@ -831,8 +1284,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)c;
     (void)toe;
+    /* A kept connection waits for its next request head, under the same
+     * deadline as the first. */
+    conn_deadline(conn_of(c), util_now_us() + HEAD_DEADLINE_S * 1000000LL);
     req *r = *con_cls;
     if (!r)
         return;
@@ -871,12 +1326,13 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
                           enum MHD_ConnectionNotificationCode toe)
 {
     (void)cls;
-    (void)c;
-    (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         __atomic_fetch_add(&open_connections, 1, __ATOMIC_RELAXED);
-    else
+        guard_started(c, socket_context);
+    } else {
         __atomic_fetch_sub(&open_connections, 1, __ATOMIC_RELAXED);
+        guard_closed(socket_context);
+    }
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -918,6 +1374,7 @@ int http_serve(const struct http_config *cfg)
         return -1;
     }
     config = *cfg;
+    per_ip_limit = cfg->per_ip_limit > 0 ? cfg->per_ip_limit : HTTP_PER_IP_LIMIT_DEFAULT;
     if (parse_listen(cfg->listen, &sa) != 0) {
         fprintf(stderr, "safecomm: 监听地址无效: %s（应为 IP:端口）\n", cfg->listen);
         return -1;
@@ -935,14 +1392,16 @@ int http_serve(const struct http_config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* epoll: no FD_SETSIZE ceiling (select's 1,024 was the server's). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned ceiling = connection_ceiling();
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(cfg->threads > 0 ? cfg->threads : 1), MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120,
+        flags, 0, on_accept, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_CONNECTION_LIMIT, ceiling, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
         /* MHD clears this pool for every request; bodies go to our own
          * buffer, so the pool only needs room for headers. */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE,
@@ -952,9 +1411,11 @@ int http_serve(const struct http_config *cfg)
         return -1;
     }
     pthread_create(&alog_thread, NULL, alog_main, NULL);
+    pthread_create(&watch_thread, NULL, watch_main, NULL);
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    log_info("listening on http://%s (port %u, %d threads)", cfg->listen,
-             di ? (unsigned)di->port : 0, cfg->threads);
+    log_info("listening on http://%s (port %u, %d threads, %u connections at most, %d per "
+             "address)",
+             cfg->listen, di ? (unsigned)di->port : 0, cfg->threads, ceiling, per_ip_limit);
 
     int sig = 0;
     sigwait(&set, &sig);
@@ -969,6 +1430,11 @@ int http_serve(const struct http_config *cfg)
      * Connection: close, which a load balancer takes as "try another". */
     for (int i = 0; i < 3000 && __atomic_load_n(&inflight, __ATOMIC_RELAXED) > 0; i++)
         usleep(10000);
+    pthread_mutex_lock(&watch_lock);
+    watch_stop = 1;
+    pthread_cond_signal(&watch_cond);
+    pthread_mutex_unlock(&watch_lock);
+    pthread_join(watch_thread, NULL);
     MHD_stop_daemon(d);
     pthread_mutex_lock(&alog_lock);
     alog_stop = 1;

@@ -19,6 +19,11 @@
 struct user;
 struct route;
 
+/* The default of http_config.per_ip_limit: the connections of a busy office
+ * behind one NAT address (browsers open up to six each), and a small part of
+ * the server's ceiling, so that one address cannot take the server. */
+#define HTTP_PER_IP_LIMIT_DEFAULT 128
+
 #define REQ_MAX_PARAMS 8
 
 typedef struct req {
@@ -32,7 +37,7 @@ typedef struct req {
     const char *pval[REQ_MAX_PARAMS];
     buf body;
     int too_large;
-    int bad_upload;
+    int bad_upload;    /* 2: a second file in the form */
     char *upload_path; /* temp file of an uploaded file, removed at the end */
     char *upload_name; /* its original file name */
     int upload_fd;
@@ -61,6 +66,10 @@ enum {
 struct http_config {
     const char *listen; /* "127.0.0.1:8080" */
     int threads;
+    /* Open connections from one client address at most (an IPv6 address
+     * counts by its /64); more are closed at accept. Peers named by
+     * http_trusted_proxies_set are not limited. 0: the default. */
+    int per_ip_limit;
     /* Sets r->user for a route without ROUTE_PUBLIC; on refusal queues the
      * reply and returns -1. Required. */
     int (*authenticate)(req *r);
@@ -87,7 +96,14 @@ int http_trusted_proxies_set(const char *list);
 int http_csp_img_origin_set(const char *origin);
 
 /* Runs until SIGINT/SIGTERM; in-flight requests finish. 0 on clean stop.
- * cfg is copied. */
+ * cfg is copied. Raises the soft limit on open files to the hard one, and
+ * serves as many connections as it allows (up to 10,000). A request head
+ * must arrive within 30 s, however slowly it trickles, and a body at 1 KiB/s
+ * on average after 30 s; slower connections are closed. A request whose
+ * framing is ambiguous (two Content-Length, Content-Length with
+ * Transfer-Encoding, a coding other than chunked, a header name that is not
+ * a token) is answered 400, and one whose Content-Length is over the cap
+ * 413, before its body is read, and its connection closed. */
 int http_serve(const struct http_config *cfg);
 
 /* Request accessors. Returned strings live as long as the request. */

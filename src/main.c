@@ -55,7 +55,8 @@ static const char *usage_text =
     "  init     --db DB                      创建或迁移数据库，创建 admin 用户\n"
     "  demo     --db DB [--seed N]           初始化并载入演示县的数据\n"
     "  serve    --db DB [--listen 127.0.0.1:8080] [--threads N] [--web-root DIR]\n"
-    "           [--trusted-proxy CIDR,…] [--session-idle 秒] [--session-max 秒]\n"
+    "           [--trusted-proxy CIDR,…] [--per-ip-limit 128]（每个客户端地址的连接上限，\n"
+    "           受信代理不受限）[--session-idle 秒] [--session-max 秒]\n"
     "           [--lock-attempts 5] [--lock-window 秒] [--lock-duration 秒]\n"
     "           [--ip-lock-attempts 30] [--login-rate 每分钟] [--cookie-secure 1]\n"
     "           [--today YYYY-MM-DD]（测试用：隐患逾期按此日期计算）\n"
@@ -456,9 +457,13 @@ static int cmd_serve(const struct opts *o)
     app.web_root = web ? web : "web/dist";
     app.body_cap = 1 << 20;
     app.upload_cap = (size_t)64 << 20;
+    long per_ip = num_opt(opt(o, "per-ip-limit"), HTTP_PER_IP_LIMIT_DEFAULT, 1000000);
+    if (per_ip < 0)
+        return usage("--per-ip-limit 必须是 1 到 1000000 之间的整数");
     struct http_config cfg = {
         .listen = opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
         .threads = (int)nthreads,
+        .per_ip_limit = (int)per_ip,
         .authenticate = authn_request,
         .fallback = static_serve,
         .user_name = auth_user_name,
