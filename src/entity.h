@@ -150,12 +150,17 @@ int entity_import_file(db_conn *c, const struct audit_actor *who, const struct e
 /* Re-encrypts every sensitive value under the current key (after a new key
  * was added). Returns the number of values, or -1. */
 long entity_rekey(db_conn *c, char **err);
-/* Writes the rows visible to u that match the filters (key/value pairs as in
- * the list API) to an .xlsx or .csv file at path. Returns the row count, or -1
- * with a message in *err (malloc'd); -2 on a bad filter. */
-long entity_export_file(db_conn *c, const struct user *u, const struct entity *e, int nfilters,
-                        const char *const *keys, const char *const *values, const char *path,
-                        char **err);
-int entity_template_file(const struct entity *e, const char *path);
+/* Writes the rows visible to who->user that match the filters (key/value
+ * pairs as in the list API) to an .xlsx or .csv file at path, and audits it
+ * (audit_export: the filter, sensitive values as "***", and the row count);
+ * when the entry cannot be written the file is removed. Returns the row
+ * count, or -1 with a message in *err (malloc'd); -2 on a bad filter. */
+long entity_export_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                        int nfilters, const char *const *keys, const char *const *values,
+                        const char *path, char **err);
+/* The import template of e at path, audited like an export (kind
+ * "template"). 0, or -1 (no file left). */
+int entity_template_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                         const char *path);
 
 #endif

@@ -712,7 +712,8 @@ static int cmd_export(const struct opts *o)
     arena *a = arena_new();
     char *err = NULL;
     db_conn *c = db_acquire(app.db);
-    long n = entity_export_file(c, auth_system_user(a), e, 0, NULL, NULL, out, &err);
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    long n = entity_export_file(c, &who, e, 0, NULL, NULL, out, &err);
     db_release(app.db, c);
     arena_free(a);
     if (n < 0) {
@@ -766,6 +767,16 @@ static int cmd_report(const struct opts *o)
     else if (doc_render(report_work_summary(a, s), format, &b, &msg) != 0)
         rc = fail(msg);
     if (rc == 0) {
+        /* Audited before the document is in place: nothing leaves unaudited. */
+        struct audit_actor who = {auth_system_user(a), "cli"};
+        json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+        c = db_acquire(app.db);
+        if (audit_export(c, &who, "work_summary", NULL, region, format, filter, -1) != DB_OK)
+            rc = fail("写入审计日志失败，未生成工作总结");
+        db_release(app.db, c);
+        json_decref(filter);
+    }
+    if (rc == 0) {
         /* Beside the target, then renamed: a failed write leaves no half
          * document under the name asked for. */
         char *tmp = xasprintf("%s.tmp-XXXXXX", out);
@@ -806,6 +817,15 @@ static int cmd_backup(const struct opts *o)
     if (rc)
         return rc;
     char *err = NULL;
+    /* A backup is a way out too; written first, the copy holds its entry. */
+    arena *a = arena_new();
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    db_conn *c = db_acquire(app.db);
+    int st = audit_export(c, &who, "database", NULL, NULL, "backup", NULL, -1);
+    db_release(app.db, c);
+    arena_free(a);
+    if (st != DB_OK)
+        return fail("写入审计日志失败，未备份");
     if (db_backup(app.db, out, &err) != 0) {
         rc = fail(err);
         free(err);
