@@ -212,6 +212,8 @@ int entity_template_file(db_conn *c, const struct audit_actor *who, const struct
                            : f->type == FT_DICT      ? "从字典中选择（填写名称）"
                            : f->type == FT_REGION    ? "12 位区域代码"
                            : f->type == FT_DATETIME  ? "时间，如 2025-03-05 09:30"
+                           : f->type == FT_SENSITIVE && !strcmp(f->dict, "date")
+                               ? "日期，如 1980-03-05（加密保存）"
                            : f->type == FT_SENSITIVE ? "文本（加密保存）"
                                                      : "文本";
         notes[i + 1] = arena_printf(a, "%s：%s%s", labels[i], kind,
@@ -356,6 +358,15 @@ static json_t *cell_value(struct import_ctx *x, const struct field *f, int by_na
             return json_string(code);
         }
         return json_string(cell);
+    case FT_SENSITIVE: {
+        /* A sealed date is read as any date is (2025/3/5, an Excel date). */
+        const char *d = strcmp(f->dict, "date") == 0 ? norm_date(a, cell) : cell;
+        if (!d) {
+            *msg = "必须是有效日期（YYYY-MM-DD）";
+            return NULL;
+        }
+        return json_string(d);
+    }
     default:
         return json_string(cell);
     }

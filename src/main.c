@@ -153,6 +153,16 @@ static int is_pg(const char *uri)
     return db_uri_is_pg(uri);
 }
 
+/* Columns that became sensitive in a migration are sealed now that the key
+ * is at hand (entity_seal_pending). */
+static int seal_pending(char **err)
+{
+    db_conn *c = db_acquire(app.db);
+    int rc = entity_seal_pending(c, err);
+    db_release(app.db, c);
+    return rc;
+}
+
 /* Opens the database and the key file; create makes both when missing
  * (OPEN_DB_ONLY: the database, never a new key). */
 #define OPEN_DB_ONLY 2
@@ -185,7 +195,7 @@ static int open_store(const struct opts *o, int create, int nconns)
     if (!app.db)
         goto fail;
     if (create) {
-        if (db_migrate(app.db, &err) != 0)
+        if (db_migrate(app.db, &err) != 0 || seal_pending(&err) != 0)
             goto fail;
     } else if (db_schema_version(app.db) == 0) {
         err = xasprintf("数据库 %s 尚未初始化（先运行 safecomm init）", dbu);
@@ -853,7 +863,8 @@ static int cmd_restore(const struct opts *o)
         return rc;
     char *err = NULL;
     /* A backup from an older version is brought up to this one. */
-    if (db_restore(app.db, in, &err) != 0 || db_migrate(app.db, &err) != 0) {
+    if (db_restore(app.db, in, &err) != 0 || db_migrate(app.db, &err) != 0 ||
+        seal_pending(&err) != 0) {
         rc = fail(err);
         free(err);
         return rc;
