@@ -911,8 +911,8 @@ static int seal_column(db_conn *c, arena *a, const struct entity *e, const struc
     db_stmt *s = db_prepare(c, sel);
     int st = s ? DB_ROW : db_last_status(c);
     while (s && (st = db_step(s)) == DB_ROW)
-        json_array_append_new(rows, json_pack("[I,s?]", (json_int_t)db_col_int(s, 0),
-                                              db_col_text(s, 1)));
+        json_array_append_new(rows,
+                              json_pack("[I,s?]", (json_int_t)db_col_int(s, 0), db_col_text(s, 1)));
     db_done(s);
     st = st == DB_DONE ? DB_OK : (st < 0 ? st : DB_ERR);
     size_t i;

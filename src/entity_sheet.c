@@ -205,13 +205,13 @@ int entity_template_file(db_conn *c, const struct audit_actor *who, const struct
     for (int i = 0; i < n; i++) {
         const struct field *f = cols[i];
         labels[i] = col_label(e, f);
-        const char *kind = f->type == FT_DATE        ? "日期，如 2025-03-05"
-                           : f->type == FT_INT       ? "整数"
-                           : f->type == FT_NUM       ? "数字"
-                           : f->type == FT_BOOL      ? "是/否"
-                           : f->type == FT_DICT      ? "从字典中选择（填写名称）"
-                           : f->type == FT_REGION    ? "12 位区域代码"
-                           : f->type == FT_DATETIME  ? "时间，如 2025-03-05 09:30"
+        const char *kind = f->type == FT_DATE       ? "日期，如 2025-03-05"
+                           : f->type == FT_INT      ? "整数"
+                           : f->type == FT_NUM      ? "数字"
+                           : f->type == FT_BOOL     ? "是/否"
+                           : f->type == FT_DICT     ? "从字典中选择（填写名称）"
+                           : f->type == FT_REGION   ? "12 位区域代码"
+                           : f->type == FT_DATETIME ? "时间，如 2025-03-05 09:30"
                            : f->type == FT_SENSITIVE && !strcmp(f->dict, "date")
                                ? "日期，如 1980-03-05（加密保存）"
                            : f->type == FT_SENSITIVE ? "文本（加密保存）"

@@ -679,8 +679,8 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
  * as a formula; tabread takes it off again, so every value comes back. */
 static void test_csv_formula_round_trip(void)
 {
-    static const char *vals[] = {"=1+1", "+8613800138000", "-note", "@SUM(A1)", "\tx", "'=quoted",
-                                 "''+two", "'plain", "plain", "a=b", "'"};
+    static const char *vals[] = {"=1+1",   "+8613800138000", "-note", "@SUM(A1)", "\tx", "'=quoted",
+                                 "''+two", "'plain",         "plain", "a=b",      "'"};
     const int nv = (int)(sizeof vals / sizeof *vals);
     const char *p = path_of("formula.csv");
     char *e = NULL;
