@@ -252,6 +252,34 @@ static int verify_head_file(db_conn *c, long long n, FILE *out)
     return bad;
 }
 
+int audit_export(db_conn *c, const struct audit_actor *who, const char *what, const char *id,
+                 const char *region, const char *kind, json_t *filter, long rows)
+{
+    json_t *ch = json_pack("{s:s, s:O?}", "kind", kind, "filter", filter);
+    if (rows >= 0)
+        json_object_set_new(ch, "rows", json_integer(rows));
+    int own = !db_in_tx(c), st = own ? db_begin(c) : DB_OK;
+    if (st == DB_OK)
+        st = audit_write(c, who, "export", what, id, region, ch, NULL);
+    if (own && st == DB_OK)
+        st = db_commit(c);
+    if (own && st != DB_OK)
+        db_rollback(c);
+    json_decref(ch);
+    return st;
+}
+
+int audit_export_request(struct req *r, const char *what, const char *id, const char *region,
+                         const char *kind, json_t *filter, long rows)
+{
+    struct audit_actor who = {.user = r->user, .ip = r->client_ip};
+    int st = audit_export(req_db(r), &who, what, id, region, kind, filter, rows);
+    if (st == DB_OK)
+        return 0;
+    reply_db_error(r, st);
+    return -1;
+}
+
 int audit_verify(db_conn *c, FILE *out)
 {
     db_stmt *s = db_prepare(c, "SELECT id, at, user_id, username, ip, action, entity, entity_id, "

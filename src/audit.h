@@ -11,6 +11,7 @@
 #include "db.h"
 
 struct user;
+struct req;
 
 /* Who acts: a request's user and address, or the command line. */
 struct audit_actor {
@@ -22,6 +23,26 @@ struct audit_actor {
  * NULL; it is not taken. Returns DB_OK or an error status. */
 int audit_write(db_conn *c, const struct audit_actor *who, const char *action, const char *entity,
                 const char *entity_id, const char *region, json_t *changes, const char *reason);
+
+/* One way out of the system: an export, a download, a report or a notice,
+ * from the API or the command line (docs/security.md: every way out is
+ * audited). Writes one entry with action "export", entity what (a declared
+ * entity's name, or "stats", "work_summary", ...), id (one record's key, or
+ * NULL) and region (what the output covers), and as its changes
+ * {"kind", "filter", "rows"}: kind says which way (xlsx, csv, template, md,
+ * pdf, html, docx, json), filter the query that chose the rows (an object,
+ * not taken; may be NULL; sensitive values must already read "***"), rows
+ * how many rows left (-1: the output is not a table of rows). Commits its
+ * own transaction when c is in none. Call it before anything is handed
+ * over, and hand nothing over when it fails: nothing leaves unaudited.
+ * DB_OK or an error status. */
+int audit_export(db_conn *c, const struct audit_actor *who, const char *what, const char *id,
+                 const char *region, const char *kind, json_t *filter, long rows);
+
+/* audit_export for a request's user and address on its connection. On
+ * failure the error reply is queued and -1 returned: send nothing else. */
+int audit_export_request(struct req *r, const char *what, const char *id, const char *region,
+                         const char *kind, json_t *filter, long rows);
 
 /* Verifies the hash chain; prints the first broken entry. Then compares the
  * head file: the log must still hold every entry it records, with the same

@@ -320,15 +320,22 @@ char *crypto_mask(const char *kind, const char *value)
         return xstrdup(out);
     }
     size_t n = util_utf8_len(value);
-    if (strcmp(kind, "phone") == 0 && n >= 7 && strlen(value) == n) {
-        /* 138****5678 */
-        char *out = xstrdup(value);
-        for (size_t i = 3; i < n - 4; i++)
+    if (strcmp(kind, "date") == 0)
+        /* The year alone: the month and day are digits of the ID number. */
+        return xasprintf("%.4s-**-**", n >= 4 ? value : "****");
+    if (strcmp(kind, "phone") == 0) {
+        /* 138****5678 for a mobile number (11 digits, 4 hidden); a shorter
+         * number would keep too few hidden that way: its last 2 only, and
+         * nothing of one under 7. */
+        char *out = xstrdup(n >= 7 && strlen(value) == n ? value : "****");
+        size_t head = n >= 11 ? 3 : 0, tail = n >= 11 ? 4 : 2;
+        for (size_t i = head; n >= 7 && i < n - tail; i++)
             out[i] = '*';
         return out;
     }
-    /* Text (an address): the first few characters, the rest hidden. */
-    size_t keep = n > 6 ? 6 : n / 2;
+    /* Text (an address): about a third of the characters, at most 6 (the
+     * county or township a reader knows from the region), the rest hidden. */
+    size_t keep = n / 3 < 6 ? n / 3 : 6;
     const char *p = value;
     for (size_t i = 0; i < keep; i++) {
         uint32_t cp;

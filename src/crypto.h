@@ -43,9 +43,15 @@ int crypto_has_key(int id);
  * in the database (key_fingerprint) and in each backup's manifest. */
 void crypto_key_fingerprint(char out[65]);
 
-/* The normal form of a value of the given kind ("idcard", "phone", "text"). */
+/* The normal form of a value of the given kind ("idcard", "phone", "date",
+ * "text"). */
 char *crypto_normalize(const char *kind, const char *value);
 void crypto_lookup_hash(const char *ad, const char *normalized, char out[65]);
+/* What a reader without the reveal sees of a value (docs/security.md,
+ * "Masks"): an ID number 110**************X, a phone 138****5678 (11 or more
+ * characters; 7 to 10 keep the last 2; shorter ones read ****), a date its
+ * year (1980-**-**), text about a third of it, at most 6 characters, then
+ * ****. The stored mask is this display, nothing more. */
 char *crypto_mask(const char *kind, const char *value);
 
 #endif

@@ -124,6 +124,10 @@ static db_conn *sq_conn_open(db *d, char **err)
     sqlite3_busy_timeout(c->h, 5000);
     static const char *pragmas = "PRAGMA journal_mode=WAL;"
                                  "PRAGMA synchronous=FULL;"
+                                 /* Deleted and overwritten content is zeroed,
+                                    so a value once sealed leaves no clear
+                                    copy in the file's free space. */
+                                 "PRAGMA secure_delete=ON;"
                                  "PRAGMA foreign_keys=ON;"
                                  "PRAGMA cache_size=-16000;"
                                  "PRAGMA temp_store=MEMORY;";

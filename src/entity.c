@@ -442,6 +442,10 @@ static int check_value(arena *a, db_conn *c, struct dict_cache *dc, const struct
             bad = n < 5 || n > 20 || strspn(norm, "0123456789+") != n;
             why = "必须是有效的电话号码";
         }
+        if (strcmp(f->dict, "date") == 0 && !util_date_valid(norm)) {
+            bad = 1;
+            why = "必须是有效日期（YYYY-MM-DD）";
+        }
         sodium_memzero(norm, strlen(norm));
         free(norm);
         if (bad) {
@@ -1029,6 +1033,99 @@ long entity_rekey(db_conn *c, char **err)
     }
     arena_free(a);
     return *err ? -1 : n;
+}
+
+/* Seals the clear values of one column that became sensitive: each value
+ * goes to <col>_enc, _hash and _mask as put_col writes them, and the clear
+ * column is emptied. Identifiers come from the declaration, not the table. */
+static int seal_column(db_conn *c, arena *a, const struct entity *e, const struct field *f)
+{
+    const char *ad = entity_sensitive_ad(a, e, f);
+    char *sel = xasprintf("SELECT id, %s FROM %s WHERE %s IS NOT NULL", f->name, e->name, f->name);
+    char *upd = xasprintf("UPDATE %s SET %s_enc = $1, %s_hash = $2, %s_mask = $3, %s = NULL "
+                          "WHERE id = $4",
+                          e->name, f->name, f->name, f->name, f->name);
+    /* The keys first: the rows are then updated with no cursor open on them. */
+    json_t *rows = json_array();
+    db_stmt *s = db_prepare(c, sel);
+    int st = s ? DB_ROW : db_last_status(c);
+    while (s && (st = db_step(s)) == DB_ROW)
+        json_array_append_new(rows,
+                              json_pack("[I,s?]", (json_int_t)db_col_int(s, 0), db_col_text(s, 1)));
+    db_done(s);
+    st = st == DB_DONE ? DB_OK : (st < 0 ? st : DB_ERR);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        if (st != DB_OK)
+            break;
+        const char *plain = json_string_value(json_array_get(row, 1));
+        char id[24], h[65];
+        snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_array_get(row, 0)));
+        /* Sealed to its row, as put_col seals (crypto.h). */
+        char *norm = crypto_normalize(f->dict, plain ? plain : ""),
+             *sealed = crypto_seal_row(e->name, f->name, id, norm),
+             *mask = crypto_mask(f->dict, norm);
+        crypto_lookup_hash(ad, norm, h);
+        const char *p[] = {sealed, h, mask, id};
+        st = db_exec_params(c, upd, 4, p);
+        sodium_memzero(norm, strlen(norm));
+        free(norm);
+        free(sealed);
+        free(mask);
+    }
+    json_decref(rows);
+    free(sel);
+    free(upd);
+    return st;
+}
+
+int entity_seal_pending(db_conn *c, char **err)
+{
+    *err = NULL;
+    int have = db_table_exists(c, "seal_pending");
+    if (have <= 0)
+        return have;
+    arena *a = arena_new();
+    int st = db_begin(c);
+    db_stmt *s = st == DB_OK ? db_prepare(c, "SELECT tbl, col FROM seal_pending") : NULL;
+    json_t *pending = json_array();
+    while (s && (st = db_step(s)) == DB_ROW)
+        json_array_append_new(pending, json_pack("[s,s]", db_col_text(s, 0), db_col_text(s, 1)));
+    db_done(s);
+    st = st == DB_DONE ? DB_OK : (st < 0 ? st : DB_ERR);
+    size_t i;
+    json_t *pc;
+    json_array_foreach(pending, i, pc)
+    {
+        const char *tbl = json_string_value(json_array_get(pc, 0));
+        const char *col = json_string_value(json_array_get(pc, 1));
+        const struct entity *e = entity_find(tbl);
+        const struct field *f = e ? entity_field_find(e, col) : NULL;
+        if (st == DB_OK && f && f->type == FT_SENSITIVE && !entity_is_region_table(e))
+            st = seal_column(c, a, e, f);
+        const char *p[] = {tbl, col};
+        if (st == DB_OK)
+            st = db_exec_params(c, "DELETE FROM seal_pending WHERE tbl = $1 AND col = $2", 2, p);
+        if (st != DB_OK && !*err)
+            *err = xasprintf("无法加密保存 %s.%s: %s", tbl, col, db_errmsg(c));
+    }
+    json_decref(pending);
+    arena_free(a);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        db_rollback(c);
+        if (!*err)
+            *err = xasprintf("无法加密保存待处理的字段: %s", db_errmsg(c));
+        return -1;
+    }
+    /* With secure_delete the emptied cells are zeroed; the checkpoint
+     * takes the old pages out of the WAL too. */
+    if (db_conn_kind(c) == DB_KIND_SQLITE)
+        db_exec_script(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+    return 0;
 }
 
 /* ---- the layer's reads and writes ---- */

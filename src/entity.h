@@ -27,8 +27,12 @@ enum field_type {
     FT_DATETIME,  /* ISO 8601 with offset */
     FT_DICT,      /* a code of the dictionary named in .dict */
     FT_REGION,    /* a region code */
-    FT_SENSITIVE, /* encrypted at rest, masked in reads; .dict names its kind:
-                     "idcard", "phone" or "text" */
+    FT_SENSITIVE, /* encrypted at rest, masked in reads, clear only through
+                     the reveal; .dict names its kind: "idcard", "phone",
+                     "text" or "date" (YYYY-MM-DD, read as 1980-**-**). A
+                     field that, with what a reader is given, would rebuild
+                     a sensitive value is sensitive too: beside an ID number,
+                     the birth date is declared so (docs/security.md) */
     FT_FILES      /* a JSON array of at most FILES_MAX_PER_RECORD uploaded file ids
                      (see files.h), each readable by the writer; attached to the
                      record on create and update. Declare FF_NOEXPORT|FF_NOIMPORT */
@@ -185,15 +189,25 @@ int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key
  * and "message" on failure. */
 int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
                        const char *path, int partial, json_t **report);
+/* Seals the columns a migration listed in seal_pending (a field that became
+ * sensitive): each clear value is sealed, hashed and masked, and its clear
+ * column emptied, in one transaction. Run after the migrations, with the
+ * key. 0, or -1 with a malloc'd message in *err. */
+int entity_seal_pending(db_conn *c, char **err);
 /* Re-encrypts every sensitive value under the current key (after a new key
  * was added). Returns the number of values, or -1. */
 long entity_rekey(db_conn *c, char **err);
-/* Writes the rows visible to u that match the filters (key/value pairs as in
- * the list API) to an .xlsx or .csv file at path. Returns the row count, or -1
- * with a message in *err (malloc'd); -2 on a bad filter. */
-long entity_export_file(db_conn *c, const struct user *u, const struct entity *e, int nfilters,
-                        const char *const *keys, const char *const *values, const char *path,
-                        char **err);
-int entity_template_file(const struct entity *e, const char *path);
+/* Writes the rows visible to who->user that match the filters (key/value
+ * pairs as in the list API) to an .xlsx or .csv file at path, and audits it
+ * (audit_export: the filter, sensitive values as "***", and the row count);
+ * when the entry cannot be written the file is removed. Returns the row
+ * count, or -1 with a message in *err (malloc'd); -2 on a bad filter. */
+long entity_export_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                        int nfilters, const char *const *keys, const char *const *values,
+                        const char *path, char **err);
+/* The import template of e at path, audited like an export (kind
+ * "template"). 0, or -1 (no file left). */
+int entity_template_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                         const char *path);
 
 #endif

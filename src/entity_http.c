@@ -466,32 +466,14 @@ static void h_export(req *r)
         return;
     }
     char *err = NULL;
-    long n = entity_export_file(req_db(r), r->user, e, kv.n, kv.k, kv.v, path, &err);
+    struct audit_actor who = actor_of(r);
+    long n = entity_export_file(req_db(r), &who, e, kv.n, kv.k, kv.v, path, &err);
     if (n < 0) {
         unlink(path);
         reply_error(r, n == -2 ? 400 : 500, n == -2 ? "bad_request" : "internal",
                     err ? err : "导出失败", NULL);
         free(err);
         return;
-    }
-    if (entity_has_sensitive(e)) {
-        struct audit_actor who = actor_of(r);
-        db_conn *c = req_db(r);
-        const char *filters = "";
-        for (int i = 0; i < kv.n; i++)
-            filters = arena_printf(r->a, "%s%s%s=%s", filters, i ? "&" : "", kv.k[i], kv.v[i]);
-        int st = db_begin(c);
-        if (st == DB_OK)
-            st = audit_write(c, &who, "export", e->name, NULL, r->user->region, NULL,
-                             arena_printf(r->a, "%ld 行 %s", n, filters));
-        if (st == DB_OK)
-            st = db_commit(c);
-        if (st != DB_OK) {
-            db_rollback(c);
-            unlink(path);
-            reply_db_error(r, st);
-            return;
-        }
     }
     reply_temp_file(r, path, XLSX_MIME, arena_printf(r->a, "%s.xlsx", e->name));
     reply_header(r, "X-Row-Count", arena_printf(r->a, "%ld", n));
@@ -503,7 +485,8 @@ static void h_template(req *r)
     if (authz_require(r, perm_of(r->a, e, "read"), NULL) != 0)
         return;
     char *path = http_temp_path(r->a, ".xlsx");
-    if (!path || entity_template_file(e, path) != 0) {
+    struct audit_actor who = actor_of(r);
+    if (!path || entity_template_file(req_db(r), &who, e, path) != 0) {
         if (path)
             unlink(path);
         reply_error(r, 500, "internal", "无法生成导入模板", NULL);

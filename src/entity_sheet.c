@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define EXPORT_MAX_ROWS 200000
 
@@ -43,10 +44,47 @@ static const char *col_label(const struct entity *e, const struct field *f)
                : f->label;
 }
 
-long entity_export_file(db_conn *c, const struct user *u, const struct entity *e, int nfilters,
-                        const char *const *keys, const char *const *values, const char *path,
-                        char **err)
+/* The filter of an export as its audit entry keeps it: the value of a
+ * sensitive field (a look-up by the full ID number) never enters the log. */
+static json_t *export_filter(const struct entity *e, int n, const char *const *keys,
+                             const char *const *values)
 {
+    json_t *f = json_object();
+    for (int i = 0; i < n; i++) {
+        const struct field *fd = entity_field_find(e, keys[i]);
+        json_object_set_new(f, keys[i],
+                            json_string(fd && fd->type == FT_SENSITIVE ? "***" : values[i]));
+    }
+    return f;
+}
+
+static const char *path_kind(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && strcasecmp(path + n - 4, ".csv") == 0 ? "csv" : "xlsx";
+}
+
+/* The audit entry of a file about to be handed over; when it cannot be
+ * written the file is removed, so nothing leaves unaudited. */
+static int export_audit(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                        const char *kind, json_t *filter, long rows, const char *path, char **err)
+{
+    const char *region = json_string_value(json_object_get(filter, "region"));
+    if (!region)
+        region = who->user && who->user->region && who->user->region[0] ? who->user->region : NULL;
+    if (audit_export(c, who, e->name, NULL, region, kind, filter, rows) == DB_OK)
+        return 0;
+    unlink(path);
+    free(*err);
+    *err = xstrdup("写入审计日志失败，未导出");
+    return -1;
+}
+
+long entity_export_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                        int nfilters, const char *const *keys, const char *const *values,
+                        const char *path, char **err)
+{
+    const struct user *u = who->user;
     arena *a = arena_new();
     struct query q;
     long rows = -1;
@@ -137,8 +175,12 @@ long entity_export_file(db_conn *c, const struct user *u, const struct entity *e
         *err = xstrdup("数据库查询失败");
         goto out;
     }
-    if (sheetw_close(w, err) == 0)
-        rows = row;
+    if (sheetw_close(w, err) == 0) {
+        json_t *filter = export_filter(e, nfilters, keys, values);
+        if (export_audit(c, who, e, path_kind(path), filter, row, path, err) == 0)
+            rows = row;
+        json_decref(filter);
+    }
 out:
     buf_free(&sql);
     entity_list_query_free(&q);
@@ -146,7 +188,8 @@ out:
     return rows;
 }
 
-int entity_template_file(const struct entity *e, const char *path)
+int entity_template_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
+                         const char *path)
 {
     char *err = NULL;
     struct sheetw *w = sheetw_open(path, e->label, &err);
@@ -162,13 +205,15 @@ int entity_template_file(const struct entity *e, const char *path)
     for (int i = 0; i < n; i++) {
         const struct field *f = cols[i];
         labels[i] = col_label(e, f);
-        const char *kind = f->type == FT_DATE        ? "日期，如 2025-03-05"
-                           : f->type == FT_INT       ? "整数"
-                           : f->type == FT_NUM       ? "数字"
-                           : f->type == FT_BOOL      ? "是/否"
-                           : f->type == FT_DICT      ? "从字典中选择（填写名称）"
-                           : f->type == FT_REGION    ? "12 位区域代码"
-                           : f->type == FT_DATETIME  ? "时间，如 2025-03-05 09:30"
+        const char *kind = f->type == FT_DATE       ? "日期，如 2025-03-05"
+                           : f->type == FT_INT      ? "整数"
+                           : f->type == FT_NUM      ? "数字"
+                           : f->type == FT_BOOL     ? "是/否"
+                           : f->type == FT_DICT     ? "从字典中选择（填写名称）"
+                           : f->type == FT_REGION   ? "12 位区域代码"
+                           : f->type == FT_DATETIME ? "时间，如 2025-03-05 09:30"
+                           : f->type == FT_SENSITIVE && !strcmp(f->dict, "date")
+                               ? "日期，如 1980-03-05（加密保存）"
                            : f->type == FT_SENSITIVE ? "文本（加密保存）"
                                                      : "文本";
         notes[i + 1] = arena_printf(a, "%s：%s%s", labels[i], kind,
@@ -177,6 +222,8 @@ int entity_template_file(const struct entity *e, const char *path)
     sheetw_header(w, n, labels, NULL);
     sheetw_notes(w, "说明", n + 1, notes);
     int rc = sheetw_close(w, &err);
+    if (rc == 0)
+        rc = export_audit(c, who, e, "template", NULL, -1, path, &err);
     free(err);
     arena_free(a);
     return rc;
@@ -311,6 +358,15 @@ static json_t *cell_value(struct import_ctx *x, const struct field *f, int by_na
             return json_string(code);
         }
         return json_string(cell);
+    case FT_SENSITIVE: {
+        /* A sealed date is read as any date is (2025/3/5, an Excel date). */
+        const char *d = strcmp(f->dict, "date") == 0 ? norm_date(a, cell) : cell;
+        if (!d) {
+            *msg = "必须是有效日期（YYYY-MM-DD）";
+            return NULL;
+        }
+        return json_string(d);
+    }
     default:
         return json_string(cell);
     }

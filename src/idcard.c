@@ -119,8 +119,11 @@ void idcard_mask(const char *id, char *out, size_t outlen)
     size_t nchars = 0;
     for (const char *p = id; *p; p += char_len(p))
         nchars++;
-    size_t keep_head = nchars >= 10 ? 6 : 0;
-    size_t keep_tail_from = nchars >= 10 ? nchars - 4 : nchars;
+    /* The first 3 (the province and city, which the record's region gives
+     * anyway) and the check character: the other 14 stay unknown, so no
+     * birth date, region or sex a reader holds completes the number. */
+    size_t keep_head = nchars >= 15 ? 3 : 0;
+    size_t keep_tail_from = nchars >= 15 ? nchars - 1 : nchars;
     size_t o = 0, i = 0;
     for (const char *p = id; *p; i++) {
         size_t len = char_len(p);

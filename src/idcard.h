@@ -13,9 +13,10 @@
  * On success *why is set to NULL. The 6-digit region code is not checked. */
 int idcard_validate(const char *id, const char **why);
 
-/* Masks id for display, "110105********1234" style: the first 6 and last 4
- * characters kept, every one between replaced by '*'; a string shorter than 10
- * characters becomes all '*'. Characters are UTF-8 code points, so any string
+/* Masks id for display, "110**************X" style: the first 3 and the last
+ * character kept, every one between replaced by '*'; a string shorter than 15
+ * characters becomes all '*'. (docs/security.md, "Masks": the birth date,
+ * the region and the sex a reader may hold must not complete the number.) Characters are UTF-8 code points, so any string
  * masks without splitting a character. out is always NUL-terminated and
  * truncated at a character boundary when short; 19 bytes hold any 18-digit
  * number. NULL id gives "". */

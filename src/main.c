@@ -190,6 +190,16 @@ static int key_check(int record, char **err)
     return rc;
 }
 
+/* Columns that became sensitive in a migration are sealed now that the key
+ * is at hand (entity_seal_pending). */
+static int seal_pending(char **err)
+{
+    db_conn *c = db_acquire(app.db);
+    int rc = entity_seal_pending(c, err);
+    db_release(app.db, c);
+    return rc;
+}
+
 /* Opens the database and the key file; create makes both when missing
  * (OPEN_DB_ONLY: the database, never a new key, and no key check: restore
  * checks the key against the backup). OPEN_KEY_LATER: the caller checks the
@@ -236,7 +246,7 @@ static int open_store(const struct opts *o, int create, int nconns)
         goto fail;
     if (create == 1) {
         int before = db_schema_version(app.db);
-        if (db_migrate(app.db, &err) != 0 || key_check(1, &err) != 0 ||
+        if (db_migrate(app.db, &err) != 0 || key_check(1, &err) != 0 || seal_pending(&err) != 0 ||
             audit_baseline(before, &err) != 0)
             goto fail;
         /* Look-alike keys of the users made before migration 0010. */
@@ -962,7 +972,8 @@ static int cmd_export(const struct opts *o)
     arena *a = arena_new();
     char *err = NULL;
     db_conn *c = db_acquire(app.db);
-    long n = entity_export_file(c, auth_system_user(a), e, 0, NULL, NULL, out, &err);
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    long n = entity_export_file(c, &who, e, 0, NULL, NULL, out, &err);
     db_release(app.db, c);
     arena_free(a);
     if (n < 0) {
@@ -1016,6 +1027,16 @@ static int cmd_report(const struct opts *o)
     else if (doc_render(report_work_summary(a, s), format, &b, &msg) != 0)
         rc = fail(msg);
     if (rc == 0) {
+        /* Audited before the document is in place: nothing leaves unaudited. */
+        struct audit_actor who = {auth_system_user(a), "cli"};
+        json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+        c = db_acquire(app.db);
+        if (audit_export(c, &who, "work_summary", NULL, region, format, filter, -1) != DB_OK)
+            rc = fail("写入审计日志失败，未生成工作总结");
+        db_release(app.db, c);
+        json_decref(filter);
+    }
+    if (rc == 0) {
         /* Beside the target, then renamed: a failed write leaves no half
          * document under the name asked for. */
         char *tmp = xasprintf("%s.tmp-XXXXXX", out);
@@ -1056,6 +1077,15 @@ static int cmd_backup(const struct opts *o)
     if (rc)
         return rc;
     char *err = NULL;
+    /* A backup is a way out too; written first, the copy holds its entry. */
+    arena *a = arena_new();
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    db_conn *c = db_acquire(app.db);
+    int st = audit_export(c, &who, "database", NULL, NULL, "backup", NULL, -1);
+    db_release(app.db, c);
+    arena_free(a);
+    if (st != DB_OK)
+        return fail("写入审计日志失败，未备份");
     if (backup_write(app.db, out, &err) != 0) {
         rc = fail(err);
         free(err);
@@ -1096,7 +1126,7 @@ static int cmd_restore(const struct opts *o)
     db_conn *c = NULL;
     if (backup_restore(app.db, in, &err) != 0 ||
         (before = db_schema_version(app.db), db_migrate(app.db, &err)) != 0 ||
-        key_check(1, &err) != 0 || audit_baseline(before, &err) != 0)
+        key_check(1, &err) != 0 || seal_pending(&err) != 0 || audit_baseline(before, &err) != 0)
         goto fail;
     c = db_acquire(app.db);
     rc = audit_head_file_reset(c, &err);

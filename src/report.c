@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "http.h"
 #include "module.h"
 #include "stats.h"
@@ -430,6 +431,11 @@ static void h_work_summary(req *r)
         return;
     doc *d = report_work_summary(r->a, s);
     json_decref(s);
+    /* Every format is a way out, the console's own view (json) too. */
+    json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+    arena_defer(r->a, (void (*)(void *))json_decref, filter);
+    if (audit_export_request(r, "work_summary", NULL, region, format, filter, -1) != 0)
+        return;
     if (strcmp(format, "json") == 0) {
         reply_json(r, 200, report_doc_json(d));
         return;

@@ -1,5 +1,8 @@
 /* sheetw: see sheetw.h. CSV output buffers one row at a time and quotes as
- * RFC 4180 wants; a UTF-8 BOM makes Excel read Chinese text correctly. */
+ * RFC 4180 wants; a UTF-8 BOM makes Excel read Chinese text correctly. A
+ * text cell that a spreadsheet would run as a formula gets a leading quote
+ * (sheetw.h); .xlsx needs none, since every text cell is written as a string
+ * and never as a formula. */
 #include "sheetw.h"
 #include "buf.h"
 #include "util.h"
@@ -50,7 +53,17 @@ fail:
     return NULL;
 }
 
-static void csv_cell(struct sheetw *w, int row, int col, const char *s)
+int sheetw_csv_guarded(const char *s, size_t n)
+{
+    size_t q = 0;
+    while (q < n && s[q] == '\'')
+        q++;
+    return q < n && s[q] && strchr("=+-@\t\r", s[q]) != NULL;
+}
+
+/* guard: a text cell, which gets the quote when it could run as a formula;
+ * numbers are written as they are (a negative number is no formula). */
+static void csv_cell(struct sheetw *w, int row, int col, const char *s, int guard)
 {
     while (w->row < row) {
         fputs("\r\n", w->f);
@@ -63,10 +76,13 @@ static void csv_cell(struct sheetw *w, int row, int col, const char *s)
         w->col++;
     }
     int quote = strpbrk(s, ",\"\r\n") != NULL;
+    const char *lead = guard && sheetw_csv_guarded(s, strlen(s)) ? "'" : "";
     if (!quote) {
+        fputs(lead, w->f);
         fputs(s, w->f);
     } else {
         fputc('"', w->f);
+        fputs(lead, w->f);
         for (const char *p = s; *p; p++) {
             if (*p == '"')
                 fputc('"', w->f);
@@ -80,7 +96,7 @@ void sheetw_header(struct sheetw *w, int ncols, const char *const *labels, const
 {
     for (int i = 0; i < ncols; i++) {
         if (w->csv) {
-            csv_cell(w, 0, i, labels[i]);
+            csv_cell(w, 0, i, labels[i], 1);
             continue;
         }
         worksheet_write_string(w->ws, 0, (lxw_col_t)i, labels[i], w->bold);
@@ -95,7 +111,7 @@ void sheetw_text(struct sheetw *w, int row, int col, const char *s)
     if (!s || !*s)
         return;
     if (w->csv)
-        csv_cell(w, row, col, s);
+        csv_cell(w, row, col, s, 1);
     else
         worksheet_write_string(w->ws, (lxw_row_t)row, (lxw_col_t)col, s, NULL);
 }
@@ -105,7 +121,7 @@ void sheetw_number(struct sheetw *w, int row, int col, double v)
     if (w->csv) {
         char tmp[64];
         snprintf(tmp, sizeof tmp, "%.15g", v);
-        csv_cell(w, row, col, tmp);
+        csv_cell(w, row, col, tmp, 0);
     } else {
         worksheet_write_number(w->ws, (lxw_row_t)row, (lxw_col_t)col, v, NULL);
     }

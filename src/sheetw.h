@@ -4,7 +4,16 @@
 #ifndef SAFECOMM_SHEETW_H
 #define SAFECOMM_SHEETW_H
 
+#include <stddef.h>
+
 struct sheetw;
+
+/* Formula injection: in .csv, a text cell that begins (after any quotes)
+ * with =, +, -, @, a tab or a carriage return is written with one more
+ * leading apostrophe, so a spreadsheet shows it as text instead of running
+ * it; tabread drops that apostrophe again on reading a CSV, so an export
+ * imports back to the same values. 1 when s (n bytes) gets it. */
+int sheetw_csv_guarded(const char *s, size_t n);
 
 /* NULL with a malloc'd message in *err on failure. */
 struct sheetw *sheetw_open(const char *path, const char *sheet_name, char **err);

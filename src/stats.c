@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "module.h"
 #include "authz.h"
@@ -852,6 +853,12 @@ static void h_stats_xlsx(req *r)
         unlink(path);
         reply_error(r, 500, "internal", err ? err : "无法生成统计表", NULL);
         free(err);
+        return;
+    }
+    json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+    arena_defer(r->a, (void (*)(void *))json_decref, filter);
+    if (audit_export_request(r, "stats", NULL, region, "xlsx", filter, row) != 0) {
+        unlink(path);
         return;
     }
     reply_temp_file(r, path, XLSX_MIME, arena_printf(r->a, "stats-%s-%d.xlsx", region, year));

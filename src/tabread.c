@@ -2,6 +2,7 @@
  * callback (see tabread.h). An XLSX sheet is parsed in chunks straight out of the
  * zip; only the shared strings and the date styles are held in memory. */
 #include "tabread.h"
+#include "sheetw.h"
 #include "util.h"
 
 #include <csv.h>
@@ -146,6 +147,10 @@ static void csv_field(void *field, size_t len, void *data)
         reader_fail(r, "文件编码不是 UTF-8，请另存为 UTF-8 CSV");
         return;
     }
+    /* The apostrophe sheetw puts before a cell that could run as a formula
+     * is not part of the value (sheetw_csv_guarded). */
+    if (len > 1 && s[0] == '\'' && sheetw_csv_guarded(s, len))
+        s++, len--;
     row_set(r, r->ncells, s, len);
 }
 

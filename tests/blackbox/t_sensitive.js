@@ -17,11 +17,14 @@ function values() {
     const phone = `139${String(10000000 + ((n * 7919) % 89999999)).padStart(8, '0')}`;
     const tail = `幸福路${100 + (n % 800)}号${RUN_TAG}`;
     const address = `九龙镇柏坪村${tail}`;
-    return { id, phone, address, tail };
+    // The birth date the ID number holds: sensitive too (issue 12).
+    const birth = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+    return { id, phone, address, tail, birth };
 }
 
+// The first 3 and the check character (docs/security.md, "Masks").
 function maskedId(id) {
-    return id.slice(0, 6) + '********' + id.slice(14);
+    return id.slice(0, 3) + '*'.repeat(14) + id.slice(17);
 }
 
 function maskedPhone(p) {
@@ -52,7 +55,7 @@ async function assertNotInFiles(db, v, when) {
 async function createHousehold(s, v, token) {
     const c = await s.api('POST', '/api/v1/care_households', {
         token: token || s.token,
-        body: { region: VILLAGE, name: `关爱户${RUN_TAG}`, kind: 'elderly_alone', id_number: v.id, phone: v.phone, address: v.address, members: 1 },
+        body: { region: VILLAGE, name: `关爱户${RUN_TAG}`, kind: 'elderly_alone', birth_date: v.birth, id_number: v.id, phone: v.phone, address: v.address, members: 1 },
     });
     assertStatus(c, 201, 'POST care_households');
     return c.json;
@@ -61,6 +64,7 @@ async function createHousehold(s, v, token) {
 function assertMasked(o, v, what) {
     assert.strictEqual(o.id_number, maskedId(v.id), `${what}: id_number`);
     assert.strictEqual(o.phone, maskedPhone(v.phone), `${what}: phone`);
+    assert.strictEqual(o.birth_date, `${v.birth.slice(0, 4)}-**-**`, `${what}: birth_date`);
     assert.ok(typeof o.address === 'string' && o.address.includes('*'), `${what}: address not masked: ${o.address}`);
     assert.ok(!o.address.includes(v.tail), `${what}: address shows its end: ${o.address}`);
     const text = JSON.stringify(o);
@@ -149,7 +153,7 @@ test('reveal: 403 without care:reveal, the clear values with it, audited with th
     for (const [who, t] of [['village_worker', village], ['township_admin', town]]) {
         const r = await s.api('POST', p, { token: t, body: { reason: `${reason}-${who}` } });
         assertStatus(r, 200, `${who} reveals`);
-        assert.deepStrictEqual(r.json.fields, { id_number: v.id, phone: v.phone, address: v.address }, `${who}: revealed values`);
+        assert.deepStrictEqual(r.json.fields, { birth_date: v.birth, id_number: v.id, phone: v.phone, address: v.address }, `${who}: revealed values`);
     }
     // Audited: who, the reason; refusals and reason-less calls are not reveals.
     const a = await s.admin('GET', `/api/v1/audit?entity=care_households&entity_id=${row.id}&action=reveal`);
@@ -188,7 +192,7 @@ test('reveal: 403 without care:reveal, the clear values with it, audited with th
     await s.start();
     const r = await s.api('POST', p, { token: village, body: { reason: `${reason}-rekey` } });
     assertStatus(r, 200, 'reveal after rekey');
-    assert.deepStrictEqual(r.json.fields, { id_number: v.id, phone: v.phone, address: v.address }, 'revealed values after rekey');
+    assert.deepStrictEqual(r.json.fields, { birth_date: v.birth, id_number: v.id, phone: v.phone, address: v.address }, 'revealed values after rekey');
     // A demo row sealed under key 1 reveals too.
     const demo = await s.admin('GET', `/api/v1/care_households?page_size=1&sort=created_at`);
     const d = await s.admin('POST', `/api/v1/care_households/${demo.json.items[0].id}/reveal`, { body: { reason: '轮换后抽查' } });

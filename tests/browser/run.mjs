@@ -509,12 +509,16 @@ test('care households: a sensitive field is masked and revealed with a reason', 
     const rows = await tableRows(page);
     assert((await rows.count()) > 0, 'no care households');
     const masked = await rows.first().locator('[data-test=value-id_number]').innerText();
-    assert(/^\d{6}\*+\d{3}[\dX]$/.test(masked), `the ID number is not masked in the list: ${masked}`);
+    // The first 3 and the check character only (docs/security.md, "Masks").
+    assert(/^\d{3}\*{14}[\dX]$/.test(masked), `the ID number is not masked in the list: ${masked}`);
     await rows.first().locator('[data-test=row-detail]').click();
     await page.waitForURL((u) => /^\/e\/care_households\/\d+$/.test(u.pathname));
     const field = page.locator('[data-test=entity-detail] .sensitive', { has: page.locator('[data-test=value-id_number]') });
     await field.waitFor();
     assert((await field.locator('[data-test=value-id_number]').innerText()) === masked, 'detail shows another mask');
+    // The birth date would give the masked digits: its year only until the reveal.
+    const birth = page.locator('[data-test=entity-detail] [data-test=value-birth_date]');
+    assert(/^\d{4}-\*\*-\*\*$/.test(await birth.innerText()), `the birth date is not masked: ${await birth.innerText()}`);
     await field.locator('[data-test=reveal]').click();
     const box = page.locator('.el-message-box');
     await box.waitFor();
@@ -528,6 +532,7 @@ test('care households: a sensitive field is masked and revealed with a reason', 
         { timeout: 10000 },
     );
     assert((await field.locator('[data-test=reveal]').count()) === 0, 'the reveal action is still offered');
+    assert(/^\d{4}-\d{2}-\d{2}$/.test(await birth.innerText()), `the reveal did not show the birth date: ${await birth.innerText()}`);
     await page.locator('[data-test=history][data-busy=false]').waitFor();
     const hist = await page.locator('[data-test=history]').innerText();
     assert(hist.includes('入户走访核对身份'), 'the reveal and its reason are not in the history');

@@ -8,6 +8,7 @@
 #endif
 #include "harness.h"
 #include "../../src/tabread.h"
+#include "../../src/sheetw.h"
 
 #include <ftw.h>
 #include <stdbool.h>
@@ -674,6 +675,42 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
     return remove(path);
 }
 
+/* sheetw's CSV puts an apostrophe before a text cell a spreadsheet would run
+ * as a formula; tabread takes it off again, so every value comes back. */
+static void test_csv_formula_round_trip(void)
+{
+    static const char *vals[] = {"=1+1",   "+8613800138000", "-note", "@SUM(A1)", "\tx", "'=quoted",
+                                 "''+two", "'plain",         "plain", "a=b",      "'"};
+    const int nv = (int)(sizeof vals / sizeof *vals);
+    const char *p = path_of("formula.csv");
+    char *e = NULL;
+    struct sheetw *w = sheetw_open(p, "s", &e);
+    CHECK(w != NULL);
+    sheetw_header(w, 1, (const char *[]){"h"}, NULL);
+    for (int i = 0; i < nv; i++)
+        sheetw_text(w, i + 1, 0, vals[i]);
+    sheetw_number(w, nv + 1, 0, -5);
+    CHECK_INT(sheetw_close(w, &e), 0);
+    FILE *f = fopen(p, "rb");
+    char raw[512] = "";
+    size_t n = fread(raw, 1, sizeof raw - 1, f);
+    raw[n] = '\0';
+    fclose(f);
+    CHECK(strstr(raw, "\r\n'=1+1\r\n'+8613800138000\r\n'-note\r\n'@SUM(A1)\r\n'\tx\r\n") != NULL);
+    CHECK(strstr(raw, "\r\n''=quoted\r\n'''+two\r\n'plain\r\nplain\r\na=b\r\n'\r\n-5\r\n") != NULL);
+    struct rows r = {0};
+    CHECK_INT(read_rows(p, "csv", &r), 0);
+    CHECK_INT(r.count, nv + 2);
+    char want[64];
+    for (int i = 0; i < nv; i++) {
+        snprintf(want, sizeof want, "%d:%s", i + 2, vals[i]);
+        CHECK_STR(row(&r, (size_t)i + 1), want);
+    }
+    snprintf(want, sizeof want, "%d:-5", nv + 2);
+    CHECK_STR(row(&r, (size_t)nv + 1), want);
+    rows_free(&r);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -684,6 +721,7 @@ int main(void)
     test_csv_errors();
     test_csv_limits();
     test_csv_stop();
+    test_csv_formula_round_trip();
     test_xlsx_writer();
     test_xlsx_big();
     test_xlsx_hand();

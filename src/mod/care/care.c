@@ -21,7 +21,13 @@ static const struct field care_fields[] = {
      .flags = FF_REQUIRED | FF_FILTER | FF_LIST,
      .dict = "care_kind"},
     {.name = "gender", .label = "性别", .type = FT_DICT, .flags = FF_FILTER, .dict = "sex"},
-    {.name = "birth_date", .label = "出生日期", .type = FT_DATE, .flags = FF_SORT | FF_RANGE},
+    /* Sensitive: with the region and the sex it would give the ID number's
+     * masked digits. Readers see the year; the reveal gives the date. */
+    {.name = "birth_date",
+     .label = "出生日期",
+     .type = FT_SENSITIVE,
+     .max_len = 10,
+     .dict = "date"},
     {.name = "id_number",
      .label = "身份证号",
      .type = FT_SENSITIVE,

@@ -4,6 +4,7 @@
  * checks: the reader's scope (404 outside it, as for a missing hazard) and 409
  * before the notice exists (before "assign"). */
 #include "hazard.h"
+#include "audit.h"
 #include "authz.h"
 #include "buf.h"
 #include "entity.h"
@@ -25,6 +26,7 @@ static const char notice_receipt[] = "被检查单位签收：__________　　�
 /* The notice's content; the strings live in the request's arena. */
 struct notice {
     const char *id;
+    const char *region;
     const char *number;
     const char *salutation; /* "<the responsible unit>：" */
     int nrows;
@@ -86,6 +88,7 @@ static int notice_load(req *r, struct notice *n)
     n->id = json_is_integer(id)
                 ? arena_printf(r->a, "%" JSON_INTEGER_FORMAT, json_integer_value(id))
                 : jstr(row, "id");
+    n->region = jstr(row, "region");
     n->number = jstr(row, "notice_no");
     n->salutation = arena_printf(r->a, "%s：", jstr(row, "responsible_unit"));
     n->nrows = NOTICE_ROWS;
@@ -147,7 +150,8 @@ static void notice_html(const struct notice *n, buf *o)
 static void h_notice_html(req *r)
 {
     struct notice n;
-    if (notice_load(r, &n) != 0)
+    if (notice_load(r, &n) != 0 ||
+        audit_export_request(r, "hazards", n.id, n.region, "notice_html", NULL, -1) != 0)
         return;
     buf o;
     buf_init(&o, (size_t)1 << 20);
@@ -210,6 +214,10 @@ static void h_notice_pdf(req *r)
         buf_free(&o);
         log_error("hazard %s: %s", n.id, msg);
         reply_error(r, 500, "internal", "整改通知书 PDF 生成失败", NULL);
+        return;
+    }
+    if (audit_export_request(r, "hazards", n.id, n.region, "notice_pdf", NULL, -1) != 0) {
+        buf_free(&o);
         return;
     }
     size_t len;
