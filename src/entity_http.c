@@ -618,9 +618,9 @@ static const struct {
 } routes[] = {
     {.method = "GET", .suffix = "", .fn = h_list},
     {.method = "POST", .suffix = "", .fn = h_create},
-    {.method = "GET", .suffix = "/export.xlsx", .fn = h_export},
+    {.method = "GET", .suffix = "/export.xlsx", .fn = h_export, .flags = ROUTE_LONG},
     {.method = "GET", .suffix = "/import-template.xlsx", .fn = h_template},
-    {.method = "POST", .suffix = "/import", .fn = h_import, .flags = ROUTE_UPLOAD},
+    {.method = "POST", .suffix = "/import", .fn = h_import, .flags = ROUTE_UPLOAD | ROUTE_LONG},
     {.method = "GET", .suffix = "/{id}", .fn = h_get},
     {.method = "PATCH", .suffix = "/{id}", .fn = h_patch},
     {.method = "DELETE", .suffix = "/{id}", .fn = h_delete},

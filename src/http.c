@@ -37,6 +37,8 @@ static uint64_t *route_counts; /* (routes + 2) x NSLOTS: last two rows static, u
 static uint64_t latency_hist[NBUCKETS + 1];
 static uint64_t latency_sum_us, latency_count;
 static int open_connections, inflight;
+static int long_waiting; /* requests queued for the long pool */
+static pthread_mutex_t long_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The connection guard's lock (see there), and its counts: connections
  * refused over the per-address limit (under the lock), connections cut for
  * slowness (atomic). */
@@ -122,6 +124,15 @@ char *http_metrics_text(void)
                "safecomm_http_requests_in_flight %d\n",
                __atomic_load_n(&open_connections, __ATOMIC_RELAXED),
                __atomic_load_n(&inflight, __ATOMIC_RELAXED));
+    pthread_mutex_lock(&long_lock);
+    int queued = long_waiting;
+    pthread_mutex_unlock(&long_lock);
+    buf_printf(&b,
+               "# HELP safecomm_http_long_queue Imports, exports and reports waiting for the "
+               "long pool.\n"
+               "# TYPE safecomm_http_long_queue gauge\n"
+               "safecomm_http_long_queue %d\n",
+               queued);
     pthread_mutex_lock(&guard_lock);
     unsigned long long refused = refused_per_ip;
     pthread_mutex_unlock(&guard_lock);
@@ -1106,6 +1117,83 @@ static enum MHD_Result queue_reply(struct MHD_Connection *c, req *r)
     return MHD_queue_response(c, (unsigned)r->status, r->resp);
 }
 
+/* ---- the long pool ----
+ * A ROUTE_LONG request is suspended on its connection once its body is in,
+ * and its handler runs on one of these threads; the connection is resumed
+ * with the reply ready, and the next callback queues it. A few large exports
+ * then occupy the long pool, not the threads that read every request. */
+
+static pthread_cond_t long_cond = PTHREAD_COND_INITIALIZER;
+static req *long_head, *long_tail;
+static int long_stop, long_nthreads;
+static pthread_t *long_threads;
+
+static void dispatch(req *r);
+
+static void *long_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&long_lock);
+    for (;;) {
+        while (!long_head && !long_stop)
+            pthread_cond_wait(&long_cond, &long_lock);
+        if (!long_head)
+            break;
+        req *r = long_head;
+        long_head = r->long_next;
+        if (!long_head)
+            long_tail = NULL;
+        long_waiting--;
+        pthread_mutex_unlock(&long_lock);
+        dispatch(r);
+        r->long_state = 2;
+        MHD_resume_connection(r->mhd);
+        pthread_mutex_lock(&long_lock);
+    }
+    pthread_mutex_unlock(&long_lock);
+    return NULL;
+}
+
+static void long_enqueue(req *r)
+{
+    r->long_state = 1;
+    MHD_suspend_connection(r->mhd);
+    pthread_mutex_lock(&long_lock);
+    r->long_next = NULL;
+    if (long_tail)
+        long_tail->long_next = r;
+    else
+        long_head = r;
+    long_tail = r;
+    long_waiting++;
+    pthread_cond_signal(&long_cond);
+    pthread_mutex_unlock(&long_lock);
+}
+
+static void long_start(int n)
+{
+    long_nthreads = n > 0 ? n : 2;
+    long_stop = 0;
+    long_threads = xcalloc((size_t)long_nthreads, sizeof *long_threads);
+    for (int i = 0; i < long_nthreads; i++)
+        pthread_create(&long_threads[i], NULL, long_main, NULL);
+}
+
+/* After the drain: the queue is empty (every request in flight was
+ * answered), so the threads only wake to leave. */
+static void long_join(void)
+{
+    pthread_mutex_lock(&long_lock);
+    long_stop = 1;
+    pthread_cond_broadcast(&long_cond);
+    pthread_mutex_unlock(&long_lock);
+    for (int i = 0; i < long_nthreads; i++)
+        pthread_join(long_threads[i], NULL);
+    free(long_threads);
+    long_threads = NULL;
+    long_nthreads = 0;
+}
+
 /* One spare arena per pool thread (a pthread key, so that the thread's exit
  * frees it). */
 static pthread_key_t spare_key;
@@ -1176,6 +1264,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         conn_body_begins(conn_of(c));
         return MHD_YES;
     }
+    if (r->long_state == 2) /* resumed: the long pool answered */
+        return queue_reply(c, r);
+    if (r->long_state == 1) /* suspended; nothing to do until resumed */
+        return MHD_YES;
     if (r->resp) { /* already answered: whatever still comes is dropped */
         *upload_data_size = 0;
         return MHD_YES;
@@ -1201,6 +1293,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) && r->t0 >= stop_started) {
         reply_error(r, 503, "unavailable", "服务器正在停止，请稍后重试", NULL);
         reply_header(r, "Connection", "close");
+    } else if (r->route && (r->route->flags & ROUTE_LONG) && !r->too_large) {
+        long_enqueue(r);
+        return MHD_YES;
     } else {
         dispatch(r);
     }
@@ -1394,7 +1489,7 @@ int http_serve(const struct http_config *cfg)
 
     /* epoll: no FD_SETSIZE ceiling (select's 1,024 was the server's). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     unsigned ceiling = connection_ceiling();
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, on_accept, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
@@ -1412,6 +1507,7 @@ int http_serve(const struct http_config *cfg)
     }
     pthread_create(&alog_thread, NULL, alog_main, NULL);
     pthread_create(&watch_thread, NULL, watch_main, NULL);
+    long_start(cfg->long_threads);
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     log_info("listening on http://%s (port %u, %d threads, %u connections at most, %d per "
              "address)",
@@ -1435,6 +1531,10 @@ int http_serve(const struct http_config *cfg)
     pthread_cond_signal(&watch_cond);
     pthread_mutex_unlock(&watch_lock);
     pthread_join(watch_thread, NULL);
+    /* Whatever the long pool still holds is answered (and its connection
+     * resumed) before the daemon stops: MHD must not stop with a connection
+     * suspended. */
+    long_join();
     MHD_stop_daemon(d);
     pthread_mutex_lock(&alog_lock);
     alog_stop = 1;

@@ -49,7 +49,9 @@ typedef struct req {
     int status;
     void *resp; /* struct MHD_Response * */
     int64_t t0;
-    int late; /* began after SIGTERM: answered 503, not waited for */
+    int late;       /* began after SIGTERM: answered 503, not waited for */
+    int long_state; /* ROUTE_LONG: 1 queued for the long pool, 2 answered there */
+    struct req *long_next;
 } req;
 
 typedef void (*http_handler_fn)(req *r);
@@ -59,6 +61,10 @@ enum {
     ROUTE_PUBLIC = 1,   /* no authentication */
     ROUTE_UPLOAD = 2,   /* the body is a file (multipart or raw), saved to upload_path */
     ROUTE_PW_STALE = 4, /* allowed while a password change is pending */
+    /* Long work (imports, exports, reports): the handler runs on the long
+     * pool's threads, never on the pool that reads requests, so that a few
+     * large exports cannot keep /healthz and short requests waiting. */
+    ROUTE_LONG = 8,
 };
 
 /* What the core needs from the layers above it, so that it knows none of
@@ -78,6 +84,8 @@ struct http_config {
     http_handler_fn fallback;
     /* The name of r->user in the access log; NULL logs "-". */
     const char *(*user_name)(const struct user *u);
+    /* Threads of the long pool (ROUTE_LONG handlers); 0: the default, 2. */
+    int long_threads;
 };
 
 /* Routes: pattern segments "{name}" capture a path parameter. A literal

@@ -54,7 +54,8 @@ static const char *usage_text =
     "用法: safecomm <命令> [选项]\n"
     "  init     --db DB                      创建或迁移数据库，创建 admin 用户\n"
     "  demo     --db DB [--seed N]           初始化并载入演示县的数据\n"
-    "  serve    --db DB [--listen 127.0.0.1:8080] [--threads N] [--web-root DIR]\n"
+    "  serve    --db DB [--listen 127.0.0.1:8080] [--threads N] [--long-threads 2] [--web-root "
+    "DIR]\n"
     "           [--trusted-proxy CIDR,…] [--per-ip-limit 128]（每个客户端地址的连接上限，\n"
     "           受信代理不受限）[--session-idle 秒] [--session-max 秒]\n"
     "           [--lock-attempts 5] [--lock-window 秒] [--lock-duration 秒]\n"
@@ -423,7 +424,12 @@ static int cmd_serve(const struct opts *o)
     long nthreads = threads ? strtol(threads, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
     if (nthreads < 1 || nthreads > 256)
         return usage("--threads 必须是 1 到 256 之间的整数");
-    int rc = open_store(o, 0, (int)nthreads + 1);
+    /* Imports, exports and reports run on a pool of their own (ROUTE_LONG);
+     * each of its threads holds a database connection too. */
+    long long_threads = num_opt(opt(o, "long-threads"), 2, 64);
+    if (long_threads < 0)
+        return usage("--long-threads 必须是 1 到 64 之间的整数");
+    int rc = open_store(o, 0, (int)(nthreads + long_threads) + 1);
     if (rc)
         return rc;
     if (store_lock(0) != 0)
@@ -473,6 +479,7 @@ static int cmd_serve(const struct opts *o)
     struct http_config cfg = {
         .listen = opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
         .threads = (int)nthreads,
+        .long_threads = (int)long_threads,
         .per_ip_limit = (int)per_ip,
         .authenticate = authn_request,
         .fallback = static_serve,

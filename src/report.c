@@ -459,5 +459,5 @@ static void h_work_summary(req *r)
 
 void report_routes_register(void)
 {
-    http_route("GET", "/api/v1/reports/work-summary", h_work_summary, 0, NULL);
+    http_route("GET", "/api/v1/reports/work-summary", h_work_summary, ROUTE_LONG, NULL);
 }

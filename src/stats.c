@@ -868,5 +868,5 @@ void stats_routes_register(void)
 {
     http_route("GET", "/api/v1/stats", h_stats, 0, NULL);
     http_route("GET", "/api/v1/stats/figures", h_figures, 0, NULL);
-    http_route("GET", "/api/v1/stats/export.xlsx", h_stats_xlsx, 0, NULL);
+    http_route("GET", "/api/v1/stats/export.xlsx", h_stats_xlsx, ROUTE_LONG, NULL);
 }

@@ -232,5 +232,5 @@ static void h_notice_pdf(req *r)
 void hazard_notice_routes_register(void)
 {
     http_route("GET", "/api/v1/hazards/{id}/notice.html", h_notice_html, 0, NULL);
-    http_route("GET", "/api/v1/hazards/{id}/notice.pdf", h_notice_pdf, 0, NULL);
+    http_route("GET", "/api/v1/hazards/{id}/notice.pdf", h_notice_pdf, ROUTE_LONG, NULL);
 }
