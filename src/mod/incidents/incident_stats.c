@@ -332,7 +332,7 @@ static void summary_incidents(struct summary *x, json_t *in)
         per = arena_printf(a, "%s%s%s发生%s%lld起，%s%s", per, *per ? "；" : "",
                            json_string_value(json_object_get(ch, "name")),
                            stats_label("incidents", "total"), c, summary_change_pct(x, c, cp),
-                           summary_int(ch, "incidents_larger") ? "" : "，未发生一起较大及以上事故");
+                           summary_int(ch, "incidents_larger") ? "" : "，无较大及以上事故");
     }
     const char *kinds = "";
     for (int i = FIRST_KIND; i < MODULE_N(incident_figures); i++) {
