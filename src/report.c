@@ -58,6 +58,22 @@ static const char *change(arena *a, long long cur, long long prev)
     return arena_printf(a, "同比%s%lld.%lld%%", cur > prev ? "增长" : "下降", pm / 10, pm % 10);
 }
 
+/* The change as the results paragraphs put it: "同比下降30%" (one decimal,
+ * a trailing .0 dropped), "新增, 无基数" when the year before had none. */
+static const char *change_pct(arena *a, long long cur, long long prev)
+{
+    if (prev == 0)
+        return cur == 0 ? "与上年持平" : "新增, 无基数";
+    if (cur == prev)
+        return "与上年持平";
+    long long d = cur > prev ? cur - prev : prev - cur;
+    long long pm = (d * 1000 + prev / 2) / prev;
+    const char *dir = cur > prev ? "增长" : "下降";
+    if (pm % 10 == 0)
+        return arena_printf(a, "同比%s%lld%%", dir, pm / 10);
+    return arena_printf(a, "同比%s%lld.%lld%%", dir, pm / 10, pm % 10);
+}
+
 static int ends_with(const char *s, const char *suf)
 {
     size_t n = strlen(s), m = strlen(suf);
@@ -143,6 +159,16 @@ const char *summary_pct(struct summary *x, long long num, long long den)
 const char *summary_change(struct summary *x, long long cur, long long prev)
 {
     return change(x->a, cur, prev);
+}
+
+const char *summary_change_pct(struct summary *x, long long cur, long long prev)
+{
+    return change_pct(x->a, cur, prev);
+}
+
+const char *summary_region_level(struct summary *x)
+{
+    return json_string_value(json_object_get(json_object_get(x->s, "region"), "level"));
 }
 
 static void heading_flush(struct summary *x)
@@ -253,6 +279,7 @@ static const struct chapter outline[] = {
     {.key = "rectification", .heading = "加强安全隐患排查和整治", .kind = CH_TEXT},
     {.key = "children", .heading = NULL, .kind = CH_CHILDREN},
     {.key = "livelihood", .heading = "关爱困难群众和弱势群体", .kind = CH_TEXT},
+    {.key = "results", .heading = "事故伤害情况", .kind = CH_TEXT},
     {.key = "problems", .heading = "存在的主要问题", .kind = CH_PROBLEMS},
     {.key = "plan", .heading = NULL, .kind = CH_PLAN},
 };

@@ -33,7 +33,8 @@ struct summary;
 
 /* A module's part: written into the outline's chapter (report.c: the keys
  * "organisation", "publicity", "rectification", "children", "livelihood",
- * "problems" and "plan") after the parts of lower rank. */
+ * "results" (the year's accidents and injuries, the results the work is
+ * judged by), "problems" and "plan") after the parts of lower rank. */
 struct summary_part {
     const char *chapter;
     int rank;
@@ -49,6 +50,8 @@ arena *summary_arena(struct summary *x);
 /* "全县", "全镇", … from the region's name; the year; the as-at day as
  * "2025年12月31日"; the region's population (0 when unknown). */
 const char *summary_all(struct summary *x);
+/* The region's level: "county", "township", … */
+const char *summary_region_level(struct summary *x);
 int summary_year(struct summary *x);
 const char *summary_asof(struct summary *x);
 long long summary_population(struct summary *x);
@@ -76,6 +79,10 @@ void summary_plan(struct summary *x, const char *plan);
 long long summary_int(json_t *obj, const char *key);
 const char *summary_pct(struct summary *x, long long num, long long den);
 const char *summary_change(struct summary *x, long long cur, long long prev);
+/* The same in the results' wording: "同比下降30%", "同比增长12.5%" (a
+ * trailing .0 dropped), "与上年持平", and "新增, 无基数" when the year
+ * before had none. */
+const char *summary_change_pct(struct summary *x, long long cur, long long prev);
 const char *summary_kinds(struct summary *x, json_t *list, const char *unit, const char *extra,
                           const char *extra_unit);
 

@@ -142,6 +142,34 @@ static void labelled_item(json_t *out, const char *label, json_t *row, const cha
     json_array_append_new(out, item);
 }
 
+/* The year before's count of a breakdown of its own (row: [code, count,
+ * prev]) and the change, as a figure's. */
+static void change_set(json_t *obj, const char *change_key, const char *pct_key, json_int_t cur,
+                       json_int_t prev)
+{
+    json_object_set_new(obj, change_key, json_integer(cur - prev));
+    if (prev == 0) {
+        json_object_set_new(obj, pct_key, json_null());
+        return;
+    }
+    json_int_t d = cur > prev ? cur - prev : prev - cur;
+    json_int_t pm = (d * 1000 + prev / 2) / prev;
+    json_object_set_new(obj, pct_key, json_real((double)(cur < prev ? -pm : pm) / 10.0));
+}
+
+/* Each item's share of the list's total count: 构成比, 0..1. */
+static void shares(json_t *list)
+{
+    json_int_t total = 0;
+    for (size_t i = 0; i < json_array_size(list); i++)
+        total += json_integer_value(json_object_get(json_array_get(list, i), "count"));
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *it = json_array_get(list, i);
+        json_object_set_new(
+            it, "share", json_real(ratio(json_integer_value(json_object_get(it, "count")), total)));
+    }
+}
+
 static void labelled(struct dict_cache *dc, const char *dict, json_t *rows, const char *extra_name,
                      json_t *into, const char *key)
 {
@@ -162,12 +190,18 @@ static void labelled(struct dict_cache *dc, const char *dict, json_t *rows, cons
             labelled_item(out, json_string_value(json_array_get(row, 0)), row, extra_name);
         }
     free(used);
+    shares(out);
     json_object_set_new(into, key, out);
 }
 
 /* ---- the statements, written once from the declarations ---- */
 
-#define SCOPE " WHERE deleted_at IS NULL AND region >= $1 AND region < $2"
+/* The section's live rows in the region's code range. */
+static void scope(buf *b, const struct stats_section *sec)
+{
+    buf_printf(b, " WHERE %s AND region >= $1 AND region < $2",
+               sec->live ? sec->live : "deleted_at IS NULL");
+}
 
 /* run() binds $1..$7 to every statement, and PostgreSQL refuses a bind that
  * supplies parameters a statement does not use (SQLite, one out of range):
@@ -198,9 +232,10 @@ static void put_prev(buf *b, const char *expr)
 
 struct plan {
     const struct stats_section *sec;
-    char *groups;      /* SELECT region, the sums … GROUP BY region */
-    char *breakdown;   /* NULL without breakdowns */
-    char **aggregates; /* per figure: its statement, or NULL */
+    char *groups;                    /* SELECT region, the sums … GROUP BY region */
+    char *breakdown;                 /* NULL without breakdowns */
+    char **aggregates;               /* per figure: its statement, or NULL */
+    char *own[STATS_MAX_BREAKDOWNS]; /* a breakdown's own statement (col), or NULL */
 };
 
 static struct plan *plans;
@@ -232,14 +267,21 @@ static void plan_build(struct plan *p, const struct stats_section *sec)
         const struct stats_figure *f = &sec->figures[i];
         /* A declaration the code cannot honour is a programming error. */
         assert(f->key && f->label && f->unit);
-        assert(f->kind == STATS_RATE ? f->num && f->den && !f->expr && !f->aggregate
-                                     : (f->expr != NULL) != (f->aggregate != NULL));
+        assert(f->kind == STATS_RATE      ? f->num && f->den && !f->expr && !f->aggregate
+               : f->kind == STATS_PER100K ? f->num && !f->den && !f->expr && !f->aggregate
+                                          : (f->expr != NULL) != (f->aggregate != NULL));
         assert(!f->aggregate || !f->child);
         if (f->kind == STATS_RATE) {
             const struct stats_figure *n = figure_in(sec, f->num), *d = figure_in(sec, f->den);
             assert(n && d && (!f->child || (n->child && d->child)));
             (void)n;
             (void)d;
+        }
+        if (f->kind == STATS_PER100K) {
+            const struct stats_figure *n = figure_in(sec, f->num);
+            assert(n && n->expr && (!f->child || n->child));
+            assert(!(f->flags & STATS_YOY) || (n->flags & STATS_YOY));
+            (void)n;
         }
         if (!f->expr)
             continue;
@@ -250,7 +292,8 @@ static void plan_build(struct plan *p, const struct stats_section *sec)
             buf_printf(&b, "), 0)");
         }
     }
-    buf_printf(&b, " FROM %s" SCOPE, sec->table);
+    buf_printf(&b, " FROM %s", sec->table);
+    scope(&b, sec);
     pad_params(&b);
     /* Grouped by the full code, which the indexes hold in order: SQLite
      * then streams the groups instead of sorting the rows by a prefix; the
@@ -263,20 +306,48 @@ static void plan_build(struct plan *p, const struct stats_section *sec)
         if (!f->aggregate)
             continue;
         buf_init(&b, 1 << 14);
-        buf_printf(&b, "SELECT %s FROM %s" SCOPE, f->aggregate, sec->table);
+        buf_printf(&b, "SELECT %s FROM %s", f->aggregate, sec->table);
+        scope(&b, sec);
         if (f->where)
             buf_printf(&b, " AND (%s)", f->where);
         pad_params(&b);
         p->aggregates[i] = sql_detach(&b);
     }
 
-    if (sec->nbreakdowns) {
-        assert(sec->nbreakdowns <= STATS_MAX_BREAKDOWNS && sec->breakdown_cols);
+    int legacy = 0;
+    assert(sec->nbreakdowns <= STATS_MAX_BREAKDOWNS);
+    for (int k = 0; k < sec->nbreakdowns; k++) {
+        const struct stats_breakdown *bd = &sec->breakdowns[k];
+        if (!bd->col) {
+            legacy++;
+            continue;
+        }
+        assert(bd->date);
+        const char *cnt = bd->count ? bd->count : "1";
+        buf_init(&b, 1 << 14);
+        buf_printf(
+            &b,
+            "SELECT %s, COALESCE(SUM(CASE WHEN %s >= $3 AND %s <= $4 THEN %s ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN %s >= $5 AND %s <= $6 THEN %s ELSE 0 END), 0) FROM %s",
+            bd->col, bd->date, bd->date, cnt, bd->date, bd->date, cnt,
+            bd->table ? bd->table : sec->table);
+        scope(&b, sec);
+        buf_printf(&b, " AND ((%s >= $3 AND %s <= $4) OR (%s >= $5 AND %s <= $6))", bd->date,
+                   bd->date, bd->date, bd->date);
+        if (bd->where)
+            buf_printf(&b, " AND (%s)", bd->where);
+        pad_params(&b);
+        buf_printf(&b, " GROUP BY %s ORDER BY %s", bd->col, bd->col);
+        p->own[k] = sql_detach(&b);
+    }
+    if (legacy) {
+        assert(sec->breakdown_cols);
         buf_init(&b, 1 << 14);
         buf_printf(&b, "SELECT %s, count(*)", sec->breakdown_cols);
         if (sec->breakdown_extra)
             buf_printf(&b, ", COALESCE(SUM(%s), 0)", sec->breakdown_extra);
-        buf_printf(&b, " FROM %s" SCOPE, sec->table);
+        buf_printf(&b, " FROM %s", sec->table);
+        scope(&b, sec);
         if (sec->breakdown_where)
             buf_printf(&b, " AND %s", sec->breakdown_where);
         pad_params(&b);
@@ -411,13 +482,38 @@ static void set_rate(json_t *obj, const char *key, const char *num, const char *
  * region code, matched to a child by its code prefix (a region without
  * children matches none). Every child starts at zero: a child without
  * records is a row of zeros. */
+/* The populations of a year and of the year before: the region's and each
+ * child's (in the order of children); -1 when unknown. */
+struct pops {
+    long long cur, prev;
+    long long *child_cur, *child_prev;
+};
+
+/* num per 100 000 of pop, 2 places; null without a population. */
+static json_t *per100k(json_t *num, long long pop)
+{
+    if (pop <= 0)
+        return json_null();
+    return json_real(stats_round(json_number_value(num) * 100000.0 / (double)pop, 2));
+}
+
+static void set_per100k(json_t *obj, arena *a, const struct stats_figure *f, const char *key,
+                        const char *num, long long pop, long long pop_prev)
+{
+    json_object_set_new(obj, key, per100k(json_object_get(obj, num), pop));
+    if (f->flags & STATS_YOY)
+        json_object_set_new(
+            obj, arena_printf(a, "%s_prev", key),
+            per100k(json_object_get(obj, arena_printf(a, "%s_prev", num)), pop_prev));
+}
+
 static int section_scan(db_conn *c, arena *a, const struct plan *p, const struct span *sp,
-                        json_t *children, int prefix, json_t *obj)
+                        json_t *children, int prefix, const struct pops *pops, json_t *obj)
 {
     const struct stats_section *sec = p->sec;
     for (int i = 0; i < sec->nfigures; i++) {
         const struct stats_figure *f = &sec->figures[i];
-        if (f->kind == STATS_RATE)
+        if (f->kind == STATS_RATE || f->kind == STATS_PER100K)
             continue;
         int yoy = (f->flags & STATS_YOY) != 0;
         json_object_set_new(obj, f->key, f->kind == STATS_SUM ? json_real(0) : json_integer(0));
@@ -470,28 +566,141 @@ static int section_scan(db_conn *c, arena *a, const struct plan *p, const struct
         for (size_t k = 0; k < json_array_size(children); k++)
             set_rate(json_array_get(children, k), f->child, num, den);
     }
+    /* Per 100 000 residents, each of its own year's population. */
+    for (int i = 0; st == DB_OK && i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        if (f->kind != STATS_PER100K)
+            continue;
+        set_per100k(obj, a, f, f->key, f->num, pops->cur, pops->prev);
+        if (!f->child)
+            continue;
+        const char *num = figure_in(sec, f->num)->child;
+        for (size_t k = 0; k < json_array_size(children); k++)
+            set_per100k(json_array_get(children, k), a, f, f->child, num, pops->child_cur[k],
+                        pops->child_prev[k]);
+    }
+    /* The change from the year before, of the region's counts and sums. */
+    for (int i = 0; st == DB_OK && i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        if (!(f->flags & STATS_YOY) || !f->expr)
+            continue;
+        const char *ck = arena_printf(a, "%s_change", f->key),
+                   *pk = arena_printf(a, "%s_change_pct", f->key);
+        json_t *cur = json_object_get(obj, f->key),
+               *prev = json_object_get(obj, arena_printf(a, "%s_prev", f->key));
+        if (f->kind == STATS_SUM) {
+            /* Sums have one decimal: the change is taken in tenths. */
+            json_int_t c10 = (json_int_t)llround(json_number_value(cur) * 10),
+                       p10 = (json_int_t)llround(json_number_value(prev) * 10);
+            change_set(obj, ck, pk, c10, p10);
+            json_object_set_new(obj, ck, json_real((double)(c10 - p10) / 10.0));
+        } else {
+            change_set(obj, ck, pk, json_integer_value(cur), json_integer_value(prev));
+        }
+    }
     return st;
 }
 
-static int section_breakdowns(db_conn *c, struct dict_cache *dc, const struct plan *p,
+/* A breakdown's own statement: rows (code, count, count of the year
+ * before). */
+struct own_ctx {
+    json_t *rows; /* [[code, count, prev], …] */
+};
+
+static int own_row(void *ctx, db_stmt *s)
+{
+    struct own_ctx *x = ctx;
+    const char *code = db_col_text(s, 0);
+    json_array_append_new(x->rows,
+                          json_pack("[s, I, I]", code ? code : "", (json_int_t)db_col_int(s, 1),
+                                    (json_int_t)db_col_int(s, 2)));
+    return 0;
+}
+
+static void own_item(json_t *out, const char *label, json_t *row)
+{
+    json_int_t cur = json_integer_value(json_array_get(row, 1)),
+               prev = json_integer_value(json_array_get(row, 2));
+    json_t *item = json_pack("{s:O, s:s, s:I, s:I}", "code", json_array_get(row, 0), "label", label,
+                             "count", cur, "count_prev", prev);
+    change_set(item, "change", "change_pct", cur, prev);
+    json_array_append_new(out, item);
+}
+
+static int own_breakdown(db_conn *c, struct dict_cache *dc, arena *a,
+                         const struct stats_breakdown *bd, const char *sql, const struct span *sp,
+                         json_t *obj)
+{
+    struct own_ctx x = {.rows = json_array()};
+    int st = run(c, sql, sp, own_row, &x);
+    size_t n = json_array_size(x.rows);
+    if (st == DB_OK && !bd->dict) {
+        json_t *m[2] = {json_array(), json_array()};
+        for (int i = 0; i < 12; i++)
+            for (int y = 0; y < 2; y++)
+                json_array_append_new(m[y], json_integer(0));
+        for (size_t k = 0; k < n; k++) {
+            json_t *row = json_array_get(x.rows, k);
+            int mm = atoi(json_string_value(json_array_get(row, 0)));
+            if (mm >= 1 && mm <= 12)
+                for (int y = 0; y < 2; y++)
+                    json_array_set(m[y], (size_t)mm - 1, json_array_get(row, 1 + (size_t)y));
+        }
+        json_object_set_new(obj, bd->key, m[0]);
+        json_object_set_new(obj, arena_printf(a, "%s_prev", bd->key), m[1]);
+    } else if (st == DB_OK) {
+        /* In the dictionary's order; codes it no longer lists follow. */
+        json_t *out = json_array();
+        char *used = xcalloc(n + 1, 1);
+        const char *code;
+        for (int i = 0; (code = dict_code_at(dc, bd->dict, i)) != NULL; i++)
+            for (size_t k = 0; k < n; k++)
+                if (!used[k] &&
+                    strcmp(json_string_value(json_array_get(json_array_get(x.rows, k), 0)), code) ==
+                        0) {
+                    used[k] = 1;
+                    own_item(out, dict_label(dc, bd->dict, code), json_array_get(x.rows, k));
+                }
+        for (size_t k = 0; k < n; k++)
+            if (!used[k]) {
+                json_t *row = json_array_get(x.rows, k);
+                own_item(out, json_string_value(json_array_get(row, 0)), row);
+            }
+        free(used);
+        shares(out);
+        json_object_set_new(obj, bd->key, out);
+    }
+    json_decref(x.rows);
+    return st;
+}
+
+static int section_breakdowns(db_conn *c, struct dict_cache *dc, arena *a, const struct plan *p,
                               const struct span *sp, json_t *obj)
 {
     const struct stats_section *sec = p->sec;
-    if (!p->breakdown)
-        return DB_OK;
-    int month_key = -1;
+    int st = DB_OK;
+    for (int k = 0; st == DB_OK && k < sec->nbreakdowns; k++)
+        if (p->own[k])
+            st = own_breakdown(c, dc, a, &sec->breakdowns[k], p->own[k], sp, obj);
+    if (!p->breakdown || st != DB_OK)
+        return st;
+    /* The cube's keys are the breakdowns without a statement of their own. */
+    const struct stats_breakdown *keys[STATS_MAX_BREAKDOWNS];
+    int nkeys = 0, month_key = -1;
     for (int k = 0; k < sec->nbreakdowns; k++)
-        if (!sec->breakdowns[k].dict)
-            month_key = k;
+        if (!sec->breakdowns[k].col) {
+            if (!sec->breakdowns[k].dict)
+                month_key = nkeys;
+            keys[nkeys++] = &sec->breakdowns[k];
+        }
     struct cube q;
-    cube_init(&q, sec->nbreakdowns, month_key);
-    int st = run(c, p->breakdown, sp, cube_row, &q);
-    for (int k = 0; st == DB_OK && k < sec->nbreakdowns; k++) {
+    cube_init(&q, nkeys, month_key);
+    st = run(c, p->breakdown, sp, cube_row, &q);
+    for (int k = 0; st == DB_OK && k < nkeys; k++) {
         if (k == month_key)
-            json_object_set(obj, sec->breakdowns[k].key, q.months);
+            json_object_set(obj, keys[k]->key, q.months);
         else
-            labelled(dc, sec->breakdowns[k].dict, q.lists[k], sec->breakdown_extra, obj,
-                     sec->breakdowns[k].key);
+            labelled(dc, keys[k]->dict, q.lists[k], sec->breakdown_extra, obj, keys[k]->key);
     }
     cube_free(&q);
     return st;
@@ -532,6 +741,48 @@ static int child_prefix(enum region_level l)
     default:
         return 0;
     }
+}
+
+/* The population of region and of each child in year and the year before:
+ * region_populations, else regions.population; -1 when neither. */
+static int pops_load(db_conn *c, arena *a, const char *region, int year, json_t *children,
+                     struct pops *out)
+{
+    size_t n = json_array_size(children);
+    out->cur = out->prev = -1;
+    out->child_cur = arena_alloc(a, (n + 1) * sizeof *out->child_cur);
+    out->child_prev = arena_alloc(a, (n + 1) * sizeof *out->child_prev);
+    for (size_t k = 0; k < n; k++)
+        out->child_cur[k] = out->child_prev[k] = -1;
+    db_stmt *s = db_prepare(
+        c, "SELECT r.code, COALESCE(p.population, r.population), COALESCE(q.population, "
+           "r.population) FROM regions r LEFT JOIN region_populations p ON p.region = r.code AND "
+           "p.year = $2 LEFT JOIN region_populations q ON q.region = r.code AND q.year = $3 "
+           "WHERE r.code = $1 OR r.parent = $1");
+    if (!s)
+        return db_last_status(c);
+    db_bind_text(s, 1, region);
+    db_bind_int(s, 2, year);
+    db_bind_int(s, 3, year - 1);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *code = db_col_text(s, 0);
+        long long cur = db_col_type(s, 1) == DB_T_NULL ? -1 : (long long)db_col_int(s, 1),
+                  prev = db_col_type(s, 2) == DB_T_NULL ? -1 : (long long)db_col_int(s, 2);
+        if (code && strcmp(code, region) == 0) {
+            out->cur = cur;
+            out->prev = prev;
+            continue;
+        }
+        for (size_t k = 0; code && k < n; k++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(children, k), "code")),
+                       code) == 0) {
+                out->child_cur[k] = cur;
+                out->child_prev[k] = prev;
+            }
+    }
+    db_done(s);
+    return rc < 0 ? rc : DB_OK;
 }
 
 static int region_row(void *ctx, db_stmt *s)
@@ -594,14 +845,23 @@ int stats_compute(db_conn *c, const struct user *user, const char *region, int y
     int prefix = child_prefix(region_level_of(region));
     if (prefix)
         st = children_load(c, region, children);
+    struct pops pops = {0};
+    if (st == DB_OK)
+        st = pops_load(c, a, region, year, children, &pops);
+    if (st == DB_OK)
+        json_object_set_new(reg, "populations",
+                            json_pack("{s:o, s:o}", arena_printf(a, "%d", year),
+                                      pops.cur > 0 ? json_integer(pops.cur) : json_null(),
+                                      arena_printf(a, "%d", year - 1),
+                                      pops.prev > 0 ? json_integer(pops.prev) : json_null()));
     for (int i = 0; st == DB_OK && i < nplans; i++) {
         const struct stats_section *sec = plans[i].sec;
         if (!authz_has(user, sec->perm))
             continue;
         json_t *obj = json_object();
-        st = section_scan(c, a, &plans[i], &sp, children, prefix, obj);
+        st = section_scan(c, a, &plans[i], &sp, children, prefix, &pops, obj);
         if (st == DB_OK)
-            st = section_breakdowns(c, dc, &plans[i], &sp, obj);
+            st = section_breakdowns(c, dc, a, &plans[i], &sp, obj);
         json_object_set_new(res, sec->name, obj);
         json_array_append_new(json_object_get(res, "sections"), json_string(sec->name));
     }
@@ -649,6 +909,12 @@ const char *stats_column_text(arena *a, struct stats_column col, json_t *child)
         return stats_pct(a, int_of(json_object_get(child, n->child)),
                          int_of(json_object_get(child, d->child)));
     }
+    if (f->kind == STATS_PER100K) {
+        if (!json_is_number(v))
+            return "—";
+        long long t = llround(json_number_value(v) * 100);
+        return arena_printf(a, "%lld.%02lld", t / 100, t % 100);
+    }
     if (f->kind == STATS_SUM) {
         long long t = (long long)(json_number_value(v) * 10 + 0.5);
         return t % 10 ? arena_printf(a, "%lld.%lld", t / 10, t % 10)
@@ -659,8 +925,10 @@ const char *stats_column_text(arena *a, struct stats_column col, json_t *child)
 
 /* ---- the declarations, for the console ---- */
 
-static const char *const kind_names[] = {
-    [STATS_COUNT] = "count", [STATS_SUM] = "sum", [STATS_RATE] = "rate"};
+static const char *const kind_names[] = {[STATS_COUNT] = "count",
+                                         [STATS_SUM] = "sum",
+                                         [STATS_RATE] = "rate",
+                                         [STATS_PER100K] = "per100k"};
 
 static json_t *figure_json(const struct stats_section *sec, const struct stats_figure *f)
 {
@@ -672,6 +940,11 @@ static json_t *figure_json(const struct stats_section *sec, const struct stats_f
     snprintf(prev, sizeof prev, "%s_prev", f->key);
     json_object_set_new(o, "prev_key", yoy ? json_string(prev) : json_null());
     json_object_set_new(o, "child_key", f->child ? json_string(f->child) : json_null());
+    if (f->kind == STATS_PER100K) {
+        const struct stats_figure *n = figure_in(sec, f->num);
+        json_object_set_new(o, "num", json_string(f->num));
+        json_object_set_new(o, "num_child_key", n->child ? json_string(n->child) : json_null());
+    }
     if (f->kind == STATS_RATE) {
         const struct stats_figure *n = figure_in(sec, f->num), *d = figure_in(sec, f->den);
         json_object_set_new(o, "num", json_string(f->num));
@@ -776,7 +1049,7 @@ static void h_stats(req *r)
 
 static void sheet_value(struct sheetw *w, int row, int col, const struct stats_figure *f, json_t *v)
 {
-    if (!v)
+    if (!v || json_is_null(v))
         return;
     if (f->kind == STATS_RATE)
         sheetw_percent(w, row, col, json_number_value(v));

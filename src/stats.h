@@ -45,11 +45,20 @@ enum stats_kind {
     STATS_COUNT, /* an integer count */
     STATS_SUM,   /* a sum written with one decimal: hours */
     STATS_RATE,  /* num / den of two figures of the section: 0..1, 4 places */
+    /* num (a count or sum of the section) per 100 000 residents of the
+     * region (and of each child, when the figure has a child key) in that
+     * year: region_populations of the year, else regions.population; 2
+     * places; null without a population. With a STATS_YOY num also
+     * "<key>_prev", from the year before's population. */
+    STATS_PER100K,
 };
 
 enum stats_flag {
     /* Also counted for the year before, as "<key>_prev" (and a child's
-     * "<child>_prev"): the expression read with $5/$6 for $3/$4. */
+     * "<child>_prev"): the expression read with $5/$6 for $3/$4. The
+     * region's totals also get "<key>_change" (this year less the year
+     * before) and "<key>_change_pct" (that change in per cent of the year
+     * before, one decimal: -58.3; null when the year before is 0). */
     STATS_YOY = 1 << 0,
     /* A column of the per-child table: the page, the Excel export and the
      * summary print the same columns, in declaration order. */
@@ -77,15 +86,29 @@ struct stats_figure {
     unsigned flags;
 };
 
-/* A breakdown: a list of {code, label, count} by a dictionary's codes, or
- * twelve monthly counts. */
+/* A breakdown: a list of {code, label, count, share} by a dictionary's
+ * codes (share: count / the list's total, 0..1, 4 places: 构成比), or
+ * twelve monthly counts.
+ *
+ * A breakdown that names its own col is one statement of its own, with the
+ * year before: over table (NULL: the section's) grouped by col, counting
+ * count (NULL: each row once) of the rows whose date column falls in the
+ * year or the year before and that meet where. Its items add count_prev,
+ * change and change_pct (as a figure's, above); a monthly one adds
+ * "<key>_prev", the year before's twelve months. Without col, the breakdown
+ * is a column of the section's breakdown_cols. */
 struct stats_breakdown {
     const char *key;   /* "by_grade" */
     const char *label; /* "隐患等级构成" */
     const char *dict;  /* the key column's dictionary; NULL: the month "MM" */
+    const char *col;   /* "kind", "substr(month, 6, 2)" */
+    const char *table; /* "injury_cases_by_code" */
+    const char *date;  /* "month": compared with the year's first and last day */
+    const char *where; /* "dim = 'cause'" */
+    const char *count; /* "n" */
 };
 
-#define STATS_MAX_BREAKDOWNS 3
+#define STATS_MAX_BREAKDOWNS 8
 
 /* A section of the answer: one table's figures for a region and a year. */
 struct stats_section {
@@ -93,6 +116,9 @@ struct stats_section {
     const char *label; /* "隐患排查整治" */
     const char *perm;  /* "hazard:read": left out for a user without it */
     const char *table; /* its rows: live (deleted_at IS NULL) in the region's range */
+    /* The condition of a live row, for a table without deleted_at (an
+     * aggregate kept by triggers: "n <> 0"); NULL: deleted_at IS NULL. */
+    const char *live;
     const struct stats_figure *figures;
     int nfigures;
     /* The breakdowns come from one statement grouped by breakdown_cols (one

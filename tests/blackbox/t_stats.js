@@ -42,7 +42,7 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assertStatus(r, 200, `stats of ${region}`);
         const st = r.json;
         assert.strictEqual(st.as_of, '2025-12-31', 'a past year is taken at its end');
-        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'care', 'hazards', 'inspections', 'units', 'volunteers']);
+        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'care', 'hazards', 'incidents', 'injuries', 'inspections', 'units', 'volunteers']);
         const w = within(region);
         const y = "BETWEEN '2025-01-01' AND '2025-12-31'";
         const h = st.hazards;
@@ -111,11 +111,12 @@ test('stats: scope, section permissions and bad input', { timeout: 60000 }, asyn
     assertStatus(await s.api('GET', `/api/v1/stats/export.xlsx?region=${OTHER_TOWN}&year=2025`, { token: town }), 404, 'town: another township\'s export');
     const vr = await s.api('GET', `/api/v1/stats?region=${VILLAGE}&year=2025`, { token: village });
     assertStatus(vr, 200, 'village worker: own village');
-    // A reviewer reads volunteers and activities, never hazards or the care registry.
+    // A reviewer reads volunteers, activities and incidents, and the injuries' figures (never the
+    // cases), never hazards or the care registry.
     const rev = await s.createUser('st-reviewer', 'reviewer', TOWN);
     const rr = await s.api('GET', `/api/v1/stats?region=${TOWN}&year=2025`, { token: rev });
     assertStatus(rr, 200, 'reviewer');
-    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers'], 'reviewer sections');
+    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'incidents', 'injuries'], 'reviewer sections');
     assert.ok(!('hazards' in rr.json) && !('care' in rr.json), 'no hazard or care figures for a reviewer');
     assert.ok(!('hazards_found' in rr.json.children[0]), 'no hazard column in the children either');
     const rmd = await s.api('GET', `/api/v1/reports/work-summary?region=${TOWN}&year=2025&format=md`, { token: rev });
