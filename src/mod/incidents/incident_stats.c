@@ -1,5 +1,5 @@
 /* incident_stats: the figures of incidents and injury cases, read from the
- * monthly aggregate tables of migration 0010 (kept exact by triggers; the
+ * monthly aggregate tables of migration 0013 (kept exact by triggers; the
  * check below compares them with the raw rows), and the work summary's
  * results paragraphs (事故伤害情况) in the seed summaries' own phrasing. */
 #include "incidents.h"
@@ -16,7 +16,7 @@
 
 /* ---- incidents ---- */
 
-/* One figure per kind of the incident_kind dictionary (migration 0010), so
+/* One figure per kind of the incident_kind dictionary (migration 0013), so
  * that each township's row has its own counts by kind; the breakdown by_kind
  * follows the dictionary itself, versions included. The kind is tested
  * first: it fails for most rows, and the scan evaluates 30 of these. */

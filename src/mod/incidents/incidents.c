@@ -408,7 +408,7 @@ static int injury_check_row(db_conn *c, json_t *obj, json_t *errors)
 }
 
 /* The vulnerable groups, derived at query time from the age, the
- * occupation and the flag (the aggregate triggers of migration 0010 use
+ * occupation and the flag (the aggregate triggers of migration 0013 use
  * the same rules). */
 static const struct derived injury_derived[] = {
     {.f = {.name = "elderly", .label = "老年人", .type = FT_BOOL, .flags = FF_READONLY | FF_FILTER},

@@ -3,7 +3,7 @@
 -- dictionaries, the population of a region by year (for rates per 100 000
 -- residents), the monthly aggregate tables the statistics read, and the
 -- default roles' grants. The PostgreSQL dialect of
--- migrations/sqlite/0010_incidents.sql.
+-- migrations/sqlite/0013_incidents.sql.
 
 -- incident_kind: 事故（案件）类别. The kinds the year-end summaries count.
 INSERT INTO dicts (name, label, version, updated_at) VALUES ('incident_kind', '事故（案件）类别', 1, '2025-01-01T00:00:00+08:00');
