@@ -141,10 +141,15 @@ int entity_row_hidden(const struct entity *e, const struct user *u, json_t *row)
 int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key);
 
 /* Bulk import of a .csv/.xlsx file as user u. All-or-nothing unless partial.
- * Returns 0 when rows were stored (or the file was empty), 1 when nothing was
- * stored because of row errors, -1 on a file or database failure; *report is
- * always set: {"total","accepted","rejected","rows":[{"row","fields":{…}}]}
- * and "message" on failure. */
+ * The file is read and its header checked before the write transaction
+ * begins, under limits on its rows, cells and bytes (and tabread.h's on an
+ * .xlsx's expansion). Returns 0 when rows were stored (or the file was
+ * empty), 1 when nothing was stored because of row errors, or one of the
+ * ENTITY_IMPORT_* failures; *report is always set: {"total","accepted",
+ * "rejected","rows":[{"row","fields":{…}}]} and "message" on failure. */
+#define ENTITY_IMPORT_BAD_FILE  (-1) /* unreadable or malformed: 422 */
+#define ENTITY_IMPORT_TOO_LARGE (-2) /* past a limit, which message names: 413 */
+#define ENTITY_IMPORT_DB        (-3) /* the database failed (db_last_status(c) says how) */
 int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
                        const char *path, int partial, json_t **report);
 /* Re-encrypts every sensitive value under the current key (after a new key
