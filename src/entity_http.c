@@ -517,7 +517,9 @@ static void h_import(req *r)
     const char *msg = json_string_value(json_object_get(report, "message"));
     int big = rc == ENTITY_IMPORT_TOO_LARGE;
     json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code",
-                             rc == 1 ? "import_failed" : big ? "too_large" : "bad_file",
+                             rc == 1 ? "import_failed"
+                             : big   ? "too_large"
+                                     : "bad_file",
                              "message", msg ? msg : "导入失败");
     if (big)
         json_object_set_new(json_object_get(body, "error"), "fields",

@@ -60,10 +60,10 @@ static void pack(char *s)
         *sep = '\0';
         p = sep + 4;
     }
-    static const char rels[] = "<Relationships xmlns=\"" NS "package/2006/relationships\">"
-                               "<Relationship Id=\"rId1\" Type=\"" NS
-                               "officeDocument/2006/relationships/officeDocument\" "
-                               "Target=\"xl/workbook.xml\"/></Relationships>";
+    static const char rels[] =
+        "<Relationships xmlns=\"" NS "package/2006/relationships\">"
+        "<Relationship Id=\"rId1\" Type=\"" NS "officeDocument/2006/relationships/officeDocument\" "
+        "Target=\"xl/workbook.xml\"/></Relationships>";
     static const char wbrels[] =
         "<Relationships xmlns=\"" NS "package/2006/relationships\">"
         "<Relationship Id=\"rId1\" Type=\"" NS "officeDocument/2006/relationships/worksheet\" "
@@ -83,8 +83,7 @@ static void pack(char *s)
     add(z, "xl/_rels/workbook.xml.rels", wbrels, sizeof wbrels - 1);
     add(z, "xl/worksheets/sheet1.xml", part[0], strlen(part[0]));
     add(z, "xl/sharedStrings.xml", part[1] ? part[1] : "<sst/>", part[1] ? strlen(part[1]) : 6);
-    add(z, "xl/styles.xml", part[2] ? part[2] : "<styleSheet/>",
-        part[2] ? strlen(part[2]) : 13);
+    add(z, "xl/styles.xml", part[2] ? part[2] : "<styleSheet/>", part[2] ? strlen(part[2]) : 13);
     add(z, "xl/workbook.xml", part[3] ? part[3] : workbook,
         part[3] ? strlen(part[3]) : sizeof workbook - 1);
     if (zip_close(z) != 0)
