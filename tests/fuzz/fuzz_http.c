@@ -145,13 +145,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_printf(&h, "Content-Length: %zu\r\nConnection: close\r\n\r\n", blen);
     buf_append(&h, body, blen);
 
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    /* Each exchange from its own loopback address: the server closes first,
+     * so its TIME_WAIT entries would otherwise use up the ephemeral ports
+     * of 127.0.0.1 within a minute of fuzzing. */
+    static uint32_t next_src;
+    int fd = -1;
+    for (int tries = 0; fd < 0; tries++) {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in src = {.sin_family = AF_INET};
+        src.sin_addr.s_addr = htonl(0x7F000000u | (0x100u + next_src++ % 0xFFFE00u));
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd >= 0 && bind(fd, (struct sockaddr *)&src, sizeof src) == 0 &&
+            connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+            break;
+        fprintf(stderr, "connect: %s\n", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+        if (tries == 20)
+            abort(); /* the daemon is gone */
+        usleep(10000);
+    }
     struct timeval tv = {.tv_sec = 5};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-        abort();
     size_t off = 0;
     while (off < h.len) {
         ssize_t w = send(fd, buf_str(&h) + off, h.len - off, MSG_NOSIGNAL);
