@@ -134,7 +134,7 @@ cppcheck: $(GEN)
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-# Fuzzing (tests/fuzz/README.md): `make fuzz` builds the targets;
+# Fuzzing (docs/reliability.md): `make fuzz` builds the targets;
 # `make fuzz-short` runs each for FUZZ_SECONDS (30) from its seed corpus and
 # ends with "fuzz: N passed, N failed".
 fuzz: $(FUZZ_BINS)
