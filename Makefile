@@ -24,8 +24,17 @@ ASAN_LIB_OBJS := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS)) build/asan/migra
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/test/%,$(UNIT_SRCS))
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c): clang, against the library built
+# again with coverage for the fuzzer and ASan/UBSan (build/fuzz/obj).
+FUZZ_CC := clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRCS)) build/fuzz/obj/migrations.o
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 30
+
 .PHONY: all run test bench clean setup format format-check cppcheck layers unit blackbox blackbox-sqlite \
-        blackbox-pg web
+        blackbox-pg web fuzz fuzz-short
 
 all: build/safecomm web
 
@@ -62,6 +71,21 @@ build/test/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(HDRS) build/
 build/test/mkxlsx: tests/tools/mkxlsx.c | build/test
 	$(CC) $(WARN) -O2 -o $@ $< -lxlsxwriter -lcsv
 
+build/fuzz/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -Isrc -c -o $@ $<
+
+build/fuzz/obj/migrations.o: $(GEN) src/migrations.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) -O1 -g $(FUZZ_SAN) -Isrc -c -o $@ $<
+
+build/fuzz/libsafecomm.a: $(FUZZ_LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(HDRS) build/fuzz/libsafecomm.a
+	$(FUZZ_CC) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -Isrc -Itests/fuzz \
+	    -o $@ $< build/fuzz/libsafecomm.a $(PKG_LIBS)
+
 build/obj build/asan build/gen build/test:
 	mkdir -p $@
 
@@ -96,11 +120,12 @@ run: setup all
 	build/safecomm serve --db var/safecomm.db --listen 127.0.0.1:8080
 
 format:
-	clang-format -i $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h tests/tools/*.c
+	clang-format -i $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h tests/tools/*.c \
+	    tests/fuzz/*.c tests/fuzz/*.h
 
 format-check:
 	@clang-format --dry-run -Werror $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h \
-	    tests/tools/*.c && echo "format: 1 passed, 0 failed"
+	    tests/tools/*.c tests/fuzz/*.c tests/fuzz/*.h && echo "format: 1 passed, 0 failed"
 
 # The platform's includes have no cycle, include no module header and name no
 # module (docs/architecture.md).
@@ -114,6 +139,14 @@ cppcheck: $(GEN)
 
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
+
+# Fuzzing (docs/reliability.md): `make fuzz` builds the targets;
+# `make fuzz-short` runs each for FUZZ_SECONDS (30) from its seed corpus and
+# ends with "fuzz: N passed, N failed".
+fuzz: $(FUZZ_BINS)
+
+fuzz-short: fuzz
+	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # The black-box suite twice: on SQLite, then on PostgreSQL in a throwaway
 # cluster (scripts/pg-test-server.sh) that this target starts and stops. Each
@@ -142,7 +175,7 @@ blackbox-pg: build/asan/safecomm build/test/mkxlsx
 test:
 	@scripts/setup.sh test browser
 	$(MAKE) --no-print-directory build/safecomm
-	@rc=0; for t in format-check cppcheck layers unit blackbox browser; do \
+	@rc=0; for t in format-check cppcheck layers unit fuzz-short blackbox browser; do \
 	    $(MAKE) --no-print-directory $$t || { rc=1; echo "make $$t: FAILED"; }; \
 	done; exit $$rc
 

@@ -183,10 +183,15 @@ const char *entity_ref_message(arena *a, const struct entity *to);
 int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key);
 
 /* Bulk import of a .csv/.xlsx file as user u. All-or-nothing unless partial.
- * Returns 0 when rows were stored (or the file was empty), 1 when nothing was
- * stored because of row errors, -1 on a file or database failure; *report is
- * always set: {"total","accepted","rejected","rows":[{"row","fields":{…}}]}
- * and "message" on failure. */
+ * The file is read and its header checked before the write transaction
+ * begins, under limits on its rows, cells and bytes (and tabread.h's on an
+ * .xlsx's expansion). Returns 0 when rows were stored (or the file was
+ * empty), 1 when nothing was stored because of row errors, or one of the
+ * ENTITY_IMPORT_* failures; *report is always set: {"total","accepted",
+ * "rejected","rows":[{"row","fields":{…}}]} and "message" on failure. */
+#define ENTITY_IMPORT_BAD_FILE  (-1) /* unreadable or malformed: 422 */
+#define ENTITY_IMPORT_TOO_LARGE (-2) /* past a limit, which message names: 413 */
+#define ENTITY_IMPORT_DB        (-3) /* the database failed (db_last_status(c) says how) */
 int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
                        const char *path, int partial, json_t **report);
 /* Seals the columns a migration listed in seal_pending (a field that became

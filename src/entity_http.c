@@ -509,14 +509,27 @@ static void h_import(req *r)
         reply_json(r, 200, report);
         return;
     }
+    if (rc == ENTITY_IMPORT_DB) {
+        /* busy or down is 503 with Retry-After, never a fault of the file */
+        int st = db_last_status(req_db(r));
+        json_decref(report);
+        reply_db_error(r, st < 0 ? st : DB_ERR);
+        return;
+    }
     const char *msg = json_string_value(json_object_get(report, "message"));
-    json_t *body =
-        json_pack("{s:{s:s, s:s}}", "error", "code", rc == 1 ? "import_failed" : "bad_file",
-                  "message", msg ? msg : "导入失败");
+    int big = rc == ENTITY_IMPORT_TOO_LARGE;
+    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code",
+                             rc == 1 ? "import_failed"
+                             : big   ? "too_large"
+                                     : "bad_file",
+                             "message", msg ? msg : "导入失败");
+    if (big)
+        json_object_set_new(json_object_get(body, "error"), "fields",
+                            json_pack("{s:s}", "file", msg ? msg : "文件过大"));
     json_object_update(body, report);
     json_object_del(body, "message");
     json_decref(report);
-    reply_json(r, 422, body);
+    reply_json(r, big ? 413 : 422, body);
 }
 
 /* ---- metadata ---- */

@@ -197,6 +197,13 @@ static int query_param(struct qctx *x, const char *k, const char *v)
     size_t kl = strlen(k);
     const char *op = "=";
     char base[96];
+    /* No field's name is this long; and base[kl - 3] below must stay
+     * inside base (fuzz_list_query found the write past it). */
+    if (kl >= sizeof base) {
+        q->err_key = k;
+        q->err_msg = "未知的筛选条件（名称过长）";
+        return -1;
+    }
     snprintf(base, sizeof base, "%s", k);
     if (kl > 5 && strcmp(k + kl - 5, "_from") == 0) {
         base[kl - 5] = '\0';

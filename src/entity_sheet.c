@@ -22,6 +22,13 @@
 
 #define EXPORT_MAX_ROWS 200000
 
+/* What one import may hold: the file is read whole before the write lock
+ * is taken (see entity_import_file), so these bound its memory. As many
+ * rows as an export writes; the cell text of the largest CSV upload. */
+#define IMPORT_MAX_ROWS  EXPORT_MAX_ROWS
+#define IMPORT_MAX_MB    64
+#define IMPORT_MAX_CELLS (4L * 1000 * 1000)
+
 /* ---- columns ---- */
 
 /* Import columns: the region code first for plain entities, then every
@@ -231,6 +238,13 @@ int entity_template_file(db_conn *c, const struct audit_actor *who, const struct
 
 /* ---- import ---- */
 
+/* A data row as read, before the write lock: the cells of mapped columns. */
+struct held_row {
+    long rowno;
+    size_t n;
+    const char **cells;
+};
+
 struct import_ctx {
     db_conn *c;
     const struct audit_actor *who;
@@ -246,6 +260,9 @@ struct import_ctx {
     long total, accepted, rejected;
     json_t *rows;
     int db_status;
+    int too_large;
+    struct held_row *held; /* the rows read, in x->a */
+    size_t nheld, heldcap, held_bytes, held_cells;
     int savepoints; /* a savepoint per row (see import_row) */
     int retry;      /* PostgreSQL refused a row without one: start over with them */
     char message[256];
@@ -410,7 +427,16 @@ static void import_reject(struct import_ctx *x, long rowno, json_t *errors)
                               json_pack("{s:I, s:O}", "row", (json_int_t)rowno, "fields", errors));
 }
 
-static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
+static int import_too_large(struct import_ctx *x, const char *what)
+{
+    x->too_large = 1;
+    snprintf(x->message, sizeof x->message, "文件超过%s的上限，无法导入，请分批导入", what);
+    return 1;
+}
+
+/* The first pass (tabread's callback): checks the header and keeps each
+ * non-blank row's mapped cells, under the IMPORT_MAX_* limits. */
+static int hold_row(void *ctx, long rowno, const char *const *cells, size_t n)
 {
     struct import_ctx *x = ctx;
     if (!x->header_seen) {
@@ -422,6 +448,38 @@ static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
         blank = cells[i][0] == '\0';
     if (blank)
         return 0;
+    if (n > (size_t)x->ncols)
+        n = (size_t)x->ncols; /* columns without a header are never read */
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x->colmap[i] && cells[i][0])
+            bytes += strlen(cells[i]) + 1;
+    if (x->nheld >= IMPORT_MAX_ROWS)
+        return import_too_large(x, arena_printf(x->a, " %d 行", IMPORT_MAX_ROWS));
+    if (x->held_cells + n > (size_t)IMPORT_MAX_CELLS)
+        return import_too_large(x, arena_printf(x->a, " %ld 个单元格", IMPORT_MAX_CELLS));
+    if (x->held_bytes + bytes > (size_t)IMPORT_MAX_MB * 1024 * 1024)
+        return import_too_large(x, arena_printf(x->a, "数据量 %d MB ", IMPORT_MAX_MB));
+    if (x->nheld == x->heldcap) {
+        x->heldcap = x->heldcap ? x->heldcap * 2 : 256;
+        x->held = xrealloc(x->held, x->heldcap * sizeof *x->held);
+    }
+    const char **kept = arena_alloc(x->a, (n ? n : 1) * sizeof *kept);
+    for (size_t i = 0; i < n; i++)
+        kept[i] = x->colmap[i] && cells[i][0] ? arena_strdup(x->a, cells[i]) : "";
+    x->held[x->nheld++] = (struct held_row){.rowno = rowno, .n = n, .cells = kept};
+    x->held_bytes += bytes;
+    x->held_cells += n;
+    return 0;
+}
+
+/* The second pass, inside the write transaction: one held row through the
+ * API's validation and insert. 0 to go on, 1 to stop. */
+static int import_row(struct import_ctx *x, const struct held_row *h)
+{
+    long rowno = h->rowno;
+    const char *const *cells = h->cells;
+    size_t n = h->n;
     x->total++;
     arena_reset(x->row_arena);
     json_t *in = json_object(), *errors = json_object();
@@ -493,6 +551,9 @@ static int import_row(void *ctx, long rowno, const char *const *cells, size_t n)
     return 0;
 }
 
+/* Reads the whole file first, so that a file that is slow to read, or too
+ * large, never holds the write lock: only the rows go through the
+ * transaction. */
 int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
                        const char *path, int partial, json_t **report)
 {
@@ -510,33 +571,44 @@ int entity_import_file(db_conn *c, const struct audit_actor *who, const struct e
     x->rows = json_array();
     x->savepoints = db_conn_kind(c) != DB_KIND_PG;
     char err[256] = "";
-again:
-    if (db_begin(c) != DB_OK) {
-        snprintf(x->message, sizeof x->message, "数据库忙，请稍后重试");
+    int trc = tabread_file(path, NULL, hold_row, x, err, sizeof err);
+    if (trc == TABREAD_TOO_LARGE || x->too_large) {
+        if (trc == TABREAD_TOO_LARGE)
+            snprintf(x->message, sizeof x->message, "%s", err);
+        rc = ENTITY_IMPORT_TOO_LARGE;
         goto done;
     }
-    int trc = tabread_file(path, NULL, import_row, x, err, sizeof err);
+    if (trc < 0) {
+        snprintf(x->message, sizeof x->message, "%s", err[0] ? err : "文件无法读取");
+        goto done;
+    }
+    if (trc > 0)
+        goto done; /* the header's message */
+    if (!x->header_seen) {
+        snprintf(x->message, sizeof x->message, "文件是空的");
+        goto done;
+    }
+again:
+    if ((x->db_status = db_begin(c)) != DB_OK) {
+        snprintf(x->message, sizeof x->message, "数据库忙，请稍后重试");
+        rc = ENTITY_IMPORT_DB;
+        goto done;
+    }
+    for (size_t i = 0; i < x->nheld && !x->retry && !x->db_status; i++)
+        if (import_row(x, &x->held[i]) != 0)
+            break;
     if (x->retry) {
         db_rollback(c);
         json_decref(x->rows);
         x->rows = json_array();
         x->total = x->accepted = x->rejected = 0;
-        x->header_seen = x->retry = 0;
+        x->retry = 0;
         x->savepoints = 1;
         goto again;
     }
-    if (trc < 0) {
-        snprintf(x->message, sizeof x->message, "%s", err[0] ? err : "文件无法读取");
+    if (x->db_status) {
         db_rollback(c);
-        goto done;
-    }
-    if (trc > 0 || x->db_status) {
-        db_rollback(c);
-        goto done;
-    }
-    if (!x->header_seen) {
-        snprintf(x->message, sizeof x->message, "文件是空的");
-        db_rollback(c);
+        rc = ENTITY_IMPORT_DB;
         goto done;
     }
     if (x->rejected && !partial) {
@@ -549,8 +621,9 @@ again:
         rc = 1;
         goto done;
     }
-    if (db_commit(c) != DB_OK) {
+    if ((x->db_status = db_commit(c)) != DB_OK) {
         snprintf(x->message, sizeof x->message, "数据库写入失败");
+        rc = ENTITY_IMPORT_DB;
         goto done;
     }
     rc = 0;
@@ -562,6 +635,7 @@ done:
         json_object_set_new(*report, "message", json_string(x->message));
     arena_free(x->row_arena);
     arena_free(x->a);
+    free(x->held);
     free(x);
     return rc;
 }

@@ -398,6 +398,10 @@ void reply_json(req *r, int status, json_t *take)
     reply_take(r, status, "application/json; charset=utf-8", s, strlen(s));
 }
 
+/* A 503's Retry-After: about SQLite's busy timeout, the longest a writer waits. */
+#define RETRY_AFTER_S    5
+#define RETRY_AFTER_TEXT "5"
+
 void reply_error(req *r, int status, const char *code, const char *message, json_t *fields_take)
 {
     /* A refusal worked out while the storage failed (a region or a session
@@ -415,7 +419,13 @@ void reply_error(req *r, int status, const char *code, const char *message, json
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
     if (fields_take)
         json_object_set_new(e, "fields", fields_take);
+    /* Every 503 is passing (a busy database waits out its lock within
+     * seconds): say when to come back, as the 429 of a login lock does. */
+    if (status == 503)
+        json_object_set_new(e, "retry_after", json_integer(RETRY_AFTER_S));
     reply_json(r, status, json_pack("{s:o}", "error", e));
+    if (status == 503)
+        reply_header(r, "Retry-After", RETRY_AFTER_TEXT);
 }
 
 void reply_field_error(req *r, const char *field, const char *msg)

@@ -155,6 +155,8 @@ char *http_temp_path(arena *a, const char *suffix);
 
 /* Replies. Each sets the response; the last call wins. */
 void reply_json(req *r, int status, json_t *take);
+/* A 503 (given, or made from a busy or lost database) also carries
+ * Retry-After and error.retry_after, in seconds. */
 void reply_error(req *r, int status, const char *code, const char *message, json_t *fields_take);
 /* One field error: {"fields":{field:msg}}, 422 validation_failed. */
 void reply_field_error(req *r, const char *field, const char *msg);

@@ -18,7 +18,10 @@
 #include <strings.h>
 
 #define CHUNK         (64 * 1024)
-#define MAX_PART_SIZE ((zip_uint64_t)512 * 1024 * 1024) /* uncompressed bytes of one xlsx part */
+#define MB            ((zip_uint64_t)1024 * 1024)
+#define MAX_PART_SIZE (TABREAD_MAX_PART_MB * MB)  /* uncompressed bytes of one xlsx part */
+#define MAX_TOTAL     (TABREAD_MAX_TOTAL_MB * MB) /* … and of all the parts read */
+#define MAX_SST_BYTES ((size_t)TABREAD_MAX_SST_MB * 1024 * 1024)
 #define MAX_ROW_BYTES ((size_t)TABREAD_MAX_COLS * (TABREAD_MAX_CELL + 1))
 #define MAX_RAW_TEXT  (8 * TABREAD_MAX_CELL) /* cell text before _xHHHH_ unescaping */
 #define NO_CELL       SIZE_MAX
@@ -26,7 +29,10 @@
 
 #define MSG_READ     "无法读取上传的文件"
 #define MSG_BAD_XLSX "文件不是有效的 Excel 文件"
-#define MSG_TOO_BIG  "Excel 文件解压后超过 512 MB，无法导入"
+#define MSG_PART_BIG "Excel 文件中的 %s 解压后超过 %d MB 的上限，无法导入"
+#define MSG_ALL_BIG  "Excel 文件解压后超过 %d MB 的上限，无法导入"
+#define MSG_SST_BIG  "Excel 文件的共享字符串超过 %d MB 的上限，无法导入"
+#define MSG_SST_MANY "Excel 文件的共享字符串超过 %d 条的上限，无法导入"
 #define MSG_COLS     "第 %ld 行超过 %d 列，无法导入"
 #define MSG_CELL     "第 %ld 行有单元格超过 32 KB，无法导入"
 
@@ -68,6 +74,15 @@ static void reader_set_err(struct reader *r, const char *fmt, ...)
         if (!(r)->done) {                                                                          \
             log_warn(__VA_ARGS__);                                                                 \
             reader_set_err((r), __VA_ARGS__);                                                      \
+        }                                                                                          \
+    } while (0)
+
+/* reader_fail for a file past one of tabread.h's limits on expansion. */
+#define reader_too_large(r, ...)                                                                   \
+    do {                                                                                           \
+        if (!(r)->done) {                                                                          \
+            reader_fail((r), __VA_ARGS__);                                                         \
+            (r)->rc = TABREAD_TOO_LARGE;                                                           \
         }                                                                                          \
     } while (0)
 
@@ -258,6 +273,7 @@ struct xlsx {
     size_t sst_len, sst_cap;
     size_t *sst_off;
     size_t sst_n, sst_offcap;
+    zip_uint64_t inflated; /* uncompressed bytes of the parts read so far */
     bool in_si, in_sst_t;
     int sst_rph;
     /* styles.xml */
@@ -456,8 +472,15 @@ static int xlsx_parse(struct xlsx *x, const char *name, XML_StartElementHandler 
         reader_fail(x->r, MSG_BAD_XLSX);
         goto fail;
     }
+    /* The sizes the zip declares first, so that a bomb is refused before any
+     * of it is inflated; the bytes really inflated are counted below, for a
+     * zip that lies. */
     if ((st.valid & ZIP_STAT_SIZE) && st.size > MAX_PART_SIZE) {
-        reader_fail(x->r, MSG_TOO_BIG);
+        reader_too_large(x->r, MSG_PART_BIG, name, TABREAD_MAX_PART_MB);
+        goto fail;
+    }
+    if ((st.valid & ZIP_STAT_SIZE) && st.size > MAX_TOTAL - x->inflated) {
+        reader_too_large(x->r, MSG_ALL_BIG, TABREAD_MAX_TOTAL_MB);
         goto fail;
     }
     zf = zip_fopen_index(x->za, (zip_uint64_t)idx, 0);
@@ -489,8 +512,13 @@ static int xlsx_parse(struct xlsx *x, const char *name, XML_StartElementHandler 
             goto fail;
         }
         total += (zip_uint64_t)n;
+        x->inflated += (zip_uint64_t)n;
         if (total > MAX_PART_SIZE) {
-            reader_fail(x->r, MSG_TOO_BIG);
+            reader_too_large(x->r, MSG_PART_BIG, name, TABREAD_MAX_PART_MB);
+            goto fail;
+        }
+        if (x->inflated > MAX_TOTAL) {
+            reader_too_large(x->r, MSG_ALL_BIG, TABREAD_MAX_TOTAL_MB);
             goto fail;
         }
         if (XML_ParseBuffer(x->xp, (int)n, n == 0) != XML_STATUS_OK) {
@@ -583,6 +611,11 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
     struct xlsx *x = ud;
     (void)atts;
     if (is(name, "si")) {
+        if (x->sst_n >= TABREAD_MAX_SST) {
+            reader_too_large(x->r, MSG_SST_MANY, TABREAD_MAX_SST);
+            XML_StopParser(x->xp, XML_FALSE);
+            return;
+        }
         x->in_si = true;
         x->sst_rph = 0;
         sst_push_off(x, x->sst_len);
@@ -613,8 +646,14 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 static void XMLCALL sst_text(void *ud, const XML_Char *s, int len)
 {
     struct xlsx *x = ud;
-    if (!x->in_si || !x->in_sst_t || x->sst_rph > 0)
+    if (x->r->done || !x->in_si || !x->in_sst_t || x->sst_rph > 0)
         return;
+    /* What is held is bounded here, well before the part's own limit. */
+    if (x->sst_len + (size_t)len + 1 > MAX_SST_BYTES) {
+        reader_too_large(x->r, MSG_SST_BIG, TABREAD_MAX_SST_MB);
+        XML_StopParser(x->xp, XML_FALSE);
+        return;
+    }
     sst_reserve(x, (size_t)len + 1);
     memcpy(x->sst + x->sst_len, s, (size_t)len);
     x->sst_len += (size_t)len;

@@ -11,11 +11,25 @@
 #define TABREAD_MAX_COLS 1024
 #define TABREAD_MAX_CELL (32 * 1024)
 
+/* Limits on what a small .xlsx may expand to (a zip bomb), each named in the
+ * message of a read that passes it, which then fails with TABREAD_TOO_LARGE:
+ * one XML part, and all parts together, uncompressed (the size the zip
+ * declares is checked before anything is inflated, the bytes actually
+ * inflated as they come); the text of the shared strings held in memory and
+ * their number. */
+#define TABREAD_MAX_PART_MB  128
+#define TABREAD_MAX_TOTAL_MB 192
+#define TABREAD_MAX_SST_MB   32
+#define TABREAD_MAX_SST      1000000
+
+/* tabread_file's result when a limit above was passed. */
+#define TABREAD_TOO_LARGE (-2)
+
 /* Called once per row that has at least one cell (blank CSV lines and <row>
  * elements without values are skipped, but still counted in rowno). cells[i]
  * is never NULL: missing cells are "". Rows are passed as they are: ncells is
  * the number of cells up to the last one present, and may differ from row to
- * row. Return 0 to go on, anything else to stop. */
+ * row. Return 0 to go on, a positive value to stop. */
 typedef int (*tabread_row_fn)(void *ctx, long rowno, const char *const *cells, size_t ncells);
 
 /* format: "csv", "xlsx", or NULL to sniff from the file's first bytes (PK\3\4 = xlsx).
@@ -23,8 +37,9 @@ typedef int (*tabread_row_fn)(void *ctx, long rowno, const char *const *cells, s
  * CSV must be UTF-8 (a BOM is stripped). For .xlsx the first sheet is read;
  * numbers come as written ("12", not "12.0"), booleans as "1"/"0", date-formatted
  * numbers as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" (time-only formats: "HH:MM:SS").
- * Returns 0 on success, the callback's non-zero value if it stopped, or -1 with a Chinese
- * message in err (e.g. "文件不是有效的 Excel 文件"). err may be NULL. */
+ * Returns 0 on success, the callback's value if it stopped, TABREAD_TOO_LARGE past a
+ * limit above, or -1 for any other failure; both with a Chinese message in err (e.g.
+ * "文件不是有效的 Excel 文件"). err may be NULL. */
 int tabread_file(const char *path, const char *format, tabread_row_fn fn, void *ctx, char *err,
                  size_t errlen);
 

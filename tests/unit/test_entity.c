@@ -377,6 +377,18 @@ static void test_rejections(void)
     check_rejected("volunteers", "birth_date", "2025-02-30", "birth_date");
     check_rejected("volunteers", "birth_date_from", "2025-13-01", "birth_date_from");
     check_rejected("volunteers", "joined_on_to", "2025-01-01", NULL);
+    {
+        /* a key longer than any field name, ending in _to or _from: once a
+         * write past a stack buffer (found by fuzz_list_query) */
+        char key[300];
+        memset(key, 'i', sizeof key);
+        strcpy(key + 200, "found_at_to");
+        check_rejected("hazards", key, "2025-01-01", key);
+        strcpy(key + 200, "birth_date_from");
+        check_rejected("volunteers", key, "2025-01-01", key);
+        key[95] = '\0';
+        check_rejected("volunteers", key, "1", key);
+    }
     check_rejected("volunteers", "gender", "1", NULL);
     check_rejected("volunteers", "team", "一队", NULL);
     check_rejected("volunteers", "q", "\xff\xfe", "q");

@@ -661,12 +661,59 @@ static void test_xlsx_errors(void)
     CHECK(r.last && r.last[2] == 'A' && r.last[strlen(r.last) - 1] == 'b');
     free(s);
 
-    /* a zip bomb: a part that claims more than 512 MiB */
+    /* a zip bomb: a part that claims more than 128 MiB, refused before
+     * anything is inflated */
     p = hand_xlsx("bomb.xlsx", sheet_of("<row><c><v>1</v></c></row>"), false);
     patch_size(p, "xl/worksheets/sheet1.xml", 600u * 1024 * 1024);
-    CHECK_INT(read_rows(p, NULL, &r), -1);
-    CHECK_STR(err, "Excel 文件解压后超过 512 MB，无法导入");
+    CHECK_INT(read_rows(p, NULL, &r), TABREAD_TOO_LARGE);
+    CHECK_STR(err, "Excel 文件中的 xl/worksheets/sheet1.xml 解压后超过 128 MB 的上限，无法导入");
     rows_free(&r);
+}
+
+/* Shared strings past their limits, as an .xlsx with this sharedStrings.xml. */
+static void expect_sst_fail(const char *name, const char *sst_xml, const char *msg)
+{
+    struct rows r = {0};
+    struct part parts[] = {
+        {"_rels/.rels", pkg_rels},
+        {"xl/workbook.xml", workbook(false)},
+        {"xl/_rels/workbook.xml.rels", wb_rels},
+        {"xl/sharedStrings.xml", sst_xml},
+        {"xl/worksheets/sheet1.xml", sheet_of("<row><c t=\"s\"><v>0</v></c></row>")},
+    };
+    const char *p = make_zip(name, parts, sizeof parts / sizeof parts[0]);
+    CHECK_INT(read_rows(p, NULL, &r), TABREAD_TOO_LARGE);
+    CHECK_STR(err, msg);
+    CHECK_INT(r.count, 0);
+    rows_free(&r);
+}
+
+static void test_xlsx_expansion(void)
+{
+    /* more strings than TABREAD_MAX_SST, each tiny */
+    size_t n = TABREAD_MAX_SST + 1;
+    char *s = malloc(n * 5 + 64);
+    size_t o = (size_t)sprintf(s, "<sst>");
+    for (size_t i = 0; i < n; i++, o += 5)
+        memcpy(s + o, "<si/>", 5);
+    strcpy(s + o, "</sst>");
+    expect_sst_fail("manysst.xlsx", s, "Excel 文件的共享字符串超过 1000000 条的上限，无法导入");
+    free(s);
+
+    /* more text than TABREAD_MAX_SST_MB, in strings of 30 KB (each under
+     * the cell limit) */
+    size_t one = 30 * 1024, count = (size_t)TABREAD_MAX_SST_MB * 1024 * 1024 / one + 2;
+    s = malloc(count * (one + 16) + 64);
+    o = (size_t)sprintf(s, "<sst>");
+    for (size_t i = 0; i < count; i++) {
+        o += (size_t)sprintf(s + o, "<si><t>");
+        memset(s + o, 'x', one);
+        o += one;
+        o += (size_t)sprintf(s + o, "</t></si>");
+    }
+    strcpy(s + o, "</sst>");
+    expect_sst_fail("bigsst.xlsx", s, "Excel 文件的共享字符串超过 32 MB 的上限，无法导入");
+    free(s);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -727,6 +774,7 @@ int main(void)
     test_xlsx_hand();
     test_xlsx_odd_layout();
     test_xlsx_errors();
+    test_xlsx_expansion();
     nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_REPORT();
 }
