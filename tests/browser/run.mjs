@@ -1260,6 +1260,203 @@ test('工作总结: the 2025 preview of the county (title, 三、 heading, a tab
     await loggedOut(page, base);
 });
 
+// Waits until 事故伤害统计 has finished a load after `before` loads.
+async function injurySettled(page, before = 0) {
+    await page.waitForFunction(
+        (b) => {
+            const e = document.querySelector('[data-test=injury-stats]');
+            return e && e.dataset.busy === 'false' && Number(e.dataset.loads) > b;
+        },
+        before,
+        { timeout: 20000 },
+    );
+    return page.locator('[data-test=injury-stats]');
+}
+const injuryLoads = async (page) => Number((await page.locator('[data-test=injury-stats]').getAttribute('data-loads')) || 0);
+const digits = (t) => Number(String(t).replace(/[^\d.]/g, ''));
+
+// A block's table: its rows as [label, count, prev] and the 合计 row.
+async function blockTable(page, id) {
+    const trs = page.locator(`[data-test=block-${id}] [data-test=block-table] .el-table__body-wrapper tbody tr`);
+    const rows = [];
+    for (const tr of await trs.all()) {
+        const label = (await tr.locator('td').first().innerText()).trim();
+        const count = digits(await tr.locator('[data-col=count]').innerText());
+        const prev = digits(await tr.locator('[data-col=prev]').innerText());
+        const yoy = (await tr.locator('[data-col=yoy]').innerText()).trim();
+        rows.push({ label, count, prev, yoy });
+    }
+    const heads = (await page.locator(`[data-test=block-${id}] [data-test=block-table] .el-table__header-wrapper th .cell`).allInnerTexts()).map((t) => t.trim());
+    return { rows: rows.slice(0, -1), total: rows[rows.length - 1], heads, title: (await page.locator(`[data-test=block-${id}] [data-test=block-title]`).innerText()).trim() };
+}
+
+test('事故伤害统计: the home page\'s figures with their period; the county\'s 2025 cards and tables are the API\'s, 合计 rows sum the rows, labels /stats/figures\'; 新增, 无基数; Excel export', async ({ page, base, tmpdir }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    const me = (await apiGet(page, '/api/v1/session')).user;
+    const figs = await apiGet(page, '/api/v1/stats/figures');
+    const section = (sec) => figs.sections.find((x) => x.key === sec) || { figures: [], breakdowns: [] };
+    const figure = (sec, key) => section(sec).figures.find((f) => f.key === key);
+    const breakdown = (sec, key) => section(sec).breakdowns.find((b) => b.key === key);
+
+    // Home: this year's main figures of the user's region, with the period.
+    const y = new Date().getFullYear();
+    const home = page.locator('[data-test=home-figures][data-loaded=true]');
+    await home.waitFor({ timeout: 15000 });
+    const now = await apiGet(page, `/api/v1/stats?region=${me.region}&year=${y}`);
+    const period = (await page.locator('[data-test=home-period]').innerText()).trim();
+    assert(period.includes(`统计期间 ${now.from} 至 ${now.to}`), `the home page's period says ${JSON.stringify(period)}`);
+    const homeFigs = home.locator('[data-figure]');
+    assert((await homeFigs.count()) === 4, `the home page shows ${await homeFigs.count()} figures`);
+    for (const el of await homeFigs.all()) {
+        const [sec, key] = (await el.getAttribute('data-figure')).split('.');
+        const f = figure(sec, key);
+        assert(f && (await el.locator('[data-test=fig-label]').innerText()).trim() === f.label, `home figure ${sec}.${key} is not labelled ${f && f.label}`);
+        assert(digits(await el.locator('[data-test=fig-value]').innerText()) === now[sec][key], `home figure ${sec}.${key} differs from the API's ${now[sec][key]}`);
+        assert(digits(await el.locator('[data-test=fig-prev]').innerText()) === now[sec][f.prev_key], `home figure ${sec}.${key}'s last year differs`);
+    }
+    await shot(page, 'home-figures');
+
+    // The page from the menu.
+    const item = page.locator('[data-test=menu-stats-injuries]');
+    if (!(await item.isVisible())) await page.locator('[data-test=menu-biz] .el-sub-menu__title').click();
+    await item.click();
+    await page.waitForURL((u) => u.pathname === '/stats/injuries');
+    const sp = await injurySettled(page);
+    assert((await sp.getAttribute('data-region')) === me.region, 'the page does not start at the user\'s region');
+    let before = await injuryLoads(page);
+    await pickOption(page, page.locator('[data-test=injury-year]'), '2025 年');
+    await injurySettled(page, before);
+    assert((await sp.getAttribute('data-year')) === '2025', 'year 2025 not loaded');
+    const st = await apiGet(page, `/api/v1/stats?region=${me.region}&year=2025`);
+    assert(st.incidents && st.incidents.total > 0 && st.injuries && st.injuries.total > 0, 'the demo county has no 2025 incidents or injuries');
+    const per = (await page.locator('[data-test=injury-period]').innerText()).replace(/\s+/g, ' ');
+    assert(per.includes('统计期间 2025-01-01 至 2025-12-31'), `the period says ${per}`);
+    const pop = st.region.populations && st.region.populations['2025'];
+    assert(pop && per.includes(pop.toLocaleString('zh-CN')), `the population used (${pop}) is not stated: ${per}`);
+
+    // The cards: labels and values.
+    const cards = page.locator('[data-test=injury-kpis] [data-figure]');
+    assert((await cards.count()) >= 6, `only ${await cards.count()} cards`);
+    for (const card of await cards.all()) {
+        const [sec, key] = (await card.getAttribute('data-figure')).split('.');
+        const f = figure(sec, key);
+        assert(f && (await card.locator('[data-test=kpi-label]').innerText()).trim() === f.label, `card ${sec}.${key} is not labelled ${f && f.label}`);
+        const shown = digits(await card.locator('[data-test=kpi-value]').innerText());
+        assert(Math.abs(shown - st[sec][key]) < 0.006, `card ${sec}.${key} shows ${shown}, the API ${st[sec][key]}`);
+        const pct = st[sec][`${key}_change_pct`];
+        if (typeof pct === 'number' && pct !== 0) {
+            const yy = (await card.locator('[data-test=kpi-yoy]').innerText()).trim();
+            assert(yy === `${pct > 0 ? '↑' : '↓'}${Math.abs(pct).toFixed(1)}%`, `card ${sec}.${key}'s 同比 ${yy}, the API ${pct}`);
+        }
+    }
+
+    // The tables: the rows are the API's, the 合计 row their sum (and the
+    // section's total), titles and the count column's label the declared ones.
+    const checks = [
+        ['incidents-month', 'incidents', 'by_month', st.incidents.by_month.map((n, i) => [`${i + 1}月`, n, st.incidents.by_month_prev[i]])],
+        ['incidents-kind', 'incidents', 'by_kind', st.incidents.by_kind.map((x) => [x.label, x.count, x.count_prev])],
+        ['injuries-month', 'injuries', 'by_month', st.injuries.by_month.map((n, i) => [`${i + 1}月`, n, st.injuries.by_month_prev[i]])],
+        ['injuries-cause', 'injuries', 'by_cause', st.injuries.by_cause.map((x) => [x.label, x.count, x.count_prev])],
+    ];
+    for (const [id, sec, bd, want] of checks) {
+        const t = await blockTable(page, id);
+        assert(t.title === breakdown(sec, bd).label, `block ${id} is titled ${t.title}, /stats/figures ${breakdown(sec, bd).label}`);
+        assert(t.heads[1].startsWith(figure(sec, 'total').label), `block ${id}'s count column is ${t.heads[1]}`);
+        assert(JSON.stringify(t.rows.map((r) => [r.label, r.count, r.prev])) === JSON.stringify(want), `block ${id}'s rows ${JSON.stringify(t.rows)} differ from the API's ${JSON.stringify(want)}`);
+        assert(t.total.label === '合计', `block ${id}'s last row is ${t.total.label}`);
+        const sum = t.rows.reduce((s, r) => s + r.count, 0);
+        const sumPrev = t.rows.reduce((s, r) => s + r.prev, 0);
+        assert(t.total.count === sum && t.total.prev === sumPrev, `block ${id}'s 合计 ${t.total.count}/${t.total.prev}, the rows sum to ${sum}/${sumPrev}`);
+        assert(sum === st[sec].total && sumPrev === st[sec].total_prev, `block ${id}'s 合计 ${sum} is not the section's total ${st[sec].total}`);
+        assert(await page.locator(`[data-test=chart-${id}] canvas`).count(), `block ${id}'s chart is not drawn`);
+    }
+    for (const id of ['incidents-grade', 'injuries-place']) assert(await page.locator(`[data-test=chart-${id}] canvas`).count(), `the ${id} chart is not drawn`);
+    await page.waitForTimeout(600);
+    await shot(page, 'injury-stats');
+
+    // 2024 against a year without records: 新增, 无基数, never a division by zero.
+    before = await injuryLoads(page);
+    await pickOption(page, page.locator('[data-test=injury-year]'), '2024 年');
+    await injurySettled(page, before);
+    const st24 = await apiGet(page, `/api/v1/stats?region=${me.region}&year=2024`);
+    if (st24.incidents.total > 0 && st24.incidents.total_prev === 0) {
+        const yy = (await page.locator('[data-test=injury-kpis] [data-figure="incidents.total"] [data-test=kpi-yoy]').innerText()).trim();
+        assert(yy === '新增, 无基数', `2024 against an empty 2023 says ${yy}`);
+        const t = await blockTable(page, 'incidents-kind');
+        assert(t.rows.every((r) => r.count === 0 || r.yoy === '新增, 无基数'), `a 2024 row against nothing: ${JSON.stringify(t.rows)}`);
+    }
+    assert(!(await page.locator('[data-test=injury-stats]').innerText()).match(/NaN|Infinity|undefined|null/), 'NaN, Infinity or a raw value on the page');
+
+    // 导出 Excel: the server's workbook of the same region and year.
+    let exportUrl = '';
+    const onReq = (r) => {
+        if (r.url().includes('/stats/export.xlsx')) exportUrl = r.url();
+    };
+    page.on('request', onReq);
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), page.locator('[data-test=injury-export]').click()]);
+    page.off('request', onReq);
+    const file = path.join(tmpdir, 'injury-stats.xlsx');
+    await dl.saveAs(file);
+    assert(fs.readFileSync(file).subarray(0, 2).toString() === 'PK', 'the export is not an xlsx file');
+    const eu = new URL(exportUrl);
+    assert(eu.searchParams.get('region') === me.region && eu.searchParams.get('year') === '2024', `export query: ${exportUrl}`);
+});
+
+test('伤害病例: the card-like form in its sections; a traffic cause at home is refused under the fields; corrected, the case is saved', async ({ page, base, watch }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    await page.goto(`${base}/e/injury_cases`);
+    await tableRows(page);
+    const total0 = (await apiGet(page, '/api/v1/injury_cases?page_size=1')).total;
+    await page.locator('[data-test=create-btn]').click();
+    const dialog = page.locator('.entity-dialog');
+    await dialog.waitFor();
+    const groups = await dialog.locator('[data-group]').evaluateAll((els) => els.map((e) => e.dataset.group));
+    assert(JSON.stringify(groups) === JSON.stringify(['基本情况', '伤害事件', '伤害临床', '其他']), `the form's sections: ${JSON.stringify(groups)}`);
+    for (const [g, f] of [['基本情况', 'sex'], ['基本情况', 'age'], ['伤害事件', 'cause'], ['伤害事件', 'place'], ['伤害临床', 'severity'], ['其他', 'disabled']])
+        assert(await dialog.locator(`[data-group="${g}"] [data-field=${f}]`).count(), `${f} is not in ${g}`);
+    const meta = await apiGet(page, '/api/v1/meta/entities');
+    const ent = (meta.entities || meta).find ? (meta.entities || meta).find((e) => e.name === 'injury_cases') : null;
+    if (ent) {
+        const want = ent.fields.find((f) => f.name === 'cause').label;
+        const label = (await dialog.locator('[data-field=cause] .el-form-item__label').innerText()).trim();
+        assert(label === want, `the cause is labelled ${label}, the metadata ${want}`);
+    }
+
+    const day = `${new Date().getFullYear()}-01-15`;
+    const dateInput = dialog.locator('[data-field=injured_on] input');
+    await dateInput.click();
+    await dateInput.fill(day.replace(/^(\d+)-(\d+)-(\d+)$/, '$1年$2月$3日'));
+    await dateInput.press('Enter');
+    await dialog.locator('.form-group-title', { hasText: '基本情况' }).click(); // closes the date panel
+    await pickRegion(page, dialog.locator('[data-field=region]'), '九龙镇');
+    await pickOption(page, dialog.locator('[data-field=sex]'), '女');
+    await dialog.locator('[data-field=age] input').fill('67');
+    await dialog.locator('[data-field=age] input').press('Tab');
+    await pickOption(page, dialog.locator('[data-field=cause]'), '机动车车祸');
+    await pickOption(page, dialog.locator('[data-field=place]'), '家中');
+    await pickOption(page, dialog.locator('[data-field=intent]'), '非故意（意外）');
+
+    watch.expect(422, /\/api\/v1\/injury_cases$/);
+    await dialog.locator('[data-test=dialog-save]').click();
+    const placeErr = dialog.locator('[data-field=place] .el-form-item__error');
+    await placeErr.waitFor({ timeout: 10000 });
+    const pe = (await placeErr.innerText()).trim();
+    assert(pe.includes('与伤害原因不符') && pe.includes('公路/街道'), `under 伤害发生地点: ${pe}`);
+    assert(!/代码|\b5\b/.test(pe), `the message shows a raw code: ${pe}`);
+    assert(await dialog.locator('[data-field=cause] .el-form-item__error').count(), 'no message under 伤害原因');
+    assert((await dialog.locator('[data-field=sex] .el-form-item__error').count()) === 0, 'a message under a field the server did not name');
+    assert(await dialog.locator('[data-field=injured_on] input').inputValue(), 'the date was not filled');
+    await shot(page, 'injury-card-422');
+
+    await pickOption(page, dialog.locator('[data-field=place]'), '公路/街道');
+    await dialog.locator('[data-test=dialog-save]').click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+    const total1 = (await apiGet(page, '/api/v1/injury_cases?page_size=1')).total;
+    assert(total1 === total0 + 1, `the list total went from ${total0} to ${total1}`);
+});
+
 /* ---------------- the run ---------------- */
 
 async function main() {

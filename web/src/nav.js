@@ -3,6 +3,10 @@
 // permission each needs (the server checks them again).
 import { computed } from 'vue';
 import { can, businessEntities, state } from './store.js';
+import { canReadSections } from './views/stats/stats.js';
+
+// The statistics sections of the incidents module (GET /stats/figures keys).
+export const INJURY_SECTIONS = ['incidents', 'injuries'];
 
 export const ADMIN_PAGES = [
     { path: '/admin/users', name: 'admin-users', title: '用户管理', icon: 'User', perm: 'user:admin' },
@@ -28,6 +32,14 @@ export const BIZ_PAGES = [
     { path: '/hazards/map', name: 'hazard-map', title: '隐患地图', icon: 'MapLocation', perm: 'hazard:read' },
     { path: '/m/report', name: 'mobile-report', title: '隐患上报', icon: 'Upload', perm: 'hazard:write' },
     { path: '/stats', name: 'stats', title: '统计分析', icon: 'DataAnalysis', perm: 'report:read' },
+    {
+        path: '/stats/injuries',
+        name: 'stats-injuries',
+        title: '事故伤害统计',
+        icon: 'DataLine',
+        perm: 'report:read',
+        show: () => canReadSections(INJURY_SECTIONS),
+    },
     { path: '/reports/work-summary', name: 'report-work-summary', title: '工作总结', icon: 'Notebook', perm: 'report:read' },
 ];
 

@@ -2,6 +2,7 @@ import { createRouter, createWebHistory } from 'vue-router';
 import { state, can, loadSession, loadEntities, loadRegions, entityMeta } from './store.js';
 import { ADMIN_PAGES } from './nav.js';
 import { safeRedirect } from './util.js';
+import { loadFigures } from './views/stats/stats.js';
 
 import AppLayout from './layouts/AppLayout.vue';
 import LoginView from './views/LoginView.vue';
@@ -27,6 +28,7 @@ const HazardBoard = () => import('./views/hazard/HazardBoard.vue');
 const MobileReport = () => import('./views/hazard/MobileReport.vue');
 const StatsView = () => import('./views/stats/StatsView.vue');
 const WorkSummary = () => import('./views/stats/WorkSummary.vue');
+const InjuryStats = () => import('./views/stats/InjuryStats.vue');
 
 const adminComponents = {
     'admin-users': UsersView,
@@ -65,6 +67,12 @@ const routes = [
             { path: 'hazards/map', name: 'hazard-map', component: HazardMap, meta: { title: '隐患地图', group: '业务管理', perm: 'hazard:read' } },
             { path: 'hazards/board', name: 'hazard-board', component: HazardBoard, meta: { title: '隐患看板', group: '业务管理', perm: 'hazard:read' } },
             { path: 'stats', name: 'stats', component: StatsView, meta: { title: '统计分析', group: '业务管理', perm: 'report:read' } },
+            {
+                path: 'stats/injuries',
+                name: 'stats-injuries',
+                component: InjuryStats,
+                meta: { title: '事故伤害统计', group: '业务管理', perm: 'report:read' },
+            },
             {
                 path: 'reports/work-summary',
                 name: 'report-work-summary',
@@ -114,6 +122,9 @@ router.beforeEach(async (to) => {
     }
     if (to.name === 'password') return { name: 'account' };
     try {
+        // The declared figures decide which statistics pages the menu offers;
+        // not waited for (the menu follows when they arrive).
+        if (can('report:read')) loadFigures().catch(() => {});
         await Promise.all([loadEntities(), loadRegions()]);
     } catch (e) {
         if (!state.user) return { name: 'login', query: { redirect: to.fullPath } };

@@ -2,8 +2,9 @@
 // (the URL's, else the region switcher's and the current year), the years
 // offered, the declared figures (their labels, units and kinds) and the
 // number formats of the statistics.
+import { shallowRef } from 'vue';
 import { api } from '../../api.js';
-import { state, regionNode } from '../../store.js';
+import { state, regionNode, can } from '../../store.js';
 
 export const YEARS_OFFERED = 5;
 
@@ -70,13 +71,54 @@ export function regionChain(code) {
 
 let figuresPromise = null;
 
+// The declared sections once loaded (the menu shows a statistics page only
+// to those who may read one of its sections: each section's `perm`).
+export const figureSections = shallowRef(null);
+
 export function loadFigures() {
     if (!figuresPromise)
-        figuresPromise = api.get('/stats/figures').then(indexFigures, (e) => {
-            figuresPromise = null;
-            throw e;
-        });
+        figuresPromise = api.get('/stats/figures').then(
+            (d) => {
+                const f = indexFigures(d);
+                figureSections.value = f.sections;
+                return f;
+            },
+            (e) => {
+                figuresPromise = null;
+                throw e;
+            },
+        );
     return figuresPromise;
+}
+
+// Whether the user may read any of the sections `keys` (by their declared
+// permission); false until the figures are loaded.
+export function canReadSections(keys) {
+    const secs = figureSections.value;
+    return !!secs && secs.some((s) => keys.includes(s.key) && s.perm && can(s.perm));
+}
+
+// The year-on-year change of a count as text and direction, from the
+// server's per cent (`<key>_change_pct`, null when the year before was 0)
+// or, without one, computed here; never a division by zero:
+//   { text: "↓9.5%" | "新增, 无基数" | "持平" | "—", dir }
+export function changeOf(cur, prev, pct) {
+    const c = Number(cur);
+    const p = Number(prev);
+    if (cur === null || cur === undefined || prev === null || prev === undefined || !Number.isFinite(c) || !Number.isFinite(p))
+        return { text: '—', dir: 'none' };
+    if (p === 0) return c === 0 ? { text: '持平', dir: 'flat' } : { text: '新增, 无基数', dir: 'up' };
+    let v = pct === null || pct === undefined || !Number.isFinite(Number(pct)) ? ((c - p) / p) * 100 : Number(pct);
+    v = Math.round(v * 10) / 10;
+    if (v === 0) return { text: '持平', dir: 'flat' };
+    return { text: `${v > 0 ? '↑' : '↓'}${Math.abs(v).toFixed(1)}%`, dir: v > 0 ? 'up' : 'down' };
+}
+
+// A rate per 100 000 with two decimals ("—" without a population).
+export function fmtRate(n) {
+    if (isBlank(n)) return '—';
+    const v = Number(n);
+    return Number.isFinite(v) ? v.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : String(n);
 }
 
 // { sections, columns, figure(section, key), breakdown(section, key) }
@@ -125,6 +167,7 @@ export function figureValue(fig, v, base) {
         const r = Number(v);
         text = isBlank(v) || !Number.isFinite(r) || (base !== undefined && !Number(base)) ? '—' : (Math.round(r * 1000) / 10).toFixed(1);
     } else if (kind === 'sum') text = fmtSum(v);
+    else if (kind === 'per100k') text = fmtRate(v);
     else text = fmtInt(v);
     return { text, unit: text === '—' || !fig ? '' : fig.unit || '' };
 }
