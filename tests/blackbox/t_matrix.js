@@ -34,6 +34,8 @@ const MATRIX = `
 | sysadmin | checklist_templates | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
 | sysadmin | inspections | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
 | sysadmin | hazards | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | incidents | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | injury_cases | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
 | county_admin | regions | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
@@ -43,6 +45,8 @@ const MATRIX = `
 | county_admin | checklist_templates | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | inspections | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | hazards | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | incidents | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | injury_cases | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | regions | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
@@ -52,6 +56,8 @@ const MATRIX = `
 | township_admin | checklist_templates | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | inspections | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | hazards | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | incidents | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | injury_cases | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | village_worker | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
@@ -61,6 +67,8 @@ const MATRIX = `
 | village_worker | checklist_templates | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | village_worker | inspections | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | hazards | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | incidents | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | injury_cases | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | unit_officer | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | unit_officer | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | unit_officer | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
@@ -70,6 +78,8 @@ const MATRIX = `
 | unit_officer | checklist_templates | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | unit_officer | inspections | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | unit_officer | hazards | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| unit_officer | incidents | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | injury_cases | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | police | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | police | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | police | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
@@ -79,6 +89,8 @@ const MATRIX = `
 | police | checklist_templates | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | police | inspections | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | police | hazards | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | incidents | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| police | injury_cases | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | mediator | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
@@ -88,6 +100,8 @@ const MATRIX = `
 | mediator | checklist_templates | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | inspections | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | hazards | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | incidents | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | injury_cases | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | reviewer | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | reviewer | volunteers | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | reviewer | activities | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
@@ -97,6 +111,8 @@ const MATRIX = `
 | reviewer | checklist_templates | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | reviewer | inspections | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | reviewer | hazards | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| reviewer | incidents | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| reviewer | injury_cases | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 `.trim();
 
 const OPS = ['list', 'get', 'create', 'update', 'delete', 'export', 'import', 'reveal'];
@@ -199,6 +215,10 @@ function createBody(entity, place, m) {
             return { held_on: '2025-03-01', kind: 'routine', inspectors: `矩阵${m}`, region: place };
         case 'hazards':
             return { title: `矩阵${m}`, domain: 'fire', grade: 'general', found_at: '2025-03-01', region: place };
+        case 'incidents':
+            return { kind: 'fire', occurred_on: '2025-03-01', place: `矩阵${m}`, region: place };
+        case 'injury_cases':
+            return { injured_on: '2025-03-01', sex: '1', age: 40, cause: '3', place: '1', intent: '1', note: `矩阵${m}`, region: place };
     }
     throw new Error(entity);
 }
@@ -223,6 +243,10 @@ function importCsv(entity, place, m) {
             return `region,held_on,kind,inspectors\n${place},2025-03-02,routine,矩阵${m}\n`;
         case 'hazards':
             return `region,title,domain,grade,found_at\n${place},矩阵${m},fire,general,2025-03-02\n`;
+        case 'incidents':
+            return `region,kind,occurred_on,place\n${place},fire,2025-03-02,矩阵${m}\n`;
+        case 'injury_cases':
+            return `region,injured_on,sex,age,cause,place,intent,note\n${place},2025-03-02,1,40,3,1,1,矩阵${m}\n`;
     }
     throw new Error(entity);
 }
@@ -247,6 +271,10 @@ function updateBody(entity, n) {
             return ['places', `场所${n}`];
         case 'hazards':
             return ['address', `地址${n}`];
+        case 'incidents':
+            return ['description', `经过${n}`];
+        case 'injury_cases':
+            return ['age', 20 + (n % 60)];
     }
     throw new Error(entity);
 }
