@@ -799,8 +799,50 @@ static int region_row(void *ctx, db_stmt *s)
     return 0;
 }
 
+/* 1 when name is one of list's comma-separated names (NULL: all are). */
+static int listed(const char *list, const char *name)
+{
+    if (!list)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return 1;
+        p += len + (e != NULL);
+    }
+    return 0;
+}
+
+int stats_sections_valid(const char *list)
+{
+    plans_ready();
+    if (!*list)
+        return 0;
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        int known = 0;
+        for (int i = 0; i < nplans && !known; i++)
+            known = strlen(plans[i].sec->name) == len && strncmp(plans[i].sec->name, p, len) == 0;
+        if (!known)
+            return 0;
+        p += len + (e != NULL);
+        if (e && !*p)
+            return 0; /* a trailing comma */
+    }
+    return 1;
+}
+
 int stats_compute(db_conn *c, const struct user *user, const char *region, int year,
                   const char *today, json_t **out)
+{
+    return stats_compute_only(c, user, region, year, today, NULL, out);
+}
+
+int stats_compute_only(db_conn *c, const struct user *user, const char *region, int year,
+                       const char *today, const char *only, json_t **out)
 {
     *out = NULL;
     plans_ready();
@@ -856,7 +898,7 @@ int stats_compute(db_conn *c, const struct user *user, const char *region, int y
                                       pops.prev > 0 ? json_integer(pops.prev) : json_null()));
     for (int i = 0; st == DB_OK && i < nplans; i++) {
         const struct stats_section *sec = plans[i].sec;
-        if (!authz_has(user, sec->perm))
+        if (!authz_has(user, sec->perm) || !listed(only, sec->name))
             continue;
         json_t *obj = json_object();
         st = section_scan(c, a, &plans[i], &sp, children, prefix, &pops, obj);
@@ -1036,12 +1078,28 @@ static void h_figures(req *r)
     reply_json(r, 200, stats_figures_json());
 }
 
+/* ?sections=a,b: only those (a page asks for what it shows); the Excel
+ * export and the summary always take every section the caller may read. */
 static void h_stats(req *r)
 {
+    const char *only = req_query(r, "sections");
+    if (only && !stats_sections_valid(only)) {
+        reply_error(r, 400, "bad_request", "sections 必须是逗号分隔的统计部分名称",
+                    json_pack("{s:s}", "sections", "必须是逗号分隔的统计部分名称"));
+        return;
+    }
+    char today[11];
     const char *region;
     int year;
+    if (stats_args(r, &region, &year, today) != 0)
+        return;
     json_t *s;
-    if (stats_for_request(r, &region, &year, &s) == 0)
+    int st = stats_compute_only(req_db(r), r->user, region, year, today, only, &s);
+    if (st == DB_DONE)
+        reply_error(r, 404, "not_found", "区域不存在", NULL);
+    else if (st != DB_OK)
+        reply_db_error(r, st);
+    else
         reply_json(r, 200, s);
 }
 

@@ -34,6 +34,12 @@ struct req;
  * *out is NULL unless DB_OK. */
 int stats_compute(db_conn *c, const struct user *user, const char *region, int year,
                   const char *today, json_t **out);
+/* The same, for the sections named in only ("incidents,injuries"; NULL:
+ * all) among those user may read: a page asks only for what it shows. */
+int stats_compute_only(db_conn *c, const struct user *user, const char *region, int year,
+                       const char *today, const char *only, json_t **out);
+/* 1 when every comma-separated name of list is a declared section. */
+int stats_sections_valid(const char *list);
 
 /* The year of "2025" (1949–2100, digits only), or -1: the HTTP API's
  * ?year= and the command line's --year. */

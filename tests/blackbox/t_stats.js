@@ -135,6 +135,25 @@ test('stats: scope, section permissions and bad input', { timeout: 60000 }, asyn
     assert.match(none.json.error.message, /区域不存在/);
 });
 
+test('stats: ?sections= answers only the sections asked for, each the same as in the whole answer', { timeout: 60000 }, async (ctx) => {
+    const s = await ctx.serverWith();
+    const all = (await s.admin('GET', `/api/v1/stats?region=${COUNTY}&year=2025`)).json;
+    const r = await s.admin('GET', `/api/v1/stats?region=${COUNTY}&year=2025&sections=hazards,volunteers`);
+    assertStatus(r, 200, 'two sections');
+    assert.deepStrictEqual(r.json.sections, all.sections.filter((x) => x === 'hazards' || x === 'volunteers'), 'only those');
+    assert.deepStrictEqual(r.json.hazards, all.hazards, 'hazards as in the whole answer');
+    assert.deepStrictEqual(r.json.volunteers, all.volunteers, 'volunteers as in the whole answer');
+    assert.ok(!('activities' in r.json) && !('activities' in r.json.children[0]), 'nothing of the others, in the children either');
+    assert.strictEqual(r.json.children[0].hazards_found, all.children[0].hazards_found, 'the children\'s columns of the asked sections');
+    assertError(await s.admin('GET', `/api/v1/stats?region=${COUNTY}&year=2025&sections=hazards,nope`), 400, 'sections', 'an unknown section');
+    assertError(await s.admin('GET', `/api/v1/stats?region=${COUNTY}&year=2025&sections=`), 400, 'sections', 'an empty list');
+    // A section the caller may not read stays out, asked for or not.
+    const rev = await s.createUser('st-sec-reviewer', 'reviewer', TOWN);
+    const rr = await s.api('GET', `/api/v1/stats?region=${TOWN}&year=2025&sections=hazards,activities`, { token: rev });
+    assertStatus(rr, 200, 'reviewer');
+    assert.deepStrictEqual(rr.json.sections, ['activities'], 'the reviewer gets activities only');
+});
+
 test('stats: the Excel export lists the figures and the children', { timeout: 60000 }, async (ctx) => {
     const s = await ctx.serverWith();
     const st = (await s.admin('GET', `/api/v1/stats?region=${COUNTY}&year=2025`)).json;
