@@ -478,6 +478,17 @@ static int hold_row(void *ctx, long rowno, const char *const *cells, size_t n)
     return 0;
 }
 
+/* The rows stored since the last flush through e->imported: by chunks,
+ * so that its grouping sorts stay in memory however large the file. */
+#define IMPORT_FLUSH_ROWS 50000
+
+static int import_flush(struct import_ctx *x)
+{
+    int st = x->first_id ? x->e->imported(x->c, x->first_id, x->last_id) : DB_OK;
+    x->first_id = x->last_id = 0;
+    return st;
+}
+
 /* The second pass, inside the write transaction: one held row through the
  * API's validation and insert. 0 to go on, 1 to stop. */
 static int import_row(struct import_ctx *x, const struct held_row *h)
@@ -550,6 +561,16 @@ static int import_row(struct import_ctx *x, const struct held_row *h)
             if (!x->first_id)
                 x->first_id = id;
             x->last_id = id;
+            if (x->e->imported && x->accepted % IMPORT_FLUSH_ROWS == 0)
+                st = import_flush(x);
+            if (st != DB_OK) {
+                x->db_status = st;
+                snprintf(x->message, sizeof x->message, "数据库写入失败");
+                json_decref(obj);
+                json_decref(in);
+                json_decref(errors);
+                return 1;
+            }
         }
     }
     if (json_object_size(errors))
@@ -732,8 +753,7 @@ again:
         goto done;
     }
     if (x->e->imported) {
-        if (x->accepted)
-            x->db_status = x->e->imported(c, x->first_id, x->last_id);
+        x->db_status = import_flush(x);
         if (x->db_status == DB_OK)
             x->db_status = bulk_mark(x, 0);
         if (x->db_status != DB_OK) {
