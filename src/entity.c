@@ -651,11 +651,14 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
 
 /* ---- writes ---- */
 
+/* remove_only: 1 removes the row's entry; 2 adds the entry of a row just
+ * inserted (it has none to replace). Every live row has one, even empty:
+ * `safecomm check` counts them. */
 static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *obj, int remove_only)
 {
     if (entity_is_region_table(e) || !entity_has_search(e))
         return DB_OK;
-    if (remove_only)
+    if (remove_only == 1)
         return search_index_remove(c, e->name, id);
     buf uni, bi;
     buf_init(&uni, 1 << 20);
@@ -666,7 +669,11 @@ static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *ob
             if (json_is_string(v))
                 search_grams(json_string_value(v), &uni, &bi);
         }
-    int st = search_index_put(c, e->name, id, buf_str(&uni), buf_str(&bi));
+    int st = DB_OK;
+    if (remove_only != 2)
+        st = search_index_put(c, e->name, id, buf_str(&uni), buf_str(&bi));
+    else
+        st = search_index_add(c, e->name, id, buf_str(&uni), buf_str(&bi));
     buf_free(&uni);
     buf_free(&bi);
     return st;
@@ -684,7 +691,7 @@ static const char *files_text(arena *a, json_t *v)
 }
 
 /* One column of an INSERT (", name") or UPDATE (", name = $n"), with its
- * bound value. A sensitive field is three columns: sealed, look-up hash and
+ * bound value; sql NULL binds the value only. A sensitive field is three columns: sealed, look-up hash and
  * mask; its plaintext is never bound. The sealed value is bound to its row
  * (crypto.h), so an INSERT, which has no id yet, leaves it to seal_new_row. */
 static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
@@ -692,6 +699,8 @@ static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
 {
     if (f->type != FT_SENSITIVE) {
         int n = f->type == FT_FILES ? entity_bind_text(b, files_text(a, v)) : bind_value(b, f, v);
+        if (!sql)
+            return; /* the values only: the text is built */
         if (update)
             buf_printf(sql, ", %s = $%d", f->name, n);
         else
@@ -721,6 +730,8 @@ static void put_col(buf *sql, struct binds *b, arena *a, const struct entity *e,
     const char *vals[] = {sealed, hash, mask};
     for (int i = 0; i < 3; i++) {
         int n = entity_bind_text(b, vals[i]);
+        if (!sql)
+            continue;
         if (update)
             buf_printf(sql, ", %s_%s = $%d", f->name, suffix[i], n);
         else
@@ -774,31 +785,40 @@ static int seal_new_row(db_conn *c, arena *a, const struct entity *e, int64_t id
     return DB_OK;
 }
 
-/* Inserts a validated object; *id_out gets the new id (0 for regions). */
-int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct entity *e,
-                      json_t *obj, int64_t *id_out)
+/* The INSERT of a validated object and its bound values, the same text for
+ * every row of an entity (absent values bind NULL): an import prepares it
+ * once (db_prepare caches it by text) and binds each row. now is the
+ * created_at and updated_at. */
+static void insert_build(buf *sql, struct binds *b, arena *a, const struct user *u,
+                         const struct entity *e, json_t *obj, const char *now)
 {
-    buf sql;
-    struct binds b = {0};
-    char now[32];
-    util_now_iso(now);
-    buf_init(&sql, ENTITY_SQL_CAP);
-    buf_printf(&sql, "INSERT INTO %s (created_at, updated_at", e->name);
-    entity_bind_text(&b, now);
-    entity_bind_text(&b, now);
+    if (sql)
+        buf_printf(sql, "INSERT INTO %s (created_at, updated_at", e->name);
+    entity_bind_text(b, now);
+    entity_bind_text(b, now);
     if (!entity_is_region_table(e)) {
-        buf_puts(&sql, ", created_by");
-        entity_bind_text(&b, u->username);
+        if (sql)
+            buf_puts(sql, ", created_by");
+        entity_bind_text(b, u->username);
     }
     for (int i = 0; i < entity_col_count(e); i++)
-        put_col(&sql, &b, a, e, entity_col_at(e, i),
-                json_object_get(obj, entity_col_at(e, i)->name), 0, NULL);
-    buf_puts(&sql, ") VALUES (");
-    for (int i = 1; i <= b.n; i++)
-        buf_printf(&sql, "%s$%d", i > 1 ? ", " : "", i);
-    buf_printf(&sql, ") RETURNING %s", entity_is_region_table(e) ? "0" : "id");
-    db_stmt *s = db_prepare(c, buf_str(&sql));
-    buf_free(&sql);
+        put_col(sql, b, a, e, entity_col_at(e, i), json_object_get(obj, entity_col_at(e, i)->name),
+                0, NULL);
+    if (!sql)
+        return;
+    buf_puts(sql, ") VALUES (");
+    for (int i = 1; i <= b->n; i++)
+        buf_printf(sql, "%s$%d", i > 1 ? ", " : "", i);
+    buf_printf(sql, ") RETURNING %s", entity_is_region_table(e) ? "0" : "id");
+}
+
+int entity_row_insert_bulk(db_conn *c, arena *a, const struct user *u, const struct entity *e,
+                           json_t *obj, const char *now, buf *sql, int64_t *id_out)
+{
+    struct binds b = {0};
+    /* The text is built on the first row only; later rows bind alone. */
+    insert_build(sql->len ? NULL : sql, &b, a, u, e, obj, now);
+    db_stmt *s = db_prepare(c, buf_str(sql));
     if (!s)
         return db_last_status(c);
     entity_binds_apply(s, &b);
@@ -810,7 +830,20 @@ int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct e
     st = seal_new_row(c, a, e, *id_out, obj);
     if (st != DB_OK)
         return st;
-    return fts_update(c, e, *id_out, obj, 0);
+    return fts_update(c, e, *id_out, obj, 2);
+}
+
+/* Inserts a validated object; *id_out gets the new id (0 for regions). */
+int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct entity *e,
+                      json_t *obj, int64_t *id_out)
+{
+    char now[32];
+    util_now_iso(now);
+    buf sql;
+    buf_init(&sql, ENTITY_SQL_CAP);
+    int st = entity_row_insert_bulk(c, a, u, e, obj, now, &sql, id_out);
+    buf_free(&sql);
+    return st;
 }
 
 static int update_row(db_conn *c, arena *a, const struct entity *e, const char *key, int64_t id,

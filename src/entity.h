@@ -110,6 +110,14 @@ struct derived {
 typedef int (*entity_created_fn)(db_conn *c, arena *a, const struct audit_actor *who,
                                  const char *key, json_t *obj, int importing);
 
+/* Called once after an import stored its rows, in its transaction: the
+ * set-based work an entity's triggers would have done row by row. first_id
+ * and last_id bound the ids of the rows stored (the live ones between them
+ * are the import's: writers are serialised). An entity with this hook has
+ * its name in bulk_loads (migration 0014) during the import, which its
+ * insert triggers read as "skip, the hook follows". DB_OK or a DB_ERR_*. */
+typedef int (*entity_imported_fn)(db_conn *c, int64_t first_id, int64_t last_id);
+
 struct entity {
     const char *name;  /* path segment and table: "volunteers" */
     const char *perm;  /* permission prefix: "volunteer" -> volunteer:read */
@@ -121,7 +129,8 @@ struct entity {
     entity_check_fn check;
     const struct derived *derived;
     int nderived;
-    entity_created_fn created; /* NULL: nothing beside the row */
+    entity_created_fn created;   /* NULL: nothing beside the row */
+    entity_imported_fn imported; /* NULL: nothing after an import */
     /* A record under a state machine: the field that holds its state and
      * the machine's first state. Once a record has left initial_state it
      * belongs to its transitions: the generic PATCH and DELETE refuse it
@@ -182,18 +191,25 @@ const char *entity_ref_message(arena *a, const struct entity *to);
  * caller's transaction. DB_OK or a DB_ERR_* status. */
 int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key);
 
-/* Bulk import of a .csv/.xlsx file as user u. All-or-nothing unless partial.
- * The file is read and its header checked before the write transaction
- * begins, under limits on its rows, cells and bytes (and tabread.h's on an
- * .xlsx's expansion). Returns 0 when rows were stored (or the file was
+/* Bulk import of a .csv/.xlsx file as user u. All-or-nothing unless flags
+ * has ENTITY_IMPORT_PARTIAL. The file is read and its header checked before
+ * the write transaction begins, under limits on its rows, cells and bytes
+ * (and tabread.h's on an .xlsx's expansion); with ENTITY_IMPORT_LOCAL (a
+ * file of the machine's own operator, the command line) it is read inside
+ * the transaction as it streams, without the row, cell and byte limits,
+ * which bound what an upload holds in memory. The import writes one audit
+ * entry, "import" of the entity with {"rows","rejected","sha256","kind"}
+ * (the file's SHA-256), none per row. Returns 0 when rows were stored (or the file was
  * empty), 1 when nothing was stored because of row errors, or one of the
  * ENTITY_IMPORT_* failures; *report is always set: {"total","accepted",
  * "rejected","rows":[{"row","fields":{…}}]} and "message" on failure. */
 #define ENTITY_IMPORT_BAD_FILE  (-1) /* unreadable or malformed: 422 */
 #define ENTITY_IMPORT_TOO_LARGE (-2) /* past a limit, which message names: 413 */
 #define ENTITY_IMPORT_DB        (-3) /* the database failed (db_last_status(c) says how) */
+#define ENTITY_IMPORT_PARTIAL   1u
+#define ENTITY_IMPORT_LOCAL     2u
 int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
-                       const char *path, int partial, json_t **report);
+                       const char *path, unsigned flags, json_t **report);
 /* Seals the columns a migration listed in seal_pending (a field that became
  * sensitive): each clear value is sealed, hashed and masked, and its clear
  * column emptied, in one transaction. Run after the migrations, with the

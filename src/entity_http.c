@@ -504,7 +504,8 @@ static void h_import(req *r)
     int partial = p && (strcmp(p, "1") == 0 || strcmp(p, "true") == 0);
     json_t *report = NULL;
     struct audit_actor who = actor_of(r);
-    int rc = entity_import_file(req_db(r), &who, e, r->upload_path, partial, &report);
+    int rc = entity_import_file(req_db(r), &who, e, r->upload_path,
+                                partial ? ENTITY_IMPORT_PARTIAL : 0u, &report);
     if (rc == 0) {
         reply_json(r, 200, report);
         return;

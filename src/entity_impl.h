@@ -98,6 +98,11 @@ json_t *entity_merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
  * id (0 for regions). */
 int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct entity *e,
                       json_t *obj, int64_t *id_out);
+/* entity_row_insert for many rows (an import): created_at and updated_at
+ * are now; sql holds the INSERT's text once the first row built it (start
+ * with an empty buf, the caller's to free), so later rows only bind. */
+int entity_row_insert_bulk(db_conn *c, arena *a, const struct user *u, const struct entity *e,
+                           json_t *obj, const char *now, buf *sql, int64_t *id_out);
 /* The audit entry of a write, with the changed columns. */
 int entity_audit_change(db_conn *c, const struct audit_actor *who, const char *action,
                         const struct entity *e, const char *key, const char *region, json_t *before,

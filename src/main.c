@@ -946,7 +946,9 @@ static int cmd_import(const struct opts *o)
     json_t *report = NULL;
     db_conn *c = db_acquire(app.db);
     struct audit_actor who = {auth_system_user(a), "cli"};
-    rc = entity_import_file(c, &who, e, o->args[2], opt(o, "partial") != NULL, &report);
+    rc = entity_import_file(
+        c, &who, e, o->args[2],
+        ENTITY_IMPORT_LOCAL | (opt(o, "partial") != NULL ? ENTITY_IMPORT_PARTIAL : 0u), &report);
     db_release(app.db, c);
     char *s = json_dumps(report, JSON_INDENT(2));
     if (rc == 0) {

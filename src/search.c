@@ -221,11 +221,8 @@ int search_index_remove(db_conn *c, const char *entity, int64_t id)
     return st == DB_DONE ? DB_OK : st;
 }
 
-int search_index_put(db_conn *c, const char *entity, int64_t id, const char *uni, const char *bi)
+int search_index_add(db_conn *c, const char *entity, int64_t id, const char *uni, const char *bi)
 {
-    int st = search_index_remove(c, entity, id);
-    if (st != DB_OK)
-        return st;
     char sql[256];
     snprintf(sql, sizeof sql, "INSERT INTO %s_fts (%s, uni, bi) VALUES ($1, $2, $3)", entity,
              search_index_key(db_conn_kind(c)));
@@ -235,7 +232,13 @@ int search_index_put(db_conn *c, const char *entity, int64_t id, const char *uni
     db_bind_int(s, 1, id);
     db_bind_text(s, 2, uni);
     db_bind_text(s, 3, bi);
-    st = db_step(s);
+    int st = db_step(s);
     db_done(s);
     return st == DB_DONE ? DB_OK : st;
+}
+
+int search_index_put(db_conn *c, const char *entity, int64_t id, const char *uni, const char *bi)
+{
+    int st = search_index_remove(c, entity, id);
+    return st == DB_OK ? search_index_add(c, entity, id, uni, bi) : st;
 }

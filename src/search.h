@@ -40,5 +40,7 @@ const char *search_index_key(enum db_kind k);
 /* Replaces (put) or removes the index row of record id. DB_OK or an error. */
 int search_index_put(db_conn *c, const char *entity, int64_t id, const char *uni, const char *bi);
 int search_index_remove(db_conn *c, const char *entity, int64_t id);
+/* Adds the index row of a record that has none yet (just inserted). */
+int search_index_add(db_conn *c, const char *entity, int64_t id, const char *uni, const char *bi);
 
 #endif

@@ -234,9 +234,11 @@ static int update_cols(db_conn *c, arena *a, const char *id, int n, const char *
     return rc < 0 ? rc : DB_OK;
 }
 
+/* audited 0: the step of an imported hazard, which the import's one audit
+ * entry covers (entity_import_file), as it covers the row itself. */
 static int write_step(db_conn *c, arena *a, const struct audit_actor *who, const char *id,
                       const char *region, const struct hazard_transition *t, const char *from,
-                      const char *to, json_t *in, const char *now)
+                      const char *to, json_t *in, const char *now, int audited)
 {
     int64_t seq = db_query_int(c,
                                "SELECT COALESCE(MAX(seq), 0) + 1 FROM hazard_steps WHERE "
@@ -259,7 +261,7 @@ static int write_step(db_conn *c, arena *a, const struct audit_actor *who, const
                             "CAST($2 AS INTEGER), $3, $4, $5, $6, $7, $8, $9)",
                             9, p);
     free(dtext);
-    if (st != DB_OK)
+    if (st != DB_OK || !audited)
         return st;
     json_t *ch = json_pack("{s:s, s:s, s:s}", "action", t->action, "from", from, "to", to);
     json_t *fields = json_deep_copy(in);
@@ -490,7 +492,7 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
     if (st == DB_OK)
         st = entity_reindex(c, a, entity_find("hazards"), id);
     if (st == DB_OK)
-        st = write_step(c, a, who, id, region, t, state, to, in, now);
+        st = write_step(c, a, who, id, region, t, state, to, in, now, 1);
     return st;
 }
 
@@ -526,7 +528,7 @@ int hazard_created(db_conn *c, arena *a, const struct audit_actor *who, const ch
         char now[32];
         util_now_iso(now);
         json_t *in = json_pack("{s:s}", "note", "台账导入");
-        st = write_step(c, a, who, key, region, &imported, "reported", state, in, now);
+        st = write_step(c, a, who, key, region, &imported, "reported", state, in, now, 0);
         json_decref(in);
     }
     int year;

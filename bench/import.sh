@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# bench/import.sh — bulk import rate of injury cases, CSV and XLSX.
+#
+# Generates BENCH_ROWS (1,000,000) valid injury report cards over the demo
+# county's villages (bench/gen-injuries.js), converts them to .xlsx
+# (tests/tools/mkxlsx, --inline: libxlsxwriter's constant-memory mode), and
+# imports each into a fresh copy of the demo database with the command line
+# (`safecomm import --db DB injury_cases FILE`: validation, the card checks,
+# search index, aggregates, one audit entry). The same-run reference is raw
+# SQLite: the sqlite3 CLI's `.import` of the same CSV's cells into a plain
+# table of the same columns (one prepared INSERT, one transaction), in a
+# fresh copy of the same database. Prints rows/s of each and the ratios.
+#
+# Environment (all optional):
+#   BENCH_ROWS     rows to generate                   (default 1000000)
+#   BENCH_XLSX     0 = skip the .xlsx run             (default 1)
+#   BENCH_OUT      where the summary goes             (default bench/out)
+#   BENCH_KEEP     1 = keep the temp dir
+#   SAFECOMM_BIN   use this binary instead of building build/safecomm
+set -eu
+
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+
+N=${BENCH_ROWS:-1000000}
+XLSX=${BENCH_XLSX:-1}
+OUT=${BENCH_OUT:-bench/out}
+KEEP=${BENCH_KEEP:-0}
+case "$N" in '' | *[!0-9]*) die "BENCH_ROWS must be a number (got '$N')" ;; esac
+command -v sqlite3 >/dev/null || die "sqlite3 not found"
+command -v node >/dev/null || die "node not found"
+
+bench_find_safecomm
+if [ "$XLSX" = 1 ]; then
+    make --no-print-directory build/test/mkxlsx >&2
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/safecomm-bench-import.XXXXXX")
+cleanup() {
+    local rc=$?
+    if [ "$KEEP" = 1 ]; then log "kept $T"; else rm -rf "$T"; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+export SAFECOMM_ADMIN_PASSWORD=${SAFECOMM_ADMIN_PASSWORD:-Bench-pass-2025!}
+"$SAFECOMM" demo --db "$T/demo.db" >"$T/demo.log" 2>&1 || die "safecomm demo failed"
+sqlite3 "$T/demo.db" "SELECT code FROM regions WHERE level = 'village' ORDER BY code" >"$T/villages.txt"
+log "generating $N injury cases"
+node bench/gen-injuries.js "$T/villages.txt" "$N" "$T/cases.csv"
+if [ "$XLSX" = 1 ]; then
+    log "converting to .xlsx"
+    build/test/mkxlsx --inline "$T/cases.xlsx" <"$T/cases.csv" || die "mkxlsx failed"
+fi
+
+# fresh NAME: a copy of the demo database (with its key and audit head).
+fresh() {
+    rm -f "$T/$1".db*
+    cp "$T/demo.db" "$T/$1.db"
+    cp "$T/demo.db.key" "$T/$1.db.key"
+    [ -f "$T/demo.db.audit-head" ] && cp "$T/demo.db.audit-head" "$T/$1.db.audit-head"
+    return 0
+}
+now() { date +%s.%N; }
+rate() { awk -v n="$N" -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", n / (b - a) }'; }
+
+# The reference: the same cells into a plain table with the same columns
+# and no index, trigger or validation, in one transaction.
+fresh ref
+cols=$(head -1 "$T/cases.csv" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%sc%d TEXT", (i > 1 ? ", " : ""), i }')
+t0=$(now)
+sqlite3 "$T/ref.db" "CREATE TABLE ref_cases ($cols);" \
+    ".mode csv" ".import --skip 1 $T/cases.csv ref_cases" >/dev/null || die "sqlite3 .import failed"
+t1=$(now)
+REF=$(rate "$t0" "$t1")
+[ "$(sqlite3 "$T/ref.db" 'SELECT count(*) FROM ref_cases')" = "$N" ] || die "the reference lost rows"
+
+# import KIND FILE: the rate of `safecomm import` of FILE; checks the count.
+run_import() {
+    fresh "$1"
+    local before t0 t1
+    before=$(sqlite3 "$T/$1.db" "SELECT count(*) FROM injury_cases")
+    t0=$(now)
+    "$SAFECOMM" import --db "$T/$1.db" injury_cases "$2" >"$T/$1.log" 2>&1 || {
+        tail -n 20 "$T/$1.log" >&2
+        die "importing $2 failed"
+    }
+    t1=$(now)
+    [ "$(sqlite3 "$T/$1.db" "SELECT count(*) FROM injury_cases")" = "$((before + N))" ] ||
+        die "$1: not every row was stored"
+    rate "$t0" "$t1"
+}
+CSV=$(run_import csv "$T/cases.csv")
+"$SAFECOMM" check --db "$T/csv.db" >"$T/check.log" 2>&1 || {
+    cat "$T/check.log" >&2
+    die "safecomm check failed after the import"
+}
+XR=""
+# An .xlsx past tabread.h's expansion limits is refused (413): reported, not fatal.
+if [ "$XLSX" = 1 ]; then XR=$(run_import xlsx "$T/cases.xlsx") || {
+    log "xlsx: $(grep 'safecomm:' "$T/xlsx.log" | tail -1)"
+    XR=""
+}; fi
+
+mkdir -p "$OUT"
+{
+    echo "import benchmark — $N injury cases into the demo county (safecomm import, SQLite)"
+    echo "  date: $(date -Iseconds), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "  csv $(du -h "$T/cases.csv" | cut -f1)$([ "$XLSX" = 1 ] && echo ", xlsx $(du -h "$T/cases.xlsx" | cut -f1)")"
+    echo "  sqlite3 .import (reference): $REF rows/s"
+    echo "  safecomm import csv:         $CSV rows/s   ratio $(awk -v a="$CSV" -v b="$REF" 'BEGIN { printf "%.2f", a / b }')"
+    if [ -n "$XR" ]; then
+        echo "  safecomm import xlsx:        $XR rows/s   ratio $(awk -v a="$XR" -v b="$REF" 'BEGIN { printf "%.2f", a / b }'); csv/xlsx $(awk -v a="$CSV" -v b="$XR" 'BEGIN { printf "%.2f", a / b }')"
+    fi
+    echo "goal: csv >= 200000 rows/s — $(awk -v a="$CSV" 'BEGIN { print (a >= 200000 ? "met" : "not met") }')"
+    if [ -n "$XR" ]; then
+        echo "goal: xlsx within 2x of csv — $(awk -v a="$CSV" -v b="$XR" 'BEGIN { print (a <= 2 * b ? "met" : "not met") }')"
+    fi
+} | tee "$OUT/import.txt"
