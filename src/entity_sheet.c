@@ -261,6 +261,7 @@ struct import_ctx {
     int region_by_name[1024];
     long total, accepted, rejected;
     json_t *rows;
+    json_t *ignored; /* header cells that name no column: the report says so */
     int db_status;
     int too_large;
     struct held_row *held; /* the rows read, in x->a */
@@ -411,6 +412,13 @@ static int import_header(struct import_ctx *x, const char *const *cells, size_t 
             x->region_by_name[i] = 1;
         }
     }
+    /* Columns the import leaves out are named, so that a misspelt heading
+     * is not silently a column of blanks (read again on a retry). */
+    json_decref(x->ignored);
+    x->ignored = json_array();
+    for (int i = 0; i < x->ncols; i++)
+        if (!x->colmap[i] && *cells[i] && json_array_size(x->ignored) < 100)
+            json_array_append_new(x->ignored, json_string(cells[i]));
     /* A required column missing from the header is a file error, not a row error. */
     for (int k = 0; k < ncol; k++) {
         int present = 0;
@@ -776,9 +784,11 @@ again:
     }
     rc = 0;
 done:
-    *report = json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)x->total, "accepted",
-                        (json_int_t)(rc == 0 ? x->accepted : 0), "rejected",
-                        (json_int_t)x->rejected, "rows", x->rows);
+    *report =
+        json_pack("{s:I, s:I, s:I, s:o, s:o}", "total", (json_int_t)x->total, "accepted",
+                  (json_int_t)(rc == 0 ? x->accepted : 0), "rejected", (json_int_t)x->rejected,
+                  "rows", x->rows, "ignored_columns", x->ignored ? x->ignored : json_array());
+    x->ignored = NULL;
     if (x->message[0])
         json_object_set_new(*report, "message", json_string(x->message));
     buf_free(&x->ins_sql);

@@ -128,11 +128,12 @@ test('CSV import as text/csv: labels for dict codes, BOM, CRLF, quoting; row err
     const L = await labels(s);
     const tag = `CSV${RUN_TAG}`;
     const q = (v) => `"${String(v).replace(/"/g, '""')}"`;
-    const head = [L.name, L.gender, L.birth_date, L.team, L.skills, L.hours, REGION_HEADER].join(',');
+    // One heading names no column (a misspelling): the report names it.
+    const head = [L.name, L.gender, L.birth_date, L.team, L.skills, L.hours, REGION_HEADER, '服务时常'].join(',');
     const good = [
-        [`${tag}甲`, '男', '1985-07-08', '红袖标队', q('急救, 消防'), '12', reg.village],
-        [`${tag}乙`, '女', '1990-12-31', q('"平安"巡逻队'), '心理疏导', '0', reg.village2],
-        [`${tag}丙`, '女', '', '', q('多行\n文本'), '3.5', reg.township],
+        [`${tag}甲`, '男', '1985-07-08', '红袖标队', q('急救, 消防'), '12', reg.village, '9'],
+        [`${tag}乙`, '女', '1990-12-31', q('"平安"巡逻队'), '心理疏导', '0', reg.village2, ''],
+        [`${tag}丙`, '女', '', '', q('多行\n文本'), '3.5', reg.township, ''],
     ];
     const csv = '\ufeff' + [head, ...good.map((r) => r.join(','))].join('\r\n') + '\r\n';
     const before = await total(s);
@@ -140,6 +141,7 @@ test('CSV import as text/csv: labels for dict codes, BOM, CRLF, quoting; row err
     assertStatus(r, 200, 'CSV import');
     assert.strictEqual(r.json.total, 3, 'total');
     assert.strictEqual(r.json.accepted, 3, 'accepted');
+    assert.deepStrictEqual(r.json.ignored_columns, ['服务时常'], 'the heading that names no column');
     assert.strictEqual(await total(s), before + 3, 'count after CSV import');
     const a = (await byName(s, `${tag}甲`))[0];
     assert.ok(a, 'row 甲 not stored');
