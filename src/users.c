@@ -288,6 +288,15 @@ static void h_users(req *r)
     while (db_step(s) == DB_ROW)
         json_array_append_new(items, user_row(s));
     db_done(s);
+    /* Whether the caller may edit each one (strictly below them, and not
+     * themselves), so that the console offers only what will be allowed. */
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *o = json_array_get(items, i);
+        int self = json_integer_value(json_object_get(o, "id")) == r->user->id;
+        int below = !self && below_caller(r, json_string_value(json_object_get(o, "role")),
+                                          json_string_value(json_object_get(o, "region")));
+        json_object_set_new(o, "manageable", json_boolean(below));
+    }
     reply_page(r, items, total, page, page_size);
 }
 

@@ -205,6 +205,13 @@ test('finding 9: a township administrator cannot create, edit or reset a peer of
     assertError(await s.api('POST', `/api/v1/users/${await userId(s, 'town')}/reset-password`, { token: town, body: { password: 'Reset-pass-2025!' } }), 403, null, 'township_admin resets itself');
     // A village below the township is below it: a village-level administrator is fine.
     assertStatus(await s.api('POST', '/api/v1/users', { token: town, body: Object.assign({}, body, { username: `pw${RUN_TAG}`, region: VILLAGE }) }), 201, 'township_admin creates a township_admin role holder in a village below');
+    // The list says which users the caller may change, so the console offers only that.
+    const listed = await s.api('GET', `/api/v1/users?region=${TOWN}&page_size=500`, { token: town });
+    assertStatus(listed, 200, 'township_admin lists its users');
+    const flag = (name) => (listed.json.items.find((u) => u.username === name) || {}).manageable;
+    assert.strictEqual(flag(peerName), false, 'the peer is not manageable');
+    assert.strictEqual(flag('town'), false, 'nor is oneself');
+    assert.strictEqual(flag(`pv${RUN_TAG}`), true, 'the village worker is');
     assertStatus((await login(s, peerName, USER_PASSWORD)).res, 200, "the peer's password is unchanged");
     assertStatus(await s.api('POST', `/api/v1/users/${peerId}/reset-password`, { token: county, body: { password: 'Reset-pass-2025!' } }), 204, 'county_admin resets the township_admin');
 });
