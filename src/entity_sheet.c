@@ -447,20 +447,32 @@ static int import_too_large(struct import_ctx *x, const char *what)
     return 1;
 }
 
+/* Both ways of reading a file start a row alike: the first row is the
+ * header, and a blank row is skipped. 1 when the row was so dealt with, and
+ * *rc is the callback's answer (1 stops the read on a bad header); 0 when it
+ * is a row of data. */
+static int header_or_blank(struct import_ctx *x, const char *const *cells, size_t n, int *rc)
+{
+    *rc = 0;
+    if (!x->header_seen) {
+        x->header_seen = 1;
+        *rc = import_header(x, cells, n) == 0 ? 0 : 1;
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (cells[i][0] != '\0')
+            return 0;
+    return 1;
+}
+
 /* The first pass (tabread's callback): checks the header and keeps each
  * non-blank row's mapped cells, under the IMPORT_MAX_* limits. */
 static int hold_row(void *ctx, long rowno, const char *const *cells, size_t n)
 {
     struct import_ctx *x = ctx;
-    if (!x->header_seen) {
-        x->header_seen = 1;
-        return import_header(x, cells, n) == 0 ? 0 : 1;
-    }
-    int blank = 1;
-    for (size_t i = 0; i < n && blank; i++)
-        blank = cells[i][0] == '\0';
-    if (blank)
-        return 0;
+    int rc;
+    if (header_or_blank(x, cells, n, &rc))
+        return rc;
     if (n > (size_t)x->ncols)
         n = (size_t)x->ncols; /* columns without a header are never read */
     size_t bytes = 0;
@@ -594,15 +606,9 @@ static int import_row(struct import_ctx *x, const struct held_row *h)
 static int stream_row(void *ctx, long rowno, const char *const *cells, size_t n)
 {
     struct import_ctx *x = ctx;
-    if (!x->header_seen) {
-        x->header_seen = 1;
-        return import_header(x, cells, n) == 0 ? 0 : 1;
-    }
-    int blank = 1;
-    for (size_t i = 0; i < n && blank; i++)
-        blank = cells[i][0] == '\0';
-    if (blank)
-        return 0;
+    int rc;
+    if (header_or_blank(x, cells, n, &rc))
+        return rc;
     struct held_row h = {.rowno = rowno,
                          .n = n > (size_t)x->ncols ? (size_t)x->ncols : n,
                          .cells = (const char **)cells};
