@@ -316,14 +316,17 @@ static void h_reveal(req *r)
     reply_json(r, 200, json_pack("{s:O}", "fields", fields));
 }
 
-static void reply_validation(req *r, json_t *errors)
+/* The message names the first field by its label, as the form does; a key
+ * the declaration does not know (an unknown field sent) is named as sent. */
+static void reply_validation(req *r, const struct entity *e, json_t *errors)
 {
     const char *first = NULL;
     json_t *v;
     const char *k;
     json_object_foreach(errors, k, v)
     {
-        first = arena_printf(r->a, "数据校验失败：%s %s", k, json_string_value(v));
+        const struct field *f = entity_field_find(e, k);
+        first = arena_printf(r->a, "数据校验失败：%s %s", f ? f->label : k, json_string_value(v));
         break;
     }
     reply_error(r, 422, "validation_failed", first ? first : "数据校验失败", json_incref(errors));
@@ -366,7 +369,7 @@ static void h_create(req *r)
     int st = entity_create(c, r->a, &who, e, in, errors, &key);
     if (json_object_size(errors)) {
         db_rollback(c);
-        reply_validation(r, errors);
+        reply_validation(r, e, errors);
         return;
     }
     if (st == DB_OK)
@@ -411,7 +414,7 @@ static void h_patch(req *r)
     int st = entity_update(c, r->a, dc, &who, e, key, row, in, errors);
     if (json_object_size(errors)) {
         db_rollback(c);
-        reply_validation(r, errors);
+        reply_validation(r, e, errors);
         return;
     }
     if (req_commit(r, c, st) != 0)

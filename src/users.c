@@ -407,6 +407,20 @@ static void check_unit(req *r, json_t *v, const char *region, json_t *errors, lo
                             json_string("单位不存在，或不在该用户的区域及您的管辖范围内"));
 }
 
+/* The message names the first field as the user form labels it. */
+static const char *user_field_label(const char *k)
+{
+    static const char *const labels[][2] = {
+        {"username", "用户名"}, {"display_name", "姓名"}, {"role", "角色"},
+        {"region", "所属区域"}, {"password", "密码"},     {"unit_id", "所属单位"},
+        {"disabled", "状态"},
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(k, labels[i][0]) == 0)
+            return labels[i][1];
+    return k;
+}
+
 static void reply_errors(req *r, json_t *errors)
 {
     const char *k;
@@ -414,7 +428,7 @@ static void reply_errors(req *r, json_t *errors)
     const char *msg = "数据校验失败";
     json_object_foreach(errors, k, v)
     {
-        msg = arena_printf(r->a, "数据校验失败：%s %s", k, json_string_value(v));
+        msg = arena_printf(r->a, "数据校验失败：%s %s", user_field_label(k), json_string_value(v));
         break;
     }
     reply_error(r, 422, "validation_failed", msg, errors);

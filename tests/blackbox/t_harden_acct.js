@@ -185,7 +185,9 @@ test('finding 9: a township administrator cannot create, edit or reset a peer of
     const county = await token(s, 'county');
     const peerName = `pe${RUN_TAG}`;
     const body = { username: peerName, display_name: '同级', role: 'township_admin', region: TOWN, password: USER_PASSWORD };
-    assertError(await s.api('POST', '/api/v1/users', { token: town, body }), 422, 'role', 'township_admin creates a township_admin in its own township');
+    const peerRefused = await s.api('POST', '/api/v1/users', { token: town, body });
+    assertError(peerRefused, 422, 'role', 'township_admin creates a township_admin in its own township');
+    assert.ok(peerRefused.json.error.message.startsWith('数据校验失败：角色 '), `the message names the field by its label: ${peerRefused.json.error.message}`);
     assertError(await s.api('POST', '/api/v1/users', { token: town, body: Object.assign({}, body, { role: 'county_admin' }) }), 422, 'role', 'township_admin creates a county_admin in its own township');
     const made = await s.api('POST', '/api/v1/users', { token: county, body });
     assertStatus(made, 201, 'county_admin creates a township_admin');

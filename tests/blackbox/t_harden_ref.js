@@ -59,6 +59,7 @@ test('harden: a reference outside the caller\'s scope answers like a missing one
     const missingUnit = await post(town, { unit_id: MISSING });
     assertStatus(missingUnit, 422, 'POST hazard with a missing unit (never 409)');
     assert.deepStrictEqual(missingUnit.json.error.fields, { unit_id: '单位不存在' }, JSON.stringify(missingUnit.json));
+    assert.strictEqual(missingUnit.json.error.message, '数据校验失败：单位编号 单位不存在', 'the message names the field by its label, not its key');
     for (const [uid, what] of [[foreignUnit, 'another township\'s unit'], [goneUnit, 'a deleted unit']]) {
         const r = await post(town, { unit_id: uid });
         assertStatus(r, 422, `POST hazard with ${what}`);
