@@ -162,6 +162,7 @@ test('incidents: injury card checks on entry, and an import whose row 12 is a tr
     assert.strictEqual(r.json.rows.length, 1, `one bad row: ${JSON.stringify(r.json.rows)}`);
     assert.strictEqual(r.json.rows[0].row, 12, 'row 12');
     assert.ok(r.json.rows[0].fields.place && r.json.rows[0].fields.cause, `the fields named: ${JSON.stringify(r.json.rows[0])}`);
+    assert.ok(r.json.rows[0].fields.place.includes('“公路/街道”') && !/代码/.test(r.json.rows[0].fields.place), `the place allowed is named by its label: ${r.json.rows[0].fields.place}`);
     assert.strictEqual(await count(), n0, 'nothing stored');
 });
 

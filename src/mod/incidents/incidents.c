@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dict.h"
 #include "entity.h"
 #include "region.h"
 
@@ -342,12 +343,18 @@ static json_t *cause_implies(db_conn *c, const char *cause, int *st)
     return implies;
 }
 
-static const char *injury_label(const char *name)
+static const struct field *injury_field(const char *name)
 {
     for (int i = 0; i < injury_nfields; i++)
         if (strcmp(injury_fields[i].name, name) == 0)
-            return injury_fields[i].label;
-    return name;
+            return &injury_fields[i];
+    return NULL;
+}
+
+static const char *injury_label(const char *name)
+{
+    const struct field *f = injury_field(name);
+    return f ? f->label : name;
 }
 
 /* The report card's cross-field checks (domain reference, section 5), as
@@ -381,12 +388,20 @@ static int injury_check_row(db_conn *c, json_t *obj, json_t *errors)
                 ok |= strcmp(json_string_value(json_array_get(allowed, i)), v) == 0;
             if (ok)
                 continue;
-            char msg[256];
-            snprintf(msg, sizeof msg, "与伤害原因不符：该伤害原因的%s应为代码 ",
-                     injury_label(field));
-            for (size_t i = 0; i < json_array_size(allowed); i++)
-                snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "%s%s", i ? "、" : "",
-                         json_string_value(json_array_get(allowed, i)));
+            /* The allowed values by their dictionary labels (公路/街道), as
+             * the form and the card name them, not by their codes. */
+            const struct field *f = injury_field(field);
+            arena *a = arena_new();
+            struct dict_cache *dc = f && f->dict ? dict_cache_new(a, c) : NULL;
+            char msg[512];
+            snprintf(msg, sizeof msg, "与伤害原因不符：该伤害原因的%s应为", injury_label(field));
+            for (size_t i = 0; i < json_array_size(allowed); i++) {
+                const char *code = json_string_value(json_array_get(allowed, i));
+                const char *label = dc ? dict_label(dc, f->dict, code) : NULL;
+                snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "%s“%s”", i ? "或" : "",
+                         label ? label : code);
+            }
+            arena_free(a);
             error_set(errors, field, msg);
             char cmsg[160];
             snprintf(cmsg, sizeof cmsg, "与%s不符", injury_label(field));
