@@ -203,9 +203,16 @@ static int write_file(const char *path, const buf *b)
 
 static void test_docx(void)
 {
-    static const char *const entries[] = {
-        "[Content_Types].xml",          "_rels/.rels",    "docProps/core.xml", "word/document.xml",
-        "word/_rels/document.xml.rels", "word/styles.xml"};
+    static const char *const entries[] = {"[Content_Types].xml",
+                                          "_rels/.rels",
+                                          "docProps/core.xml",
+                                          "word/document.xml",
+                                          "word/_rels/document.xml.rels",
+                                          "word/styles.xml",
+                                          "word/settings.xml",
+                                          "word/fontTable.xml",
+                                          "word/footer1.xml",
+                                          "word/footer2.xml"};
     arena *a = arena_new();
     doc *d = sample(a);
     buf out, again;
@@ -223,7 +230,7 @@ static void test_docx(void)
     if (!z) {
         zip_source_free(src);
     } else {
-        CHECK_INT(zip_get_num_entries(z, 0), 6);
+        CHECK_INT(zip_get_num_entries(z, 0), 10);
         for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
             CHECK_INT(zip_name_locate(z, entries[i], 0), (long long)i);
             /* The fixed time, whatever the zone: 2000-01-01 00:00 local. */
@@ -246,12 +253,28 @@ static void test_docx(void)
             CHECK(strstr(x, "<w:pStyle w:val=\"Heading1\"/>") != NULL);
             CHECK(strstr(x, "<w:pStyle w:val=\"Heading2\"/>") != NULL);
             CHECK(strstr(x, "<w:pStyle w:val=\"BodyText\"/>") != NULL);
-            CHECK(strstr(x, "<w:jc w:val=\"right\"/></w:pPr><w:r><w:t xml:space=\"preserve\">"
-                            "九龙镇人民政府</w:t><w:br/>") != NULL);
+            CHECK(strstr(x, "<w:pStyle w:val=\"Signature\"/></w:pPr><w:r><w:t "
+                            "xml:space=\"preserve\">九龙镇人民政府</w:t><w:br/>") != NULL);
+            /* GB/T 9704: A4, margins 37/35/28/26 mm, a 22-line grid, the
+             * odd and even footers. */
+            CHECK(strstr(x, "<w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"2098\" "
+                            "w:right=\"1474\" w:bottom=\"1984\" w:left=\"1587\"") != NULL);
+            CHECK(strstr(x, "<w:docGrid w:type=\"lines\" w:linePitch=\"579\"/>") != NULL);
+            CHECK(strstr(x, "<w:footerReference w:type=\"even\" r:id=\"rId3\"/>") != NULL);
             free(x);
         }
         x = zip_entry(z, "word/styles.xml");
         CHECK(x && strstr(x, "w:firstLineChars=\"200\"") && strstr(x, "w:eastAsia=\"黑体\""));
+        CHECK(x && strstr(x, "w:eastAsia=\"仿宋_GB2312\"") &&
+              strstr(x, "w:eastAsia=\"楷体_GB2312\"") &&
+              strstr(x, "w:eastAsia=\"方正小标宋简体\"") && strstr(x, "<w:sz w:val=\"44\"/>"));
+        free(x);
+        x = zip_entry(z, "word/footer1.xml");
+        CHECK(x && strstr(x, "— </w:t>") && strstr(x, "> PAGE </w:instrText>") &&
+              strstr(x, "<w:jc w:val=\"right\"/>"));
+        free(x);
+        x = zip_entry(z, "word/fontTable.xml");
+        CHECK(x && strstr(x, "<w:font w:name=\"仿宋_GB2312\"><w:altName w:val=\"仿宋\"/>"));
         free(x);
         x = zip_entry(z, "docProps/core.xml");
         CHECK(x && strstr(x, "<dc:title>九龙镇2025年度工作总结</dc:title>"));
