@@ -20,8 +20,9 @@ struct doc {
     const char *title;
     struct doc_block *blocks;
     int n, cap;
-    int open;            /* the last block is a table still taking cells */
-    int ncells, cellcap; /* of the open table */
+    int open;                   /* the last block is a table still taking cells */
+    int ncells, cellcap;        /* of the open table */
+    const char *chapter, *part; /* doc_chapter, doc_part */
 };
 
 static const char ERR_UTF8[] = "文本不是有效的 UTF-8";
@@ -73,7 +74,56 @@ static struct doc_block *add(doc *d, enum doc_block_kind kind)
     struct doc_block *b = &d->blocks[d->n++];
     memset(b, 0, sizeof *b);
     b->kind = kind;
+    b->chapter = d->chapter;
+    if (kind == DOC_PARA && d->chapter) {
+        /* The ordinal among the paragraphs this part wrote in the chapter:
+         * the keys "prefix" + digits before it. */
+        const char *prefix = d->part ? arena_printf(d->a, "%s/%s/", d->chapter, d->part)
+                                     : arena_printf(d->a, "%s/", d->chapter);
+        size_t len = strlen(prefix);
+        int n = 1;
+        for (int i = 0; i < d->n - 1; i++) {
+            const char *k = d->blocks[i].key;
+            if (k && strncmp(k, prefix, len) == 0 &&
+                strspn(k + len, "0123456789") == strlen(k + len))
+                n++;
+        }
+        b->key = arena_printf(d->a, "%s%d", prefix, n);
+    }
     return b;
+}
+
+void doc_chapter(doc *d, const char *chapter)
+{
+    d->chapter = chapter;
+    d->part = NULL;
+}
+
+void doc_part(doc *d, const char *part)
+{
+    d->part = part;
+}
+
+void doc_set_text(doc *d, int i, const char *text)
+{
+    if (i >= 0 && i < d->n && d->blocks[i].kind == DOC_PARA)
+        d->blocks[i].text = keep(d, text);
+}
+
+void doc_insert_para(doc *d, int at, const char *text, const char *chapter, const char *key)
+{
+    const char *saved = d->chapter;
+    d->chapter = NULL; /* no ordinal key: the caller gives one */
+    struct doc_block *b = add(d, DOC_PARA);
+    d->chapter = saved;
+    b->text = keep(d, text);
+    b->chapter = chapter ? keep(d, chapter) : NULL;
+    b->key = key ? keep(d, key) : NULL;
+    if (at < 0 || at >= d->n - 1)
+        return;
+    struct doc_block tmp = *b;
+    memmove(&d->blocks[at + 1], &d->blocks[at], (size_t)(d->n - 1 - at) * sizeof tmp);
+    d->blocks[at] = tmp;
 }
 
 doc *doc_new(arena *a, const char *title)
@@ -656,8 +706,8 @@ static const char DOCX_STYLES[] =
     "<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault>"
     "<w:pPrDefault><w:pPr>" DOCX_LINE "</w:pPr></w:pPrDefault></w:docDefaults>"
     "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\">"
-    "<w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/>" DOCX_LINE
-    "<w:jc w:val=\"both\"/></w:pPr>"
+    "<w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/>"
+    "<w:overflowPunct w:val=\"0\"/>" DOCX_LINE "<w:jc w:val=\"both\"/></w:pPr>"
     "<w:rPr><w:rFonts " DOCX_LATIN " w:eastAsia=\"" DOCX_BODY_FONT "\"/>" DOCX_CONDENSE
     "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr></w:style>"
     /* The title: centred, one blank line below it. */

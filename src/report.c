@@ -13,6 +13,7 @@
 #include "http.h"
 #include "module.h"
 #include "stats.h"
+#include "summary_edit.h"
 #include "util.h"
 
 #define SUMMARY_MAX_LINES 16
@@ -308,7 +309,10 @@ static void parts_run(struct summary *x, const char *key)
             for (int i = 0; i < module_list[m]->nsummary; i++) {
                 const struct summary_part *p = &module_list[m]->summary[i];
                 if (strcmp(p->chapter, key) == 0 && p->rank == next) {
+                    /* The paragraphs' keys name the module (summary_edit.h). */
+                    doc_part(x->d, module_list[m]->name);
                     p->write(x);
+                    doc_part(x->d, NULL);
                     done++;
                 }
             }
@@ -387,6 +391,7 @@ doc *report_work_summary(arena *a, json_t *stats)
     const char *title = arena_printf(a, "%s%d年安全社区创建工作总结", x.name, x.year);
     x.d = doc_new(a, title);
     doc_title(x.d, title);
+    doc_chapter(x.d, "opening");
     doc_para(x.d, arena_printf(a,
                                "%d年，%s坚持“以人为本”、“人人都享有健康和安全权利”的理念，按照"
                                "资源整合、全员参与、持续改进的要求，扎实推进安全社区创建工作。现"
@@ -396,6 +401,7 @@ doc *report_work_summary(arena *a, json_t *stats)
         const struct chapter *ch = &outline[i];
         x.pending = NULL;
         x.sub = 0;
+        doc_chapter(x.d, ch->key);
         switch (ch->kind) {
         case CH_TEXT:
             x.pending = ch->heading;
@@ -412,6 +418,7 @@ doc *report_work_summary(arena *a, json_t *stats)
             break;
         }
     }
+    doc_chapter(x.d, NULL);
     doc_signature(x.d, arena_printf(a, "%s\n%s", x.name, x.asof_cn));
     return x.d;
 }
@@ -433,8 +440,12 @@ json_t *report_doc_json(const doc *d)
             }
             json_array_append_new(blocks, json_pack("{s:s, s:o}", "kind", "table", "rows", rows));
         } else {
-            json_array_append_new(blocks,
-                                  json_pack("{s:s, s:s}", "kind", kind[b->kind], "text", b->text));
+            json_t *o = json_pack("{s:s, s:s}", "kind", kind[b->kind], "text", b->text);
+            if (b->chapter)
+                json_object_set_new(o, "chapter", json_string(b->chapter));
+            if (b->key)
+                json_object_set_new(o, "key", json_string(b->key));
+            json_array_append_new(blocks, o);
         }
     }
     return json_pack("{s:s, s:o}", "title", doc_title_text(d), "blocks", blocks);
@@ -454,17 +465,29 @@ static void h_work_summary(req *r)
     const char *region;
     int year;
     json_t *s;
-    if (stats_for_request(r, &region, &year, &s) != 0)
+    const char *campaign = summary_edit_campaign(r);
+    if (!campaign || stats_for_request(r, &region, &year, &s) != 0)
         return;
     doc *d = report_work_summary(r->a, s);
     json_decref(s);
+    /* The office's own text over the generated one (summary_edit.h). */
+    json_t *notes = NULL;
+    int st = summary_edit_apply(req_db(r), d, region, year, campaign,
+                                strcmp(format, "json") == 0 ? &notes : NULL);
+    if (st != DB_OK) {
+        reply_db_error(r, st);
+        return;
+    }
+    arena_defer(r->a, (void (*)(void *))json_decref, notes);
     /* Every format is a way out, the console's own view (json) too. */
     json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
     arena_defer(r->a, (void (*)(void *))json_decref, filter);
     if (audit_export_request(r, "work_summary", NULL, region, format, filter, -1) != 0)
         return;
     if (strcmp(format, "json") == 0) {
-        reply_json(r, 200, report_doc_json(d));
+        json_t *preview = report_doc_json(d);
+        summary_edit_annotate(preview, notes);
+        reply_json(r, 200, preview);
         return;
     }
     buf out;
@@ -487,4 +510,5 @@ static void h_work_summary(req *r)
 void report_routes_register(void)
 {
     http_route("GET", "/api/v1/reports/work-summary", h_work_summary, ROUTE_LONG, NULL);
+    summary_edit_routes_register();
 }
