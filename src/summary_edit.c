@@ -9,7 +9,6 @@
 #include "authz.h"
 #include "buf.h"
 #include "http.h"
-#include "report.h"
 #include "stats.h"
 #include "util.h"
 
@@ -282,7 +281,7 @@ const char *summary_edit_campaign(struct req *r)
 {
     static const char *const types[] = {"safe", "drug_free", "rule_of_law", "civilized"};
     const char *c = req_query(r, "campaign");
-    if (!c)
+    if (!c || !*c)
         return "safe";
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (strcmp(c, types[i]) == 0)
@@ -296,6 +295,8 @@ const char *summary_edit_campaign(struct req *r)
 }
 
 /* ---- the API ---- */
+
+static doc *(*build_summary)(arena *a, json_t *stats, const char *campaign);
 
 struct target {
     const char *region, *campaign;
@@ -315,7 +316,7 @@ static int target_of(req *r, struct target *t)
     arena_defer(r->a, (void (*)(void *))json_decref, s);
     if (authz_require(r, "report:write", t->region) != 0)
         return -1;
-    t->d = report_work_summary(r->a, s);
+    t->d = build_summary(r->a, s, t->campaign);
     return 0;
 }
 
@@ -606,8 +607,9 @@ static void h_delete(req *r)
     reply_empty(r, 204);
 }
 
-void summary_edit_routes_register(void)
+void summary_edit_routes_register(doc *(*build)(arena *a, json_t *stats, const char *campaign))
 {
+    build_summary = build;
     http_route("POST", "/api/v1/reports/summary-edits", h_create, ROUTE_LONG, NULL);
     http_route("PUT", "/api/v1/reports/summary-edits/{id}", h_update, ROUTE_LONG, NULL);
     http_route("DELETE", "/api/v1/reports/summary-edits/{id}", h_delete, ROUTE_LONG, NULL);

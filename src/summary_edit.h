@@ -53,6 +53,9 @@ void summary_edit_annotate(json_t *preview, json_t *notes);
  * with a 400 queued. */
 const char *summary_edit_campaign(struct req *r);
 
-void summary_edit_routes_register(void);
+/* The routes; build writes a summary as generated (report_work_summary,
+ * handed in so that this file does not include report.h, which includes
+ * this one). */
+void summary_edit_routes_register(doc *(*build)(arena *a, json_t *stats, const char *campaign));
 
 #endif
