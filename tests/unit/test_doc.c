@@ -473,9 +473,63 @@ static void test_misuse(void)
     CHECK(aborts(misuse_ncols));
 }
 
+/* The outline's keys: per chapter and part, counting that part's paragraphs
+ * only, so that another part writing more does not move them; insertion and
+ * a new text keep the keys. */
+static void test_keys(void)
+{
+    arena *a = arena_new();
+    doc *d = doc_new(a, "t");
+    doc_title(d, "t");
+    doc_chapter(d, "opening");
+    doc_para(d, "开头");
+    doc_chapter(d, "organisation");
+    doc_heading(d, "一、组织");
+    doc_part(d, "units");
+    doc_para(d, "单位6家");
+    doc_part(d, NULL);
+    doc_part(d, "volunteers");
+    doc_para(d, "志愿者45人");
+    doc_para(d, "服务2276小时");
+    doc_part(d, NULL);
+    doc_para(d, "本章小结");
+    doc_chapter(d, NULL);
+    doc_signature(d, "九龙镇");
+    CHECK_INT(doc_nblocks(d), 8);
+    CHECK(doc_block_at(d, 0)->key == NULL && doc_block_at(d, 0)->chapter == NULL);
+    CHECK_STR(doc_block_at(d, 1)->key, "opening/1");
+    CHECK(doc_block_at(d, 2)->key == NULL);
+    CHECK_STR(doc_block_at(d, 2)->chapter, "organisation");
+    CHECK_STR(doc_block_at(d, 3)->key, "organisation/units/1");
+    CHECK_STR(doc_block_at(d, 4)->key, "organisation/volunteers/1");
+    CHECK_STR(doc_block_at(d, 5)->key, "organisation/volunteers/2");
+    CHECK_STR(doc_block_at(d, 6)->key, "organisation/1");
+    CHECK(doc_block_at(d, 7)->key == NULL && doc_block_at(d, 7)->chapter == NULL);
+
+    doc_set_text(d, 4, "志愿者共46人");
+    doc_set_text(d, 2, "不是段落"); /* ignored: a heading */
+    doc_insert_para(d, 7, "领导重视", "organisation", "add/9");
+    CHECK_INT(doc_nblocks(d), 9);
+    CHECK_STR(doc_block_at(d, 4)->text, "志愿者共46人");
+    CHECK_STR(doc_block_at(d, 2)->text, "一、组织");
+    CHECK_STR(doc_block_at(d, 7)->text, "领导重视");
+    CHECK_STR(doc_block_at(d, 7)->key, "add/9");
+    CHECK_STR(doc_block_at(d, 7)->chapter, "organisation");
+    CHECK(doc_block_at(d, 8)->kind == DOC_SIGNATURE);
+    buf md;
+    buf_init(&md, 1 << 16);
+    const char *msg = NULL;
+    CHECK_INT(doc_render_md(d, &md, &msg), 0);
+    buf_append(&md, "", 1);
+    CHECK(strstr(md.ptr, "本章小结\n\n领导重视\n\n九龙镇") != NULL);
+    buf_free(&md);
+    arena_free(a);
+}
+
 int main(void)
 {
     test_model();
+    test_keys();
     test_md();
     test_html();
     test_docx();
