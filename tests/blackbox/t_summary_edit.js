@@ -103,6 +103,10 @@ test('summary edits: an added paragraph in all four formats; an edited sentence 
     assert.ok(t.pdf.includes(added), 'pdf has the added paragraph');
     assert.ok(t.pdf.includes(edited), 'pdf has the edited sentence');
     assert.ok(!t.md.includes(vol.text), 'the generated sentence is replaced');
+    // Kept per campaign: the drug-free summary of the same town and year has neither.
+    const df = await s.admin('GET', `/api/v1/reports/work-summary?region=${TOWN}&year=2025&campaign=drug_free&format=md`);
+    assertStatus(df, 200, 'drug_free summary');
+    assert.ok(!df.text.includes('全年召开专题会议') && !df.text.includes('其中骨干7人'), 'another campaign has its own text');
     // The added paragraph closes its chapter: before the next heading.
     const md = t.md;
     assert.ok(md.indexOf(added) > md.indexOf(edited) && md.indexOf(added) < md.indexOf('## 二、'), 'added at the end of 一、');
