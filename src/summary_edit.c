@@ -488,11 +488,12 @@ static int row_of(req *r, const struct target *t, struct row *w)
     char *end;
     const char *p = req_param(r, "id");
     long long id = p ? strtoll(p, &end, 10) : 0;
-    db_stmt *s = id > 0 && !*end ? db_prepare(req_db(r), "SELECT id, kind, chapter, para_key, body "
-                                                         "FROM summary_edits WHERE id = $1 AND "
-                                                         "region = $2 AND year = $3 AND "
-                                                         "campaign = $4")
-                                 : NULL;
+    db_stmt *s = id > 0 && !*end
+                     ? db_prepare(req_db(r), "SELECT id, kind, chapter, para_key, body, "
+                                             "figures FROM summary_edits WHERE id = $1 AND "
+                                             "region = $2 AND year = $3 AND "
+                                             "campaign = $4")
+                     : NULL;
     int found = 0;
     if (s) {
         db_bind_int(s, 1, id);
@@ -505,7 +506,8 @@ static int row_of(req *r, const struct target *t, struct row *w)
                               .kind = arena_strdup(r->a, db_col_text(s, 1)),
                               .chapter = arena_strdup(r->a, db_col_text(s, 2)),
                               .key = key ? arena_strdup(r->a, key) : NULL,
-                              .body = arena_strdup(r->a, db_col_text(s, 4))};
+                              .body = arena_strdup(r->a, db_col_text(s, 4)),
+                              .figures = arena_strdup(r->a, db_col_text(s, 5))};
             found = 1;
         }
         db_done(s);
@@ -596,8 +598,10 @@ static void h_delete(req *r)
     }
     if (st == DB_OK) {
         struct audit_actor who = {r->user, r->client_ip};
+        json_t *saved = json_loads(w.figures, 0, NULL);
+        arena_defer(r->a, (void (*)(void *))json_decref, saved);
         json_t *ch = json_pack("{s:s, s:s, s:s}", "kind", w.kind, "chapter", w.chapter, "text",
-                               render(r->a, w.body, NULL, NULL));
+                               render(r->a, w.body, saved, NULL));
         st = audit_write(c, &who, "delete", "summary_edits", arena_printf(r->a, "%lld", w.id),
                          t.region, ch, NULL);
         json_decref(ch);

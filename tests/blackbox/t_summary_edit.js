@@ -140,6 +140,8 @@ test('summary edits: an added paragraph in all four formats; an edited sentence 
     const au = await s.admin('GET', `/api/v1/audit?entity=summary_edits&page_size=50`);
     assertStatus(au, 200, 'audit');
     assert.deepStrictEqual(au.json.items.map((x) => x.action).sort(), ['create', 'create', 'delete', 'delete', 'update', 'update']);
+    const gone = au.json.items.find((x) => x.action === 'delete' && x.entity_id === String(e.json.id));
+    assert.ok(gone && JSON.stringify(gone.changes).includes(`志愿者共${total}人`), `the reverted edit's text in the audit: ${JSON.stringify(gone)}`);
 
     // Bad input names the field in Chinese.
     const post = (body, q = Q) => s.admin('POST', `/api/v1/reports/summary-edits?${q}`, { body });
