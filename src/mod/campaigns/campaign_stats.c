@@ -101,6 +101,18 @@ static const struct stats_figure campaign_figures[] = {
      .unit = "个",
      .expr = COUNT_IF("type = 'safe' AND named_on <= $7 AND named_level = 'municipal'"),
      .child = "safe_named_municipal"},
+    {.key = "safe_level_national",
+     .label = "创建国家级安全社区",
+     .unit = "个",
+     .expr = COUNT_IF(SAFE " AND target_level = 'national'")},
+    {.key = "safe_level_provincial",
+     .label = "创建省级安全社区",
+     .unit = "个",
+     .expr = COUNT_IF(SAFE " AND target_level = 'provincial'")},
+    {.key = "safe_level_municipal",
+     .label = "创建市级安全社区",
+     .unit = "个",
+     .expr = COUNT_IF(SAFE " AND target_level = 'municipal'")},
     {.key = "safe_late",
      .label = "安全社区滞后于计划",
      .unit = "个",
@@ -338,13 +350,26 @@ static const char *yuan(arena *a, double v)
                      : arena_printf(a, "%lld元", fen / 100);
 }
 
-/* The label of the only item of a breakdown, or NULL. */
-static const char *only_label(json_t *sec, const char *key)
+/* The current step of a township's one safe campaign: the item of the
+ * steps' breakdown that is a safe step (the other types' steps are coded
+ * df_, rl_ and cv_ in the dictionary campaign_step), or NULL. */
+static const char *safe_step_label(json_t *sec)
 {
-    json_t *list = json_object_get(sec, key);
-    if (json_array_size(list) != 1)
-        return NULL;
-    return json_string_value(json_object_get(json_array_get(list, 0), "label"));
+    json_t *list = json_object_get(sec, "by_step");
+    const char *out = NULL;
+    size_t i;
+    json_t *it;
+    json_array_foreach(list, i, it)
+    {
+        const char *code = json_string_value(json_object_get(it, "code"));
+        if (!code || strncmp(code, "df_", 3) == 0 || strncmp(code, "rl_", 3) == 0 ||
+            strncmp(code, "cv_", 3) == 0 || strcmp(code, "named") == 0)
+            continue;
+        if (out)
+            return NULL; /* more than one: not a township's own */
+        out = json_string_value(json_object_get(it, "label"));
+    }
+    return out;
 }
 
 /* The targets and the towns' progress, from the county's side: the seed's
@@ -409,9 +434,11 @@ static void targets_county(struct summary *x, json_t *cs, json_t *ts)
         if (total <= 0 || summary_int(ch, "safe_named") > 0)
             continue;
         long long done = summary_int(ch, "safe_steps_done");
-        steps = arena_printf(a, "%s%s%s完成%lld个步骤中的%lld个%s", steps, *steps ? "；" : "",
-                             json_string_value(json_object_get(ch, "name")), total, done,
-                             summary_int(ch, "safe_late") > 0 ? "（滞后于计划）" : "");
+        const char *late = summary_int(ch, "safe_late") > 0 ? "（滞后于计划）" : "";
+        const char *town = json_string_value(json_object_get(ch, "name"));
+        steps = done ? arena_printf(a, "%s%s%s完成%lld个步骤中的%lld个%s", steps,
+                                    *steps ? "；" : "", town, total, done, late)
+                     : arena_printf(a, "%s%s%s正在启动%s", steps, *steps ? "；" : "", town, late);
     }
     if (*steps)
         summary_para(x, arena_printf(a,
@@ -432,7 +459,10 @@ static void targets_township(struct summary *x, json_t *cs, json_t *ts)
                                          summary_int(ts, "share")));
         return;
     }
-    const char *level = only_label(cs, "by_level");
+    const char *level = summary_int(cs, "safe_level_national")     ? "国家级"
+                        : summary_int(cs, "safe_level_provincial") ? "省级"
+                        : summary_int(cs, "safe_level_municipal")  ? "市级"
+                                                                   : "";
     const char *text =
         arena_printf(a, "%s积极开展创建“%s安全社区”活动", our(x), level ? level : "");
     if (summary_int(cs, "safe_filed") > 0)
@@ -443,7 +473,7 @@ static void targets_township(struct summary *x, json_t *cs, json_t *ts)
         text = arena_printf(a, "%s，按照进度指导计划完成全部%lld个步骤，成功创建“%s安全社区”。",
                             text, total, level ? level : "");
     } else {
-        const char *step = only_label(cs, "by_step");
+        const char *step = safe_step_label(cs);
         text = arena_printf(a, "%s。截至%s，按照进度指导计划完成%lld个步骤中的%lld个", text,
                             summary_asof(x), total, done);
         if (step)
@@ -472,6 +502,7 @@ static void summary_funds(struct summary *x)
         return;
     arena *a = summary_arena(x);
     double amount = json_number_value(json_object_get(fs, "amount"));
+    double prev = json_number_value(json_object_get(fs, "amount_prev"));
     if (!is_county(x)) {
         summary_para(x,
                      arena_printf(a, "%d年，县上拨付%s%s%s（%lld笔），保障了创建工作的开展。",
@@ -503,12 +534,13 @@ static void summary_funds(struct summary *x)
         groups = arena_printf(a, "%s%s%s%s%s", groups, *groups ? "，" : "", towns,
                               k > 1 ? "各" : "", yuan(a, v));
     }
+    const char *before = prev > 0 ? arena_printf(a, "；上年拨付%s", yuan(a, prev)) : "";
     summary_para(x, arena_printf(a,
-                                 "县委、县政府根据县级财力给安全社区建设乡镇配备工作经费。%"
-                                 "d年共拨付%s%s（%lld笔）%s%s。",
+                                 "县委、县政府根据县级财力给安全社区建设乡镇配备工作经费。%d年"
+                                 "共拨付%s%s（%lld笔）%s%s%s。",
                                  summary_year(x), stats_label("campaign_funds", "amount"),
                                  yuan(a, amount), summary_int(fs, "grants"),
-                                 *groups ? "，其中" : "", groups));
+                                 *groups ? "，其中" : "", groups, before));
 }
 
 /* The supervision: "开展5次专项检查，…对工作开展好的和存在的问题进行总结和
