@@ -385,7 +385,7 @@ static int do_complete(db_conn *c, arena *a, const struct audit_actor *who, cons
         return 422;
     }
     /* The step. */
-    char *ftext = json_dumps(nfiles ? files : json_array(), JSON_COMPACT);
+    char *ftext = nfiles ? json_dumps(files, JSON_COMPACT) : xstrdup("[]");
     char *rtext = json_dumps(records, JSON_COMPACT);
     char seqs[12];
     snprintf(seqs, sizeof seqs, "%d", s->seq);

@@ -1,6 +1,6 @@
 /* campaign_demo: the demo county's campaigns. The county was set 11 safe
  * communities (1 national, 3 provincial, 7 municipal) and shared them out
- * to its towns; three pilot towns started in 2024 (九龙镇 was named
+ * to its towns; three pilot towns started in 2024 (花园镇 was named
  * provincial in 2025), five more in 2025, one of them (龙孔镇) late against
  * the plan; villages run the other three campaigns. Every step is
  * completed through the machine (campaign_apply) with a linked record as
@@ -40,8 +40,7 @@ static int apply(struct demo_ctx *d, const char *id, json_t *in, char **err)
  * k-th activity there, else an inspection. */
 static json_t *evidence(struct demo_ctx *d, const char *region, int k)
 {
-    static const char *const kinds[][2] = {{"activities", "activities"},
-                                           {"inspections", "inspections"}};
+    static const char *const kinds[] = {"activities", "inspections"};
     char lo[REGION_CODE_MAX], hi[REGION_CODE_MAX], town[16];
     snprintf(town, sizeof town, "%.9s000", region);
     for (size_t i = 0; i < 2 * (sizeof kinds / sizeof kinds[0]); i++) {
@@ -51,7 +50,7 @@ static json_t *evidence(struct demo_ctx *d, const char *region, int k)
         snprintf(sql, sizeof sql,
                  "SELECT id FROM %s WHERE deleted_at IS NULL AND region >= $1 AND region < $2 "
                  "ORDER BY id LIMIT 1 OFFSET %d",
-                 kinds[i / 2][0], k % 20);
+                 kinds[i / 2], k % 20);
         db_stmt *s = db_prepare(d->c, sql);
         if (!s)
             continue;
@@ -59,7 +58,7 @@ static json_t *evidence(struct demo_ctx *d, const char *region, int k)
         db_bind_text(s, 2, hi);
         json_t *out = NULL;
         if (db_step(s) == DB_ROW)
-            out = json_pack("[{s:s, s:I}]", "entity", kinds[i / 2][1], "id",
+            out = json_pack("[{s:s, s:I}]", "entity", kinds[i / 2], "id",
                             (json_int_t)db_col_int(s, 0));
         db_done(s);
         if (out)
@@ -80,8 +79,8 @@ struct demo_campaign {
 };
 
 static const struct demo_campaign campaigns[] = {
-    {"511621101000",
-     "九龙镇创建省级安全社区",
+    {"511621102000",
+     "花园镇创建省级安全社区",
      "safe",
      "rural",
      "provincial",
@@ -93,8 +92,8 @@ static const struct demo_campaign campaigns[] = {
      "provincial",
      0,
      "2024"},
-    {"511621102000",
-     "花园镇创建省级安全社区",
+    {"511621101000",
+     "九龙镇创建省级安全社区",
      "safe",
      "rural",
      "provincial",
@@ -348,7 +347,7 @@ int campaign_demo(struct demo_ctx *d, char **err)
                                         "municipal",  "national",   "municipal",  "municipal",
                                         "municipal",  "municipal",  "municipal"};
     for (int t = 0; t < 11; t++) {
-        char code[16];
+        char code[32];
         snprintf(code, sizeof code, "511621%03d000", 101 + t);
         if (demo_add(d, "campaign_targets",
                      json_pack("{s:s, s:s, s:s, s:i, s:i, s:i}", "region", code, "type", "safe",
@@ -380,7 +379,7 @@ int campaign_demo(struct demo_ctx *d, char **err)
     if (demo_add(d, "supervisions",
                  json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:s, s:s}", "region", "511621102000",
                            "held_on", "2025-06-18", "kind", "special", "campaign_id",
-                           (json_int_t)atoll(keys[1]), "inspectors", "县安办 刘建国、陈敏",
+                           (json_int_t)atoll(keys[0]), "inspectors", "县安办 刘建国、陈敏",
                            "leader_present", 1, "good_practice",
                            "促进委员会运转正常，12个专项工作组职责明确", "summary",
                            "对照进度指导计划检查社区诊断和促进项目实施情况"),
