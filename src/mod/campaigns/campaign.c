@@ -880,15 +880,11 @@ static void h_steps(req *r)
         reply_db_error(r, rc);
         return;
     }
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it)
-    {
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
         json_t *recs = json_object_get(it, "records"), *view = json_array();
-        size_t j;
-        json_t *rec;
-        json_array_foreach(recs, j, rec)
-            json_array_append_new(view, record_view(c, r->a, r->user, rec));
+        for (size_t j = 0; j < json_array_size(recs); j++)
+            json_array_append_new(view, record_view(c, r->a, r->user, json_array_get(recs, j)));
         json_object_set_new(it, "records", view);
     }
     reply_json(r, 200, json_pack("{s:o}", "items", items));
