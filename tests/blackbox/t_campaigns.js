@@ -63,7 +63,7 @@ async function completeSteps(s, tok, id, from, n, evidence, level) {
     }
 }
 
-test('campaigns: targets 1/2/3, steps with evidence, the board equals the data, 422 without evidence', { timeout: 120000 }, async (ctx) => {
+test('campaigns: targets 1/2/3, steps with evidence, the board equals the data, 422 without evidence', { timeout: 300000 }, async (ctx) => {
     const { c, s, county, town1 } = await setup(ctx);
     // The county's target for the period, and each town's share.
     for (const [level, n] of [['national', 1], ['provincial', 2], ['municipal', 3]]) {

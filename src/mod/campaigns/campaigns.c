@@ -284,7 +284,18 @@ static const struct entity supervisions = {
     .default_sort = "-held_on",
 };
 
-/* A finding belongs to its inspection's region (the township inspected, or
+/* The findings of a supervision inspection are rectification items of
+ * their own, not hazards: what the county's supervision finds is mostly the
+ * campaign's work (an archive out of order, a survey not done, a plan
+ * behind), and counted as hazards it would swell 排查发现隐患 and the
+ * rectification rate that the hazard loop's figures and the summary's
+ * rectification chapter report. They take what the hazard loop has that
+ * fits: a state field the platform locks (PATCH refused once closed), a
+ * derived overdue, a history of steps audited like a hazard's, photos
+ * through the file store, and `check` comparing the state with the history.
+ * A finding that is a real hazard is entered in the hazard loop as well.
+ *
+ * A finding belongs to its inspection's region (the township inspected, or
  * one of its villages): a finding outside it would escape the inspection. */
 static int finding_defaults(db_conn *c, json_t *obj, json_t *errors)
 {
