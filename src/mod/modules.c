@@ -5,12 +5,14 @@
 #include "module.h"
 
 #include "activities/activities.h"
+#include "campaigns/campaigns.h"
 #include "care/care.h"
 #include "hazards/hazards.h"
 #include "incidents/incidents.h"
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module, &activities_module, &volunteers_module, &care_module, &incidents_module,
+    &hazards_module, &activities_module, &volunteers_module,
+    &care_module,    &incidents_module,  &campaigns_module,
 };
 const int module_count = MODULE_N(module_list);

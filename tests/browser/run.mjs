@@ -1514,6 +1514,55 @@ test('伤害病例: the card-like form in its sections; a traffic cause at home 
 
 /* ---------------- the run ---------------- */
 
+// Campaigns (issue 14, acceptance 7): the township admin of 九龙镇 opens its
+// campaign from the board, is refused a step without evidence (the message
+// under the field), attaches a scan and completes the step; the county's
+// board then shows the town at its next step.
+const JIULONG = '511621101000';
+
+async function boardRow(page, base, region) {
+    await page.goto(`${base}/campaigns/board`);
+    await page.locator('[data-test=campaign-board][data-loaded=true]').waitFor({ timeout: 15000 });
+    const row = page.locator(`[data-test=cboard-row-${region}]`);
+    await row.waitFor();
+    return row;
+}
+
+test('campaigns (acceptance 7): a township admin completes a step with a document attached; the county board shows the new step', async ({ page, base, watch }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'town', await townPassword(base));
+    let row = await boardRow(page, base, JIULONG);
+    const before = await row.getAttribute('data-step');
+    assert(before === 'application', `九龙镇 starts at its application, not ${before}`);
+    await row.click();
+    await page.waitForURL(/\/campaigns\/\d+$/);
+    await page.locator(`[data-test=campaign-detail][data-step=${before}]`).waitFor();
+    await shot(page, 'campaign-detail');
+    await page.locator('[data-test=complete-step]').click();
+    const dialog = page.locator('.el-dialog:has([data-test=complete-submit])');
+    await dialog.waitFor();
+    // Without evidence: 422, the message under 证明材料.
+    watch.expect(422, /\/api\/v1\/campaigns\/\d+\/transitions$/);
+    await dialog.locator('[data-test=complete-submit]').click();
+    const err = dialog.locator('.el-form-item[data-field=files] .el-form-item__error');
+    await err.waitFor();
+    assert((await err.innerText()).includes('证明材料'), 'the refusal names the evidence');
+    await attachPhoto(dialog, '申请书扫描件.png', PNG_BLUE);
+    await dialog.locator('[data-test=complete-submit]').click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+    await page.locator('[data-test=campaign-detail][data-step=document_review]').waitFor({ timeout: 10000 });
+    const done = page.locator('[data-test=timeline-step][data-code=application]');
+    assert((await done.getAttribute('data-done')) === 'true', 'the step is done on the timeline');
+    await photosLoaded(page, '[data-test=timeline-step][data-code=application] [data-test=step-files]', 1);
+    // The county's board shows the town's new step.
+    await logout(page);
+    await login(page, base, 'county');
+    row = await boardRow(page, base, JIULONG);
+    await page.waitForFunction((r) => document.querySelector(`[data-test=cboard-row-${r}]`)?.dataset.step === 'document_review', JIULONG);
+    assert((await row.locator('[data-test=cboard-state]').innerText()).includes('文件审核'), 'the state column names the new step');
+    await shot(page, 'campaign-board');
+});
+
 async function main() {
     const t0 = Date.now();
     const db = makeDatabase();
