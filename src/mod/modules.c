@@ -8,9 +8,12 @@
 #include "care/care.h"
 #include "hazards/hazards.h"
 #include "incidents/incidents.h"
+#include "projects/projects.h"
+#include "risks/risks.h"
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module, &activities_module, &volunteers_module, &care_module, &incidents_module,
+    &hazards_module,   &activities_module, &volunteers_module, &care_module,
+    &incidents_module, &risks_module,      &projects_module,
 };
 const int module_count = MODULE_N(module_list);
