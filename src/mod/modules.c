@@ -6,6 +6,7 @@
 
 #include "activities/activities.h"
 #include "care/care.h"
+#include "checklists/checklists.h"
 #include "hazards/hazards.h"
 #include "incidents/incidents.h"
 #include "projects/projects.h"
@@ -14,6 +15,6 @@
 
 const struct module *const module_list[] = {
     &hazards_module,   &activities_module, &volunteers_module, &care_module,
-    &incidents_module, &risks_module,      &projects_module,
+    &incidents_module, &risks_module,      &projects_module,   &checklists_module,
 };
 const int module_count = MODULE_N(module_list);
