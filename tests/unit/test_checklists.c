@@ -28,7 +28,7 @@ static void test_lec(void)
     json_t *b = json_loads(lec_bands, 0, NULL);
     double d = risk_lec_d(6, 6, 15);
     CHECK(fabs(d - 540) < 1e-9);
-    CHECK_STR(risk_band_level(b, d), "major"); /* 重大 */
+    CHECK_STR(risk_band_level(b, d), "major");                     /* 重大 */
     CHECK_STR(risk_band_level(b, risk_lec_d(3, 6, 15)), "larger"); /* 270 */
     CHECK_STR(risk_band_level(b, risk_lec_d(3, 6, 7)), "general"); /* 126 */
     CHECK_STR(risk_band_level(b, risk_lec_d(1, 6, 7)), "low");     /* 42 */
@@ -64,7 +64,10 @@ static enum cl_verdict grade50(const struct cl_config *cfg, int n3, int n0, int 
     double s[50];
     for (int i = 0; i < 50; i++)
         s[i] = cl_item_score(cfg, 3,
-                             i < n3 ? aaa : i < n3 + n0 ? ddd : i < n3 + n0 + n2 ? ada : dad);
+                             i < n3             ? aaa
+                             : i < n3 + n0      ? ddd
+                             : i < n3 + n0 + n2 ? ada
+                                                : dad);
     const char *why;
     return cl_verdict(cfg, s, 50, -1, total, &why);
 }
