@@ -61,6 +61,7 @@ static const char *usage_text =
     "           [--lock-attempts 5] [--lock-window 秒] [--lock-duration 秒]\n"
     "           [--ip-lock-attempts 30] [--login-rate 每分钟] [--cookie-secure 1]\n"
     "           [--today YYYY-MM-DD]（测试用：隐患逾期按此日期计算）\n"
+    "           [--group-commit 1|0]（SQLite：并发写入共用一次落盘，默认 1）\n"
     "           [--tile-url URL] [--tile-attribution 文本]（地图底图瓦片服务器，含 {z}/{x}/{y}）\n"
     "  user add --db DB --username U --role R --region CODE   （密码从标准输入读取）\n"
     "  user disable|enable --db DB --username U\n"
@@ -76,7 +77,9 @@ static const char *usage_text =
     "  backup   --db DB -o FILE.zip           数据库、文件目录与清单（密钥文件须另行保管）\n"
     "  restore  --db DB FILE                  须先停止服务；须使用备份时的密钥文件\n"
     "  check    --db DB\n"
-    "  report   --db DB work-summary --region CODE --year Y [--format docx|pdf|html|md] -o FILE\n"
+    "  report   --db DB work-summary --region CODE --year Y [--campaign "
+    "safe|drug_free|rule_of_law|civilized]\n"
+    "           [--format docx|pdf|html|md] -o FILE\n"
     "           年度工作总结（格式默认取自文件扩展名）\n"
     "  migrate-data --from sqlite:PATH --to postgresql://…   SQLite 数据迁入 PostgreSQL（可续传）\n"
     "所有命令都接受 --key-file PATH（默认是数据库文件旁的 DB.key）。\n"
@@ -476,6 +479,20 @@ static int cmd_serve(const struct opts *o)
     long per_ip = num_opt(opt(o, "per-ip-limit"), HTTP_PER_IP_LIMIT_DEFAULT, 1000000);
     if (per_ip < 0)
         return usage("--per-ip-limit 必须是 1 到 1000000 之间的整数");
+    /* Group commit (db.h): concurrent writes share one sync of the log, and
+     * each answer waits for the sync that holds its write. --group-commit 0
+     * makes every commit sync on its own (for comparison). */
+    const char *gc = opt(o, "group-commit");
+    if (gc && strcmp(gc, "0") != 0 && strcmp(gc, "1") != 0)
+        return usage("--group-commit 必须是 0 或 1");
+    if (!gc || strcmp(gc, "1") == 0) {
+        char *err = NULL;
+        if (db_group_commit_start(app.db, &err) != 0) {
+            int r = fail(err);
+            free(err);
+            return r;
+        }
+    }
     struct http_config cfg = {
         .listen = opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
         .threads = (int)nthreads,
@@ -999,16 +1016,23 @@ static int cmd_export(const struct opts *o)
 static int cmd_report(const struct opts *o)
 {
     const char *out = opt(o, "output"), *region = opt(o, "region"), *ys = opt(o, "year");
-    const char *format = opt(o, "format");
+    const char *format = opt(o, "format"), *campaign = opt(o, "campaign");
+    if (!campaign)
+        campaign = "safe";
     if (o->nargs != 2 || strcmp(o->args[1], "work-summary") != 0 || !out || !region || !ys)
         return usage("用法: safecomm report --db DB work-summary --region CODE --year Y "
-                     "--format docx|pdf|html|md -o FILE");
+                     "[--campaign safe|drug_free|rule_of_law|civilized] --format docx|pdf|html|md "
+                     "-o FILE");
     if (!format) {
         const char *dot = strrchr(out, '.');
         format = dot ? dot + 1 : "";
     }
     if (!doc_format_mime(format))
         return usage("--format 必须是 docx、pdf、html 或 md");
+    if (!report_campaign_label(campaign))
+        return usage("--campaign 必须是 "
+                     "safe（安全社区）、drug_free（无毒社区）、rule_of_law（民主法治示范社区）"
+                     "或 civilized（文明社区）");
     if (region_level_of(region) == RL_INVALID)
         return usage("--region 必须是有效的区域代码");
     int year = stats_year_parse(ys);
@@ -1033,12 +1057,13 @@ static int cmd_report(const struct opts *o)
         rc = fail("区域不存在");
     else if (st != DB_OK)
         rc = fail("读取统计数据失败");
-    else if (doc_render(report_work_summary(a, s), format, &b, &msg) != 0)
+    else if (doc_render(report_work_summary(a, s, campaign), format, &b, &msg) != 0)
         rc = fail(msg);
     if (rc == 0) {
         /* Audited before the document is in place: nothing leaves unaudited. */
         struct audit_actor who = {auth_system_user(a), "cli"};
-        json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+        json_t *filter =
+            json_pack("{s:s, s:i, s:s}", "region", region, "year", year, "campaign", campaign);
         c = db_acquire(app.db);
         if (audit_export(c, &who, "work_summary", NULL, region, format, filter, -1) != DB_OK)
             rc = fail("写入审计日志失败，未生成工作总结");
