@@ -85,6 +85,21 @@ test('projects: "road traffic accidents year on year <= -30 %" is computed from 
     const st = (await s.admin('GET', `/api/v1/stats?region=${T1}&year=2025&sections=projects`)).json;
     assert.strictEqual(st.projects.count, 1);
     assert.strictEqual(st.projects.items[0].indicators[0].achieved, false);
+    // Section 四 of the township's summary: one paragraph per working group,
+    // with the indicator's figures.
+    const fire = await add(s, 'projects', { region: T1, title: '村级义务消防队建设', work_group: 'fire', year: 2025, target_group: '村民', target_size: 500 });
+    await add(s, 'project_indicators', { region: T1, project_id: fire.id, figure: 'hazards.on_time_rate', measure: 'value', op: 'ge', target: 90 });
+    await add(s, 'projects', { region: T1, title: '护学岗', work_group: 'road_traffic', year: 2025, target_group: '学生', target_size: 100 });
+    const md = (await s.admin('GET', `/api/v1/reports/work-summary?region=${T1}&year=2025&format=md&campaign=safe`)).text;
+    const sec = md.split(/\n## /).find((c) => c.startsWith('四、'));
+    assert.ok(sec, `section 四: ${md}`);
+    const paras = sec.split('\n').filter((l) => l.trim() && !l.startsWith('四、'));
+    assert.strictEqual(paras.length, 2, sec);
+    assert.ok(paras.some((l) => l.startsWith('消防安全组：实施“村级义务消防队建设”项目') && l.includes('按期整改率') && l.includes('目标≥90%')), sec);
+    const road = paras.find((l) => l.startsWith('道路交通安全组：'));
+    assert.ok(road.includes('“摩托车安全骑行促进项目”') && road.includes('“护学岗”项目'), road);
+    assert.ok(road.includes('道路交通事故8起，上年10起，同比下降20%（目标同比≤-30%），未达到目标'), road);
+    assert.ok(road.includes('覆盖580人，覆盖率58.0%'), road);
 });
 
 test('evaluations: two reviewers score a township; mean per item, verdict and weakest items; min when configured; others may not score', { timeout: 120000 }, async (ctx) => {

@@ -454,12 +454,12 @@ static void project_routes(void)
 #define THIS_YEAR "year = CAST(substr(CAST($3 AS TEXT), 1, 4) AS INTEGER)"
 
 static const struct stats_figure project_figures[] = {
-    {.key = "count",
-     .label = "安全促进项目",
-     .unit = "项",
-     .expr = "CASE WHEN " THIS_YEAR " THEN 1 ELSE 0 END",
-     .child = "projects_count",
-     .flags = STATS_COLUMN},
+    {
+        .key = "count",
+        .label = "安全促进项目",
+        .unit = "项",
+        .expr = "CASE WHEN " THIS_YEAR " THEN 1 ELSE 0 END",
+    },
     {.key = "target",
      .label = "项目目标人群",
      .unit = "人",
@@ -554,8 +554,11 @@ static void summary_projects(struct summary *x)
                 break;
             long long target = (long long)json_integer_value(json_object_get(p, "target_size"));
             long long reached = (long long)json_integer_value(json_object_get(p, "reached"));
-            text = arena_printf(a, "%s%s实施“%s”项目", text, j > i ? "；" : "",
-                                json_string_value(json_object_get(p, "title")));
+            const char *title = json_string_value(json_object_get(p, "title"));
+            size_t tl = strlen(title);
+            int named = tl >= 6 && strcmp(title + tl - 6, "项目") == 0;
+            text = arena_printf(a, "%s%s实施“%s”%s", text, j > i ? "；" : "", title,
+                                named ? "" : "项目");
             const char *tg = json_string_value(json_object_get(p, "target_group"));
             if (target > 0)
                 text =
@@ -634,7 +637,7 @@ static int project_demo(struct demo_ctx *d, char **err)
             snprintf(day, sizeof day, "2025-%02d-15", 3 + k % 9);
             o = json_pack("{s:s, s:I, s:s, s:s, s:i, s:s}", "region", DEMO_TOWNSHIP, "project_id",
                           (json_int_t)pid, "held_on", day, "title", "入户宣传和专项检查", "reached",
-                          rows[i].size / 8 + (int)demo_rnd(d, (unsigned)rows[i].size / 8),
+                          rows[i].size / 12 + (int)demo_rnd(d, (unsigned)rows[i].size / 16),
                           "content", "工作组入村开展宣传、排查和劝导");
             if (demo_add(d, "project_records", o, NULL, 0, err) != 0)
                 return -1;
