@@ -1013,8 +1013,48 @@ static int cmd_export(const struct opts *o)
 
 /* report work-summary: the year-end work summary of a region, written with
  * the whole tree's permissions (the command line is the operator's). */
+/* report NAME: a module's report (module.h: the evaluation dossier), as the
+ * whole tree's operator. */
+static int cmd_module_report(const struct opts *o, const struct module_report *mr)
+{
+    const char *out = opt(o, "output"), *region = opt(o, "region"), *ys = opt(o, "year");
+    const char *campaign = opt(o, "campaign");
+    if (!out || !region || !ys)
+        return usage(xasprintf("用法: safecomm report --db DB %s --region CODE --year Y "
+                               "[--campaign C] -o FILE",
+                               mr->name));
+    if (region_level_of(region) == RL_INVALID)
+        return usage("--region 必须是有效的区域代码");
+    int year = stats_year_parse(ys);
+    if (year < 0)
+        return usage("--year 必须是 1949 到 2100 之间的年份");
+    if (campaign && !report_campaign_label(campaign))
+        return usage("--campaign 必须是 "
+                     "safe（安全社区）、drug_free（无毒社区）、rule_of_law（民主法治示范社区）"
+                     "或 civilized（文明社区）");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    arena *a = arena_new();
+    db_conn *c = db_acquire(app.db);
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    char *err = NULL;
+    if (mr->write(c, &who, region, year, campaign ? campaign : "safe", out, &err) != 0)
+        rc = fail(err ? err : "生成失败");
+    else
+        printf("已生成%s %s\n", mr->label, out);
+    free(err);
+    db_release(app.db, c);
+    arena_free(a);
+    return rc;
+}
+
 static int cmd_report(const struct opts *o)
 {
+    for (int m = 0; o->nargs == 2 && m < module_count; m++)
+        for (int k = 0; k < module_list[m]->nreports; k++)
+            if (strcmp(module_list[m]->reports[k].name, o->args[1]) == 0)
+                return cmd_module_report(o, &module_list[m]->reports[k]);
     const char *out = opt(o, "output"), *region = opt(o, "region"), *ys = opt(o, "year");
     const char *format = opt(o, "format"), *campaign = opt(o, "campaign");
     if (!campaign)

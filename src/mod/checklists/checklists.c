@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "auth.h"
@@ -770,8 +771,50 @@ static void h_result(req *r)
     reply_json(r, 200, out);
 }
 
+/* GET /api/v1/reports/dossier?region=&year=&campaign=: the evaluation
+ * dossier as a ZIP, written to a temporary file on the long pool and sent
+ * from it (never whole in memory). */
+static void h_dossier(req *r)
+{
+    const char *region = req_query(r, "region") ? req_query(r, "region") : r->user->region;
+    const char *ys = req_query(r, "year"), *campaign = req_query(r, "campaign");
+    if (region_level_of(region) == RL_INVALID) {
+        reply_field_error(r, "region", "必须是有效的区域代码");
+        return;
+    }
+    int year = ys ? stats_year_parse(ys) : -1;
+    if (year < 0) {
+        reply_field_error(r, "year", "必须是 1949 到 2100 之间的年份");
+        return;
+    }
+    if (campaign && strcmp(campaign, "safe") != 0 && strcmp(campaign, "drug_free") != 0 &&
+        strcmp(campaign, "rule_of_law") != 0 && strcmp(campaign, "civilized") != 0) {
+        reply_field_error(r, "campaign", "必须是 safe、drug_free、rule_of_law 或 civilized");
+        return;
+    }
+    if (authz_require(r, "report:read", region) != 0)
+        return;
+    char *path = http_temp_path(r->a, ".zip");
+    if (!path) {
+        reply_error(r, 500, "internal", "无法创建临时文件", NULL);
+        return;
+    }
+    struct audit_actor who = {r->user, r->client_ip};
+    char *err = NULL;
+    if (dossier_write(req_db(r), &who, region, year, campaign ? campaign : "safe", path, &err) !=
+        0) {
+        unlink(path);
+        reply_error(r, 500, "internal", err ? err : "生成评审档案失败", NULL);
+        free(err);
+        return;
+    }
+    reply_temp_file(r, path, "application/zip",
+                    arena_printf(r->a, "评审档案-%s-%d.zip", region, year));
+}
+
 static void checklist_routes(void)
 {
+    http_route("GET", "/api/v1/reports/dossier", h_dossier, ROUTE_LONG, NULL);
     http_route("POST", "/api/v1/checklists/install", h_install, 0, NULL);
     http_route("GET", "/api/v1/evaluations/{id}/items", h_items, 0, NULL);
     http_route("GET", "/api/v1/evaluations/{id}/result", h_result, 0, NULL);
@@ -813,6 +856,16 @@ static const struct module_perm perms[] = {
     {.perm = "evaluation:score", .label = "评定：评分（评审专家、自评）"},
 };
 
+static int dossier_report(db_conn *c, const struct audit_actor *who, const char *region, int year,
+                          const char *campaign, const char *path, char **err)
+{
+    return dossier_write(c, who, region, year, campaign, path, err);
+}
+
+static const struct module_report reports[] = {
+    {.name = "dossier", .label = "评审档案", .write = dossier_report},
+};
+
 const struct module checklists_module = {
     .name = "checklists",
     .label = "评分与评定",
@@ -822,4 +875,6 @@ const struct module checklists_module = {
     .demo = checklist_demo,
     .perms = perms,
     .nperms = MODULE_N(perms),
+    .reports = reports,
+    .nreports = MODULE_N(reports),
 };
