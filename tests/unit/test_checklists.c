@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "mod/checklists/checklists.h"
-#include "mod/projects/projects.h"
+#include "mod/promotion/promotion.h"
 #include "mod/risks/risks.h"
 
 /* The bands of migration 0002's lec_band and of 0020's risk_matrix_band. */

@@ -541,8 +541,10 @@ static void h_score(req *r)
     int found = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(e.items, i, it) found |=
-        json_integer_value(json_object_get(it, "id")) == item;
+    json_array_foreach(e.items, i, it)
+    {
+        found |= json_integer_value(json_object_get(it, "id")) == item;
+    }
     json_t *grades = json_object_get(in, "grades"), *evidence = json_object_get(in, "evidence");
     const char *comment = text_of(in, "comment");
     const char *bad = NULL, *badmsg = NULL;
@@ -576,11 +578,12 @@ static void h_score(req *r)
             bad = "evidence";
             badmsg = "必须是最多 20 个佐证链接的列表";
         }
-        json_array_foreach(evidence, i,
-                           it) if (!json_is_string(it) || strlen(json_string_value(it)) > 500)
+        json_array_foreach(evidence, i, it)
         {
-            bad = "evidence";
-            badmsg = "每个佐证链接必须是不超过 500 字的文本";
+            if (!json_is_string(it) || strlen(json_string_value(it)) > 500) {
+                bad = "evidence";
+                badmsg = "每个佐证链接必须是不超过 500 字的文本";
+            }
         }
     }
     if (!bad && comment && strlen(comment) > 3000) {
@@ -751,13 +754,22 @@ static void h_result(req *r)
                             "score", json_object_get(best, "score"), "points",
                             json_object_get(best, "points")));
     }
-    json_array_foreach(items, i, it) json_object_del(it, "_weak");
+    json_array_foreach(items, i, it)
+    {
+        json_object_del(it, "_weak");
+    }
     double max_total = 0;
-    json_array_foreach(e.items, i, it) max_total += num_or(it, "points", 0);
+    json_array_foreach(e.items, i, it)
+    {
+        max_total += num_or(it, "points", 0);
+    }
     json_t *rv = json_array();
     const char *rk;
     json_t *rvv;
-    json_object_foreach(reviewers, rk, rvv) json_array_append_new(rv, json_string(rk));
+    json_object_foreach(reviewers, rk, rvv)
+    {
+        json_array_append_new(rv, json_string(rk));
+    }
     json_t *out = json_pack(
         "{s:O, s:s, s:f, s:f, s:s, s:s, s:s?, s:b, s:o, s:o, s:o, s:f, s:f, s:O}", "evaluation_id",
         json_object_get(e.row, "id"), "combine", combine, "total", total, "max_total",

@@ -143,8 +143,10 @@ static int risk_check_row(db_conn *c, json_t *obj, json_t *errors)
             int ok = 0;
             size_t i;
             json_t *it;
-            json_array_foreach(x, i, it) ok |=
-                strcmp(json_string_value(json_object_get(it, "code")), t) == 0;
+            json_array_foreach(x, i, it)
+            {
+                ok |= strcmp(json_string_value(json_object_get(it, "code")), t) == 0;
+            }
             if (!ok) {
                 error_set(errors, "tags",
                           "标签必须是高危人群、高危环境、脆弱群体、重点问题、重点场所之一");

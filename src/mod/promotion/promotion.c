@@ -1,8 +1,8 @@
-/* projects: see projects.h. The entities (projects, their indicators and
+/* promotion: see promotion.h. The entities (projects, their indicators and
  * process records), the evaluation of the indicators from the declared
  * figures, the effect route, the statistics section, the summary's
  * paragraphs and the demo. */
-#include "projects.h"
+#include "promotion.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -648,8 +648,8 @@ static int project_demo(struct demo_ctx *d, char **err)
 
 static const struct entity *const entities[] = {&projects, &project_indicators, &project_records};
 
-const struct module projects_module = {
-    .name = "projects",
+const struct module promotion_module = {
+    .name = "promotion",
     .label = "安全促进项目",
     .entities = entities,
     .nentities = MODULE_N(entities),

@@ -1,4 +1,4 @@
-/* projects: the safety promotion projects (安全促进项目) of the working
+/* promotion: the safety promotion projects (安全促进项目) of the working
  * groups. A project records its working group (dictionary work_group) and
  * domain, background, target group and size, measures, resources (funds,
  * people), schedule and status; its process records (activities with the
@@ -11,8 +11,8 @@
  * ends in the improvement plan. The statistics section "projects" carries
  * the year's projects with their figures, and the summary's chapter
  * "projects" (安全促进项目) writes one paragraph per working group from it. */
-#ifndef SAFECOMM_MOD_PROJECTS_H
-#define SAFECOMM_MOD_PROJECTS_H
+#ifndef SAFECOMM_MOD_PROMOTION_H
+#define SAFECOMM_MOD_PROMOTION_H
 
 #include <jansson.h>
 
@@ -21,7 +21,7 @@
 
 struct user;
 
-extern const struct module projects_module;
+extern const struct module promotion_module;
 
 /* Whether actual meets target under op ("le" or "ge"). */
 int project_indicator_met(const char *op, double actual, double target);
