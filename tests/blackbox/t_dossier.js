@@ -52,7 +52,8 @@ function zipRead(buf, e) {
 
 test('dossier: the demo county with 112 MB of photos: 12 element folders, XLSX records, photos, index, completeness report; peak RSS well under the ZIP', { timeout: 300000 }, async (ctx) => {
     const c = await ctx.demoCopy();
-    const s = await ctx.serverWith({ db: c.db, token: c.token });
+    const filesDir = path.join(c.dir, 'shared-files');
+    const s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--files-dir', filesDir] });
     const proj = (await s.admin('GET', `/api/v1/projects?region=${TOWN}&page_size=1`)).json.items[0];
     assert.ok(proj, 'a demo project');
     const ids = [];
@@ -68,7 +69,7 @@ test('dossier: the demo county with 112 MB of photos: 12 element folders, XLSX r
         assertStatus(r, 201, `record ${k}`);
     }
     const out = path.join(ctx.tmpDir(), 'dossier.zip');
-    const m = await lib.backend.prepare(['report', '--db', c.db, 'dossier', '--region', COUNTY, '--year', '2025', '-o', out]);
+    const m = await lib.backend.prepare(['report', '--db', c.db, 'dossier', '--region', COUNTY, '--year', '2025', '--files-dir', filesDir, '-o', out]);
     // Under AddressSanitizer freed blocks wait in a quarantine (256 MB by
     // default) that would count as the dossier's memory: keep it small.
     const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=4'].filter(Boolean).join(':');
