@@ -21,6 +21,7 @@
 #include "static_files.h"
 #include "stats.h"
 #include "report.h"
+#include "workbook.h"
 #include "pdfdoc.h"
 #include "doc.h"
 #include "users.h"
@@ -1049,8 +1050,42 @@ static int cmd_module_report(const struct opts *o, const struct module_report *m
     return rc;
 }
 
+/* report workbook: the statistical workbook, audited like an export. */
+static int cmd_workbook(const struct opts *o)
+{
+    const char *out = opt(o, "output"), *region = opt(o, "region"), *ys = opt(o, "year");
+    if (!out || !region || !ys)
+        return usage("用法: safecomm report --db DB workbook --region CODE --year Y -o FILE.xlsx");
+    if (region_level_of(region) == RL_INVALID)
+        return usage("--region 必须是有效的区域代码");
+    int year = stats_year_parse(ys);
+    if (year < 0)
+        return usage("--year 必须是 1949 到 2100 之间的年份");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    arena *a = arena_new();
+    db_conn *c = db_acquire(app.db);
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+    char *err = NULL;
+    if (audit_export(c, &who, "workbook", NULL, region, "xlsx", filter, -1) != DB_OK)
+        rc = fail("写入审计日志失败，未生成统计工作簿");
+    else if (workbook_write(c, who.user, region, year, out, &err) != 0)
+        rc = fail(err ? err : "生成失败");
+    else
+        printf("已生成统计工作簿 %s\n", out);
+    free(err);
+    json_decref(filter);
+    db_release(app.db, c);
+    arena_free(a);
+    return rc;
+}
+
 static int cmd_report(const struct opts *o)
 {
+    if (o->nargs == 2 && strcmp(o->args[1], "workbook") == 0)
+        return cmd_workbook(o);
     for (int m = 0; o->nargs == 2 && m < module_count; m++)
         for (int k = 0; k < module_list[m]->nreports; k++)
             if (strcmp(module_list[m]->reports[k].name, o->args[1]) == 0)

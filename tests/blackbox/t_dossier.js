@@ -112,3 +112,18 @@ test('dossier: the demo county with 112 MB of photos: 12 element folders, XLSX r
     assert.deepStrictEqual(regions, [COUNTY, TOWN], 'the CLI and the API dossier are audited');
     assertStatus(await s.admin('GET', `/api/v1/reports/dossier?region=${TOWN}&year=19`), 422, 'bad year');
 });
+
+test('workbook: one sheet per module with statistics, 合计 rows and native Excel charts', { timeout: 120000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    const out = path.join(ctx.tmpDir(), 'workbook.xlsx');
+    await lib.cli(['report', '--db', c.db, 'workbook', '--region', COUNTY, '--year', '2025', '-o', out]);
+    const buf = fs.readFileSync(out);
+    const entries = zipEntries(buf);
+    const names = entries.map((e) => e.name);
+    const wb = zipRead(buf, entries.find((e) => e.name === 'xl/workbook.xml'));
+    const sheets = [...wb.matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1]);
+    for (const label of ['隐患排查整治', '事故伤害', '安全促进项目']) assert.ok(sheets.some((n) => n.includes(label)), `a sheet for ${label}: ${sheets}`);
+    assert.ok(names.filter((n) => /^xl\/charts\/chart\d+\.xml$/.test(n)).length >= 3, 'native charts');
+    const strings = zipRead(buf, entries.find((e) => e.name === 'xl/sharedStrings.xml'));
+    assert.ok(strings.includes('合计') && strings.includes('排查发现隐患'), 'totals rows and the figures\' labels');
+});

@@ -42,7 +42,7 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assertStatus(r, 200, `stats of ${region}`);
         const st = r.json;
         assert.strictEqual(st.as_of, '2025-12-31', 'a past year is taken at its end');
-        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'care', 'hazards', 'incidents', 'injuries', 'inspections', 'units', 'volunteers']);
+        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'care', 'hazards', 'incidents', 'injuries', 'inspections', 'projects', 'units', 'volunteers']);
         const w = within(region);
         const y = "BETWEEN '2025-01-01' AND '2025-12-31'";
         const h = st.hazards;
@@ -69,6 +69,8 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assert.strictEqual(st.volunteers.new, await num(c.db, `SELECT count(*) FROM volunteers WHERE ${w} AND joined_on ${y}`), 'new volunteers');
         assert.strictEqual(st.units.key, await num(c.db, `SELECT count(*) FROM units WHERE ${w} AND key_unit = 1`), 'key units');
         assert.strictEqual(st.care.total, await num(c.db, `SELECT count(*) FROM care_households WHERE ${w}`), 'care households');
+        assert.strictEqual(st.projects.count, await num(c.db, `SELECT count(*) FROM projects WHERE ${w} AND year = 2025`), 'promotion projects');
+        assert.strictEqual(st.projects.items.length, st.projects.count, 'one item per project');
         // Each child against its own subtree.
         const kids = await num(c.db, `SELECT count(*) FROM regions WHERE parent = '${region}'`);
         assert.strictEqual(st.children.length, kids, 'one row per child region');
@@ -116,7 +118,7 @@ test('stats: scope, section permissions and bad input', { timeout: 60000 }, asyn
     const rev = await s.createUser('st-reviewer', 'reviewer', TOWN);
     const rr = await s.api('GET', `/api/v1/stats?region=${TOWN}&year=2025`, { token: rev });
     assertStatus(rr, 200, 'reviewer');
-    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'incidents', 'injuries'], 'reviewer sections');
+    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'incidents', 'injuries', 'projects'], 'reviewer sections');
     assert.ok(!('hazards' in rr.json) && !('care' in rr.json), 'no hazard or care figures for a reviewer');
     assert.ok(!('hazards_found' in rr.json.children[0]), 'no hazard column in the children either');
     const rmd = await s.api('GET', `/api/v1/reports/work-summary?region=${TOWN}&year=2025&format=md`, { token: rev });
