@@ -1505,6 +1505,19 @@ test('现场评分: a reviewer scores three items, the network drops before the 
     assert(stored === '[]', `the queue is empty: ${stored}`);
 });
 
+test('评审档案: the county admin generates the dossier of 九龙镇 and downloads a zip with the progress shown', async ({ page, base, context }) => {
+    await context.clearCookies();
+    await login(page, base, 'county');
+    await page.goto(`${base}/reports/dossier`);
+    await pickRegion(page, page.locator('.el-form-item').filter({ hasText: '区域' }), '九龙镇');
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.locator('[data-test=dossier-generate]').click()]);
+    assert(/\.zip$/.test(dl.suggestedFilename()), `a zip: ${dl.suggestedFilename()}`);
+    const f = await dl.path();
+    const head = fs.readFileSync(f).subarray(0, 2).toString('latin1');
+    assert(head === 'PK', 'the download is a ZIP');
+    await page.locator('[data-test=dossier-progress]').filter({ hasText: '已下载' }).waitFor();
+});
+
 /* ---------------- the run ---------------- */
 
 async function main() {

@@ -30,6 +30,7 @@ const StatsView = () => import('./views/stats/StatsView.vue');
 const WorkSummary = () => import('./views/stats/WorkSummary.vue');
 const InjuryStats = () => import('./views/stats/InjuryStats.vue');
 const ScoreView = () => import('./views/evaluation/ScoreView.vue');
+const DossierView = () => import('./views/evaluation/DossierView.vue');
 
 const adminComponents = {
     'admin-users': UsersView,
@@ -67,6 +68,7 @@ const routes = [
             { path: 'e/hazards/:id', redirect: (to) => `/hazards/${to.params.id}` },
             { path: 'hazards/map', name: 'hazard-map', component: HazardMap, meta: { title: '隐患地图', group: '业务管理', perm: 'hazard:read' } },
             { path: 'hazards/board', name: 'hazard-board', component: HazardBoard, meta: { title: '隐患看板', group: '业务管理', perm: 'hazard:read' } },
+            { path: 'reports/dossier', name: 'report-dossier', component: DossierView, meta: { title: '评审档案', group: '业务管理', perm: 'report:read' } },
             { path: 'evaluations/score', name: 'evaluation-score-list', component: ScoreView, meta: { title: '现场评分', group: '业务管理', perm: 'evaluation:score' } },
             { path: 'evaluations/:id/score', name: 'evaluation-score', component: ScoreView, meta: { title: '现场评分', group: '业务管理', perm: 'evaluation:score' } },
             { path: 'stats', name: 'stats', component: StatsView, meta: { title: '统计分析', group: '业务管理', perm: 'report:read' } },
