@@ -21,7 +21,7 @@ async function add(s, entity, body, token) {
     return r.json;
 }
 
-test('risks: L=6, E=6, C=15 gives D=540 and 重大 (red); a change of C re-derives them; the level is never typed', async (ctx) => {
+test('risks: L=6, E=6, C=15 gives D=540 and 重大 (red); a change of C re-derives them; the level is never typed', { timeout: 180000 }, async (ctx) => {
     const s = await ctx.server();
     const r = await add(s, 'risks', { region: COUNTY.slice(0, 6) + '101001', title: '国道穿镇路段', domain: 'road_traffic', method: 'lec', lec_l: '6', lec_e: '6', lec_c: '15', tags: 'high_risk_group,key_place' });
     assert.strictEqual(r.lec_d, 540);
@@ -49,7 +49,7 @@ test('risks: L=6, E=6, C=15 gives D=540 and 重大 (red); a change of C re-deriv
     assert.ok(town && town.color === 'red', `the township is red: ${JSON.stringify(town)}`);
 });
 
-test('projects: "road traffic accidents year on year <= -30 %" is computed from the incidents and changes as one is added; coverage from the process records', { timeout: 120000 }, async (ctx) => {
+test('projects: "road traffic accidents year on year <= -30 %" is computed from the incidents and changes as one is added; coverage from the process records', { timeout: 180000 }, async (ctx) => {
     const s = await ctx.server();
     await region(s, T1, '测险镇');
     await region(s, T1V, '测险村');
@@ -102,7 +102,7 @@ test('projects: "road traffic accidents year on year <= -30 %" is computed from 
     assert.ok(road.includes('覆盖580人，覆盖率58.0%'), road);
 });
 
-test('evaluations: two reviewers score a township; mean per item, verdict and weakest items; min when configured; others may not score', { timeout: 120000 }, async (ctx) => {
+test('evaluations: two reviewers score a township; mean per item, verdict and weakest items; min when configured; others may not score', { timeout: 180000 }, async (ctx) => {
     const s = await ctx.server();
     await region(s, T1, '测评镇');
     const inst = await s.admin('POST', '/api/v1/checklists/install', { body: { template: 'national', region: COUNTY } });
