@@ -1505,6 +1505,22 @@ test('现场评分: a reviewer scores three items, the network drops before the 
     assert(stored === '[]', `the queue is empty: ${stored}`);
 });
 
+test('风险四色图: each township is filled with the colour of its highest risk level, as GET /risks/map says', async ({ page, base, context }) => {
+    await context.clearCookies();
+    await login(page, base, 'county');
+    const api = await apiGet(page, '/api/v1/risks/map?region=511621000000');
+    assert(api.items.length > 0, 'the demo has risks');
+    await page.goto(`${base}/risks/map`);
+    const colours = { red: '#e53935', orange: '#fb8c00', yellow: '#fdd835', blue: '#1e88e5' };
+    await page.locator('[data-test=risk-map] path.leaflet-interactive').first().waitFor();
+    await page.waitForTimeout(300);
+    for (const c of Object.keys(colours)) {
+        const want = api.items.filter((i) => i.color === c).length;
+        const got = await page.locator(`[data-test=risk-map] path[fill="${colours[c]}"]`).count();
+        assert(got === want, `${c}: ${got} regions drawn, the API has ${want}`);
+    }
+});
+
 test('评审档案: the county admin generates the dossier of 九龙镇 and downloads a zip with the progress shown', async ({ page, base, context }) => {
     await context.clearCookies();
     await login(page, base, 'county');
