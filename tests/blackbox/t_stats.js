@@ -34,7 +34,7 @@ function pct(n, d) {
     return `${Math.floor(pm / 10)}.${pm % 10}%`;
 }
 
-test('stats: every figure of a county and a township equals a direct count; children add up to their own subtrees', { timeout: 60000 }, async (ctx) => {
+test('stats: every figure of a county and a township equals a direct count; children add up to their own subtrees', { timeout: 120000 }, async (ctx) => {
     const c = await ctx.demoCopy();
     const s = await ctx.serverWith({ db: c.db, token: c.token });
     for (const region of [COUNTY, TOWN]) {
