@@ -42,7 +42,7 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assertStatus(r, 200, `stats of ${region}`);
         const st = r.json;
         assert.strictEqual(st.as_of, '2025-12-31', 'a past year is taken at its end');
-        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'campaign_funds', 'campaign_targets', 'campaigns', 'care', 'hazards', 'incidents', 'injuries', 'inspections', 'supervision_findings', 'supervisions', 'units', 'volunteers']);
+        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'campaign_funds', 'campaign_targets', 'campaigns', 'care', 'hazards', 'incidents', 'injuries', 'inspections', 'projects', 'supervision_findings', 'supervisions', 'units', 'volunteers']);
         const w = within(region);
         const y = "BETWEEN '2025-01-01' AND '2025-12-31'";
         const h = st.hazards;
@@ -79,6 +79,8 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assert.strictEqual(st.campaign_funds.amount, await num(c.db, `SELECT COALESCE(SUM(amount), 0) FROM campaign_funds WHERE ${w} AND given_on ${y}`), 'funds');
         assert.strictEqual(st.supervisions.count, await num(c.db, `SELECT count(*) FROM supervisions WHERE ${w} AND held_on ${y}`), 'supervisions');
         assert.strictEqual(st.supervision_findings.closed, await num(c.db, `SELECT count(*) FROM supervision_findings WHERE ${w} AND found_on ${y} AND state = 'closed' AND closed_on <= '2025-12-31'`), 'findings closed');
+        assert.strictEqual(st.projects.count, await num(c.db, `SELECT count(*) FROM projects WHERE ${w} AND year = 2025`), 'promotion projects');
+        assert.strictEqual(st.projects.items.length, st.projects.count, 'one item per project');
         // Each child against its own subtree.
         const kids = await num(c.db, `SELECT count(*) FROM regions WHERE parent = '${region}'`);
         assert.strictEqual(st.children.length, kids, 'one row per child region');
@@ -126,7 +128,7 @@ test('stats: scope, section permissions and bad input', { timeout: 60000 }, asyn
     const rev = await s.createUser('st-reviewer', 'reviewer', TOWN);
     const rr = await s.api('GET', `/api/v1/stats?region=${TOWN}&year=2025`, { token: rev });
     assertStatus(rr, 200, 'reviewer');
-    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'incidents', 'injuries', 'campaigns', 'campaign_targets', 'campaign_funds', 'supervisions', 'supervision_findings'], 'reviewer sections');
+    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'incidents', 'injuries', 'campaigns', 'campaign_targets', 'campaign_funds', 'supervisions', 'supervision_findings', 'projects'], 'reviewer sections');
     assert.ok(!('hazards' in rr.json) && !('care' in rr.json), 'no hazard or care figures for a reviewer');
     assert.ok(!('hazards_found' in rr.json.children[0]), 'no hazard column in the children either');
     const rmd = await s.api('GET', `/api/v1/reports/work-summary?region=${TOWN}&year=2025&format=md`, { token: rev });

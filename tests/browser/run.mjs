@@ -1512,6 +1512,83 @@ test('伤害病例: the card-like form in its sections; a traffic cause at home 
     assert(total1 === total0 + 1, `the list total went from ${total0} to ${total1}`);
 });
 
+test('现场评分: a reviewer scores three items, the network drops before the third; after reconnect all three are saved', async ({ page, base, context }) => {
+    await context.clearCookies();
+    await login(page, base, 'reviewer');
+    const evs = await apiGet(page, '/api/v1/evaluations?page_size=5');
+    assert(evs.items.length > 0, 'the demo evaluation');
+    const ev = evs.items[0];
+    await page.goto(`${base}/evaluations/score`);
+    await page.locator('[data-test=score-evaluations] .el-button').first().click();
+    await page.waitForURL((u) => u.pathname === `/evaluations/${ev.id}/score`);
+    const title = page.locator('[data-test=score-item-title]');
+    const net = page.locator('[data-test=score-net]');
+    const grades = [['a', 'b', 'a'], ['b', 'b', 'c'], ['a', 'a', 'b']];
+    const codes = [];
+    for (let i = 0; i < 3; i++) {
+        if (i === 2) {
+            // The network drops between the second item and the third.
+            await page.waitForFunction(() => !document.querySelector('[data-test=score-net]').textContent.includes('待发送'));
+            await context.setOffline(true);
+        }
+        codes.push((await title.innerText()).split(' ')[0]);
+        const parts = page.locator('.score-part');
+        assert((await parts.count()) === 3, 'three parts: 有无, 痕迹, 效果');
+        for (let k = 0; k < 3; k++) await parts.nth(k).locator(`[data-grade="${grades[i][k]}"]`).click();
+        await page.locator('textarea[data-test=score-comment], [data-test=score-comment] textarea').first().fill(`现场评语${i + 1}`);
+        await page.locator('[data-test=score-save]').click();
+        await page.waitForFunction((c) => !document.querySelector('[data-test=score-item-title]').textContent.startsWith(c + ' '), codes[i]);
+    }
+    await page.waitForFunction(() => document.querySelector('[data-test=score-net]').textContent.includes('离线，待发送 1 条'));
+    const big = await page.locator('.score-grade').first().boundingBox();
+    assert(big && big.height >= 48, `grade buttons are large: ${big && big.height}`);
+    await shot(page, 'reviewer-offline');
+    await context.setOffline(false);
+    await page.waitForFunction(() => {
+        const t = document.querySelector('[data-test=score-net]').textContent;
+        return t.includes('在线') && !t.includes('待发送');
+    }, null, { timeout: 15000 });
+    const items = (await apiGet(page, `/api/v1/evaluations/${ev.id}/items`)).items;
+    for (let i = 0; i < 3; i++) {
+        const it = items.find((x) => x.code === codes[i]);
+        assert(it && it.mine, `item ${codes[i]} saved`);
+        const g = it.mine.grades;
+        assert(g.exists === grades[i][0] && g.evidence === grades[i][1] && g.effect === grades[i][2], `item ${codes[i]} grades ${JSON.stringify(g)}`);
+        assert(it.mine.comment === `现场评语${i + 1}`, `item ${codes[i]} comment ${it.mine.comment}`);
+    }
+    const stored = await page.evaluate(() => localStorage.getItem('safecomm.scoreQueue'));
+    assert(stored === '[]', `the queue is empty: ${stored}`);
+});
+
+test('风险四色图: each township is filled with the colour of its highest risk level, as GET /risks/map says', async ({ page, base, context }) => {
+    await context.clearCookies();
+    await login(page, base, 'county');
+    const api = await apiGet(page, '/api/v1/risks/map?region=511621000000');
+    assert(api.items.length > 0, 'the demo has risks');
+    await page.goto(`${base}/risks/map`);
+    const colours = { red: '#e53935', orange: '#fb8c00', yellow: '#fdd835', blue: '#1e88e5' };
+    await page.locator('[data-test=risk-map] path.leaflet-interactive').first().waitFor();
+    await page.waitForTimeout(300);
+    for (const c of Object.keys(colours)) {
+        const want = api.items.filter((i) => i.color === c).length;
+        const got = await page.locator(`[data-test=risk-map] path[fill="${colours[c]}"]`).count();
+        assert(got === want, `${c}: ${got} regions drawn, the API has ${want}`);
+    }
+});
+
+test('评审档案: the county admin generates the dossier of 九龙镇 and downloads a zip with the progress shown', async ({ page, base, context }) => {
+    await context.clearCookies();
+    await login(page, base, 'county');
+    await page.goto(`${base}/reports/dossier`);
+    await pickRegion(page, page.locator('.el-form-item').filter({ hasText: '区域' }), '九龙镇');
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.locator('[data-test=dossier-generate]').click()]);
+    assert(/\.zip$/.test(dl.suggestedFilename()), `a zip: ${dl.suggestedFilename()}`);
+    const f = await dl.path();
+    const head = fs.readFileSync(f).subarray(0, 2).toString('latin1');
+    assert(head === 'PK', 'the download is a ZIP');
+    await page.locator('[data-test=dossier-progress]').filter({ hasText: '已下载' }).waitFor();
+});
+
 /* ---------------- the run ---------------- */
 
 // Campaigns (issue 14, acceptance 7): the township admin of 九龙镇 opens its

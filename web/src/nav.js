@@ -42,6 +42,9 @@ export const BIZ_PAGES = [
         show: () => canReadSections(INJURY_SECTIONS),
     },
     { path: '/reports/work-summary', name: 'report-work-summary', title: '工作总结', icon: 'Notebook', perm: 'report:read' },
+    { path: '/risks/map', name: 'risk-map', title: '风险四色图', icon: 'MapLocation', perm: 'risk:read' },
+    { path: '/reports/dossier', name: 'report-dossier', title: '评审档案', icon: 'Download', perm: 'report:read' },
+    { path: '/evaluations/score', name: 'evaluation-score-list', title: '现场评分', icon: 'Tickets', perm: 'evaluation:score' },
 ];
 
 export const menu = computed(() => {
