@@ -365,9 +365,19 @@ void entity_error_add(json_t *errors, const char *field, const char *msg)
         json_object_set_new(errors, field, json_string(msg));
 }
 
+/* Found regions are remembered for the transaction (db_tx_memo); a
+ * region deleted later in it is still caught by the row's foreign key. */
 static int region_exists(db_conn *c, const char *code)
 {
-    return db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", code, 0) > 0;
+    char key[64];
+    snprintf(key, sizeof key, "region:%s", code);
+    struct db_memo *m = db_tx_memo(c, key);
+    if (m && m->p)
+        return 1;
+    int found = db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", code, 0) > 0;
+    if (found && m)
+        m->p = m; /* any non-NULL: found */
+    return found;
 }
 
 /* Checks one value against its field; *msg is a Chinese reason on failure. */
