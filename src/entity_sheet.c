@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "dict.h"
 #include "region.h"
+#include "search.h"
 #include "sheetw.h"
 #include "tabread.h"
 #include "util.h"
@@ -266,11 +267,13 @@ struct import_ctx {
     int too_large;
     struct held_row *held; /* the rows read, in x->a */
     size_t nheld, heldcap, held_bytes, held_cells;
-    char now[32];   /* every row's created_at and updated_at */
-    buf ins_sql;    /* the INSERT's text, built by the first row */
-    void *bulk;     /* e->bulk's accumulator, in the transaction */
-    int savepoints; /* a savepoint per row (see import_row) */
-    int retry;      /* PostgreSQL refused a row without one: start over with them */
+    char now[32];        /* every row's created_at and updated_at */
+    buf ins_sql;         /* the INSERT's text, built by the first row */
+    void *bulk;          /* e->bulk's accumulator, in the transaction */
+    int64_t first_id;    /* the first row stored */
+    int search_deferred; /* rows stored without their (empty) search entry */
+    int savepoints;      /* a savepoint per row (see import_row) */
+    int retry;           /* PostgreSQL refused a row without one: start over with them */
     char message[256];
 };
 
@@ -545,7 +548,7 @@ static int import_row(struct import_ctx *x, const struct held_row *h)
         int st = x->savepoints ? db_savepoint(x->c) : DB_OK;
         if (st == DB_OK)
             st = entity_row_insert_bulk(x->c, x->row_arena, x->u, x->e, obj, x->now, &x->ins_sql,
-                                        &id);
+                                        &id, &x->search_deferred);
         /* No audit entry per row: the import's one entry (import_audit)
          * names the file by its hash and counts the rows. */
         if (st == DB_OK && x->e->created) {
@@ -578,6 +581,8 @@ static int import_row(struct import_ctx *x, const struct held_row *h)
             return 1;
         } else {
             x->accepted++;
+            if (!x->first_id)
+                x->first_id = id;
             if (x->bulk)
                 x->e->bulk->row(x->bulk, obj);
         }
@@ -724,6 +729,8 @@ again:
         goto done;
     }
     bulk_end(x, 0); /* a run started over begins afresh */
+    x->first_id = 0;
+    x->search_deferred = 0;
     if (x->e->bulk)
         x->bulk = x->e->bulk->begin();
     if (x->local) {
@@ -779,6 +786,16 @@ again:
             rc = ENTITY_IMPORT_DB;
             goto done;
         }
+    }
+    /* The search entries of the rows without searched text, in one
+     * statement: writers are serialised, so the live rows from the first
+     * one stored on are the import's. */
+    if (x->search_deferred &&
+        (x->db_status = search_index_fill_empty(c, x->e->name, x->first_id)) != DB_OK) {
+        db_rollback(c);
+        snprintf(x->message, sizeof x->message, "数据库写入失败");
+        rc = ENTITY_IMPORT_DB;
+        goto done;
     }
     if (x->accepted && (x->db_status = import_audit(x, path)) != DB_OK) {
         db_rollback(c);
