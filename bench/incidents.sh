@@ -146,6 +146,7 @@ mkdir -p "$OUT"
 B="http://127.0.0.1:$PORT/api/v1/stats"
 {
     echo "incidents benchmark ($ROWS; SQLite; $REQS requests after $WARM warm-up; goal < 100 ms each)"
+    echo "  date: $(date -Iseconds), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "county   $COUNTY 2025: $(measure "$B?region=$COUNTY&year=2025")"
     echo "township $TOWN 2025: $(measure "$B?region=$TOWN&year=2025")"
     echo "monthly  $COUNTY 2024: $(measure "$B?region=$COUNTY&year=2024")"

@@ -610,7 +610,7 @@ static int stream_row(void *ctx, long rowno, const char *const *cells, size_t n)
 }
 
 /* Marks (on) or unmarks the entity in bulk_loads, inside the import's
- * transaction: see entity_imported_fn. */
+ * transaction: see struct entity_bulk. */
 static int bulk_mark(struct import_ctx *x, int on)
 {
     const char *p[] = {x->e->name};
