@@ -108,6 +108,9 @@ SQL
     log "generated the rows in $(($(date +%s) - start)) s"
 else
     log "reusing $DB"
+    # A database built by an earlier version gets this one's migrations
+    # (0015: incidents_by_region_month, built from incidents_by_month).
+    "$SAFECOMM" init --db "$DB" >"$T/init.log" 2>&1 || die "safecomm init (migrations) failed"
 fi
 "$SAFECOMM" check --db "$DB" >"$T/check.log" 2>&1 || {
     cat "$T/check.log" >&2
@@ -143,6 +146,7 @@ mkdir -p "$OUT"
 B="http://127.0.0.1:$PORT/api/v1/stats"
 {
     echo "incidents benchmark ($ROWS; SQLite; $REQS requests after $WARM warm-up; goal < 100 ms each)"
+    echo "  date: $(date -Iseconds), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "county   $COUNTY 2025: $(measure "$B?region=$COUNTY&year=2025")"
     echo "township $TOWN 2025: $(measure "$B?region=$TOWN&year=2025")"
     echo "monthly  $COUNTY 2024: $(measure "$B?region=$COUNTY&year=2024")"

@@ -5,6 +5,7 @@
  * backend's table of operations (db_impl.h). */
 #include "db_impl.h"
 #include "migrations.h"
+#include "strmap.h"
 #include "util.h"
 
 #include <errno.h>
@@ -59,13 +60,30 @@ fail:
     return NULL;
 }
 
+static void memo_clear(db_conn *c)
+{
+    if (!c->memo)
+        return;
+    size_t pos = 0;
+    void *v;
+    while (strmap_next(c->memo, &pos, &v)) {
+        struct db_memo *m = v;
+        if (m->free_p)
+            m->free_p(m->p);
+    }
+    strmap_free(c->memo);
+    c->memo = NULL;
+}
+
 void db_close(db *d)
 {
     if (!d)
         return;
     db_group_commit_stop(d);
-    for (int i = 0; i < d->nconns; i++)
+    for (int i = 0; i < d->nconns; i++) {
+        memo_clear(d->conns[i]);
         d->ops->conn_close(d->conns[i]);
+    }
     pthread_mutex_destroy(&d->lock);
     pthread_cond_destroy(&d->freed);
     free(d->conns);
@@ -171,6 +189,7 @@ int db_commit(db_conn *c)
     int st = c->owner->ops->exec(c, "COMMIT");
     if (st == DB_OK) {
         c->in_tx = 0;
+        memo_clear(c);
         db_stat_add(&c->owner->stats.commits);
         if (end_hook)
             end_hook(1);
@@ -197,6 +216,7 @@ int db_rollback(db_conn *c)
     if (!c->in_tx)
         return DB_OK;
     c->in_tx = 0;
+    memo_clear(c);
     db_stat_add(&c->owner->stats.rollbacks);
     int keep = c->last_status;
     c->owner->ops->exec(c, "ROLLBACK");
@@ -352,6 +372,15 @@ void db_group_commit_stop(db *d)
 int db_in_tx(const db_conn *c)
 {
     return c->in_tx;
+}
+
+struct db_memo *db_tx_memo(db_conn *c, const char *key)
+{
+    if (!c->in_tx)
+        return NULL;
+    if (!c->memo)
+        c->memo = strmap_new(sizeof(struct db_memo));
+    return strmap_get(c->memo, key, 1);
 }
 
 int db_savepoint(db_conn *c)

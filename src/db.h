@@ -107,6 +107,17 @@ uint64_t db_group_syncs(db *d);
  * committing thread. The audit log writes its head file from it. Set once,
  * before any connection is used. */
 void db_sync_hook_set(void (*hook)(int after));
+/* What a look-up found, remembered for the rest of the open transaction
+ * (an import asks the same few hundred questions a million times: that a
+ * region exists, a dictionary item's rules), for answers nothing else in
+ * the transaction changes. The slot of key (callers prefix their keys),
+ * zeroed when new; p is released with free_p when the transaction ends.
+ * NULL outside a transaction. */
+struct db_memo {
+    void *p;
+    void (*free_p)(void *p);
+};
+struct db_memo *db_tx_memo(db_conn *c, const char *key);
 /* One level of savepoint inside a transaction (SAVEPOINT sp). Rolling back
  * to it undoes what followed and releases it; last_status is kept. */
 int db_savepoint(db_conn *c);

@@ -21,6 +21,7 @@ struct db_conn {
     int in_use;
     int in_tx;
     int last_status;
+    struct strmap *memo; /* db_tx_memo's, emptied when the transaction ends */
 };
 
 struct db_ops {

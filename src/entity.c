@@ -365,9 +365,19 @@ void entity_error_add(json_t *errors, const char *field, const char *msg)
         json_object_set_new(errors, field, json_string(msg));
 }
 
+/* Found regions are remembered for the transaction (db_tx_memo); a
+ * region deleted later in it is still caught by the row's foreign key. */
 static int region_exists(db_conn *c, const char *code)
 {
-    return db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", code, 0) > 0;
+    char key[64];
+    snprintf(key, sizeof key, "region:%s", code);
+    struct db_memo *m = db_tx_memo(c, key);
+    if (m && m->p)
+        return 1;
+    int found = db_query_int(c, "SELECT count(*) FROM regions WHERE code = $1", code, 0) > 0;
+    if (found && m)
+        m->p = m; /* any non-NULL: found */
+    return found;
 }
 
 /* Checks one value against its field; *msg is a Chinese reason on failure. */
@@ -652,9 +662,11 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
 /* ---- writes ---- */
 
 /* remove_only: 1 removes the row's entry; 2 adds the entry of a row just
- * inserted (it has none to replace). Every live row has one, even empty:
+ * inserted (it has none to replace); 3 the same unless the entry is empty,
+ * which sets *deferred (an import adds those set-based). Every live row has one, even empty:
  * `safecomm check` counts them. */
-static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *obj, int remove_only)
+static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *obj, int remove_only,
+                      int *deferred)
 {
     if (entity_is_region_table(e) || !entity_has_search(e))
         return DB_OK;
@@ -670,7 +682,9 @@ static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *ob
                 search_grams(json_string_value(v), &uni, &bi);
         }
     int st = DB_OK;
-    if (remove_only != 2)
+    if (remove_only == 3 && uni.len == 0 && bi.len == 0)
+        *deferred = 1; /* 3: a new row, whose empty entry the caller adds */
+    else if (remove_only < 2)
         st = search_index_put(c, e->name, id, buf_str(&uni), buf_str(&bi));
     else
         st = search_index_add(c, e->name, id, buf_str(&uni), buf_str(&bi));
@@ -813,7 +827,7 @@ static void insert_build(buf *sql, struct binds *b, arena *a, const struct user 
 }
 
 int entity_row_insert_bulk(db_conn *c, arena *a, const struct user *u, const struct entity *e,
-                           json_t *obj, const char *now, buf *sql, int64_t *id_out)
+                           json_t *obj, const char *now, buf *sql, int64_t *id_out, int *deferred)
 {
     struct binds b = {0};
     /* The text is built on the first row only; later rows bind alone. */
@@ -830,7 +844,7 @@ int entity_row_insert_bulk(db_conn *c, arena *a, const struct user *u, const str
     st = seal_new_row(c, a, e, *id_out, obj);
     if (st != DB_OK)
         return st;
-    return fts_update(c, e, *id_out, obj, 2);
+    return fts_update(c, e, *id_out, obj, deferred ? 3 : 2, deferred);
 }
 
 /* Inserts a validated object; *id_out gets the new id (0 for regions). */
@@ -841,7 +855,7 @@ int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct e
     util_now_iso(now);
     buf sql;
     buf_init(&sql, ENTITY_SQL_CAP);
-    int st = entity_row_insert_bulk(c, a, u, e, obj, now, &sql, id_out);
+    int st = entity_row_insert_bulk(c, a, u, e, obj, now, &sql, id_out, NULL);
     buf_free(&sql);
     return st;
 }
@@ -880,7 +894,7 @@ static int update_row(db_conn *c, arena *a, const struct entity *e, const char *
     db_done(s);
     if (st != DB_DONE)
         return st < 0 ? st : DB_ERR;
-    return fts_update(c, e, id, obj, 0);
+    return fts_update(c, e, id, obj, 0, NULL);
 }
 
 /* ---- one row ---- */
@@ -1174,7 +1188,7 @@ int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key
     json_t *row = entity_row_load(c, e, key, dict_cache_new(a, c), &st);
     if (!row)
         return st < 0 ? st : DB_ERR;
-    st = entity_has_search(e) ? fts_update(c, e, atoll(key), row, 0) : DB_OK;
+    st = entity_has_search(e) ? fts_update(c, e, atoll(key), row, 0, NULL) : DB_OK;
     json_decref(row);
     return st;
 }
@@ -1249,7 +1263,7 @@ int entity_delete(db_conn *c, const struct audit_actor *who, const struct entity
         const char *p[] = {now, key};
         st = db_exec_params(c, sql, 2, p);
         if (st == DB_OK)
-            st = fts_update(c, e, atoll(key), NULL, 1);
+            st = fts_update(c, e, atoll(key), NULL, 1, NULL);
     }
     if (st == DB_OK)
         st = audit_write(c, who, "delete", e->name, key, entity_row_region(e, row), NULL, NULL);

@@ -110,13 +110,18 @@ struct derived {
 typedef int (*entity_created_fn)(db_conn *c, arena *a, const struct audit_actor *who,
                                  const char *key, json_t *obj, int importing);
 
-/* Called once after an import stored its rows, in its transaction: the
- * set-based work an entity's triggers would have done row by row. first_id
- * and last_id bound the ids of the rows stored (the live ones between them
- * are the import's: writers are serialised). An entity with this hook has
- * its name in bulk_loads (migration 0014) during the import, which its
- * insert triggers read as "skip, the hook follows". DB_OK or a DB_ERR_*. */
-typedef int (*entity_imported_fn)(db_conn *c, int64_t first_id, int64_t last_id);
+/* The set-based work an entity's insert triggers would do row by row (its
+ * aggregates), done by an import in memory instead: begin gives a fresh
+ * accumulator, row adds each row the import stored (the object as
+ * inserted), end writes what was accumulated in the import's transaction
+ * (c NULL: discards it) and frees it. An entity with these hooks has its
+ * name in bulk_loads (migration 0014) during the import, which its insert
+ * triggers read as "skip, the hook follows". end: DB_OK or a DB_ERR_*. */
+struct entity_bulk {
+    void *(*begin)(void);
+    void (*row)(void *acc, json_t *obj);
+    int (*end)(void *acc, db_conn *c);
+};
 
 struct entity {
     const char *name;  /* path segment and table: "volunteers" */
@@ -129,8 +134,8 @@ struct entity {
     entity_check_fn check;
     const struct derived *derived;
     int nderived;
-    entity_created_fn created;   /* NULL: nothing beside the row */
-    entity_imported_fn imported; /* NULL: nothing after an import */
+    entity_created_fn created;      /* NULL: nothing beside the row */
+    const struct entity_bulk *bulk; /* NULL: nothing beside an import's rows */
     /* A record under a state machine: the field that holds its state and
      * the machine's first state. Once a record has left initial_state it
      * belongs to its transitions: the generic PATCH and DELETE refuse it

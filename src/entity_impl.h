@@ -100,9 +100,12 @@ int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct e
                       json_t *obj, int64_t *id_out);
 /* entity_row_insert for many rows (an import): created_at and updated_at
  * are now; sql holds the INSERT's text once the first row built it (start
- * with an empty buf, the caller's to free), so later rows only bind. */
+ * with an empty buf, the caller's to free), so later rows only bind. With
+ * defer_empty, a row without searched text gets no index row here: the
+ * caller adds those set-based (search_index_fill_empty) and *deferred is
+ * set. */
 int entity_row_insert_bulk(db_conn *c, arena *a, const struct user *u, const struct entity *e,
-                           json_t *obj, const char *now, buf *sql, int64_t *id_out);
+                           json_t *obj, const char *now, buf *sql, int64_t *id_out, int *deferred);
 /* The audit entry of a write, with the changed columns. */
 int entity_audit_change(db_conn *c, const struct audit_actor *who, const char *action,
                         const struct entity *e, const char *key, const char *region, json_t *before,

@@ -17,11 +17,12 @@
 #include <string.h>
 #include <strings.h>
 
-#define CHUNK         (64 * 1024)
-#define MB            ((zip_uint64_t)1024 * 1024)
-#define MAX_PART_SIZE (TABREAD_MAX_PART_MB * MB)  /* uncompressed bytes of one xlsx part */
-#define MAX_TOTAL     (TABREAD_MAX_TOTAL_MB * MB) /* … and of all the parts read */
-#define MAX_SST_BYTES ((size_t)TABREAD_MAX_SST_MB * 1024 * 1024)
+#define CHUNK (64 * 1024)
+#define MB    ((zip_uint64_t)1024 * 1024)
+/* The read's limits (struct tabread_limits, in MB and items) in bytes. */
+#define MAX_PART_SIZE ((zip_uint64_t)x->r->lim.part_mb * MB)  /* one xlsx part, inflated */
+#define MAX_TOTAL     ((zip_uint64_t)x->r->lim.total_mb * MB) /* … and all the parts read */
+#define MAX_SST_BYTES ((size_t)x->r->lim.sst_mb * 1024 * 1024)
 #define MAX_ROW_BYTES ((size_t)TABREAD_MAX_COLS * (TABREAD_MAX_CELL + 1))
 #define MAX_RAW_TEXT  (8 * TABREAD_MAX_CELL) /* cell text before _xHHHH_ unescaping */
 #define NO_CELL       SIZE_MAX
@@ -50,6 +51,7 @@ struct reader {
     size_t ncells;
     size_t off[TABREAD_MAX_COLS]; /* offset of each cell in buf, or NO_CELL */
     const char *cells[TABREAD_MAX_COLS];
+    struct tabread_limits lim;
 };
 
 static void reader_set_err(struct reader *r, const char *fmt, ...)
@@ -476,11 +478,11 @@ static int xlsx_parse(struct xlsx *x, const char *name, XML_StartElementHandler 
      * of it is inflated; the bytes really inflated are counted below, for a
      * zip that lies. */
     if ((st.valid & ZIP_STAT_SIZE) && st.size > MAX_PART_SIZE) {
-        reader_too_large(x->r, MSG_PART_BIG, name, TABREAD_MAX_PART_MB);
+        reader_too_large(x->r, MSG_PART_BIG, name, x->r->lim.part_mb);
         goto fail;
     }
     if ((st.valid & ZIP_STAT_SIZE) && st.size > MAX_TOTAL - x->inflated) {
-        reader_too_large(x->r, MSG_ALL_BIG, TABREAD_MAX_TOTAL_MB);
+        reader_too_large(x->r, MSG_ALL_BIG, x->r->lim.total_mb);
         goto fail;
     }
     zf = zip_fopen_index(x->za, (zip_uint64_t)idx, 0);
@@ -514,11 +516,11 @@ static int xlsx_parse(struct xlsx *x, const char *name, XML_StartElementHandler 
         total += (zip_uint64_t)n;
         x->inflated += (zip_uint64_t)n;
         if (total > MAX_PART_SIZE) {
-            reader_too_large(x->r, MSG_PART_BIG, name, TABREAD_MAX_PART_MB);
+            reader_too_large(x->r, MSG_PART_BIG, name, x->r->lim.part_mb);
             goto fail;
         }
         if (x->inflated > MAX_TOTAL) {
-            reader_too_large(x->r, MSG_ALL_BIG, TABREAD_MAX_TOTAL_MB);
+            reader_too_large(x->r, MSG_ALL_BIG, x->r->lim.total_mb);
             goto fail;
         }
         if (XML_ParseBuffer(x->xp, (int)n, n == 0) != XML_STATUS_OK) {
@@ -611,8 +613,8 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
     struct xlsx *x = ud;
     (void)atts;
     if (is(name, "si")) {
-        if (x->sst_n >= TABREAD_MAX_SST) {
-            reader_too_large(x->r, MSG_SST_MANY, TABREAD_MAX_SST);
+        if (x->sst_n >= (size_t)x->r->lim.sst_items) {
+            reader_too_large(x->r, MSG_SST_MANY, x->r->lim.sst_items);
             XML_StopParser(x->xp, XML_FALSE);
             return;
         }
@@ -650,7 +652,7 @@ static void XMLCALL sst_text(void *ud, const XML_Char *s, int len)
         return;
     /* What is held is bounded here, well before the part's own limit. */
     if (x->sst_len + (size_t)len + 1 > MAX_SST_BYTES) {
-        reader_too_large(x->r, MSG_SST_BIG, TABREAD_MAX_SST_MB);
+        reader_too_large(x->r, MSG_SST_BIG, x->r->lim.sst_mb);
         XML_StopParser(x->xp, XML_FALSE);
         return;
     }
@@ -1164,11 +1166,25 @@ static const char *sniff(struct reader *r, const char *path, const char *format)
     return n == 4 && memcmp(magic, "PK\3\4", 4) == 0 ? "xlsx" : "csv";
 }
 
+const struct tabread_limits tabread_upload_limits = {
+    .part_mb = TABREAD_MAX_PART_MB,
+    .total_mb = TABREAD_MAX_TOTAL_MB,
+    .sst_mb = TABREAD_MAX_SST_MB,
+    .sst_items = TABREAD_MAX_SST,
+};
+
 int tabread_file(const char *path, const char *format, tabread_row_fn fn, void *ctx, char *err,
                  size_t errlen)
 {
+    return tabread_file_limits(path, format, &tabread_upload_limits, fn, ctx, err, errlen);
+}
+
+int tabread_file_limits(const char *path, const char *format, const struct tabread_limits *lim,
+                        tabread_row_fn fn, void *ctx, char *err, size_t errlen)
+{
     struct reader *r = xcalloc(1, sizeof *r);
     int rc;
+    r->lim = *lim;
     r->fn = fn;
     r->ctx = ctx;
     r->err = err;

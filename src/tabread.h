@@ -43,4 +43,19 @@ typedef int (*tabread_row_fn)(void *ctx, long rowno, const char *const *cells, s
 int tabread_file(const char *path, const char *format, tabread_row_fn fn, void *ctx, char *err,
                  size_t errlen);
 
+/* The .xlsx limits as a parameter: tabread_file reads with
+ * tabread_upload_limits (the TABREAD_MAX_* above), what an upload from the
+ * network may expand to. A caller reading a file it trusts (the command
+ * line's import of a file on disk) may pass larger ones; the values are
+ * named in the messages as they are here. */
+struct tabread_limits {
+    int part_mb;   /* one XML part, uncompressed */
+    int total_mb;  /* all the parts read, uncompressed */
+    int sst_mb;    /* the shared strings' text held in memory */
+    int sst_items; /* and their number */
+};
+extern const struct tabread_limits tabread_upload_limits;
+int tabread_file_limits(const char *path, const char *format, const struct tabread_limits *lim,
+                        tabread_row_fn fn, void *ctx, char *err, size_t errlen);
+
 #endif

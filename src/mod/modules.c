@@ -15,8 +15,8 @@
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module,   &activities_module, &volunteers_module, &care_module,
-    &incidents_module, &campaigns_module,  &risks_module,      &promotion_module,
-    &checklists_module,
+    &hazards_module, &activities_module, &volunteers_module,
+    &care_module,    &incidents_module,  &campaigns_module,
+    &risks_module,   &promotion_module,  &checklists_module,
 };
 const int module_count = MODULE_N(module_list);

@@ -716,6 +716,41 @@ static void test_xlsx_expansion(void)
     free(s);
 }
 
+/* The limits as a parameter (a trusted local file): what an upload is
+ * refused for reads with larger ones, and smaller ones refuse more. */
+static void test_xlsx_limits_param(void)
+{
+    size_t n = TABREAD_MAX_SST + 1;
+    char *s = malloc(n * 5 + 64);
+    size_t o = (size_t)sprintf(s, "<sst>");
+    for (size_t i = 0; i < n; i++, o += 5)
+        memcpy(s + o, "<si/>", 5);
+    strcpy(s + o, "</sst>");
+    struct part parts[] = {
+        {"_rels/.rels", pkg_rels},
+        {"xl/workbook.xml", workbook(false)},
+        {"xl/_rels/workbook.xml.rels", wb_rels},
+        {"xl/sharedStrings.xml", s},
+        {"xl/worksheets/sheet1.xml", sheet_of("<row><c><v>7</v></c></row>")},
+    };
+    const char *p = make_zip("limits.xlsx", parts, sizeof parts / sizeof parts[0]);
+    free(s);
+    struct rows r = {0};
+    CHECK_INT(read_rows(p, NULL, &r), TABREAD_TOO_LARGE);
+    struct tabread_limits big = tabread_upload_limits;
+    big.sst_items = 2 * TABREAD_MAX_SST;
+    rows_free(&r);
+    CHECK_INT(tabread_file_limits(p, NULL, &big, collect, &r, err, sizeof err), 0);
+    CHECK_INT(r.count, 1);
+    struct tabread_limits small = big;
+    small.part_mb = 0;
+    rows_free(&r);
+    CHECK_INT(tabread_file_limits(p, NULL, &small, collect, &r, err, sizeof err),
+              TABREAD_TOO_LARGE);
+    CHECK(strstr(err, "解压后超过 0 MB 的上限") != NULL);
+    rows_free(&r);
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
@@ -775,6 +810,7 @@ int main(void)
     test_xlsx_odd_layout();
     test_xlsx_errors();
     test_xlsx_expansion();
+    test_xlsx_limits_param();
     nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_REPORT();
 }

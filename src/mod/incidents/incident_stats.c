@@ -17,14 +17,15 @@
 /* ---- incidents ---- */
 
 /* One figure per kind of the incident_kind dictionary (migration 0013), so
- * that each township's row has its own counts by kind; the breakdown by_kind
- * follows the dictionary itself, versions included. The kind is tested
- * first: it fails for most rows, and the scan evaluates 30 of these. */
+ * that each township's row has its own counts by kind, read from the
+ * kind's column of incidents_by_region_month (migration 0015: one row per
+ * region and month); the breakdown by_kind follows the dictionary itself,
+ * versions included, from incidents_by_month. */
 #define KIND(code, label_)                                                                         \
     {                                                                                              \
         .key = code, .label = label_, .unit = "起",                                                \
-        .expr = "CASE WHEN kind = '" code "' AND " YEAR " THEN n ELSE 0 END",                      \
-        .child = "incidents_" code, .flags = STATS_YOY                                             \
+        .expr = "CASE WHEN " YEAR " THEN n_" code " ELSE 0 END", .child = "incidents_" code,       \
+        .flags = STATS_YOY                                                                         \
     }
 
 static const struct stats_figure incident_figures[] = {
@@ -37,8 +38,7 @@ static const struct stats_figure incident_figures[] = {
     {.key = "larger",
      .label = "较大及以上事故",
      .unit = "起",
-     .expr = "CASE WHEN " YEAR " AND grade IN ('larger', 'major', 'especially_major') THEN n ELSE "
-             "0 END",
+     .expr = "CASE WHEN " YEAR " THEN larger ELSE 0 END",
      .child = "incidents_larger",
      .flags = STATS_YOY},
     {.key = "deaths",
@@ -99,12 +99,14 @@ static const struct stats_breakdown incident_breakdowns[] = {
      .label = "事故（案件）类别构成",
      .dict = "incident_kind",
      .col = "kind",
+     .table = "incidents_by_month",
      .date = "month",
      .count = "n"},
     {.key = "by_grade",
      .label = "事故等级构成",
      .dict = "accident_grade",
      .col = "grade",
+     .table = "incidents_by_month",
      .date = "month",
      .count = "n"},
     {.key = "by_month",
@@ -118,7 +120,7 @@ static const struct stats_section incident_section = {
     .name = "incidents",
     .label = "事故（案件）",
     .perm = "incident:read",
-    .table = "incidents_by_month",
+    .table = "incidents_by_region_month",
     .live = "n <> 0",
     .figures = incident_figures,
     .nfigures = MODULE_N(incident_figures),
@@ -412,9 +414,32 @@ const struct summary_part incident_summary[INCIDENT_NSUMMARY] = {
     "< 45 THEN '18-44' WHEN age < 60 THEN '45-59' WHEN age < 75 THEN '60-74' ELSE '75+' END"
 #define LIVE_MONTH(col) "substr(" col ", 1, 7) || '-01'"
 
+#define KIND_N(k)   ", SUM(CASE WHEN kind = '" k "' THEN 1 ELSE 0 END)"
+#define KIND_COL(k) ", n_" k
+
 static const struct {
     const char *what, *agg, *raw;
 } agg_checks[] = {
+    {"incidents_by_region_month",
+     "SELECT region, month, n, larger, deaths, injured, ROUND(loss)" KIND_COL("road_traffic")
+         KIND_COL("water_traffic") KIND_COL("fire") KIND_COL("production") KIND_COL("construction")
+             KIND_COL("rural_power") KIND_COL("farm_machinery") KIND_COL("special_equipment")
+                 KIND_COL("drowning") KIND_COL("geological") KIND_COL("food_poisoning")
+                     KIND_COL("public_security") KIND_COL("student_injury") KIND_COL("home_injury")
+                         KIND_COL("other") " FROM incidents_by_region_month WHERE n <> 0",
+     "SELECT region, " LIVE_MONTH(
+         "occurred_on") ", count(*), "
+                        "SUM(CASE WHEN grade IN ('larger', 'major', 'especially_major') THEN 1 "
+                        "ELSE 0 END), "
+                        "SUM(COALESCE(deaths, 0)), SUM(COALESCE(injured, 0)), "
+                        "ROUND(SUM(COALESCE(loss, 0)))" KIND_N("road_traffic")
+                            KIND_N("water_traffic") KIND_N("fire") KIND_N("production") KIND_N(
+                                "construction") KIND_N("rural_power") KIND_N("farm_machinery")
+                                KIND_N("special_equipment") KIND_N("drowning") KIND_N("geological")
+                                    KIND_N("food_poisoning") KIND_N("public_security")
+                                        KIND_N("student_injury") KIND_N("home_injury")
+                                            KIND_N("other") " FROM incidents WHERE deleted_at IS "
+                                                            "NULL GROUP BY 1, 2"},
     {"incidents_by_month",
      "SELECT region, month, kind, grade, n, deaths, injured, ROUND(loss) FROM incidents_by_month "
      "WHERE n <> 0",
@@ -508,7 +533,7 @@ static const struct {
 /* The rows one side has and the other lacks, both ways; -1 on error. */
 static long long differing(db_conn *c, const char *a, const char *b)
 {
-    char sql[4096];
+    char sql[8192];
     snprintf(sql, sizeof sql,
              "SELECT (SELECT count(*) FROM (%s EXCEPT %s) d1) + (SELECT count(*) FROM (%s EXCEPT "
              "%s) d2)",

@@ -10,6 +10,8 @@
 #include "dict.h"
 #include "entity.h"
 #include "region.h"
+#include "strmap.h"
+#include "util.h"
 
 /* ---- the grade ---- */
 
@@ -319,9 +321,21 @@ static const int injury_nfields = MODULE_N(injury_fields);
  * poisoning the whole body; a burn a burn's nature): {"place":["5"], …}.
  * The dictionary is versioned data, so the rules are read from it. NULL
  * when none; a new reference. */
+static void decref(void *p)
+{
+    json_decref(p);
+}
+
 static json_t *cause_implies(db_conn *c, const char *cause, int *st)
 {
     *st = DB_OK;
+    /* Remembered for the transaction (an import's rows ask for the same
+     * few causes): a JSON null when the cause has no rules. */
+    char key[96];
+    snprintf(key, sizeof key, "injury_cause.implies:%s", cause);
+    struct db_memo *m = db_tx_memo(c, key);
+    if (m && m->p)
+        return json_is_null((json_t *)m->p) ? NULL : json_incref((json_t *)m->p);
     db_stmt *s = db_prepare(c, "SELECT i.extra FROM dicts d JOIN dict_items i ON i.dict = d.name "
                                "AND i.version = d.version WHERE d.name = 'injury_cause' AND "
                                "i.code = $1");
@@ -340,6 +354,10 @@ static json_t *cause_implies(db_conn *c, const char *cause, int *st)
         *st = rc;
     }
     db_done(s);
+    if (m && *st == DB_OK) {
+        m->p = implies ? json_incref(implies) : json_null();
+        m->free_p = decref;
+    }
     return implies;
 }
 
@@ -439,60 +457,188 @@ static const struct derived injury_derived[] = {
      .expr = "CASE WHEN t.age >= 60 OR t.age < 14 OR t.disabled = 1 THEN 1 ELSE 0 END"},
 };
 
-/* After an import (entity_imported_fn): the aggregates of the rows it
- * stored, added in two grouped statements, where the insert trigger
- * (skipped while bulk_loads names injury_cases, migration 0014) would have
- * run two upserts per row. The same rules as the triggers. */
-static int injury_imported(db_conn *c, int64_t first_id, int64_t last_id)
+/* An import's aggregates (struct entity_bulk): counted in memory as the
+ * rows stream, by the same rules as the insert trigger of migration 0014
+ * (which bulk_loads silences meanwhile), and added at the end with one
+ * upsert per region and month and per region, month, dimension and code. */
+struct injury_month_acc {
+    long long n, elderly, child, student, disabled, vulnerable, died;
+};
+
+struct injury_acc {
+    struct strmap *by_month; /* "region|month" -> struct injury_month_acc */
+    struct strmap *by_code;  /* "dim|region|month|code" -> long long */
+};
+
+static void *injury_bulk_begin(void)
 {
-#define R " FROM injury_cases WHERE id >= $1 AND id <= $2 AND deleted_at IS NULL"
-#define M "substr(injured_on, 1, 7) || '-01'"
-    static const char *const sql[] = {
-        "INSERT INTO injury_cases_by_month (region, month, n, elderly, child, student, disabled, "
-        "vulnerable, died) SELECT region, " M ", count(*), "
-        "SUM(CASE WHEN age >= 60 THEN 1 ELSE 0 END), SUM(CASE WHEN age < 14 THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN occupation = '2' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN disabled = 1 THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN age >= 60 OR age < 14 OR disabled = 1 THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN outcome = '5' THEN 1 ELSE 0 END)" R " GROUP BY region, " M
-        " ON CONFLICT (region, month) DO UPDATE SET n = injury_cases_by_month.n + excluded.n, "
-        "elderly = injury_cases_by_month.elderly + excluded.elderly, "
-        "child = injury_cases_by_month.child + excluded.child, "
-        "student = injury_cases_by_month.student + excluded.student, "
-        "disabled = injury_cases_by_month.disabled + excluded.disabled, "
-        "vulnerable = injury_cases_by_month.vulnerable + excluded.vulnerable, "
-        "died = injury_cases_by_month.died + excluded.died",
-        "INSERT INTO injury_cases_by_code (region, month, dim, code, n) "
-        "SELECT region, m, d, k, count(*) FROM ("
-        "SELECT region, " M " AS m, 'cause' AS d, cause AS k" R " UNION ALL "
-        "SELECT region, " M ", 'place', place" R " UNION ALL "
-        "SELECT region, " M ", 'sex', sex" R " UNION ALL "
-        "SELECT region, " M ", 'age_band', CASE WHEN age < 7 THEN '0-6' WHEN age < 14 THEN "
-        "'7-13' WHEN age < 18 THEN '14-17' WHEN age < 45 THEN '18-44' WHEN age < 60 THEN "
-        "'45-59' WHEN age < 75 THEN '60-74' ELSE '75+' END" R " UNION ALL "
-        "SELECT region, " M ", 'group', 'elderly'" R " AND age >= 60 UNION ALL "
-        "SELECT region, " M ", 'group', 'disabled'" R " AND disabled = 1 UNION ALL "
-        "SELECT region, " M ", 'group', 'child'" R " AND age < 14 UNION ALL "
-        "SELECT region, " M ", 'group', 'student'" R " AND occupation = '2') v "
-        "WHERE true GROUP BY region, m, d, k "
-        "ON CONFLICT (dim, region, month, code) DO UPDATE SET "
-        "n = injury_cases_by_code.n + excluded.n",
-    };
-#undef R
-#undef M
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        db_stmt *s = db_prepare(c, sql[i]);
-        if (!s)
-            return db_last_status(c);
-        db_bind_int(s, 1, first_id);
-        db_bind_int(s, 2, last_id);
-        int st = db_step(s);
-        db_done(s);
-        if (st != DB_DONE)
-            return st < 0 ? st : DB_ERR;
-    }
-    return DB_OK;
+    struct injury_acc *acc = xcalloc(1, sizeof *acc);
+    acc->by_month = strmap_new(sizeof(struct injury_month_acc));
+    acc->by_code = strmap_new(sizeof(long long));
+    return acc;
 }
+
+static const char *age_band(long long age)
+{
+    return age < 7    ? "0-6"
+           : age < 14 ? "7-13"
+           : age < 18 ? "14-17"
+           : age < 45 ? "18-44"
+           : age < 60 ? "45-59"
+           : age < 75 ? "60-74"
+                      : "75+";
+}
+
+static void code_add(struct injury_acc *acc, const char *rm, const char *dim, const char *code)
+{
+    char key[192];
+    snprintf(key, sizeof key, "%s|%s|%s", dim, rm, code);
+    ++*(long long *)strmap_get(acc->by_code, key, 1);
+}
+
+static void injury_bulk_row(void *vacc, json_t *obj)
+{
+    struct injury_acc *acc = vacc;
+    const char *region = text_of(obj, "region"), *on = text_of(obj, "injured_on");
+    if (!region || !on || strlen(on) < 7)
+        return; /* required: validation let no such row through */
+    char rm[96];
+    snprintf(rm, sizeof rm, "%s|%.7s-01", region, on);
+    long long age = json_integer_value(json_object_get(obj, "age"));
+    const char *occ = text_of(obj, "occupation"), *outcome = text_of(obj, "outcome");
+    int elderly = age >= 60, child = age < 14, student = occ && strcmp(occ, "2") == 0,
+        disabled = json_is_true(json_object_get(obj, "disabled"));
+    struct injury_month_acc *m = strmap_get(acc->by_month, rm, 1);
+    m->n++;
+    m->elderly += elderly;
+    m->child += child;
+    m->student += student;
+    m->disabled += disabled;
+    m->vulnerable += elderly || child || disabled;
+    m->died += outcome && strcmp(outcome, "5") == 0;
+    static const char *const dims[] = {"cause", "place", "sex"};
+    for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
+        const char *v = text_of(obj, dims[i]);
+        if (v)
+            code_add(acc, rm, dims[i], v);
+    }
+    code_add(acc, rm, "age_band", age_band(age));
+    if (elderly)
+        code_add(acc, rm, "group", "elderly");
+    if (disabled)
+        code_add(acc, rm, "group", "disabled");
+    if (child)
+        code_add(acc, rm, "group", "child");
+    if (student)
+        code_add(acc, rm, "group", "student");
+}
+
+/* key's n fields split at '|' into part[] (in place). */
+static int split_key(char *key, char **part, int n)
+{
+    int k = 0;
+    part[k++] = key;
+    for (char *p = key; *p && k < n; p++)
+        if (*p == '|') {
+            *p = '\0';
+            part[k++] = p + 1;
+        }
+    return k == n ? 0 : -1;
+}
+
+static const char month_upsert[] =
+    "INSERT INTO injury_cases_by_month (region, month, n, elderly, child, student, disabled, "
+    "vulnerable, died) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+    "ON CONFLICT (region, month) DO UPDATE SET n = injury_cases_by_month.n + excluded.n, "
+    "elderly = injury_cases_by_month.elderly + excluded.elderly, "
+    "child = injury_cases_by_month.child + excluded.child, "
+    "student = injury_cases_by_month.student + excluded.student, "
+    "disabled = injury_cases_by_month.disabled + excluded.disabled, "
+    "vulnerable = injury_cases_by_month.vulnerable + excluded.vulnerable, "
+    "died = injury_cases_by_month.died + excluded.died";
+static const char code_upsert[] =
+    "INSERT INTO injury_cases_by_code (region, month, dim, code, n) VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (dim, region, month, code) DO UPDATE SET n = injury_cases_by_code.n + excluded.n";
+
+/* One upsert of an aggregate's row: key's parts (split at '|') as text,
+ * then the counts. */
+static int upsert(db_conn *c, const char *sql, const char *key, int nparts, const long long *n,
+                  int nn)
+{
+    char k[192], *part[4];
+    snprintf(k, sizeof k, "%s", key);
+    if (split_key(k, part, nparts) != 0)
+        return DB_ERR;
+    db_stmt *s = db_prepare(c, sql);
+    if (!s)
+        return db_last_status(c);
+    /* by_code's key leads with the dimension, the table's columns do not */
+    int order[4] = {0, 1, 2, 3};
+    if (nparts == 4)
+        order[0] = 1, order[1] = 2, order[2] = 0;
+    for (int i = 0; i < nparts; i++)
+        db_bind_text(s, i + 1, part[order[i]]);
+    for (int i = 0; i < nn; i++)
+        db_bind_int(s, nparts + i + 1, n[i]);
+    int st = db_step(s);
+    db_done(s);
+    return st == DB_DONE ? DB_OK : st < 0 ? st : DB_ERR;
+}
+
+struct kv {
+    const char *key;
+    void *value;
+};
+
+static int kv_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+/* m's entries in the order of the keys, which is the order of the
+ * aggregate's primary key: its B-tree is then written in sequence. */
+static struct kv *sorted(const struct strmap *m)
+{
+    struct kv *out = xcalloc(strmap_count(m) + 1, sizeof *out);
+    size_t pos = 0, n = 0;
+    void *v;
+    const char *key;
+    while ((key = strmap_next(m, &pos, &v)))
+        out[n++] = (struct kv){key, v};
+    qsort(out, n, sizeof *out, kv_cmp);
+    return out;
+}
+
+static int injury_bulk_write(struct injury_acc *acc, db_conn *c)
+{
+    int st = DB_OK;
+    struct kv *kv = sorted(acc->by_month);
+    for (size_t i = 0; st == DB_OK && kv[i].key; i++) {
+        const struct injury_month_acc *m = kv[i].value;
+        const long long n[] = {m->n,        m->elderly,    m->child, m->student,
+                               m->disabled, m->vulnerable, m->died};
+        st = upsert(c, month_upsert, kv[i].key, 2, n, 7);
+    }
+    free(kv);
+    kv = sorted(acc->by_code);
+    for (size_t i = 0; st == DB_OK && kv[i].key; i++)
+        st = upsert(c, code_upsert, kv[i].key, 4, kv[i].value, 1);
+    free(kv);
+    return st;
+}
+
+static int injury_bulk_end(void *vacc, db_conn *c)
+{
+    struct injury_acc *acc = vacc;
+    int st = c ? injury_bulk_write(acc, c) : DB_OK;
+    strmap_free(acc->by_month);
+    strmap_free(acc->by_code);
+    free(acc);
+    return st;
+}
+
+static const struct entity_bulk injury_bulk = {
+    .begin = injury_bulk_begin, .row = injury_bulk_row, .end = injury_bulk_end};
 
 static const struct entity injury_cases = {
     .name = "injury_cases",
@@ -504,7 +650,7 @@ static const struct entity injury_cases = {
     .check = injury_check_row,
     .derived = injury_derived,
     .nderived = MODULE_N(injury_derived),
-    .imported = injury_imported,
+    .bulk = &injury_bulk,
 };
 
 static const struct entity *const entities[] = {&incidents, &injury_cases};
