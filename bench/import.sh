@@ -119,3 +119,7 @@ mkdir -p "$OUT"
         echo "goal: xlsx within 2x of csv — $(awk -v a="$CSV" -v b="$XR" 'BEGIN { print (a <= 2 * b ? "met" : "not met") }')"
     fi
 } | tee "$OUT/import.txt"
+bench_row "import CSV, $N injury cases (rows/s)" "$CSV" "sqlite3 .import $REF" "$(awk -v a="$CSV" -v b="$REF" 'BEGIN { printf "%.2f", a / b }')" ">= 200000 rows/s" "$(bench_met "$CSV" '>=' 200000)"
+if [ -n "$XR" ]; then
+    bench_row "import XLSX, $N injury cases (rows/s)" "$XR" "the CSV $CSV" "$(awk -v a="$XR" -v b="$CSV" 'BEGIN { printf "%.2f", a / b }')" ">= 0.5 of CSV" "$(bench_met "$(awk -v a="$XR" -v b="$CSV" 'BEGIN { print a / b }')" '>=' 0.5)"
+fi

@@ -156,3 +156,12 @@ B="http://127.0.0.1:$PORT/api/v1/stats"
     echo "township $TOWN 2025, $S: $(measure "$B?region=$TOWN&year=2025&$S")"
     echo "monthly  $COUNTY 2024, $S: $(measure "$B?region=$COUNTY&year=2024&$S")"
 } | tee "$OUT/incidents-summary-sqlite.txt"
+# The table's rows: the accidents page's own request (?sections=), p95.
+while read -r what url; do
+    p95=$(measure "$url" | sed -n 's/.*p95 \([0-9.]*\) ms.*/\1/p')
+    bench_row "injury statistics, $what, $ROWS (ms p95)" "$p95" "—" "—" "< 100 ms" "$(bench_met "$p95" '<' 100)"
+done <<LIST
+county-yoy $B?region=$COUNTY&year=2025&sections=incidents,injuries
+by-township $B?region=$TOWN&year=2025&sections=incidents,injuries
+monthly $B?region=$COUNTY&year=2024&sections=incidents,injuries
+LIST

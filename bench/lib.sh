@@ -31,5 +31,5 @@ bench_row() { # figure value reference ratio goal met
 
 # "met" or "NOT met": whether x op goal holds (op: >= or <=).
 bench_met() { # x op goal
-    awk -v x="$1" -v g="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? (x >= g) : (x <= g); print ok ? "met" : "NOT met" }'
+    awk -v x="$1" -v g="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? (x >= g) : (op == "<") ? (x < g) : (x <= g); print ok ? "met" : "NOT met" }'
 }
