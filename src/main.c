@@ -76,7 +76,9 @@ static const char *usage_text =
     "  backup   --db DB -o FILE.zip           数据库、文件目录与清单（密钥文件须另行保管）\n"
     "  restore  --db DB FILE                  须先停止服务；须使用备份时的密钥文件\n"
     "  check    --db DB\n"
-    "  report   --db DB work-summary --region CODE --year Y [--format docx|pdf|html|md] -o FILE\n"
+    "  report   --db DB work-summary --region CODE --year Y [--campaign "
+    "safe|drug_free|rule_of_law|civilized]\n"
+    "           [--format docx|pdf|html|md] -o FILE\n"
     "           年度工作总结（格式默认取自文件扩展名）\n"
     "  migrate-data --from sqlite:PATH --to postgresql://…   SQLite 数据迁入 PostgreSQL（可续传）\n"
     "所有命令都接受 --key-file PATH（默认是数据库文件旁的 DB.key）。\n"
@@ -999,16 +1001,23 @@ static int cmd_export(const struct opts *o)
 static int cmd_report(const struct opts *o)
 {
     const char *out = opt(o, "output"), *region = opt(o, "region"), *ys = opt(o, "year");
-    const char *format = opt(o, "format");
+    const char *format = opt(o, "format"), *campaign = opt(o, "campaign");
+    if (!campaign)
+        campaign = "safe";
     if (o->nargs != 2 || strcmp(o->args[1], "work-summary") != 0 || !out || !region || !ys)
         return usage("用法: safecomm report --db DB work-summary --region CODE --year Y "
-                     "--format docx|pdf|html|md -o FILE");
+                     "[--campaign safe|drug_free|rule_of_law|civilized] --format docx|pdf|html|md "
+                     "-o FILE");
     if (!format) {
         const char *dot = strrchr(out, '.');
         format = dot ? dot + 1 : "";
     }
     if (!doc_format_mime(format))
         return usage("--format 必须是 docx、pdf、html 或 md");
+    if (!report_campaign_label(campaign))
+        return usage("--campaign 必须是 "
+                     "safe（安全社区）、drug_free（无毒社区）、rule_of_law（民主法治示范社区）"
+                     "或 civilized（文明社区）");
     if (region_level_of(region) == RL_INVALID)
         return usage("--region 必须是有效的区域代码");
     int year = stats_year_parse(ys);
@@ -1033,12 +1042,13 @@ static int cmd_report(const struct opts *o)
         rc = fail("区域不存在");
     else if (st != DB_OK)
         rc = fail("读取统计数据失败");
-    else if (doc_render(report_work_summary(a, s), format, &b, &msg) != 0)
+    else if (doc_render(report_work_summary(a, s, campaign), format, &b, &msg) != 0)
         rc = fail(msg);
     if (rc == 0) {
         /* Audited before the document is in place: nothing leaves unaudited. */
         struct audit_actor who = {auth_system_user(a), "cli"};
-        json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+        json_t *filter =
+            json_pack("{s:s, s:i, s:s}", "region", region, "year", year, "campaign", campaign);
         c = db_acquire(app.db);
         if (audit_export(c, &who, "work_summary", NULL, region, format, filter, -1) != DB_OK)
             rc = fail("写入审计日志失败，未生成工作总结");

@@ -17,12 +17,16 @@
 
 #define SUMMARY_MAX_LINES 16
 
+struct outline;
+
 struct summary {
     arena *a;
     doc *d;
     json_t *s;
-    const char *name; /* the region's name */
-    const char *all;  /* "全县", "全镇", … */
+    const struct outline *o;
+    const char *campaign, *label; /* "drug_free", "无毒社区" */
+    const char *name;             /* the region's name */
+    const char *all;              /* "全县", "全镇", … */
     int year;
     const char *asof_cn; /* "2025年12月31日" */
     int heading_no;      /* the last chapter's number */
@@ -30,6 +34,7 @@ struct summary {
     int sub;             /* the chapter's last subheading number */
     const char *notes, *problems[SUMMARY_MAX_LINES], *plans[SUMMARY_MAX_LINES];
     int nproblems, nplans;
+    int wrote; /* a text chapter has been written */
 };
 
 long long summary_int(json_t *o, const char *k)
@@ -166,6 +171,16 @@ const char *summary_change_pct(struct summary *x, long long cur, long long prev)
     return change_pct(x->a, cur, prev);
 }
 
+const char *summary_campaign(struct summary *x)
+{
+    return x->campaign;
+}
+
+const char *summary_region(struct summary *x)
+{
+    return json_string_value(json_object_get(json_object_get(x->s, "region"), "code"));
+}
+
 const char *summary_region_level(struct summary *x)
 {
     return json_string_value(json_object_get(json_object_get(x->s, "region"), "level"));
@@ -182,6 +197,7 @@ static void heading_flush(struct summary *x)
 void summary_para(struct summary *x, const char *text)
 {
     heading_flush(x);
+    x->wrote = 1;
     doc_para(x->d, text);
 }
 
@@ -272,17 +288,126 @@ struct chapter {
     enum chapter_kind kind;
 };
 
-/* The safe-community summary's outline, in the order offices write it. */
-static const struct chapter outline[] = {
+/* A campaign's outline, in the order its seed summary is written. The
+ * opening is the phrase between the region's name and "现将…总结如下". */
+struct outline {
+    const char *campaign, *label;
+    const char *opening;
+    const struct chapter *chapters;
+    int nchapters;
+};
+
+static const struct chapter safe_chapters[] = {
+    {.key = "targets", .heading = "明确创建目标，有序推进创建工作", .kind = CH_TEXT},
     {.key = "organisation", .heading = "加强组织领导，壮大创建力量", .kind = CH_TEXT},
     {.key = "publicity", .heading = "大力开展宣传教育培训", .kind = CH_TEXT},
     {.key = "rectification", .heading = "加强安全隐患排查和整治", .kind = CH_TEXT},
+    {.key = "projects", .heading = "突出特色，全面实施安全促进项目", .kind = CH_TEXT},
     {.key = "children", .heading = NULL, .kind = CH_CHILDREN},
     {.key = "livelihood", .heading = "关爱困难群众和弱势群体", .kind = CH_TEXT},
+    {.key = "support", .heading = "加大经费投入，加强督导检查", .kind = CH_TEXT},
     {.key = "results", .heading = "事故伤害情况", .kind = CH_TEXT},
     {.key = "problems", .heading = "存在的主要问题", .kind = CH_PROBLEMS},
     {.key = "plan", .heading = NULL, .kind = CH_PLAN},
 };
+
+static const struct chapter drug_free_chapters[] = {
+    {.key = "goals", .heading = "明确创建目标，力争实现“四无”", .kind = CH_TEXT},
+    {.key = "organisation", .heading = "加强组织领导，落实禁毒工作责任制", .kind = CH_TEXT},
+    {.key = "publicity", .heading = "广泛开展禁毒宣传教育", .kind = CH_TEXT},
+    {.key = "help_education", .heading = "严格落实社会帮教措施，降低复吸率", .kind = CH_TEXT},
+    {.key = "strike", .heading = "依法严厉打击毒品违法犯罪，强化管控", .kind = CH_TEXT},
+    {.key = "problems", .heading = "存在的主要问题", .kind = CH_PROBLEMS},
+    {.key = "plan", .heading = NULL, .kind = CH_PLAN},
+};
+
+static const struct chapter rule_of_law_chapters[] = {
+    {.key = "organisation", .heading = "加强领导，精心部署", .kind = CH_TEXT},
+    {.key = "legal_education", .heading = "狠抓普法教育，营造良好法治环境", .kind = CH_TEXT},
+    {.key = "democracy", .heading = "推进民主管理，加强党员干部队伍建设", .kind = CH_TEXT},
+    {.key = "mediation", .heading = "依法维护居民权益，化解矛盾纠纷", .kind = CH_TEXT},
+    {.key = "order", .heading = "加强社会治安综合治理，维护社会稳定", .kind = CH_TEXT},
+    {.key = "problems", .heading = "存在的主要问题", .kind = CH_PROBLEMS},
+    {.key = "plan", .heading = NULL, .kind = CH_PLAN},
+};
+
+static const struct chapter civilized_chapters[] = {
+    {.key = "organisation", .heading = "加强组织领导，推进文明创建", .kind = CH_TEXT},
+    {.key = "livelihood", .heading = "关爱困难群众，服务民众", .kind = CH_TEXT},
+    {.key = "housing", .heading = "排查改造危房，保障住房安全", .kind = CH_TEXT},
+    {.key = "donations", .heading = "学雷锋精神，开展募捐捐赠", .kind = CH_TEXT},
+    {.key = "classroom", .heading = "办好市民学校，提升文明素质", .kind = CH_TEXT},
+    {.key = "environment", .heading = "加强环境整治，创造优美环境", .kind = CH_TEXT},
+    {.key = "joint", .heading = "开展共驻共建，形成创建合力", .kind = CH_TEXT},
+    {.key = "problems", .heading = "存在的主要问题", .kind = CH_PROBLEMS},
+    {.key = "plan", .heading = NULL, .kind = CH_PLAN},
+};
+
+#define OUTLINE(c) .chapters = c, .nchapters = (int)(sizeof(c) / sizeof((c)[0]))
+
+static const struct outline outlines[] = {
+    {.campaign = "safe",
+     .label = "安全社区",
+     .opening = "坚持“以人为本”、“人人都享有健康和安全权利”的理念，按照资源整合、全员参与、"
+                "持续改进的要求，扎实推进安全社区创建工作。",
+     OUTLINE(safe_chapters)},
+    {.campaign = "drug_free",
+     .label = "无毒社区",
+     .opening = "认真贯彻落实《中华人民共和国禁毒法》，坚持“预防为主，综合治理，禁种、禁制、"
+                "禁贩、禁吸并举”的方针，以社区“无吸毒、无贩毒、无种毒、无制毒”为目标，扎实"
+                "开展无毒社区创建工作。",
+     OUTLINE(drug_free_chapters)},
+    {.campaign = "rule_of_law",
+     .label = "民主法治示范社区",
+     .opening = "以创建民主法治示范社区为载体，深入开展普法教育和依法治理，推进基层民主管理，"
+                "维护社会和谐稳定。",
+     OUTLINE(rule_of_law_chapters)},
+    {.campaign = "civilized",
+     .label = "文明社区",
+     .opening = "以创建文明社区为目标，关爱困难群众，加强环境整治，开展共驻共建，推动物质文明、"
+                "政治文明和精神文明协调发展。",
+     OUTLINE(civilized_chapters)},
+};
+
+const char *const report_campaigns[] = {"safe", "drug_free", "rule_of_law", "civilized"};
+const int report_ncampaigns = (int)(sizeof report_campaigns / sizeof report_campaigns[0]);
+
+static const struct outline *outline_find(const char *campaign)
+{
+    for (size_t i = 0; campaign && i < sizeof outlines / sizeof outlines[0]; i++)
+        if (strcmp(outlines[i].campaign, campaign) == 0)
+            return &outlines[i];
+    return NULL;
+}
+
+const char *report_campaign_label(const char *campaign)
+{
+    const struct outline *o = outline_find(campaign);
+    return o ? o->label : NULL;
+}
+
+/* Whether part p writes for campaign: its list names it, or is "*"; no list
+ * is the safe-community summary's. */
+static int part_serves(const struct summary_part *p, const char *campaign)
+{
+    const char *l = p->campaigns ? p->campaigns : "safe";
+    if (strcmp(l, "*") == 0)
+        return 1;
+    size_t n = strlen(campaign);
+    for (const char *t = l; *t;) {
+        size_t m = strcspn(t, " ");
+        if (m == n && strncmp(t, campaign, n) == 0)
+            return 1;
+        t += m;
+        t += strspn(t, " ");
+    }
+    return 0;
+}
+
+static int part_runs(struct summary *x, const struct summary_part *p, const char *key)
+{
+    return strcmp(p->chapter, key) == 0 && part_serves(p, x->campaign);
+}
 
 /* Calls the parts of chapter key, lowest rank first, modules in list order
  * within a rank. */
@@ -293,7 +418,7 @@ static void parts_run(struct summary *x, const char *key)
         for (int i = 0; i < module_list[m]->nsummary; i++) {
             const struct summary_part *p = &module_list[m]->summary[i];
             assert(n < 64);
-            if (strcmp(p->chapter, key) == 0 && n < 64)
+            if (part_runs(x, p, key) && n < 64)
                 ranks[n++] = p->rank;
         }
     int done = 0, last = -1;
@@ -307,7 +432,7 @@ static void parts_run(struct summary *x, const char *key)
         for (int m = 0; m < module_count; m++)
             for (int i = 0; i < module_list[m]->nsummary; i++) {
                 const struct summary_part *p = &module_list[m]->summary[i];
-                if (strcmp(p->chapter, key) == 0 && p->rank == next) {
+                if (part_runs(x, p, key) && p->rank == next) {
                     p->write(x);
                     done++;
                 }
@@ -354,10 +479,16 @@ static void chapter_children(struct summary *x)
 static void chapter_problems(struct summary *x, const char *heading)
 {
     parts_run(x, "problems");
+    /* With no records written about, there is nothing to judge either. */
+    if (x->nproblems == 0 && !x->wrote)
+        return;
     x->pending = heading;
     if (x->nproblems == 0)
-        summary_para(x, "从本年工作记录看，各项工作指标均达到要求，未发现突出问题。但安全社区创建是"
-                        "一项长期工作，仍需持续改进。");
+        summary_para(x,
+                     arena_printf(x->a,
+                                  "从本年工作记录看，各项工作指标均达到要求，未发现突出问题。但%s"
+                                  "创建是一项长期工作，仍需持续改进。",
+                                  x->label));
     heading_flush(x);
     for (int i = 0; i < x->nproblems; i++)
         doc_para(x->d, arena_printf(x->a, "%s是%s", numbered(i + 1), x->problems[i]));
@@ -366,17 +497,22 @@ static void chapter_problems(struct summary *x, const char *heading)
 static void chapter_plan(struct summary *x)
 {
     parts_run(x, "plan");
-    x->plans[x->nplans++] = "完善工作台账，加强队伍建设，按照安全社区建设要求做好自评和迎检工作。";
+    x->plans[x->nplans++] = arena_printf(
+        x->a, "完善工作台账，加强队伍建设，按照%s建设要求做好自评和迎检工作。", x->label);
     x->pending = arena_printf(x->a, "%d年工作打算", x->year + 1);
     heading_flush(x);
     for (int i = 0; i < x->nplans; i++)
         doc_para(x->d, arena_printf(x->a, "%s是%s", numbered(i + 1), x->plans[i]));
 }
 
-doc *report_work_summary(arena *a, json_t *stats)
+doc *report_work_summary(arena *a, json_t *stats, const char *campaign)
 {
     json_t *region = json_object_get(stats, "region");
     struct summary x = {0};
+    x.o = outline_find(campaign);
+    assert(x.o);
+    x.campaign = x.o->campaign;
+    x.label = x.o->label;
     x.a = a;
     x.s = stats;
     x.name = json_string_value(json_object_get(region, "name"));
@@ -384,16 +520,15 @@ doc *report_work_summary(arena *a, json_t *stats)
     x.year = (int)summary_int(stats, "year");
     const char *asof = json_string_value(json_object_get(stats, "as_of"));
     x.asof_cn = arena_printf(a, "%.4s年%d月%d日", asof, atoi(asof + 5), atoi(asof + 8));
-    const char *title = arena_printf(a, "%s%d年安全社区创建工作总结", x.name, x.year);
+    const char *title = arena_printf(a, "%s%d年%s创建工作总结", x.name, x.year, x.o->label);
     x.d = doc_new(a, title);
     doc_title(x.d, title);
     doc_para(x.d, arena_printf(a,
-                               "%d年，%s坚持“以人为本”、“人人都享有健康和安全权利”的理念，按照"
-                               "资源整合、全员参与、持续改进的要求，扎实推进安全社区创建工作。现"
-                               "将%d年工作开展情况总结如下（数据截至%s，根据日常工作记录统计）：",
-                               x.year, x.name, x.year, x.asof_cn));
-    for (size_t i = 0; i < sizeof outline / sizeof outline[0]; i++) {
-        const struct chapter *ch = &outline[i];
+                               "%d年，%s%s现将%d年工作开展情况总结如下（数据截至%s，根据日常工作"
+                               "记录统计）：",
+                               x.year, x.name, x.o->opening, x.year, x.asof_cn));
+    for (int i = 0; i < x.o->nchapters; i++) {
+        const struct chapter *ch = &x.o->chapters[i];
         x.pending = NULL;
         x.sub = 0;
         switch (ch->kind) {
@@ -440,12 +575,21 @@ json_t *report_doc_json(const doc *d)
     return json_pack("{s:s, s:o}", "title", doc_title_text(d), "blocks", blocks);
 }
 
-/* GET /api/v1/reports/work-summary?region=&year=&format= */
+/* GET /api/v1/reports/work-summary?region=&year=&campaign=&format= */
 static void h_work_summary(req *r)
 {
     const char *format = req_query(r, "format");
     if (!format)
         format = "json";
+    const char *campaign = req_query(r, "campaign");
+    if (!campaign || !*campaign)
+        campaign = "safe";
+    if (!outline_find(campaign)) {
+        reply_error(
+            r, 400, "bad_request", "创建类型必须是安全社区、无毒社区、民主法治示范社区或文明社区",
+            json_pack("{s:s}", "campaign", "必须是 safe、drug_free、rule_of_law 或 civilized"));
+        return;
+    }
     if (strcmp(format, "json") != 0 && !doc_format_mime(format)) {
         reply_error(r, 400, "bad_request", "format 必须是 docx、pdf、html、md 或 json",
                     json_pack("{s:s}", "format", "必须是 docx、pdf、html、md 或 json"));
@@ -456,10 +600,11 @@ static void h_work_summary(req *r)
     json_t *s;
     if (stats_for_request(r, &region, &year, &s) != 0)
         return;
-    doc *d = report_work_summary(r->a, s);
+    doc *d = report_work_summary(r->a, s, campaign);
     json_decref(s);
     /* Every format is a way out, the console's own view (json) too. */
-    json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+    json_t *filter =
+        json_pack("{s:s, s:i, s:s}", "region", region, "year", year, "campaign", campaign);
     arena_defer(r->a, (void (*)(void *))json_decref, filter);
     if (audit_export_request(r, "work_summary", NULL, region, format, filter, -1) != 0)
         return;
@@ -479,12 +624,37 @@ static void h_work_summary(req *r)
     size_t len;
     char *data = buf_detach(&out, &len);
     reply_take(r, 200, doc_format_mime(format), data, len);
-    reply_header(
-        r, "Content-Disposition",
-        arena_printf(r->a, "attachment; filename=\"work-summary-%s-%d.%s\"", region, year, format));
+    reply_header(r, "Content-Disposition",
+                 arena_printf(r->a, "attachment; filename=\"work-summary-%s-%d%s%s.%s\"", region,
+                              year, strcmp(campaign, "safe") ? "-" : "",
+                              strcmp(campaign, "safe") ? campaign : "", format));
+}
+
+/* GET /api/v1/reports/outlines: each campaign's title and chapters, for the
+ * console's selector and for tests of the structure. A chapter whose heading
+ * is written from the data (the children's, next year's plan) has none. */
+static void h_outlines(req *r)
+{
+    static const char *const kinds[] = {"text", "children", "problems", "plan"};
+    json_t *list = json_array();
+    for (size_t i = 0; i < sizeof outlines / sizeof outlines[0]; i++) {
+        const struct outline *o = &outlines[i];
+        json_t *chs = json_array();
+        for (int k = 0; k < o->nchapters; k++) {
+            const struct chapter *ch = &o->chapters[k];
+            json_array_append_new(chs, json_pack("{s:s, s:s?, s:s}", "key", ch->key, "heading",
+                                                 ch->heading, "kind", kinds[ch->kind]));
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "campaign", o->campaign,
+                                              "label", o->label, "title",
+                                              arena_printf(r->a, "%s创建工作总结", o->label),
+                                              "chapters", chs));
+    }
+    reply_json(r, 200, json_pack("{s:o}", "campaigns", list));
 }
 
 void report_routes_register(void)
 {
     http_route("GET", "/api/v1/reports/work-summary", h_work_summary, ROUTE_LONG, NULL);
+    http_route("GET", "/api/v1/reports/outlines", h_outlines, 0, NULL);
 }

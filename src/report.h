@@ -13,9 +13,15 @@
  * A section the reader may not see (no read permission on its module) is
  * left out of the text, as it is left out of the statistics.
  *
- * Served as GET /api/v1/reports/work-summary?region=&year=&format=
- * (md|html|pdf|docx, or json: the blocks for the console's preview) and by
- * `safecomm report work-summary`.
+ * Each campaign (安全社区, 无毒社区, 民主法治示范社区, 文明社区) has its own
+ * outline: title, opening, chapters and their order, as its seed summary has
+ * them. A chapter whose parts write nothing is left out, so a campaign whose
+ * records do not exist yet says nothing rather than invent.
+ *
+ * Served as GET /api/v1/reports/work-summary?region=&year=&campaign=&format=
+ * (md|html|pdf|docx, or json: the blocks for the console's preview), the
+ * outlines as GET /api/v1/reports/outlines, and by `safecomm report
+ * work-summary --campaign C`.
  *
  * Ownership: the doc lives in the arena a; stats is borrowed. */
 #ifndef SAFECOMM_REPORT_H
@@ -31,14 +37,23 @@
 /* The summary being written; valid during a part's write call. */
 struct summary;
 
-/* A module's part: written into the outline's chapter (report.c: the keys
- * "organisation", "publicity", "rectification", "children", "livelihood",
- * "results" (the year's accidents and injuries, the results the work is
- * judged by), "problems" and "plan") after the parts of lower rank. */
+/* A module's part: written into the chapter keyed chapter of the
+ * campaign's outline (report.c; GET /api/v1/reports/outlines lists them)
+ * after the parts of lower rank. The safe-community outline has "targets",
+ * "organisation", "publicity", "rectification", "projects", "children",
+ * "livelihood", "support", "results" (the year's accidents and injuries, the
+ * results the work is judged by), "problems" and "plan"; the others name
+ * their own ("help_education", "mediation", "donations", …).
+ *
+ * campaigns lists the campaign types the part writes for, separated by
+ * spaces ("drug_free", "safe rule_of_law"), or "*" for every campaign whose
+ * outline has the chapter; NULL is "safe", the summary the first modules were
+ * written for. */
 struct summary_part {
     const char *chapter;
     int rank;
     void (*write)(struct summary *x);
+    const char *campaigns;
 };
 
 /* The statistics section name of the answer, or NULL when the reader may
@@ -50,6 +65,11 @@ arena *summary_arena(struct summary *x);
 /* "全县", "全镇", … from the region's name; the year; the as-at day as
  * "2025年12月31日"; the region's population (0 when unknown). */
 const char *summary_all(struct summary *x);
+/* The campaign the summary is written for: "safe", "drug_free",
+ * "rule_of_law" or "civilized". */
+const char *summary_campaign(struct summary *x);
+/* The region's code. */
+const char *summary_region(struct summary *x);
 /* The region's level: "county", "township", … */
 const char *summary_region_level(struct summary *x);
 int summary_year(struct summary *x);
@@ -86,8 +106,15 @@ const char *summary_change_pct(struct summary *x, long long cur, long long prev)
 const char *summary_kinds(struct summary *x, json_t *list, const char *unit, const char *extra,
                           const char *extra_unit);
 
-/* The summary as a document, from the output of stats_compute. */
-doc *report_work_summary(arena *a, json_t *stats);
+/* The campaign types, in the order the console lists them, and the label
+ * of one ("无毒社区"), or NULL for a type that is not one. */
+extern const char *const report_campaigns[];
+extern const int report_ncampaigns;
+const char *report_campaign_label(const char *campaign);
+
+/* The summary of campaign (one of report_campaigns) as a document, from the
+ * output of stats_compute. */
+doc *report_work_summary(arena *a, json_t *stats, const char *campaign);
 
 /* The blocks as JSON for the console's preview: {"title","blocks":[{"kind",
  * "text"} | {"kind":"table","rows":[[…]]}]}. New reference. */

@@ -42,7 +42,7 @@ static void test_change_pct(arena *a)
 
 static const char *summary_md(arena *a, json_t *stats)
 {
-    doc *d = report_work_summary(a, stats);
+    doc *d = report_work_summary(a, stats, "safe");
     buf out;
     buf_init(&out, 1 << 22);
     const char *msg = NULL;

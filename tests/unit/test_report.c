@@ -142,7 +142,7 @@ static void test_figures(db_conn *c, arena *a)
     }
 
     /* The summary quotes those figures. */
-    doc *d = report_work_summary(a, s);
+    doc *d = report_work_summary(a, s, "safe");
     buf md;
     buf_init(&md, 1 << 20);
     const char *msg = NULL;
@@ -188,7 +188,7 @@ static void test_sections(db_conn *c, arena *a)
     CHECK(json_object_get(s, "activities") != NULL);
     json_t *v = child(s, "511621101001");
     CHECK(v && json_object_get(v, "hazards_found") == NULL && ji(v, "activities") == 1);
-    doc *d = report_work_summary(a, s);
+    doc *d = report_work_summary(a, s, "safe");
     buf md;
     buf_init(&md, 1 << 20);
     const char *msg = NULL;
@@ -196,6 +196,71 @@ static void test_sections(db_conn *c, arena *a)
     CHECK(strstr(buf_str(&md), "隐患") == NULL);
     CHECK(strstr(buf_str(&md), "# 九龙镇2025年安全社区创建工作总结") != NULL);
     buf_free(&md);
+    json_decref(s);
+}
+
+/* Which campaigns a part writes for: its list, "*", or the safe summary's
+ * when it has none. */
+static void test_campaign_parts(void)
+{
+    struct summary_part p = {.chapter = "publicity", .rank = 1, .write = NULL};
+    CHECK_INT(part_serves(&p, "safe"), 1);
+    CHECK_INT(part_serves(&p, "drug_free"), 0);
+    p.campaigns = "*";
+    CHECK_INT(part_serves(&p, "civilized"), 1);
+    p.campaigns = "drug_free rule_of_law";
+    CHECK_INT(part_serves(&p, "drug_free"), 1);
+    CHECK_INT(part_serves(&p, "rule_of_law"), 1);
+    CHECK_INT(part_serves(&p, "safe"), 0);
+    /* A prefix of a listed type is not that type. */
+    p.campaigns = "drug_free_x";
+    CHECK_INT(part_serves(&p, "drug_free"), 0);
+    p.campaigns = "rule_of_law  drug_free ";
+    CHECK_INT(part_serves(&p, "drug_free"), 1);
+    CHECK_STR(report_campaign_label("rule_of_law"), "民主法治示范社区");
+    CHECK(report_campaign_label("safety") == NULL);
+    CHECK(report_campaign_label(NULL) == NULL);
+    /* Every campaign has an outline whose chapter keys are distinct, ending
+     * with the problems and the plan. */
+    CHECK_INT(report_ncampaigns, 4);
+    for (int i = 0; i < report_ncampaigns; i++) {
+        const struct outline *o = outline_find(report_campaigns[i]);
+        CHECK(o != NULL);
+        if (!o)
+            continue;
+        for (int k = 0; k < o->nchapters; k++)
+            for (int j = k + 1; j < o->nchapters; j++)
+                CHECK(strcmp(o->chapters[k].key, o->chapters[j].key) != 0);
+        CHECK_STR(o->chapters[o->nchapters - 1].key, "plan");
+        CHECK_STR(o->chapters[o->nchapters - 2].key, "problems");
+    }
+}
+
+/* The other campaigns' summaries of the same county: their own titles, and
+ * none of the safe summary's chapters written by parts that are its alone. */
+static void test_campaign_summaries(db_conn *c, arena *a)
+{
+    json_t *s = NULL;
+    CHECK_INT(stats_compute(c, auth_system_user(a), "511621000000", 2025, "2026-11-29", &s), DB_OK);
+    if (!s)
+        return;
+    static const char *const titles[] = {
+        "# 岳池县2025年安全社区创建工作总结", "# 岳池县2025年无毒社区创建工作总结",
+        "# 岳池县2025年民主法治示范社区创建工作总结", "# 岳池县2025年文明社区创建工作总结"};
+    for (int i = 0; i < report_ncampaigns; i++) {
+        doc *d = report_work_summary(a, s, report_campaigns[i]);
+        buf md;
+        buf_init(&md, 1 << 20);
+        const char *msg = NULL;
+        CHECK_INT(doc_render_md(d, &md, &msg), 0);
+        const char *t = buf_str(&md);
+        CHECK(strncmp(t, titles[i], strlen(titles[i])) == 0);
+        if (i > 0) {
+            CHECK(strstr(t, "隐患") == NULL);
+            CHECK(strstr(t, "安全社区") == NULL);
+        }
+        buf_free(&md);
+    }
     json_decref(s);
 }
 
@@ -216,9 +281,11 @@ int main(void)
     arena *a = arena_new();
     db_conn *c = db_acquire(d);
     test_wording(a);
+    test_campaign_parts();
     load(c);
     test_figures(c, a);
     test_sections(c, a);
+    test_campaign_summaries(c, a);
     db_release(d, c);
     db_close(d);
     arena_free(a);
