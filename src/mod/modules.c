@@ -12,7 +12,7 @@
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module, &activities_module, &volunteers_module, &care_module, &incidents_module,
-    &registries_module,
+    &hazards_module, &activities_module, &volunteers_module,
+    &care_module,    &incidents_module,  &registries_module,
 };
 const int module_count = MODULE_N(module_list);

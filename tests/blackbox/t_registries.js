@@ -277,3 +277,42 @@ test('no ID number, phone or address in clear in the stored files', async (ctx) 
     const after = [s.db, s.db + '-wal'].filter((f) => fs.existsSync(f));
     if (backend.KIND !== 'pg') for (const f of after) for (const [what, x] of needles) assert.ok(!fileHas(f, x), `${what} in ${path.basename(f)} after stop`);
 });
+
+// Acceptance 5: a township with known records only (a new one), this year.
+test('the drug-free and rule-of-law summaries of a township with known records say it as the seed does', async (ctx) => {
+    const s = await ctx.server();
+    const T = '511621199000', V = '511621199001';
+    assertStatus(await s.admin('POST', '/api/v1/regions', { body: { code: T, name: `测试镇${RUN_TAG}` } }), 201, 'POST township');
+    assertStatus(await s.admin('POST', '/api/v1/regions', { body: { code: V, name: `测试村${RUN_TAG}` } }), 201, 'POST village');
+    const police = await s.createUser(`ps${RUN_TAG}`, 'police', T);
+    const year = new Date(Date.now() + 8 * 3600e3).getFullYear();
+    for (let k = 0; k < 3; k++) {
+        const v = personValues(20 + k);
+        const p = await person(s, police, V, `禁毒${k}${RUN_TAG}`, v);
+        assertStatus(await s.api('POST', '/api/v1/help_subjects', { token: police, body: { region: V, person_id: p.id, kind: 'drug_user', start_date: `${year}-01-0${k + 1}`, police_officer: '李民警', village_cadre: '王主任', family_member: '父亲' } }), 201, 'POST help_subjects');
+    }
+    const base = { region: V, type: 'debt', parties: '甲、乙', received_on: `${year}-02-01` };
+    for (const d of [
+        { title: '一', result: 'agreement', agreement: '还款', resolved_in_village: true },
+        { title: '二', result: 'agreement', agreement: '赔偿', resolved_in_village: true },
+        { title: '三', result: 'agreement', agreement: '道歉', resolved_in_village: false },
+        { title: '四', result: 'failed' },
+    ])
+        assertStatus(await s.admin('POST', '/api/v1/disputes', { body: Object.assign({}, base, d) }), 201, 'POST disputes');
+    const town = await s.createUser(`ts${RUN_TAG}`, 'township_admin', T);
+    const get = async (c) => {
+        const r = await s.api('GET', `/api/v1/reports/work-summary?region=${T}&year=${year}&campaign=${c}&format=md`, { token: town });
+        assertStatus(r, 200, `${c} summary`);
+        return r.text;
+    };
+    const drug = await get('drug_free');
+    assert.ok(drug.includes('建档立卡吸毒人员3人，全部落实帮教措施'), `the drug-free summary: ${drug}`);
+    const law = await get('rule_of_law');
+    assert.ok(law.includes('受理矛盾纠纷4件，调解成功3件，调解成功率75.0%，未发生一起民转刑案件'), `the rule-of-law summary: ${law}`);
+    assert.ok(law.includes('其中在村（社区）化解2件，占50.0%'), 'the share resolved within the village');
+    // A count never exposes a person.
+    for (const t of [drug, law]) assert.ok(!/禁毒\d/.test(t) && !t.includes('990'), 'a summary names a person');
+    // One 民转刑 changes the sentence.
+    assertStatus(await s.admin('POST', '/api/v1/disputes', { body: Object.assign({}, base, { title: '五', result: 'failed', to_criminal: true }) }), 201, 'POST disputes');
+    assert.ok((await get('rule_of_law')).includes('受理矛盾纠纷5件，调解成功3件，调解成功率60.0%，发生民转刑案件1件'), 'the 民转刑 sentence');
+});

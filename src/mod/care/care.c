@@ -57,7 +57,11 @@ static const struct field care_fields[] = {
      .max_len = 500},
     {.name = "note", .label = "备注", .type = FT_TEXT, .flags = FF_MULTILINE, .max_len = 500},
     /* The resident (registries' persons), when registered there. */
-    {.name = "person_id", .label = "人员编号", .type = FT_INT, .flags = FF_FILTER, .ref = "persons"},
+    {.name = "person_id",
+     .label = "人员编号",
+     .type = FT_INT,
+     .flags = FF_FILTER,
+     .ref = "persons"},
     /* Kept by the visits (care_visits): the last one, and the next one due
      * by the plan of the household's kind (care_kind's visit_days). */
     {.name = "last_visit_on",
@@ -274,10 +278,25 @@ static const struct stats_section care_stats = {
 #define VISITED "visited_on >= $3 AND visited_on <= $4"
 
 static const struct stats_figure visit_figures[] = {
-    {.key = "visits", .label = "走访慰问", .unit = "次", .expr = "CASE WHEN " VISITED " THEN 1 ELSE 0 END"},
-    {.key = "households", .label = "走访慰问困难群众", .unit = "户", .aggregate = "count(DISTINCT household_id)", .where = VISITED},
-    {.key = "dibao", .label = "走访慰问低保户", .unit = "户", .aggregate = "count(DISTINCT household_id)", .where = VISITED " AND household_kind = 'dibao'"},
-    {.key = "value", .label = "慰问金及物资折合（元）", .unit = "元", .kind = STATS_SUM, .expr = "CASE WHEN " VISITED " THEN COALESCE(help_value, 0) ELSE 0 END"},
+    {.key = "visits",
+     .label = "走访慰问",
+     .unit = "次",
+     .expr = "CASE WHEN " VISITED " THEN 1 ELSE 0 END"},
+    {.key = "households",
+     .label = "走访慰问困难群众",
+     .unit = "户",
+     .aggregate = "count(DISTINCT household_id)",
+     .where = VISITED},
+    {.key = "dibao",
+     .label = "走访慰问低保户",
+     .unit = "户",
+     .aggregate = "count(DISTINCT household_id)",
+     .where = VISITED " AND household_kind = 'dibao'"},
+    {.key = "value",
+     .label = "慰问金及物资折合（元）",
+     .unit = "元",
+     .kind = STATS_SUM,
+     .expr = "CASE WHEN " VISITED " THEN COALESCE(help_value, 0) ELSE 0 END"},
 };
 
 static const struct stats_section visit_stats = {
@@ -306,8 +325,27 @@ static void summary_care(struct summary *x)
     summary_para(x, arena_printf(a, "%s。", txt));
 }
 
+/* The civilised summary: the visits of the year, as the seed says them
+ * ("走访慰问低保户N户"). Counts of households, never who. */
+static void summary_visits(struct summary *x)
+{
+    json_t *v = summary_section(x, "care_visits");
+    if (!v || summary_int(v, "visits") == 0)
+        return;
+    arena *a = summary_arena(x);
+    const char *t = arena_printf(a, "%s走访慰问困难群众%lld户%lld次", summary_all(x),
+                                 summary_int(v, "households"), summary_int(v, "visits"));
+    if (summary_int(v, "dibao") > 0)
+        t = arena_printf(a, "%s，其中走访慰问低保户%lld户", t, summary_int(v, "dibao"));
+    double value = json_number_value(json_object_get(v, "value"));
+    if (value > 0)
+        t = arena_printf(a, "%s，发放慰问金及慰问物资折合%.0f元", t, value);
+    summary_para(x, arena_printf(a, "%s。", t));
+}
+
 static const struct summary_part summary[] = {
     {.chapter = "livelihood", .rank = 10, .write = summary_care},
+    {.chapter = "livelihood", .rank = 20, .write = summary_visits, .campaigns = "civilized"},
 };
 
 static int demo(struct demo_ctx *d, char **err)

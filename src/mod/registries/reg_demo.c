@@ -40,8 +40,7 @@ static int add_person(struct demo_ctx *d, int n, const char *region, const char 
     return demo_add(d, "persons",
                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "region", region, "name",
                               name, "sex", sex, "birth_date", birth, "id_number", id, "phone",
-                              phone, "address", addr, "residence",
-                              demo_rnd(d, 5) ? "1" : "2"),
+                              phone, "address", addr, "residence", demo_rnd(d, 5) ? "1" : "2"),
                     key, 32, err);
 }
 
@@ -52,8 +51,8 @@ static int step(struct demo_ctx *d, const char *entity, const char *key, const c
 {
     char sql[320];
     snprintf(sql, sizeof sql, "UPDATE %s SET %s = $1%s%s%s%s WHERE id = CAST($2 AS INTEGER)",
-             entity, col, date_col ? ", " : "", date_col ? date_col : "",
-             date_col ? " = $3" : "", flag ? ", relapsed = 1" : "");
+             entity, col, date_col ? ", " : "", date_col ? date_col : "", date_col ? " = $3" : "",
+             flag ? ", relapsed = 1" : "");
     const char *p[] = {to, key, date};
     if (demo_exec(d, sql, date_col ? 3 : 2, p, err))
         return -1;
@@ -110,7 +109,8 @@ static int demo_help(struct demo_ctx *d, int *n, char **err)
                 json_object_set_new(o, "note", json_string("按计划完成，情况稳定"));
             }
             if (test)
-                json_object_set_new(o, "test_result", json_string(demo_rnd(d, 12) ? "negative" : "positive"));
+                json_object_set_new(o, "test_result",
+                                    json_string(demo_rnd(d, 12) ? "negative" : "positive"));
             if (demo_add(d, "help_visits", o, NULL, 0, err))
                 return -1;
         }
@@ -120,11 +120,12 @@ static int demo_help(struct demo_ctx *d, int *n, char **err)
         if (r < 2 && step(d, "help_subjects", skey, "status", "relapse", "in_help", "relapsed",
                           NULL, when, 1, err))
             return -1;
-        if (r >= 2 && r < 5 && step(d, "help_subjects", skey, "status", "complete", "in_help",
-                                    "completed", "ended_on", when, 0, err))
+        if (r >= 2 && r < 5 &&
+            step(d, "help_subjects", skey, "status", "complete", "in_help", "completed", "ended_on",
+                 when, 0, err))
             return -1;
-        if (r == 5 && step(d, "help_subjects", skey, "status", "move_away", "in_help",
-                           "moved_away", "ended_on", when, 0, err))
+        if (r == 5 && step(d, "help_subjects", skey, "status", "move_away", "in_help", "moved_away",
+                           "ended_on", when, 0, err))
             return -1;
     }
     return 0;
@@ -144,9 +145,9 @@ static int demo_disputes(struct demo_ctx *d, char **err)
         demo_person_name(d, chair, sizeof chair);
         snprintf(name, sizeof name, "%s人民调解委员会", d->vnames[i]);
         if (demo_add(d, "mediation_committees",
-                     json_pack("{s:s, s:s, s:s, s:s, s:i}", "region", d->villages[i], "name",
-                               name, "chair", chair, "members", "村支书、村主任、网格员",
-                               "member_count", 5),
+                     json_pack("{s:s, s:s, s:s, s:s, s:i}", "region", d->villages[i], "name", name,
+                               "chair", chair, "members", "村支书、村主任、网格员", "member_count",
+                               5),
                      ckey[i], sizeof ckey[i], err))
             return -1;
     }
@@ -158,13 +159,13 @@ static int demo_disputes(struct demo_ctx *d, char **err)
             unsigned r = demo_rnd(d, 100);
             const char *result = r < 88 ? "agreement" : r < 95 ? "referred" : "failed";
             int ok = r < 88;
-            json_t *o = json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:s, s:b, s:b}", "region",
-                d->villages[vi], "title", titles[demo_rnd(d, 8)], "type", types[demo_rnd(d, 8)],
-                "party_kind", "persons", "parties", "当事双方（演示）", "received_on", got,
-                "committee_id", (json_int_t)atoll(ckey[vi]), "mediators", "村调解员", "sessions",
-                1 + (int)demo_rnd(d, 3), "result", result, "resolved_in_village",
-                ok && demo_rnd(d, 10) < 8, "to_criminal", year == 2024 && i == 7);
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:s, s:b, s:b}",
+                                  "region", d->villages[vi], "title", titles[demo_rnd(d, 8)],
+                                  "type", types[demo_rnd(d, 8)], "party_kind", "persons", "parties",
+                                  "当事双方（演示）", "received_on", got, "committee_id",
+                                  (json_int_t)atoll(ckey[vi]), "mediators", "村调解员", "sessions",
+                                  1 + (int)demo_rnd(d, 3), "result", result, "resolved_in_village",
+                                  ok && demo_rnd(d, 10) < 8, "to_criminal", year == 2024 && i == 7);
             if (ok) {
                 json_object_set_new(o, "agreement", json_string("双方自愿达成调解协议，当场履行"));
                 json_object_set_new(o, "mediated_on", json_string(got));
@@ -178,7 +179,8 @@ static int demo_disputes(struct demo_ctx *d, char **err)
 
 static int demo_housing(struct demo_ctx *d, int *n, char **err)
 {
-    static const char *checks[] = {"passed", "passed", "passed", "failed", "rectified", "unchecked"};
+    static const char *checks[] = {"passed", "passed",    "passed",
+                                   "failed", "rectified", "unchecked"};
     static const char *origins[] = {"四川省南充市", "重庆市合川区", "贵州省遵义市", "云南省昭通市"};
     static const char *works[] = {"建筑工地务工", "餐饮服务", "个体经营", "工厂务工"};
     for (int i = 0; i < 60; i++) {
@@ -202,11 +204,11 @@ static int demo_housing(struct demo_ctx *d, int *n, char **err)
                 return -1;
             demo_date(d, 2024 + (int)demo_rnd(d, 2), came);
             util_days_to_date(util_date_to_days(came) + 365, until);
-            json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "region",
-                                  d->villages[vi], "house_id", (json_int_t)atoll(hkey),
-                                  "person_id", (json_int_t)atoll(pkey), "arrived_on", came,
-                                  "registered_until", until, "origin", origins[demo_rnd(d, 4)],
-                                  "work", works[demo_rnd(d, 4)]);
+            json_t *o =
+                json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "region", d->villages[vi],
+                          "house_id", (json_int_t)atoll(hkey), "person_id", (json_int_t)atoll(pkey),
+                          "arrived_on", came, "registered_until", until, "origin",
+                          origins[demo_rnd(d, 4)], "work", works[demo_rnd(d, 4)]);
             if (demo_rnd(d, 4) == 0) {
                 char left[11];
                 util_days_to_date(util_date_to_days(came) + 200, left);
@@ -228,9 +230,9 @@ static int demo_housing(struct demo_ctx *d, int *n, char **err)
         const char *g = grades[demo_rnd(d, 6)];
         int bad = g[0] == 'C' || g[0] == 'D';
         if (demo_add(d, "dangerous_houses",
-                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "region", d->villages[vi],
-                               "owner", owner, "address", addr, "grade", g, "appraised_on", on,
-                               "measure", bad ? measures[demo_rnd(d, 3)] : "none"),
+                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "region", d->villages[vi], "owner",
+                               owner, "address", addr, "grade", g, "appraised_on", on, "measure",
+                               bad ? measures[demo_rnd(d, 3)] : "none"),
                      key, sizeof key, err))
             return -1;
         if (bad && demo_rnd(d, 3) != 0) {

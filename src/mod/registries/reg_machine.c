@@ -47,8 +47,7 @@ static const struct reg_transition house_transitions[] = {
 
 static const struct reg_machine machines[] = {
     {&reg_help_subjects, "status", "in_help", help_transitions, MODULE_N(help_transitions)},
-    {&reg_dangerous_houses, "state", "registered", house_transitions,
-     MODULE_N(house_transitions)},
+    {&reg_dangerous_houses, "state", "registered", house_transitions, MODULE_N(house_transitions)},
 };
 
 static const struct reg_transition *transition_find(const struct reg_machine *m, const char *a)
@@ -109,7 +108,8 @@ static void h_transition(req *r)
     const char *date = json_string_value(json_object_get(in, "date"));
     char today[11];
     util_today(today);
-    if (json_object_get(in, "date") && (!date || !util_date_valid(date) || strcmp(date, today) > 0)) {
+    if (json_object_get(in, "date") &&
+        (!date || !util_date_valid(date) || strcmp(date, today) > 0)) {
         reply_field_error(r, "date", "必须是不晚于今天的日期");
         return;
     }
@@ -130,8 +130,7 @@ static void h_transition(req *r)
     const char *state = json_string_value(json_object_get(row, m->state_col));
     if (!state || !from_ok(t, state)) {
         db_rollback(c);
-        reply_error(r, 409, "conflict", arena_printf(r->a, "当前状态不能执行“%s”", t->label),
-                    NULL);
+        reply_error(r, 409, "conflict", arena_printf(r->a, "当前状态不能执行“%s”", t->label), NULL);
         return;
     }
     char now[32];
@@ -221,9 +220,8 @@ static void h_machine(req *r)
         for (int k = 0; k < 4 && m->t[i].from[k]; k++)
             json_array_append_new(from, json_string(m->t[i].from[k]));
         json_array_append_new(items, json_pack("{s:s, s:s, s:o, s:s, s:b}", "action",
-                                               m->t[i].action, "label", m->t[i].label, "from",
-                                               from, "to", m->t[i].to, "date",
-                                               m->t[i].date_col != NULL));
+                                               m->t[i].action, "label", m->t[i].label, "from", from,
+                                               "to", m->t[i].to, "date", m->t[i].date_col != NULL));
     }
     reply_json(r, 200, json_pack("{s:s, s:o}", "state_field", m->state_col, "items", items));
 }
@@ -239,13 +237,13 @@ static void h_mine(req *r)
 {
     const struct user *u = r->user;
     db_conn *c = req_db(r);
-    db_stmt *s = db_prepare(
-        c, "SELECT v.id, v.planned_on, v.kind, p.id, p.name, p.address_enc, v.region "
-           "FROM help_visits v JOIN help_subjects h ON h.id = v.subject_id "
-           "JOIN persons p ON p.id = h.person_id "
-           "WHERE v.worker = $1 AND v.deleted_at IS NULL AND h.deleted_at IS NULL "
-           "AND v.done_on IS NULL AND v.region >= $2 AND v.region < $3 "
-           "ORDER BY v.planned_on, v.id LIMIT 200");
+    db_stmt *s =
+        db_prepare(c, "SELECT v.id, v.planned_on, v.kind, p.id, p.name, p.address_enc, v.region "
+                      "FROM help_visits v JOIN help_subjects h ON h.id = v.subject_id "
+                      "JOIN persons p ON p.id = h.person_id "
+                      "WHERE v.worker = $1 AND v.deleted_at IS NULL AND h.deleted_at IS NULL "
+                      "AND v.done_on IS NULL AND v.region >= $2 AND v.region < $3 "
+                      "ORDER BY v.planned_on, v.id LIMIT 200");
     if (!s) {
         reply_db_error(r, db_last_status(c));
         return;
@@ -283,8 +281,8 @@ static void h_mine(req *r)
             if (st != DB_OK)
                 break;
             st = audit_write(c, &who, "read", "help_visits",
-                             arena_printf(r->a, "%lld", (long long)json_integer_value(
-                                                            json_object_get(it, "id"))),
+                             arena_printf(r->a, "%lld",
+                                          (long long)json_integer_value(json_object_get(it, "id"))),
                              json_string_value(json_object_get(it, "region")), NULL, NULL);
         }
         if (req_commit(r, c, st) != 0)
@@ -421,8 +419,8 @@ int reg_check(db_conn *c, FILE *out)
         }
         db_done(s);
         if (!bad)
-            fprintf(out, "ok   every %s record's state agrees with its history (%ld)\n",
-                    m->e->name, total);
+            fprintf(out, "ok   every %s record's state agrees with its history (%ld)\n", m->e->name,
+                    total);
         fails += bad ? 1 : 0;
     }
     return fails;

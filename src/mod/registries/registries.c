@@ -20,7 +20,11 @@ static const struct field person_fields[] = {
     {.name = "sex", .label = "性别", .type = FT_DICT, .flags = FF_FILTER | FF_LIST, .dict = "sex"},
     /* Sensitive: beside the ID number's mask, the clear date would give
      * eight of its digits (docs/security.md, "Masks"). */
-    {.name = "birth_date", .label = "出生日期", .type = FT_SENSITIVE, .max_len = 10, .dict = "date"},
+    {.name = "birth_date",
+     .label = "出生日期",
+     .type = FT_SENSITIVE,
+     .max_len = 10,
+     .dict = "date"},
     {.name = "id_number",
      .label = "身份证号",
      .type = FT_SENSITIVE,
@@ -74,17 +78,21 @@ static const struct field help_subject_fields[] = {
      .type = FT_DICT,
      .flags = FF_READONLY | FF_FILTER | FF_LIST,
      .dict = "help_status"},
-    {.name = "relapsed", .label = "曾复吸/重新犯罪", .type = FT_BOOL, .flags = FF_READONLY | FF_FILTER},
+    {.name = "relapsed",
+     .label = "曾复吸/重新犯罪",
+     .type = FT_BOOL,
+     .flags = FF_READONLY | FF_FILTER},
     {.name = "ended_on", .label = "结束日期", .type = FT_DATE, .flags = FF_READONLY},
-    {.name = "police_officer", .label = "帮教民警", .type = FT_TEXT, .flags = FF_LIST, .max_len = 50},
+    {.name = "police_officer",
+     .label = "帮教民警",
+     .type = FT_TEXT,
+     .flags = FF_LIST,
+     .max_len = 50},
     {.name = "village_cadre", .label = "村（社区）干部", .type = FT_TEXT, .max_len = 50},
     {.name = "family_member", .label = "家庭成员", .type = FT_TEXT, .max_len = 50},
     {.name = "employer", .label = "就业单位", .type = FT_TEXT, .max_len = 100},
     {.name = "pact_signed_on", .label = "帮教协议签订日期", .type = FT_DATE},
-    {.name = "pact",
-     .label = "帮教协议",
-     .type = FT_FILES,
-     .flags = FF_NOEXPORT | FF_NOIMPORT},
+    {.name = "pact", .label = "帮教协议", .type = FT_FILES, .flags = FF_NOEXPORT | FF_NOIMPORT},
     /* The case notes are personal data: sealed, and a read of the record
      * (its case file) is audited like every record with such a field. */
     {.name = "case_note",
@@ -171,7 +179,10 @@ static const struct field help_visit_fields[] = {
      .label = "计划日期",
      .type = FT_DATE,
      .flags = FF_REQUIRED | FF_SORT | FF_RANGE | FF_LIST},
-    {.name = "done_on", .label = "完成日期", .type = FT_DATE, .flags = FF_SORT | FF_RANGE | FF_LIST},
+    {.name = "done_on",
+     .label = "完成日期",
+     .type = FT_DATE,
+     .flags = FF_SORT | FF_RANGE | FF_LIST},
     {.name = "worker",
      .label = "走访人（用户名）",
      .type = FT_TEXT,
@@ -188,8 +199,8 @@ static const struct field help_visit_fields[] = {
 static int help_visit_check(db_conn *c, json_t *obj, json_t *errors)
 {
     char region[32];
-    if (region_of(c, "help_subjects", json_object_get(obj, "subject_id"), region,
-                  sizeof region) == 1)
+    if (region_of(c, "help_subjects", json_object_get(obj, "subject_id"), region, sizeof region) ==
+        1)
         json_object_set_new(obj, "region", json_string(region));
     const char *w = json_string_value(json_object_get(obj, "worker"));
     if (w && *w) {
@@ -224,7 +235,11 @@ static const struct field committee_fields[] = {
      .type = FT_TEXT,
      .flags = FF_REQUIRED | FF_SEARCH | FF_SORT | FF_LIST,
      .max_len = 100},
-    {.name = "chair", .label = "主任", .type = FT_TEXT, .flags = FF_SEARCH | FF_LIST, .max_len = 50},
+    {.name = "chair",
+     .label = "主任",
+     .type = FT_TEXT,
+     .flags = FF_SEARCH | FF_LIST,
+     .max_len = 50},
     {.name = "members",
      .label = "成员",
      .type = FT_TEXT,
@@ -259,7 +274,11 @@ static const struct field dispute_fields[] = {
      .type = FT_DICT,
      .flags = FF_REQUIRED | FF_FILTER | FF_LIST,
      .dict = "dispute_type"},
-    {.name = "party_kind", .label = "当事人类型", .type = FT_DICT, .flags = FF_FILTER, .dict = "party_kind"},
+    {.name = "party_kind",
+     .label = "当事人类型",
+     .type = FT_DICT,
+     .flags = FF_FILTER,
+     .dict = "party_kind"},
     {.name = "parties",
      .label = "当事人",
      .type = FT_TEXT,
@@ -311,7 +330,8 @@ static int dispute_check(db_conn *c, json_t *obj, json_t *errors)
         json_object_set_new(errors, "agreement", json_string("达成协议时必须填写协议内容"));
     if (json_is_true(json_object_get(obj, "resolved_in_village")) &&
         (!res || strcmp(res, "agreement") != 0))
-        json_object_set_new(errors, "resolved_in_village", json_string("只有达成协议的纠纷才算在村化解"));
+        json_object_set_new(errors, "resolved_in_village",
+                            json_string("只有达成协议的纠纷才算在村化解"));
     if (!json_is_boolean(json_object_get(obj, "resolved_in_village")))
         json_object_set_new(obj, "resolved_in_village", json_false());
     if (!json_is_boolean(json_object_get(obj, "to_criminal")))
@@ -347,7 +367,11 @@ static const struct field rental_fields[] = {
      .type = FT_TEXT,
      .flags = FF_REQUIRED | FF_SEARCH | FF_LIST,
      .max_len = 50},
-    {.name = "landlord_id", .label = "房主（人员）", .type = FT_INT, .flags = FF_FILTER, .ref = "persons"},
+    {.name = "landlord_id",
+     .label = "房主（人员）",
+     .type = FT_INT,
+     .flags = FF_FILTER,
+     .ref = "persons"},
     {.name = "landlord_phone",
      .label = "房主联系电话",
      .type = FT_SENSITIVE,
@@ -397,8 +421,16 @@ static const struct field tenant_fields[] = {
      .label = "居住登记有效期至",
      .type = FT_DATE,
      .flags = FF_SORT | FF_RANGE | FF_LIST},
-    {.name = "origin", .label = "户籍地（来源地）", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 100},
-    {.name = "work", .label = "工作单位及职业", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 100},
+    {.name = "origin",
+     .label = "户籍地（来源地）",
+     .type = FT_TEXT,
+     .flags = FF_SEARCH,
+     .max_len = 100},
+    {.name = "work",
+     .label = "工作单位及职业",
+     .type = FT_TEXT,
+     .flags = FF_SEARCH,
+     .max_len = 100},
     {.name = "note", .label = "备注", .type = FT_TEXT, .flags = FF_MULTILINE, .max_len = 500},
 };
 
@@ -419,8 +451,7 @@ static const struct derived tenant_derived[] = {
 static int tenant_check(db_conn *c, json_t *obj, json_t *errors)
 {
     char region[32];
-    if (region_of(c, "rental_houses", json_object_get(obj, "house_id"), region, sizeof region) ==
-        1)
+    if (region_of(c, "rental_houses", json_object_get(obj, "house_id"), region, sizeof region) == 1)
         json_object_set_new(obj, "region", json_string(region));
     const char *a = json_string_value(json_object_get(obj, "arrived_on"));
     const char *l = json_string_value(json_object_get(obj, "left_on"));
@@ -449,7 +480,11 @@ static const struct field house_fields[] = {
      .type = FT_TEXT,
      .flags = FF_REQUIRED | FF_SEARCH | FF_LIST,
      .max_len = 50},
-    {.name = "owner_id", .label = "户主（人员）", .type = FT_INT, .flags = FF_FILTER, .ref = "persons"},
+    {.name = "owner_id",
+     .label = "户主（人员）",
+     .type = FT_INT,
+     .flags = FF_FILTER,
+     .ref = "persons"},
     {.name = "address", .label = "房屋地址", .type = FT_SENSITIVE, .max_len = 100, .dict = "text"},
     {.name = "grade",
      .label = "鉴定等级",
@@ -499,16 +534,14 @@ const struct entity reg_dangerous_houses = {
 };
 
 static const struct entity *const entities[] = {
-    &reg_persons,  &reg_help_subjects,  &reg_help_visits, &reg_committees,
+    &reg_persons,  &reg_help_subjects, &reg_help_visits, &reg_committees,
     &reg_disputes, &reg_rental_houses, &reg_tenants,     &reg_dangerous_houses,
 };
 
 static const struct stats_section *const stats[] = {&reg_help_stats, &reg_help_visit_stats,
                                                     &reg_dispute_stats, &reg_house_stats};
 
-static const struct summary_part summary[] = {
-    REG_SUMMARY_PARTS
-};
+static const struct summary_part summary[] = {REG_SUMMARY_PARTS};
 
 const struct module registries_module = {
     .name = "registries",

@@ -43,9 +43,18 @@ void reg_summary_mediation(struct summary *x);
 void reg_summary_housing(struct summary *x);
 /* The parts of registries_module (report.h's struct summary_part). */
 #define REG_SUMMARY_PARTS                                                                          \
-    {.chapter = "help_education", .rank = 10, .write = reg_summary_help},                          \
-        {.chapter = "mediation", .rank = 10, .write = reg_summary_mediation},                      \
-        {.chapter = "housing", .rank = 10, .write = reg_summary_housing},
+    {.chapter = "help_education",                                                                  \
+     .rank = 10,                                                                                   \
+     .write = reg_summary_help,                                                                    \
+     .campaigns = "drug_free"},                                                                    \
+        {.chapter = "mediation",                                                                   \
+         .rank = 10,                                                                               \
+         .write = reg_summary_mediation,                                                           \
+         .campaigns = "rule_of_law"},                                                              \
+        {.chapter = "housing",                                                                     \
+         .rank = 10,                                                                               \
+         .write = reg_summary_housing,                                                             \
+         .campaigns = "civilized"},
 
 /* reg_demo.c */
 int reg_demo(struct demo_ctx *d, char **err);
