@@ -334,6 +334,11 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
             }
         }
     }
+    if (exec(c,
+             "INSERT INTO instance_flags (name, value) VALUES ('demo', 'synthetic') "
+             "ON CONFLICT (name) DO NOTHING",
+             0, NULL, err))
+        goto fail;
     if (add_user(c, "county", "县安办管理员", "county_admin", COUNTY, password, now, err) ||
         add_user(c, "town", "九龙镇安办", "township_admin", DEMO_TOWNSHIP, password, now, err) ||
         add_user(c, "village", "村网格员", "village_worker", DEMO_VILLAGE, password, now, err))

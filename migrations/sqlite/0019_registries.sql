@@ -315,4 +315,14 @@ INSERT INTO role_perms (role, perm) VALUES
     ('village_worker', 'house:read'), ('village_worker', 'house:write'),
     ('county_admin', 'house:reveal'), ('township_admin', 'house:reveal'),
     ('county_admin', 'person:reveal'), ('township_admin', 'person:reveal');
-INSERT INTO role_perms (role, perm) VALUES ('police', 'report:read'), ('mediator', 'report:read');
+-- The counts of the help subjects, never a subject: the offices that write
+-- the drug-free summary, and the police.
+INSERT INTO role_perms (role, perm) VALUES
+    ('county_admin', 'help:count'), ('township_admin', 'help:count'), ('police', 'help:count');
+
+-- Marks a database loaded by `safecomm demo` (synthetic persons only): the
+-- console says 演示数据 on every page of such a database.
+CREATE TABLE instance_flags (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

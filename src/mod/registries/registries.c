@@ -538,6 +538,13 @@ static const struct entity *const entities[] = {
     &reg_disputes, &reg_rental_houses, &reg_tenants,     &reg_dangerous_houses,
 };
 
+/* The counts of the help subjects (the figures and the summary's
+ * paragraph), without any subject: for the offices that write the
+ * drug-free summary. */
+static const struct module_perm perms[] = {
+    {"help:count", "帮教对象：查看统计数（不含个人信息）"},
+};
+
 static const struct stats_section *const stats[] = {&reg_help_stats, &reg_help_visit_stats,
                                                     &reg_dispute_stats, &reg_house_stats};
 
@@ -555,4 +562,6 @@ const struct module registries_module = {
     .nsummary = MODULE_N(summary),
     .check = reg_check,
     .demo = reg_demo,
+    .perms = perms,
+    .nperms = MODULE_N(perms),
 };
