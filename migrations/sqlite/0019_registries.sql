@@ -135,6 +135,7 @@ CREATE TABLE help_subjects (
 );
 CREATE INDEX help_subjects_region ON help_subjects(region) WHERE deleted_at IS NULL;
 CREATE INDEX help_subjects_person ON help_subjects(person_id);
+CREATE VIRTUAL TABLE help_subjects_fts USING fts5(uni, bi, tokenize = 'unicode61');
 
 CREATE TABLE help_visits (
     id INTEGER PRIMARY KEY,
@@ -154,6 +155,7 @@ CREATE TABLE help_visits (
 CREATE INDEX help_visits_region ON help_visits(region) WHERE deleted_at IS NULL;
 CREATE INDEX help_visits_worker ON help_visits(worker) WHERE deleted_at IS NULL AND done_on IS NULL;
 CREATE INDEX help_visits_subject ON help_visits(subject_id);
+CREATE VIRTUAL TABLE help_visits_fts USING fts5(uni, bi, tokenize = 'unicode61');
 
 -- The steps of the registries' state machines (help subjects, dangerous
 -- houses): one row per transition, oldest first by seq.

@@ -86,7 +86,7 @@ static const struct field help_subject_fields[] = {
     {.name = "police_officer",
      .label = "帮教民警",
      .type = FT_TEXT,
-     .flags = FF_LIST,
+     .flags = FF_SEARCH | FF_LIST,
      .max_len = 50},
     {.name = "village_cadre", .label = "村（社区）干部", .type = FT_TEXT, .max_len = 50},
     {.name = "family_member", .label = "家庭成员", .type = FT_TEXT, .max_len = 50},
@@ -193,7 +193,11 @@ static const struct field help_visit_fields[] = {
      .type = FT_DICT,
      .flags = FF_FILTER,
      .dict = "drug_test_result"},
-    {.name = "note", .label = "情况记录", .type = FT_TEXT, .flags = FF_MULTILINE, .max_len = 1000},
+    {.name = "note",
+     .label = "情况记录",
+     .type = FT_TEXT,
+     .flags = FF_SEARCH | FF_MULTILINE,
+     .max_len = 1000},
 };
 
 static int help_visit_check(db_conn *c, json_t *obj, json_t *errors)
