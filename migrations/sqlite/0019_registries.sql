@@ -72,7 +72,6 @@ INSERT INTO dict_items (dict, version, code, label, sort, parent, extra) VALUES
 -- (editable with the dictionary).
 UPDATE dict_items SET extra = '{"visit_days":30}' WHERE dict = 'care_kind' AND code IN ('elderly_alone', 'lonely_elderly', 'wubao', 'left_behind_child');
 UPDATE dict_items SET extra = '{"visit_days":90}' WHERE dict = 'care_kind' AND code IN ('dibao', 'disabled');
-UPDATE dict_items SET extra = '{"visit_days":180}' WHERE dict = 'care_kind' AND code = 'other';
 
 CREATE TABLE persons (
     id INTEGER PRIMARY KEY,

@@ -318,3 +318,33 @@ test('the drug-free and rule-of-law summaries of a township with known records s
     assertStatus(await s.admin('POST', '/api/v1/disputes', { body: Object.assign({}, base, { title: '五', result: 'failed', to_criminal: true }) }), 201, 'POST disputes');
     assert.ok((await get('rule_of_law')).includes('受理矛盾纠纷5件，调解成功3件，调解成功率60.0%，发生民转刑案件1件'), 'the 民转刑 sentence');
 });
+
+test('dangerous houses: appraised, then closed through the machine; a closed house is read-only; the figures follow', async (ctx) => {
+    const s = await ctx.server();
+    const village = await token(s.db, 'village');
+    assertError(await s.api('POST', '/api/v1/dangerous_houses', { token: village, body: { region: VILLAGE, owner: `户主${RUN_TAG}`, grade: 'D', appraised_on: '2026-03-01', measure: 'none' } }), 422, 'measure', 'a D house without a measure');
+    const h = await s.api('POST', '/api/v1/dangerous_houses', { token: village, body: { region: VILLAGE, owner: `户主${RUN_TAG}`, grade: 'D', appraised_on: '2026-03-01', measure: 'relocation', address: `柏坪村危房${RUN_TAG}` } });
+    assertStatus(h, 201, 'POST dangerous_houses');
+    assert.strictEqual(h.json.state, 'registered');
+    const year = 2026;
+    const before = (await stats(s, s.token, VILLAGE, year, 'dangerous_houses')).dangerous_houses;
+    const t1 = await s.api('POST', `/api/v1/dangerous_houses/${h.json.id}/transitions`, { token: village, body: { action: 'start' } });
+    assertStatus(t1, 200, 'start');
+    assertError(await s.api('PATCH', `/api/v1/dangerous_houses/${h.json.id}`, { token: village, body: { note: 'x' } }), 409, null, 'PATCH once in progress');
+    assertError(await s.api('POST', `/api/v1/dangerous_houses/${h.json.id}/transitions`, { token: village, body: { action: 'close', date: '2099-01-01' } }), 422, 'date', 'a closing day in the future');
+    const t2 = await s.api('POST', `/api/v1/dangerous_houses/${h.json.id}/transitions`, { token: village, body: { action: 'close', date: '2026-06-30', note: '已搬迁' } });
+    assertStatus(t2, 200, 'close');
+    assert.strictEqual(t2.json.state, 'closed');
+    assert.strictEqual(t2.json.closed_on, '2026-06-30');
+    assertError(await s.api('POST', `/api/v1/dangerous_houses/${h.json.id}/transitions`, { token: village, body: { action: 'close' } }), 409, null, 'close twice');
+    assertError(await s.api('DELETE', `/api/v1/dangerous_houses/${h.json.id}`, { token: village }), 409, null, 'DELETE of a closed house');
+    const hist = await s.api('GET', `/api/v1/dangerous_houses/${h.json.id}/history`, { token: village });
+    assert.deepStrictEqual(hist.json.items.map((x) => x.action), ['start', 'close'], 'history');
+    const after = (await stats(s, s.token, VILLAGE, year, 'dangerous_houses')).dangerous_houses;
+    assert.strictEqual(after.closed, before.closed + 1, 'closed +1');
+    const direct = await total(s, s.token, `/api/v1/dangerous_houses?region=${VILLAGE}&grade=D&state=closed&appraised_on_to=${year}-12-31`);
+    assert.ok(after.closed >= direct, 'the closed D houses are counted');
+    await s.stop();
+    const chk = await s.cli(['check', '--db', s.db], { check: false });
+    assert.strictEqual(chk.code, 0, `check: ${chk.stdout}${chk.stderr}`);
+});
