@@ -443,7 +443,7 @@ function outcome(op, r, found) {
     return String(r.status);
 }
 
-test('permission matrix: every role × entity × operation, own region and sibling region', { timeout: 120000 }, async (ctx) => {
+test('permission matrix: every role × entity × operation, own region and sibling region', { timeout: 300000 }, async (ctx) => {
     const expected = parseMatrix(MATRIX);
     const roles = Object.keys(HOMES);
     assert.deepStrictEqual(Object.keys(expected), roles, 'MATRIX roles');

@@ -45,7 +45,7 @@ async function person(s, tok, region, name, v) {
     return r.json;
 }
 
-test('help-education: 403 for a village worker and an office role; own visits only, name and address; police see masks; reveal audited; one person per ID number', async (ctx) => {
+test('help-education: 403 for a village worker and an office role; own visits only, name and address; police see masks; reveal audited; one person per ID number', { timeout: 240000 }, async (ctx) => {
     const s = await ctx.server();
     const [police, village, town] = await Promise.all([s.createUser(`pol${RUN_TAG}`, 'police', TOWN), token(s.db, 'village'), token(s.db, 'town')]);
     const neighbourWorker = await s.createUser(`vw${RUN_TAG}`, 'village_worker', NEIGHBOUR);
@@ -181,7 +181,7 @@ function rate(n, d) {
     return d ? Math.round((n / d) * 10000) / 10000 : null;
 }
 
-test('figures equal direct counts: mediation success rate, relapse rate, both overdue lists', async (ctx) => {
+test('figures equal direct counts: mediation success rate, relapse rate, both overdue lists', { timeout: 120000 }, async (ctx) => {
     const s = await ctx.server();
     const police = await s.createUser(`pf${RUN_TAG}`, 'police', TOWN);
     const admin = s.token;

@@ -1078,8 +1078,6 @@ test('走访任务 (issue 15, acceptance 6): a village worker records a visit to
     await loggedOut(page, base);
     await page.setViewportSize({ width: 375, height: 812 });
     await login(page, base, 'village');
-    await page.locator('[data-test=demo-mark]').first().waitFor({ timeout: 10000 });
-    assert((await page.locator('[data-test=demo-mark]').first().innerText()).includes('演示数据'), 'the demo database is not marked 演示数据');
     // An elderly person living alone in the worker's village: due at once.
     const name = `独居老人${Date.now() % 100000}`;
     const made = await page.evaluate(async (n) => {
@@ -1095,6 +1093,7 @@ test('走访任务 (issue 15, acceptance 6): a village worker records a visit to
     await page.locator('[data-test=home-visits-link]').click();
     await page.waitForURL((u) => u.pathname === '/m/visits');
     await page.locator('[data-test=visit-lists][data-loaded=true]').waitFor();
+    assert((await page.locator('[data-test=mobile-visits] [data-test=demo-mark]').innerText()).includes('演示数据'), 'the demo database is not marked 演示数据');
     const card = page.locator(`[data-test=visit-household][data-id="${made.id}"]`);
     await card.waitFor();
     assert((await card.innerText()).includes('独居老人'), 'the kind is not shown as its label');
@@ -1126,6 +1125,8 @@ test('走访任务 (issue 15, acceptance 6): a village worker records a visit to
     await shot(page, 'visit-phone-saved');
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${base}/`);
+    await page.locator('[data-test=demo-mark]').waitFor({ timeout: 10000 });
+    assert((await page.locator('[data-test=demo-mark]').innerText()).includes('演示数据'), 'the desktop console does not mark the demo database');
     await logout(page);
 });
 
