@@ -376,7 +376,7 @@ static int demo(struct demo_ctx *d, char **err)
                      hkey, sizeof hkey, err))
             return -1;
         /* Visits of 2025 by the village's workers; the plan moves the next. */
-        int nv = (int)demo_rnd(d, 4);
+        int nv = (int)demo_rnd(d, 3);
         for (int k = 0; k < nv; k++) {
             char on[11];
             snprintf(on, sizeof on, "2025-%02d-%02u", 1 + 3 * k + (int)demo_rnd(d, 3),

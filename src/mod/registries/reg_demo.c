@@ -71,7 +71,7 @@ static int demo_help(struct demo_ctx *d, int *n, char **err)
 {
     static const char *kinds[] = {"drug_user", "drug_user", "community_correction",
                                   "released_prisoner"};
-    for (int i = 0; i < 80; i++) {
+    for (int i = 0; i < 50; i++) {
         /* The first few live in the demo village, for the user `village`. */
         unsigned vi = i < 6 ? 0 : demo_rnd(d, (unsigned)d->nvillages);
         const char *region = i < 6 ? DEMO_VILLAGE : d->villages[vi];
@@ -93,9 +93,9 @@ static int demo_help(struct demo_ctx *d, int *n, char **err)
             return -1;
         /* Visits: one a quarter from the start; the last ones still planned. */
         long day = util_date_to_days(start);
-        for (int k = 0; k < 8; k++) {
+        for (int k = 0; k < 5; k++) {
             char planned[11];
-            util_days_to_date(day + 90L * (k + 1), planned);
+            util_days_to_date(day + 120L * (k + 1), planned);
             if (strcmp(planned, "2026-03-31") > 0)
                 break;
             int done = strcmp(planned, "2025-12-01") < 0 && demo_rnd(d, 10) < 9;
@@ -152,7 +152,7 @@ static int demo_disputes(struct demo_ctx *d, char **err)
             return -1;
     }
     for (int year = 2024; year <= 2025; year++)
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 80; i++) {
             unsigned vi = demo_rnd(d, (unsigned)nc);
             char got[11];
             demo_date(d, year, got);
