@@ -21,6 +21,7 @@
 #include "static_files.h"
 #include "stats.h"
 #include "report.h"
+#include "summary_edit.h"
 #include "pdfdoc.h"
 #include "doc.h"
 #include "users.h"
@@ -1055,9 +1056,16 @@ static int cmd_report(const struct opts *o)
     const char *msg = NULL;
     if (st == DB_DONE)
         rc = fail("区域不存在");
-    else if (st != DB_OK)
+    doc *d = st == DB_OK ? report_work_summary(a, s, campaign) : NULL;
+    if (d) {
+        /* The office's own text, as the API gives it (summary_edit.h). */
+        c = db_acquire(app.db);
+        st = summary_edit_apply(c, d, region, year, campaign, NULL);
+        db_release(app.db, c);
+    }
+    if (rc == 0 && st != DB_OK && st != DB_DONE)
         rc = fail("读取统计数据失败");
-    else if (doc_render(report_work_summary(a, s, campaign), format, &b, &msg) != 0)
+    else if (rc == 0 && doc_render(d, format, &b, &msg) != 0)
         rc = fail(msg);
     if (rc == 0) {
         /* Audited before the document is in place: nothing leaves unaudited. */

@@ -5,6 +5,7 @@
 #include "module.h"
 
 #include "activities/activities.h"
+#include "campaigns/campaigns.h"
 #include "care/care.h"
 #include "hazards/hazards.h"
 #include "incidents/incidents.h"
@@ -12,7 +13,7 @@
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module, &activities_module, &volunteers_module,
-    &care_module,    &incidents_module,  &registries_module,
+    &hazards_module,   &activities_module, &volunteers_module, &care_module,
+    &incidents_module, &registries_module, &campaigns_module,
 };
 const int module_count = MODULE_N(module_list);

@@ -1316,6 +1316,61 @@ test('工作总结: the 2025 preview of the county (title, 三、 heading, a tab
     await loggedOut(page, base);
 });
 
+test('工作总结 editor: the county adds a paragraph to a chapter, edits a generated one (figures tied, 手填 marked), reverts and deletes with confirmation; the campaign selector writes 无毒社区', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    await page.goto(`${base}/reports/work-summary?year=2025`);
+    const ws = page.locator('[data-test=work-summary][data-loaded=true][data-busy=false]');
+    await page.locator('[data-test=summary-generate]').click();
+    await ws.waitFor({ timeout: 30000 });
+    const sheet = page.locator('[data-test=summary-sheet]');
+    assert((await sheet.locator('[data-test=chapter-add]').count()) === 0, 'a plain preview until 编辑段落 is on');
+    await page.locator('[data-test=summary-edit-mode]').click();
+
+    // Add a paragraph at the end of 一、.
+    const added = '县委主要领导多次听取创建工作汇报，全年召开推进会4次。';
+    await sheet.locator('[data-test=chapter-add][data-chapter=organisation]').click();
+    const dlg = page.locator('.el-dialog:visible');
+    await dlg.locator('textarea[data-test=para-text], [data-test=para-text] textarea').fill(added);
+    await dlg.locator('[data-test=para-save]').click();
+    const addedPara = sheet.locator('[data-test=para-add]', { hasText: '全年召开推进会' });
+    await addedPara.waitFor({ timeout: 30000 });
+    assert((await addedPara.locator('[data-test=fig-hand]').innerText()).startsWith('4'), 'the 4 of an added paragraph is marked 手填');
+
+    // Edit the volunteers' paragraph: its figures stay tied, a new number is typed by hand.
+    const vol = sheet.locator('[data-test=para]', { hasText: '登记志愿者' }).first();
+    const key = await vol.getAttribute('data-key');
+    const text = (await vol.locator('.doc-para').innerText()).trim();
+    await vol.locator('[data-test=para-edit]').click();
+    await dlg.locator('textarea[data-test=para-text], [data-test=para-text] textarea').fill(`${text}其中党员骨干17人。`);
+    await dlg.locator('[data-test=para-save]').click();
+    const edited = sheet.locator(`[data-test=para-edit][data-key="${key}"]`);
+    await edited.waitFor({ timeout: 30000 });
+    assert((await edited.locator('[data-test=fig-tied]').count()) >= 2, 'the generated figures stay tied');
+    const hand = await edited.locator('[data-test=fig-hand]').allInnerTexts();
+    assert(hand.length === 1 && hand[0].startsWith('17'), `17 is typed by hand: ${hand.join(' | ')}`);
+    await shot(page, 'work-summary-editor');
+
+    // Revert the edit and delete the paragraph, each after a confirmation.
+    await edited.locator('[data-test=para-revert]').click();
+    await confirmBox(page);
+    await sheet.locator(`[data-test=para][data-key="${key}"]`).waitFor({ timeout: 30000 });
+    await addedPara.locator('[data-test=para-delete]').click();
+    await confirmBox(page);
+    await addedPara.waitFor({ state: 'detached', timeout: 30000 });
+    const doc = await apiGet(page, '/api/v1/reports/work-summary?year=2025&format=json');
+    assert(!doc.blocks.some((b) => b.edit), 'no edit left');
+
+    // The campaign selector: 无毒社区's own title.
+    await pickOption(page, page.locator('[data-test=summary-campaign]'), '无毒社区');
+    await page.locator('[data-test=summary-generate]').click();
+    await ws.waitFor({ timeout: 30000 });
+    const title = (await page.locator('[data-test=doc-title]').first().innerText()).trim();
+    assert(title.endsWith('无毒社区创建工作总结'), `the title is ${title}`);
+    assert(new URL(page.url()).searchParams.get('campaign') === 'drug_free', 'the campaign is in the URL');
+    await loggedOut(page, base);
+});
+
 // Waits until 事故伤害统计 has finished a load after `before` loads.
 async function injurySettled(page, before = 0) {
     await page.waitForFunction(
@@ -1514,6 +1569,55 @@ test('伤害病例: the card-like form in its sections; a traffic cause at home 
 });
 
 /* ---------------- the run ---------------- */
+
+// Campaigns (issue 14, acceptance 7): the township admin of 九龙镇 opens its
+// campaign from the board, is refused a step without evidence (the message
+// under the field), attaches a scan and completes the step; the county's
+// board then shows the town at its next step.
+const JIULONG = '511621101000';
+
+async function boardRow(page, base, region) {
+    await page.goto(`${base}/campaigns/board`);
+    await page.locator('[data-test=campaign-board][data-loaded=true]').waitFor({ timeout: 15000 });
+    const row = page.locator(`[data-test=cboard-row-${region}]`);
+    await row.waitFor();
+    return row;
+}
+
+test('campaigns (acceptance 7): a township admin completes a step with a document attached; the county board shows the new step', async ({ page, base, watch }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'town', await townPassword(base));
+    let row = await boardRow(page, base, JIULONG);
+    const before = await row.getAttribute('data-step');
+    assert(before === 'application', `九龙镇 starts at its application, not ${before}`);
+    await row.click();
+    await page.waitForURL(/\/campaigns\/\d+$/);
+    await page.locator(`[data-test=campaign-detail][data-step=${before}]`).waitFor();
+    await shot(page, 'campaign-detail');
+    await page.locator('[data-test=complete-step]').click();
+    const dialog = page.locator('.el-dialog:has([data-test=complete-submit])');
+    await dialog.waitFor();
+    // Without evidence: 422, the message under 证明材料.
+    watch.expect(422, /\/api\/v1\/campaigns\/\d+\/transitions$/);
+    await dialog.locator('[data-test=complete-submit]').click();
+    const err = dialog.locator('.el-form-item[data-field=files] .el-form-item__error');
+    await err.waitFor();
+    assert((await err.innerText()).includes('证明材料'), 'the refusal names the evidence');
+    await attachPhoto(dialog, '申请书扫描件.png', PNG_BLUE);
+    await dialog.locator('[data-test=complete-submit]').click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+    await page.locator('[data-test=campaign-detail][data-step=document_review]').waitFor({ timeout: 10000 });
+    const done = page.locator('[data-test=timeline-step][data-code=application]');
+    assert((await done.getAttribute('data-done')) === 'true', 'the step is done on the timeline');
+    await photosLoaded(page, '[data-test=timeline-step][data-code=application] [data-test=step-files]', 1);
+    // The county's board shows the town's new step.
+    await logout(page);
+    await login(page, base, 'county');
+    row = await boardRow(page, base, JIULONG);
+    await page.waitForFunction((r) => document.querySelector(`[data-test=cboard-row-${r}]`)?.dataset.step === 'document_review', JIULONG);
+    assert((await row.locator('[data-test=cboard-state]').innerText()).includes('文件审核'), 'the state column names the new step');
+    await shot(page, 'campaign-board');
+});
 
 async function main() {
     const t0 = Date.now();
