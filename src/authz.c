@@ -5,6 +5,29 @@
 
 #include <string.h>
 
+/* The permission prefixes a wildcard entity ("*:read") does not grant:
+ * registered once at start-up (authz_restrict), read-only afterwards. */
+#define AUTHZ_MAX_RESTRICTED 16
+static const char *restricted[AUTHZ_MAX_RESTRICTED];
+static int nrestricted;
+
+void authz_restrict(const char *prefix)
+{
+    for (int i = 0; i < nrestricted; i++)
+        if (strcmp(restricted[i], prefix) == 0)
+            return;
+    if (nrestricted < AUTHZ_MAX_RESTRICTED)
+        restricted[nrestricted++] = prefix;
+}
+
+static int is_restricted(const char *perm, size_t l)
+{
+    for (int i = 0; i < nrestricted; i++)
+        if (strlen(restricted[i]) == l && memcmp(restricted[i], perm, l) == 0)
+            return 1;
+    return 0;
+}
+
 /* "a:b" against a pattern where "*" stands for a whole part or for all. */
 static int perm_match(const char *pattern, const char *perm)
 {
@@ -14,7 +37,8 @@ static int perm_match(const char *pattern, const char *perm)
     if (!pc || !c)
         return strcmp(pattern, perm) == 0;
     size_t pl = (size_t)(pc - pattern), l = (size_t)(c - perm);
-    int ent_ok = (pl == 1 && pattern[0] == '*') || (pl == l && memcmp(pattern, perm, l) == 0);
+    int ent_ok = (pl == 1 && pattern[0] == '*' && !is_restricted(perm, l)) ||
+                 (pl == l && memcmp(pattern, perm, l) == 0);
     int act_ok = strcmp(pc + 1, "*") == 0 || strcmp(pc + 1, c + 1) == 0;
     /* Reveal of sensitive values is never granted by a wildcard action. */
     if (strcmp(c + 1, "reveal") == 0 && strcmp(pc + 1, "reveal") != 0 && strcmp(pattern, "*") != 0)

@@ -8,6 +8,11 @@
 struct user;
 struct req;
 
+/* A permission prefix ("help") that a wildcard entity ("*:read", "*:*")
+ * does not grant: only a grant that names it, or the whole "*", does (a
+ * registry of people that office roles must not see). Called at start-up,
+ * before any request. */
+void authz_restrict(const char *prefix);
 int authz_has(const struct user *u, const char *perm);
 int authz_in_scope(const struct user *u, const char *region);
 /* 0 allowed, 403 missing permission, 404 region outside the subtree. */

@@ -143,7 +143,8 @@ int demo_add(struct demo_ctx *d, const char *entity, json_t *obj, char *key, siz
 void demo_id_number(struct demo_ctx *d, const char *birth, char out[19])
 {
     static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    snprintf(out, 19, "511621%.4s%.2s%.2s%03u", birth, birth + 5, birth + 8, demo_rnd(d, 999) + 1);
+    /* 99xxxx: a region-code range no real county has (a synthetic person). */
+    snprintf(out, 19, "990621%.4s%.2s%.2s%03u", birth, birth + 5, birth + 8, demo_rnd(d, 999) + 1);
     int sum = 0;
     for (int i = 0; i < 17; i++)
         sum += (out[i] - '0') * w[i];
@@ -333,6 +334,11 @@ int demo_load(db *d, unsigned seed, const char *password, char **err)
             }
         }
     }
+    if (exec(c,
+             "INSERT INTO instance_flags (name, value) VALUES ('demo', 'synthetic') "
+             "ON CONFLICT (name) DO NOTHING",
+             0, NULL, err))
+        goto fail;
     if (add_user(c, "county", "县安办管理员", "county_admin", COUNTY, password, now, err) ||
         add_user(c, "town", "九龙镇安办", "township_admin", DEMO_TOWNSHIP, password, now, err) ||
         add_user(c, "village", "村网格员", "village_worker", DEMO_VILLAGE, password, now, err))

@@ -1269,3 +1269,47 @@ int entity_delete(db_conn *c, const struct audit_actor *who, const struct entity
         st = audit_write(c, who, "delete", e->name, key, entity_row_region(e, row), NULL, NULL);
     return st;
 }
+
+/* ---- unique sensitive values ---- */
+
+int entity_unique_conflict(db_conn *c, arena *a, const struct entity *e, json_t *in,
+                           const char *except_key, const struct field **field_out,
+                           const char **key_out)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const struct field *f = &e->fields[i];
+        if (f->type != FT_SENSITIVE || !(f->flags & FF_UNIQUE))
+            continue;
+        const char *v = json_string_value(json_object_get(in, f->name));
+        if (!v || !*v)
+            continue;
+        char *norm = crypto_normalize(f->dict, v);
+        if (!norm)
+            continue;
+        char h[65];
+        crypto_lookup_hash(entity_sensitive_ad(a, e, f), norm, h);
+        sodium_memzero(norm, strlen(norm));
+        free(norm);
+        db_stmt *s = db_prepare(c, arena_printf(a,
+                                                "SELECT id FROM %s WHERE %s_hash = $1 AND "
+                                                "deleted_at IS NULL ORDER BY id",
+                                                e->name, f->name));
+        if (!s)
+            return db_last_status(c);
+        db_bind_text(s, 1, h);
+        int st;
+        while ((st = db_step(s)) == DB_ROW) {
+            const char *k = arena_printf(a, "%lld", (long long)db_col_int(s, 0));
+            if (except_key && strcmp(k, except_key) == 0)
+                continue;
+            db_done(s);
+            *field_out = f;
+            *key_out = k;
+            return 1;
+        }
+        db_done(s);
+        if (st < 0)
+            return st;
+    }
+    return 0;
+}

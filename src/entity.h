@@ -54,7 +54,12 @@ enum field_flag {
      * a column of the import, so that an exported ledger imports back with
      * the values the transitions had set (validated like any field, and by
      * the entity's check; the after_create hook records how they came). */
-    FF_IMPORT = 1 << 11
+    FF_IMPORT = 1 << 11,
+    /* A sensitive field whose value is one record's only (a person's ID
+     * number): a live row already holding it makes a create answer 409,
+     * naming that row only to a caller who may read it. The table keeps a
+     * unique index on <name>_hash over its live rows. */
+    FF_UNIQUE = 1 << 12
 };
 
 struct field {
@@ -164,6 +169,13 @@ json_t *entity_meta(void);
  * status is DB_ERR_CONSTRAINT; *key_out (arena) is the new key. */
 int entity_create(db_conn *c, arena *a, const struct audit_actor *who, const struct entity *e,
                   json_t *in, json_t *errors, const char **key_out);
+
+/* The first FF_UNIQUE field of e whose value in in (a create's body) a live
+ * row other than except_key (NULL: none) already holds: 1 with *field_out
+ * and *key_out (arena), 0 when none, or a DB_ERR_* status. */
+int entity_unique_conflict(db_conn *c, arena *a, const struct entity *e, json_t *in,
+                           const char *except_key, const struct field **field_out,
+                           const char **key_out);
 
 /* The live row with key as the API reads it, without scope (the caller asks
  * authz); NULL when absent, with *st < 0 on a database error. */

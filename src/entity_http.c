@@ -351,6 +351,35 @@ static void reply_row(req *r, const struct entity *e, const char *key, int statu
     reply_json(r, status, row);
 }
 
+/* 409 when a live record already holds a value that is one record's only
+ * (FF_UNIQUE: a person's ID number). The record is named (its id) only to
+ * a caller who may read it; anyone else learns that the value is taken,
+ * which the create could not hide, and nothing of the record. 0 when there
+ * is no conflict; -1 with the reply queued. */
+static int reply_unique_conflict(req *r, db_conn *c, const struct entity *e, json_t *in,
+                                 const char *except_key)
+{
+    const struct field *f = NULL;
+    const char *k = NULL;
+    int st = entity_unique_conflict(c, r->a, e, in, except_key, &f, &k);
+    if (st == 0)
+        return 0;
+    if (st < 0) {
+        reply_db_error(r, st);
+        return -1;
+    }
+    long long id = atoll(k);
+    int vis = entity_ref_visible(c, r->a, r->user, e, id, NULL);
+    const char *msg = arena_printf(r->a, "该%s已登记", f->label);
+    json_t *err = json_pack("{s:s, s:s, s:{s:s}}", "code", "conflict", "message",
+                            vis == 1 ? arena_printf(r->a, "%s（记录编号 %lld）", msg, id) : msg,
+                            "fields", f->name, msg);
+    if (vis == 1)
+        json_object_set_new(err, "existing", json_pack("{s:I}", "id", (json_int_t)id));
+    reply_json(r, 409, json_pack("{s:o}", "error", err));
+    return -1;
+}
+
 static void h_create(req *r)
 {
     const struct entity *e = route_entity(r);
@@ -366,6 +395,10 @@ static void h_create(req *r)
     arena_defer(r->a, defer_decref, errors);
     struct audit_actor who = actor_of(r);
     const char *key = NULL;
+    if (reply_unique_conflict(r, c, e, in, NULL) != 0) {
+        db_rollback(c);
+        return;
+    }
     int st = entity_create(c, r->a, &who, e, in, errors, &key);
     if (json_object_size(errors)) {
         db_rollback(c);

@@ -166,6 +166,12 @@ static json_t *user_json(db_conn *c, const struct user *u)
         }
         db_done(s);
     }
+    /* A demo database (synthetic persons only) says so on every page. */
+    json_object_set_new(o, "demo",
+                        json_boolean(db_query_int(c,
+                                                  "SELECT count(*) FROM instance_flags "
+                                                  "WHERE name = 'demo'",
+                                                  NULL, 0) > 0));
     return o;
 }
 

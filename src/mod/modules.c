@@ -11,12 +11,13 @@
 #include "hazards/hazards.h"
 #include "incidents/incidents.h"
 #include "promotion/promotion.h"
+#include "registries/registries.h"
 #include "risks/risks.h"
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module, &activities_module, &volunteers_module,
-    &care_module,    &incidents_module,  &campaigns_module,
-    &risks_module,   &promotion_module,  &checklists_module,
+    &hazards_module,   &activities_module, &volunteers_module, &care_module,
+    &incidents_module, &registries_module, &campaigns_module,  &risks_module,
+    &promotion_module, &checklists_module,
 };
 const int module_count = MODULE_N(module_list);

@@ -42,7 +42,7 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assertStatus(r, 200, `stats of ${region}`);
         const st = r.json;
         assert.strictEqual(st.as_of, '2025-12-31', 'a past year is taken at its end');
-        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'campaign_funds', 'campaign_targets', 'campaigns', 'care', 'hazards', 'incidents', 'injuries', 'inspections', 'projects', 'supervision_findings', 'supervisions', 'units', 'volunteers']);
+        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'campaign_funds', 'campaign_targets', 'campaigns', 'care', 'care_visits', 'dangerous_houses', 'disputes', 'hazards', 'help_education', 'help_visits', 'incidents', 'injuries', 'inspections', 'projects', 'supervision_findings', 'supervisions', 'units', 'volunteers']);
         const w = within(region);
         const y = "BETWEEN '2025-01-01' AND '2025-12-31'";
         const h = st.hazards;

@@ -1074,6 +1074,62 @@ test('hazard step dialogs: a major hazard\'s notice asks for the 五落实 plan;
     await loggedOut(page, base);
 });
 
+test('走访任务 (issue 15, acceptance 6): a village worker records a visit to an elderly person living alone on a phone, and the household\'s next visit date moves', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await page.setViewportSize({ width: 375, height: 812 });
+    await login(page, base, 'village');
+    // An elderly person living alone in the worker's village: due at once.
+    const name = `独居老人${Date.now() % 100000}`;
+    const made = await page.evaluate(async (n) => {
+        const s = await (await fetch('/api/v1/session')).json();
+        const r = await fetch('/api/v1/care_households', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+            body: JSON.stringify({ region: '511621101001', name: n, kind: 'elderly_alone' }),
+        });
+        return r.json();
+    }, name);
+    assert(made.id && made.next_visit_on, `the household was not made: ${JSON.stringify(made)}`);
+    await page.locator('[data-test=home-visits-link]').click();
+    await page.waitForURL((u) => u.pathname === '/m/visits');
+    await page.locator('[data-test=visit-lists][data-loaded=true]').waitFor();
+    assert((await page.locator('[data-test=mobile-visits] [data-test=demo-mark]').innerText()).includes('演示数据'), 'the demo database is not marked 演示数据');
+    const card = page.locator(`[data-test=visit-household][data-id="${made.id}"]`);
+    await card.waitFor();
+    assert((await card.innerText()).includes('独居老人'), 'the kind is not shown as its label');
+    assert((await card.locator('[data-test=household-next]').innerText()).trim() === made.next_visit_on, 'the due date');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `the phone page scrolls sideways by ${overflow} px`);
+    await card.locator('[data-test=visit-record]').click();
+    const form = page.locator('[data-test=visit-form]');
+    await form.waitFor();
+    await pickOption(page, form.locator('[data-field=help_given]'), '慰问物资');
+    await form.locator('[data-field=help_value] input').fill('200');
+    await form.locator('[data-field=note] textarea').fill('送去米油，身体尚好');
+    const box = await form.locator('[data-test=visit-submit]').boundingBox();
+    assert(box && box.height >= 44 && box.width >= 300, `the save button is small: ${JSON.stringify(box)}`);
+    await shot(page, 'visit-phone-form');
+    await form.locator('[data-test=visit-submit]').click();
+    await page.locator('[data-test=visit-saved]').waitFor({ timeout: 10000 });
+    const today = await page.evaluate(() => {
+        const d = new Date();
+        return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    });
+    const want = new Date(Date.parse(`${today}T00:00:00Z`) + 30 * 86400e3).toISOString().slice(0, 10);
+    const next = (await page.locator('[data-test=visit-next]').innerText()).trim();
+    assert(next === want, `the next visit date is ${next}, not ${want} (monthly for the elderly living alone)`);
+    const after = await apiGet(page, `/api/v1/care_households/${made.id}`);
+    assert(after.next_visit_on === want && after.last_visit_on === today, `the household after the visit: ${JSON.stringify(after)}`);
+    const visits = await apiGet(page, `/api/v1/care_visits?household_id=${made.id}`);
+    assert(visits.total === 1 && visits.items[0].help_given === 'goods' && visits.items[0].help_value === 200, `the visit stored: ${JSON.stringify(visits)}`);
+    await shot(page, 'visit-phone-saved');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${base}/`);
+    await page.locator('[data-test=demo-mark]').waitFor({ timeout: 10000 });
+    assert((await page.locator('[data-test=demo-mark]').innerText()).includes('演示数据'), 'the desktop console does not mark the demo database');
+    await logout(page);
+});
+
 test('users: admin makes a unit officer of one unit (所属单位), and can clear it again', async ({ page, base }) => {
     await loggedOut(page, base);
     await login(page, base, 'admin');

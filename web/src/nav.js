@@ -31,6 +31,7 @@ export const BIZ_PAGES = [
     },
     { path: '/hazards/map', name: 'hazard-map', title: '隐患地图', icon: 'MapLocation', perm: 'hazard:read' },
     { path: '/m/report', name: 'mobile-report', title: '隐患上报', icon: 'Upload', perm: 'hazard:write' },
+    { path: '/m/visits', name: 'mobile-visits', title: '走访任务', icon: 'Calendar', perm: 'care:write' },
     { path: '/campaigns/board', name: 'campaign-board', title: '创建进度看板', icon: 'DataLine', perm: 'campaign:read' },
     { path: '/stats', name: 'stats', title: '统计分析', icon: 'DataAnalysis', perm: 'report:read' },
     {

@@ -26,6 +26,7 @@ const HazardMap = () => import('./views/hazard/HazardMap.vue');
 const HazardDetail = () => import('./views/hazard/HazardDetail.vue');
 const HazardBoard = () => import('./views/hazard/HazardBoard.vue');
 const MobileReport = () => import('./views/hazard/MobileReport.vue');
+const MobileVisits = () => import('./views/registry/MobileVisits.vue');
 const StatsView = () => import('./views/stats/StatsView.vue');
 const WorkSummary = () => import('./views/stats/WorkSummary.vue');
 const InjuryStats = () => import('./views/stats/InjuryStats.vue');
@@ -58,6 +59,8 @@ const routes = [
     { path: '/password', name: 'password', component: PasswordView, meta: { title: '修改密码' } },
     // The phone page of a village worker, outside the desktop layout.
     { path: '/m/report', name: 'mobile-report', component: MobileReport, meta: { title: '隐患上报', perm: 'hazard:write' } },
+    // A village worker's scheduled visits, on a phone.
+    { path: '/m/visits', name: 'mobile-visits', component: MobileVisits, meta: { title: '走访任务', perm: 'care:write' } },
     {
         path: '/',
         component: AppLayout,

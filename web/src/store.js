@@ -17,6 +17,10 @@ export const state = reactive({
 
 /* ---------------- permissions ---------------- */
 
+// The registries a wildcard entity ("*:read") does not grant, as the server
+// restricts them (authz_restrict): only a grant that names them does.
+const RESTRICTED = ['help'];
+
 // Mirrors the server's matching: "*" is everything; "e:a" patterns where
 // either part may be "*"; a wildcard action never grants ":reveal".
 export function permMatch(pattern, perm) {
@@ -29,7 +33,7 @@ export function permMatch(pattern, perm) {
     const e = perm.slice(0, i);
     const a = perm.slice(i + 1);
     if (a === 'reveal' && pa !== 'reveal') return false;
-    return (pe === '*' || pe === e) && (pa === '*' || pa === a);
+    return ((pe === '*' && !RESTRICTED.includes(e)) || pe === e) && (pa === '*' || pa === a);
 }
 
 export function can(perm) {
