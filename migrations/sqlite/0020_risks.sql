@@ -240,4 +240,6 @@ INSERT INTO role_perms (role, perm) VALUES
     ('reviewer', 'project_indicator:read'), ('reviewer', 'project_record:read'),
     ('reviewer', 'checklist:read'), ('reviewer', 'checklist_item:read'),
     ('reviewer', 'evaluation:read'), ('reviewer', 'evaluation:score'),
-    ('township_admin', 'evaluation:score');
+    -- The county office can score too, and so can give the township
+    -- administrator's role (a role is given only by one who holds all of it).
+    ('township_admin', 'evaluation:score'), ('county_admin', 'evaluation:score');
