@@ -8,9 +8,11 @@
 #include "care/care.h"
 #include "hazards/hazards.h"
 #include "incidents/incidents.h"
+#include "governance/governance.h"
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module, &activities_module, &volunteers_module, &care_module, &incidents_module,
+    &hazards_module, &activities_module, &volunteers_module,
+    &care_module,    &incidents_module,  &governance_module,
 };
 const int module_count = MODULE_N(module_list);
