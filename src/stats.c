@@ -637,7 +637,7 @@ static int own_breakdown(db_conn *c, struct dict_cache *dc, arena *a,
     struct own_ctx x = {.rows = json_array()};
     int st = run(c, sql, sp, own_row, &x);
     size_t n = json_array_size(x.rows);
-    if (st == DB_OK && !bd->dict) {
+    if (st == DB_OK && !bd->dict && !bd->labels) {
         json_t *m[2] = {json_array(), json_array()};
         for (int i = 0; i < 12; i++)
             for (int y = 0; y < 2; y++)

@@ -249,7 +249,7 @@ static int donations_surveys(struct demo_ctx *d, const struct place *ts, int nt,
             static const char *const stitles[] = {"居民安全知识知晓率调查",
                                                   "居民对创建工作满意度调查"};
             for (int k = 0; k < 2; k++) {
-                char on[11];
+                char on[32];
                 snprintf(on, sizeof on, "%d-%02d-15", year, 10 + k);
                 int sample = 200 + (int)demo_rnd(d, 200);
                 int positive = sample * (80 + (int)demo_rnd(d, 18)) / 100;
