@@ -40,6 +40,14 @@ export const BIZ_PAGES = [
         perm: 'report:read',
         show: () => canReadSections(INJURY_SECTIONS),
     },
+    {
+        path: '/letters/coverage',
+        name: 'letter-coverage',
+        title: '责任书签订情况',
+        icon: 'Document',
+        perm: 'responsibility_letter:read',
+        show: () => state.user && state.user.role !== 'unit_officer',
+    },
     { path: '/reports/work-summary', name: 'report-work-summary', title: '工作总结', icon: 'Notebook', perm: 'report:read' },
 ];
 

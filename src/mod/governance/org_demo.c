@@ -94,7 +94,7 @@ static int township_bodies(struct demo_ctx *d, const struct place *t, int ti, ch
             return -1;
         if (!*first)
             snprintf(first, sizeof first, "%s", key);
-        int nm = b == 0 ? 8 : 5;
+        int nm = b == 0 ? 8 : 4;
         for (int k = 0; k < nm; k++)
             if (add_member(d, t->code, key,
                            k == 0  ? "leader"
@@ -129,7 +129,7 @@ static int township_bodies(struct demo_ctx *d, const struct place *t, int ti, ch
         }
         if (demo_add(d, "committees", o, key, sizeof key, err))
             return -1;
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 2; k++)
             if (add_member(d, t->code, key, k == 0 ? "leader" : "member", g + k, err))
                 return -1;
     }
@@ -199,7 +199,7 @@ static int letters(struct demo_ctx *d, const struct place *ts, int nt, char **er
             char vissuer[96];
             snprintf(vissuer, sizeof vissuer, "%s村民委员会", d->vnames[v]);
             if (v % 6 == 0)
-                for (int h = 0; h < 5; h++) {
+                for (int h = 0; h < 3; h++) {
                     char name[32];
                     demo_person_name(d, name, sizeof name);
                     if (letter(d, "household", d->villages[v], vissuer, name, 0, year, "home", err))
