@@ -1044,7 +1044,8 @@ json_t *stats_figures_json(void)
         for (int k = 0; k < sec->nbreakdowns; k++)
             json_array_append_new(bds, json_pack("{s:s, s:s, s:b}", "key", sec->breakdowns[k].key,
                                                  "label", sec->breakdowns[k].label, "monthly",
-                                                 sec->breakdowns[k].dict == NULL));
+                                                 sec->breakdowns[k].dict == NULL &&
+                                                     sec->breakdowns[k].labels == NULL));
         json_array_append_new(sections, json_pack("{s:s, s:s, s:s, s:o, s:o}", "key", sec->name,
                                                   "label", sec->label, "perm", sec->perm, "figures",
                                                   figs, "breakdowns", bds));
