@@ -68,6 +68,10 @@ build/test/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(HDRS) build/
 	$(CC) $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) $(PKG_CFLAGS) -Isrc -Itests/unit \
 	    -o $@ $< build/asan/libsafecomm.a $(PKG_LIBS)
 
+build/bench/sqlite-writes: bench/sqlite-writes.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -o $@ $< -lsqlite3 -lpthread
+
 build/test/mkxlsx: tests/tools/mkxlsx.c | build/test
 	$(CC) $(WARN) -O2 -o $@ $< -lxlsxwriter -lcsv
 
@@ -120,12 +124,12 @@ run: setup all
 	build/safecomm serve --db var/safecomm.db --listen 127.0.0.1:8080
 
 format:
-	clang-format -i $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h tests/tools/*.c \
+	clang-format -i $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h tests/tools/*.c bench/*.c \
 	    tests/fuzz/*.c tests/fuzz/*.h
 
 format-check:
 	@clang-format --dry-run -Werror $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h \
-	    tests/tools/*.c tests/fuzz/*.c tests/fuzz/*.h && echo "format: 1 passed, 0 failed"
+	    tests/tools/*.c bench/*.c tests/fuzz/*.c tests/fuzz/*.h && echo "format: 1 passed, 0 failed"
 
 # The platform's includes have no cycle, include no module header and name no
 # module (docs/architecture.md).

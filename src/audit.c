@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,30 +53,61 @@ static _Thread_local struct {
     long long id;
     char hash[65];
 } pending;
+/* The newest head committed, and the one being synced (db_sync_hook_set):
+ * a line is written only once its commit is durable, so that the file
+ * never names an entry a crash could take back. */
+static pthread_mutex_t head_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    long long id;
+    char hash[65];
+} committed_head, syncing_head;
+static long long written_id;
 
-static void head_append(int committed)
+static void head_committed(int committed)
 {
-    if (!committed || !pending.id || !head_path) {
-        pending.id = 0;
+    if (committed && pending.id && head_path) {
+        pthread_mutex_lock(&head_lock);
+        if (pending.id > committed_head.id) {
+            committed_head.id = pending.id;
+            memcpy(committed_head.hash, pending.hash, sizeof committed_head.hash);
+        }
+        pthread_mutex_unlock(&head_lock);
+    }
+    pending.id = 0;
+}
+
+static void head_synced(int after)
+{
+    pthread_mutex_lock(&head_lock);
+    if (!after) {
+        if (committed_head.id > syncing_head.id)
+            syncing_head = committed_head;
+        pthread_mutex_unlock(&head_lock);
+        return;
+    }
+    if (!head_path || syncing_head.id <= written_id) {
+        pthread_mutex_unlock(&head_lock);
         return;
     }
     char line[100];
-    int n = snprintf(line, sizeof line, "%lld %s\n", pending.id, pending.hash);
-    pending.id = 0;
+    int n = snprintf(line, sizeof line, "%lld %s\n", syncing_head.id, syncing_head.hash);
+    written_id = syncing_head.id;
     /* One write() with O_APPEND: lines from the server and the command line
-     * never interleave. */
+     * never interleave. Under the lock, so that lines go out in order. */
     int fd = open(head_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0 || write(fd, line, (size_t)n) != n || fdatasync(fd) != 0)
         log_error("audit head file %s: %s", head_path, strerror(errno));
     if (fd >= 0)
         close(fd);
+    pthread_mutex_unlock(&head_lock);
 }
 
 void audit_head_file_set(const char *path)
 {
     free(head_path);
     head_path = path && *path ? xstrdup(path) : NULL;
-    db_end_hook_set(head_append);
+    db_end_hook_set(head_committed);
+    db_sync_hook_set(head_synced);
 }
 
 const char *audit_head_file(void)
@@ -95,13 +127,19 @@ int audit_head_file_reset(db_conn *c, char **err)
         return -1;
     }
     free(old);
+    /* The restored log may end before the heads recorded so far. */
+    pthread_mutex_lock(&head_lock);
+    written_id = committed_head.id = syncing_head.id = 0;
+    pthread_mutex_unlock(&head_lock);
     db_stmt *s = db_prepare(c, "SELECT last_id, last_hash FROM audit_head WHERE id = 1");
     if (s && db_step(s) == DB_ROW && db_col_int(s, 0) > 0) {
         pending.id = db_col_int(s, 0);
         snprintf(pending.hash, sizeof pending.hash, "%s", db_col_text(s, 1));
     }
     db_done(s);
-    head_append(1);
+    head_committed(1);
+    head_synced(0);
+    head_synced(1);
     return 0;
 }
 

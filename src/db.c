@@ -7,9 +7,11 @@
 #include "migrations.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void db_stat_add(uint64_t *field)
 {
@@ -34,6 +36,9 @@ db *db_open(const char *uri, int nconns, char **err)
     d->conns = xcalloc((size_t)nconns, sizeof *d->conns);
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->freed, NULL);
+    pthread_mutex_init(&d->group.lock, NULL);
+    pthread_cond_init(&d->group.wake, NULL);
+    pthread_cond_init(&d->group.synced, NULL);
     for (int i = 0; i < nconns; i++) {
         d->conns[i] = d->ops->conn_open(d, err);
         if (!d->conns[i]) {
@@ -58,6 +63,7 @@ void db_close(db *d)
 {
     if (!d)
         return;
+    db_group_commit_stop(d);
     for (int i = 0; i < d->nconns; i++)
         d->ops->conn_close(d->conns[i]);
     pthread_mutex_destroy(&d->lock);
@@ -152,6 +158,14 @@ void db_end_hook_set(void (*hook)(int committed))
     end_hook = hook;
 }
 
+static void (*sync_hook)(int after);
+static _Thread_local uint64_t thread_ticket;
+
+void db_sync_hook_set(void (*hook)(int after))
+{
+    sync_hook = hook;
+}
+
 int db_commit(db_conn *c)
 {
     int st = c->owner->ops->exec(c, "COMMIT");
@@ -160,6 +174,18 @@ int db_commit(db_conn *c)
         db_stat_add(&c->owner->stats.commits);
         if (end_hook)
             end_hook(1);
+        struct db_group *g = &c->owner->group;
+        /* The ticket is counted after the hook, so that whatever the hook
+         * recorded is covered by the sync that makes the ticket durable. */
+        if (__atomic_load_n(&g->on, __ATOMIC_ACQUIRE)) {
+            pthread_mutex_lock(&g->lock);
+            thread_ticket = ++g->committed;
+            pthread_cond_signal(&g->wake);
+            pthread_mutex_unlock(&g->lock);
+        } else if (sync_hook) {
+            sync_hook(0);
+            sync_hook(1);
+        }
     } else {
         db_rollback(c);
     }
@@ -178,6 +204,149 @@ int db_rollback(db_conn *c)
     if (end_hook)
         end_hook(0);
     return DB_OK;
+}
+
+/* ---- group commit ---- */
+
+uint64_t db_durable_ticket_take(void)
+{
+    uint64_t t = thread_ticket;
+    thread_ticket = 0;
+    return t;
+}
+
+int db_is_durable(db *d, uint64_t ticket)
+{
+    struct db_group *g = &d->group;
+    pthread_mutex_lock(&g->lock);
+    int yes = !g->on || ticket <= g->durable;
+    pthread_mutex_unlock(&g->lock);
+    return yes;
+}
+
+int db_durable_when(db *d, struct db_durable_waiter *w)
+{
+    struct db_group *g = &d->group;
+    pthread_mutex_lock(&g->lock);
+    if (!g->on || w->ticket <= g->durable) {
+        pthread_mutex_unlock(&g->lock);
+        return 1;
+    }
+    w->next = NULL;
+    if (g->tail)
+        g->tail->next = w;
+    else
+        g->head = w;
+    g->tail = w;
+    pthread_mutex_unlock(&g->lock);
+    return 0;
+}
+
+uint64_t db_group_syncs(db *d)
+{
+    pthread_mutex_lock(&d->group.lock);
+    uint64_t n = d->group.syncs;
+    pthread_mutex_unlock(&d->group.lock);
+    return n;
+}
+
+static void *group_main(void *arg)
+{
+    db *d = arg;
+    struct db_group *g = &d->group;
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        while (g->committed == g->durable && !g->stop)
+            pthread_cond_wait(&g->wake, &g->lock);
+        if (g->committed == g->durable)
+            break;
+        uint64_t target = g->committed;
+        pthread_mutex_unlock(&g->lock);
+        if (sync_hook)
+            sync_hook(0);
+        /* A commit is acknowledged only once synced: on failure, say so and
+         * try again rather than release anyone. */
+        while (d->ops->sync_log(d) != 0) {
+            log_error("group commit: syncing the log of %s failed: %s; retrying", d->path,
+                      strerror(errno));
+            struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (sync_hook)
+            sync_hook(1);
+        pthread_mutex_lock(&g->lock);
+        g->durable = target;
+        g->syncs++;
+        /* Waiters are queued in ticket order per thread but not overall:
+         * walk them all. */
+        struct db_durable_waiter *ready = NULL, **pp = &g->head;
+        g->tail = NULL;
+        while (*pp) {
+            struct db_durable_waiter *w = *pp;
+            if (w->ticket <= target) {
+                *pp = w->next;
+                w->next = ready;
+                ready = w;
+            } else {
+                g->tail = w;
+                pp = &w->next;
+            }
+        }
+        pthread_cond_broadcast(&g->synced);
+        pthread_mutex_unlock(&g->lock);
+        while (ready) {
+            struct db_durable_waiter *w = ready;
+            ready = w->next;
+            w->fn(w->arg);
+        }
+        pthread_mutex_lock(&g->lock);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+static int group_mode_all(db *d, int on)
+{
+    for (int i = 0; i < d->nconns; i++)
+        if (d->ops->group_mode(d->conns[i], on) != 0)
+            return -1;
+    return 0;
+}
+
+int db_group_commit_start(db *d, char **err)
+{
+    *err = NULL;
+    struct db_group *g = &d->group;
+    if (!d->ops->sync_log || g->on)
+        return 0;
+    if (group_mode_all(d, 1) != 0) {
+        *err = xasprintf("无法为 %s 打开组提交", d->path);
+        group_mode_all(d, 0);
+        return -1;
+    }
+    g->stop = 0;
+    g->committed = g->durable = 0;
+    if (pthread_create(&g->thread, NULL, group_main, d) != 0) {
+        *err = xasprintf("无法启动组提交线程");
+        group_mode_all(d, 0);
+        return -1;
+    }
+    __atomic_store_n(&g->on, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+void db_group_commit_stop(db *d)
+{
+    struct db_group *g = &d->group;
+    if (!g->on)
+        return;
+    pthread_mutex_lock(&g->lock);
+    g->stop = 1;
+    pthread_cond_signal(&g->wake);
+    pthread_mutex_unlock(&g->lock);
+    pthread_join(g->thread, NULL);
+    __atomic_store_n(&g->on, 0, __ATOMIC_RELEASE);
+    group_mode_all(d, 0);
 }
 
 int db_in_tx(const db_conn *c)

@@ -72,6 +72,41 @@ int db_rollback(db_conn *c);
  * used. */
 void db_end_hook_set(void (*hook)(int committed));
 int db_in_tx(const db_conn *c);
+
+/* Group commit (SQLite; the server turns it on). A commit then returns once
+ * its pages are written to the log, without waiting for its own fsync; one
+ * thread syncs the log for every commit made meanwhile, so concurrent
+ * writers share one fsync. A commit is durable, and may be acknowledged, only
+ * once db_durable_when says so: the HTTP layer holds each answer until then.
+ * On PostgreSQL the server groups its own commits, and this is a no-op.
+ * start: 0, or -1 with a malloc'd *err. stop: syncs what is left, tells the
+ * waiters and returns commits to waiting for their own fsync. */
+int db_group_commit_start(db *d, char **err);
+void db_group_commit_stop(db *d);
+/* The ticket of the calling thread's last commit since the last take, or 0
+ * when it made none that waits for a sync. */
+uint64_t db_durable_ticket_take(void);
+/* Storage owned by the caller, untouched by db once fn is called. */
+struct db_durable_waiter {
+    uint64_t ticket;
+    void (*fn)(void *arg);
+    void *arg;
+    struct db_durable_waiter *next;
+};
+/* 1 when commits up to ticket are durable (or group commit is off). */
+int db_is_durable(db *d, uint64_t ticket);
+/* 1 when commits up to w->ticket are durable already (fn is not called); 0
+ * when fn(arg) will be called, once, from the syncing thread when they are. */
+int db_durable_when(db *d, struct db_durable_waiter *w);
+/* The number of log syncs made by group commit (the benchmark and the tests
+ * read it: commits over syncs is the mean group). */
+uint64_t db_group_syncs(db *d);
+/* One process-wide function told around each sync that makes commits
+ * durable: after 0 before the sync starts, after 1 once it has ended. Without
+ * group commit (or on PostgreSQL) it is told right after each commit, on the
+ * committing thread. The audit log writes its head file from it. Set once,
+ * before any connection is used. */
+void db_sync_hook_set(void (*hook)(int after));
 /* One level of savepoint inside a transaction (SAVEPOINT sp). Rolling back
  * to it undoes what followed and releases it; last_status is kept. */
 int db_savepoint(db_conn *c);

@@ -52,8 +52,25 @@ struct db_ops {
     const char *(*errmsg)(db_conn *c);
     /* 1 when the table exists. */
     int (*table_exists)(db_conn *c, const char *name);
+    /* Group commit: sets a connection's commits to wait for no sync
+     * (on 1) or for their own (on 0), and syncs the log of every commit
+     * made so far; 0, or -1 with errno. NULL where commits are synced by
+     * the server itself (PostgreSQL). */
+    int (*group_mode)(db_conn *c, int on);
+    int (*sync_log)(db *d);
     int (*backup)(db *d, const char *path, char **err);
     int (*restore)(db *d, const char *path, char **err);
+};
+
+/* Group commit's state (db.c): commits counted, the count known durable,
+ * and the waiters for a later count, oldest first. */
+struct db_group {
+    int on, stop;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake, synced;
+    uint64_t committed, durable, syncs;
+    struct db_durable_waiter *head, *tail;
 };
 
 struct db {
@@ -65,6 +82,7 @@ struct db {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     struct db_stats stats;
+    struct db_group group;
 };
 
 extern const struct db_ops db_sqlite_ops;

@@ -167,11 +167,16 @@ char *http_metrics_text(void)
                    "# TYPE safecomm_db_connections gauge\n"
                    "safecomm_db_connections %d\n"
                    "# TYPE safecomm_db_connections_in_use gauge\n"
-                   "safecomm_db_connections_in_use %d\n",
+                   "safecomm_db_connections_in_use %d\n"
+                   "# HELP safecomm_db_log_syncs_total Syncs of the log by group commit: "
+                   "commits over syncs is the mean group.\n"
+                   "# TYPE safecomm_db_log_syncs_total counter\n"
+                   "safecomm_db_log_syncs_total %llu\n",
                    (unsigned long long)st.stmt_hits, (unsigned long long)st.stmt_misses,
                    (unsigned long long)st.commits, (unsigned long long)st.rollbacks,
                    (unsigned long long)st.errors, (unsigned long long)st.busy,
-                   (unsigned long long)st.acquire_waits, st.conns_total, st.conns_in_use);
+                   (unsigned long long)st.acquire_waits, st.conns_total, st.conns_in_use,
+                   (unsigned long long)db_group_syncs(app.db));
     }
     return buf_detach(&b, NULL);
 }
@@ -1127,6 +1132,41 @@ static enum MHD_Result queue_reply(struct MHD_Connection *c, req *r)
     return MHD_queue_response(c, (unsigned)r->status, r->resp);
 }
 
+/* ---- durable answers ----
+ * With group commit (db.h) a handler's commit returns before its log is
+ * synced; the answer is held until it is. The connection is suspended and
+ * its pooled database connection handed back meanwhile, so the thread reads
+ * other requests, whose writes then share the same sync. */
+
+static void durable_resume(void *arg)
+{
+    req *r = arg;
+    r->long_state = 2;
+    MHD_resume_connection(r->mhd);
+}
+
+/* After the handler ran: 1 when the answer may be queued now; 0 when the
+ * connection was suspended until its writes are durable (then resumed with
+ * long_state 2). suspended: the connection is suspended already (the long
+ * pool's). */
+static int durable_hold(req *r, int suspended)
+{
+    uint64_t t = db_durable_ticket_take();
+    if (!t || db_is_durable(app.db, t))
+        return 1;
+    if (r->dbc) {
+        db_release(app.db, r->dbc);
+        r->dbc = NULL;
+    }
+    r->long_state = 1;
+    if (!suspended)
+        MHD_suspend_connection(r->mhd);
+    r->durable = (struct db_durable_waiter){.ticket = t, .fn = durable_resume, .arg = r};
+    if (db_durable_when(app.db, &r->durable))
+        durable_resume(r);
+    return 0;
+}
+
 /* ---- the long pool ----
  * A ROUTE_LONG request is suspended on its connection once its body is in,
  * and its handler runs on one of these threads; the connection is resumed
@@ -1156,8 +1196,10 @@ static void *long_main(void *arg)
         long_waiting--;
         pthread_mutex_unlock(&long_lock);
         dispatch(r);
-        r->long_state = 2;
-        MHD_resume_connection(r->mhd);
+        if (durable_hold(r, 1)) {
+            r->long_state = 2;
+            MHD_resume_connection(r->mhd);
+        }
         pthread_mutex_lock(&long_lock);
     }
     pthread_mutex_unlock(&long_lock);
@@ -1308,6 +1350,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     } else {
         dispatch(r);
+        if (!durable_hold(r, 0))
+            return MHD_YES;
     }
     return queue_reply(c, r);
 }

@@ -50,8 +50,9 @@ typedef struct req {
     void *resp; /* struct MHD_Response * */
     int64_t t0;
     int late;       /* began after SIGTERM: answered 503, not waited for */
-    int long_state; /* ROUTE_LONG: 1 queued for the long pool, 2 answered there */
+    int long_state; /* 1 suspended (the long pool, or a sync), 2 answered and resumed */
     struct req *long_next;
+    struct db_durable_waiter durable; /* the answer waits for its commit's sync */
 } req;
 
 typedef void (*http_handler_fn)(req *r);

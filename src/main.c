@@ -61,6 +61,7 @@ static const char *usage_text =
     "           [--lock-attempts 5] [--lock-window 秒] [--lock-duration 秒]\n"
     "           [--ip-lock-attempts 30] [--login-rate 每分钟] [--cookie-secure 1]\n"
     "           [--today YYYY-MM-DD]（测试用：隐患逾期按此日期计算）\n"
+    "           [--group-commit 1|0]（SQLite：并发写入共用一次落盘，默认 1）\n"
     "           [--tile-url URL] [--tile-attribution 文本]（地图底图瓦片服务器，含 {z}/{x}/{y}）\n"
     "  user add --db DB --username U --role R --region CODE   （密码从标准输入读取）\n"
     "  user disable|enable --db DB --username U\n"
@@ -478,6 +479,20 @@ static int cmd_serve(const struct opts *o)
     long per_ip = num_opt(opt(o, "per-ip-limit"), HTTP_PER_IP_LIMIT_DEFAULT, 1000000);
     if (per_ip < 0)
         return usage("--per-ip-limit 必须是 1 到 1000000 之间的整数");
+    /* Group commit (db.h): concurrent writes share one sync of the log, and
+     * each answer waits for the sync that holds its write. --group-commit 0
+     * makes every commit sync on its own (for comparison). */
+    const char *gc = opt(o, "group-commit");
+    if (gc && strcmp(gc, "0") != 0 && strcmp(gc, "1") != 0)
+        return usage("--group-commit 必须是 0 或 1");
+    if (!gc || strcmp(gc, "1") == 0) {
+        char *err = NULL;
+        if (db_group_commit_start(app.db, &err) != 0) {
+            int r = fail(err);
+            free(err);
+            return r;
+        }
+    }
     struct http_config cfg = {
         .listen = opt(o, "listen") ? opt(o, "listen") : "127.0.0.1:8080",
         .threads = (int)nthreads,

@@ -213,7 +213,7 @@ test('finding 6: every export, download and report is audited (who, what, filter
     want.push({ entity: 'stats', kind: 'xlsx', filter: { region: VILLAGE, year }, username: 'admin' });
     for (const format of ['md', 'json']) {
         assertStatus(await s.admin('GET', `/api/v1/reports/work-summary?region=${VILLAGE}&year=${year}&format=${format}`), 200, `summary ${format}`);
-        want.push({ entity: 'work_summary', kind: format, filter: { region: VILLAGE, year }, username: 'admin' });
+        want.push({ entity: 'work_summary', kind: format, filter: { campaign: 'safe', region: VILLAGE, year }, username: 'admin' });
     }
     const hz = await s.admin('GET', '/api/v1/hazards?page_size=500');
     const noticed = hz.json.items.find((h) => h.notice_no);
@@ -227,7 +227,7 @@ test('finding 6: every export, download and report is audited (who, what, filter
     const out = await s.cli(['export', '--db', s.db, 'units', '-o', csv]);
     want.push({ entity: 'units', kind: 'csv', rows: Number(/(\d+)/.exec(out.stdout)[1]), username: 'system' });
     await s.cli(['report', '--db', s.db, 'work-summary', '--region', VILLAGE, '--year', String(year), '-o', path.join(s.dir, 'ws.md')]);
-    want.push({ entity: 'work_summary', kind: 'md', filter: { region: VILLAGE, year }, username: 'system' });
+    want.push({ entity: 'work_summary', kind: 'md', filter: { campaign: 'safe', region: VILLAGE, year }, username: 'system' });
 
     const got = await exportsSince(s, start);
     const missing = [];

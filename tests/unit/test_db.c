@@ -5,6 +5,7 @@
 #include "../../src/db_sqlite.c"
 #include "migrations.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -472,6 +473,105 @@ static void test_open(void)
     remove_db("k.db");
 }
 
+/* Group commit: commits from several threads get tickets; a waiter for a
+ * ticket not yet synced is told once, after a sync that covers it; the
+ * connections run with synchronous=NORMAL meanwhile, FULL again after; the
+ * sync hook is told around each sync; stop leaves nothing unsynced. */
+#define GC_THREADS 4
+#define GC_ROWS    50
+
+static int hook_before, hook_after;
+static void count_hook(int after)
+{
+    __atomic_fetch_add(after ? &hook_after : &hook_before, 1, __ATOMIC_RELAXED);
+}
+
+struct gc_arg {
+    db *d;
+    int told, wrong;
+};
+
+/* Outlives the writers: a waiter is told after its thread may have left. */
+static struct db_durable_waiter gc_w[GC_THREADS][GC_ROWS];
+static int gc_next;
+
+static void told(void *arg)
+{
+    struct gc_arg *g = arg;
+    __atomic_fetch_add(&g->told, 1, __ATOMIC_RELAXED);
+}
+
+static void *gc_writer(void *arg)
+{
+    struct gc_arg *g = arg;
+    struct db_durable_waiter *w = gc_w[__atomic_fetch_add(&gc_next, 1, __ATOMIC_RELAXED)];
+    for (int i = 0; i < GC_ROWS; i++) {
+        db_conn *c = db_acquire(g->d);
+        if (db_begin(c) != DB_OK ||
+            db_exec_params(c, "INSERT INTO g (v) VALUES ($1)", 1, (const char *[]){"x"}) != DB_OK ||
+            db_commit(c) != DB_OK)
+            __atomic_fetch_add(&g->wrong, 1, __ATOMIC_RELAXED);
+        db_release(g->d, c);
+        uint64_t t = db_durable_ticket_take();
+        if (t == 0 || db_durable_ticket_take() != 0)
+            __atomic_fetch_add(&g->wrong, 1, __ATOMIC_RELAXED);
+        w[i] = (struct db_durable_waiter){.ticket = t, .fn = told, .arg = g};
+        if (db_durable_when(g->d, &w[i]))
+            told(g);
+    }
+    return NULL;
+}
+
+static void test_group_commit(void)
+{
+    remove_db("gc.db");
+    db *d = open_db("gc.db", GC_THREADS);
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    db_conn *c = db_acquire(d);
+    CHECK_INT(db_exec_script(c, "CREATE TABLE g (id INTEGER PRIMARY KEY, v TEXT)"), DB_OK);
+    CHECK_INT((int)db_query_int(c, "PRAGMA synchronous", NULL, -1), 2);
+    db_release(d, c);
+    CHECK_INT(db_durable_ticket_take(), 0);
+    db_sync_hook_set(count_hook);
+    char *err = NULL;
+    CHECK_INT(db_group_commit_start(d, &err), 0);
+    c = db_acquire(d);
+    CHECK_INT((int)db_query_int(c, "PRAGMA synchronous", NULL, -1), 1);
+    db_release(d, c);
+    struct gc_arg g = {.d = d};
+    pthread_t th[GC_THREADS];
+    for (int i = 0; i < GC_THREADS; i++)
+        pthread_create(&th[i], NULL, gc_writer, &g);
+    for (int i = 0; i < GC_THREADS; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 5000 && __atomic_load_n(&g.told, __ATOMIC_RELAXED) < GC_THREADS * GC_ROWS;
+         i++)
+        usleep(1000);
+    CHECK_INT(g.wrong, 0);
+    CHECK_INT(g.told, GC_THREADS * GC_ROWS);
+    uint64_t syncs = db_group_syncs(d);
+    CHECK(syncs >= 1 && syncs <= GC_THREADS * GC_ROWS);
+    CHECK(db_is_durable(d, GC_THREADS * GC_ROWS));
+    CHECK(!db_is_durable(d, GC_THREADS * GC_ROWS + 1));
+    CHECK_INT(hook_before, (int)syncs);
+    CHECK_INT(hook_after, (int)syncs);
+    db_group_commit_stop(d);
+    /* Off: every commit is durable when it returns, and told so at once. */
+    c = db_acquire(d);
+    CHECK_INT((int)db_query_int(c, "PRAGMA synchronous", NULL, -1), 2);
+    CHECK_INT((int)db_query_int(c, "SELECT count(*) FROM g", NULL, -1), GC_THREADS * GC_ROWS);
+    CHECK_INT(db_begin(c), DB_OK);
+    CHECK_INT(db_commit(c), DB_OK);
+    db_release(d, c);
+    CHECK_INT(db_durable_ticket_take(), 0);
+    CHECK_INT(hook_after, (int)syncs + 1);
+    db_sync_hook_set(NULL);
+    db_close(d);
+    remove_db("gc.db");
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR + 1);
@@ -485,6 +585,7 @@ int main(void)
     test_errors();
     test_transactions();
     test_migrate_backup_restore();
+    test_group_commit();
     CHECK_INT(rmdir(dir), 0);
     return TEST_REPORT();
 }
