@@ -480,8 +480,7 @@ static const struct stats_figure org_figures[] = {
      .label = "专项工作组",
      .unit = "个",
      .expr = "CASE WHEN kind = 'work_group' AND " ASOF("established_on") " THEN 1 ELSE 0 END",
-     .child = "work_groups",
-     .flags = STATS_COLUMN},
+     .child = "work_groups"},
     {.key = "with_duties",
      .label = "书面明确职责和制度的机构",
      .unit = "个",
@@ -844,7 +843,7 @@ static void summary_surveys(struct summary *x)
     if (!s || summary_int(s, "count") == 0)
         return;
     arena *a = summary_arena(x);
-    const char *txt = arena_printf(a, "%d年，%s%lld次", summary_year(x),
+    const char *txt = arena_printf(a, "%d年，%s%s%lld次", summary_year(x), summary_all(x),
                                    stats_label("surveys", "count"), summary_int(s, "count"));
     long long ks = summary_int(s, "knowledge_sample"), ss = summary_int(s, "satisfaction_sample");
     if (ks > 0)
