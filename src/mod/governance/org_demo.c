@@ -129,7 +129,7 @@ static int township_bodies(struct demo_ctx *d, const struct place *t, int ti, ch
         }
         if (demo_add(d, "committees", o, key, sizeof key, err))
             return -1;
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < (ti == 0 ? 3 : 1); k++)
             if (add_member(d, t->code, key, k == 0 ? "leader" : "member", g + k, err))
                 return -1;
     }
@@ -198,7 +198,7 @@ static int letters(struct demo_ctx *d, const struct place *ts, int nt, char **er
             /* Households: a few in one village of six. */
             char vissuer[96];
             snprintf(vissuer, sizeof vissuer, "%s村民委员会", d->vnames[v]);
-            if (v % 6 == 0)
+            if (v % 6 == 0 && year == 2025)
                 for (int h = 0; h < 3; h++) {
                     char name[32];
                     demo_person_name(d, name, sizeof name);
