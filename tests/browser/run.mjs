@@ -479,7 +479,7 @@ test('import: the template, row errors in a table, then a partial import', async
     assert(fs.readFileSync(path.join(tmpdir, 'template.xlsx')).subarray(0, 2).toString() === 'PK', 'template is not xlsx');
 
     const tag = `导入测试${Date.now() % 100000}`;
-    const csv = ['姓名,性别,所属队伍,区域代码', `${tag}甲,男,导入队,511621101001`, `${tag}乙,未知,导入队,511621101001`].join('\n') + '\n';
+    const csv = ['姓名,性别,特长,区域代码', `${tag}甲,男,导入队,511621101001`, `${tag}乙,未知,导入队,511621101001`].join('\n') + '\n';
     const file = path.join(tmpdir, 'volunteers.csv');
     fs.writeFileSync(file, csv);
     watch.expect(422, /\/api\/v1\/volunteers\/import$/);
