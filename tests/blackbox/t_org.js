@@ -24,9 +24,7 @@ async function freshVillage(s, n) {
     return code;
 }
 
-// The first test of the file may wait for the demo database (PostgreSQL, a
-// loaded machine): a longer timeout.
-test('letters: the coverage report lists exactly the units and villages without the year\'s letter', { timeout: 300000 }, async (ctx) => {
+test('letters: the coverage report lists exactly the units and villages without the year\'s letter', { timeout: 120000 }, async (ctx) => {
     const s = await ctx.server();
     const village = await freshVillage(s, 1);
     const units = [];
