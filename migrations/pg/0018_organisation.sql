@@ -247,6 +247,13 @@ CREATE TABLE volunteer_services (
 CREATE INDEX volunteer_services_region ON volunteer_services(region) WHERE deleted_at IS NULL;
 CREATE INDEX volunteer_services_served_on ON volunteer_services(served_on) WHERE deleted_at IS NULL;
 CREATE INDEX volunteer_services_team ON volunteer_services(team_id);
+CREATE TABLE volunteer_services_fts (
+    id BIGINT PRIMARY KEY,
+    uni TEXT NOT NULL,
+    bi TEXT NOT NULL
+);
+CREATE INDEX volunteer_services_fts_grams ON volunteer_services_fts
+    USING gin (to_tsvector('simple', uni || ' ' || bi));
 
 -- A volunteer belongs to a team record. The free-text names become teams,
 -- one per township and name; the old column stays as it was, unread.

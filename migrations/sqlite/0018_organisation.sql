@@ -205,6 +205,7 @@ CREATE TABLE volunteer_services (
 CREATE INDEX volunteer_services_region ON volunteer_services(region) WHERE deleted_at IS NULL;
 CREATE INDEX volunteer_services_served_on ON volunteer_services(served_on) WHERE deleted_at IS NULL;
 CREATE INDEX volunteer_services_team ON volunteer_services(team_id);
+CREATE VIRTUAL TABLE volunteer_services_fts USING fts5(uni, bi, tokenize = 'unicode61');
 
 -- A volunteer belongs to a team record. The free-text names become teams,
 -- one per township and name; the old column stays as it was, unread.

@@ -172,7 +172,11 @@ static const struct field service_fields[] = {
      .flags = FF_REQUIRED | FF_SORT | FF_LIST,
      .min = 0.1,
      .max = 24},
-    {.name = "content", .label = "服务内容", .type = FT_TEXT, .flags = FF_LIST, .max_len = 500},
+    {.name = "content",
+     .label = "服务内容",
+     .type = FT_TEXT,
+     .flags = FF_SEARCH | FF_LIST,
+     .max_len = 500},
 };
 
 /* Without a team the record counts for the volunteer's own team. */
