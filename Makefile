@@ -184,8 +184,7 @@ test:
 	done; exit $$rc
 
 bench: setup build/safecomm
-	bench/regions.sh
-	bench/hazards.sh
+	bench/all.sh
 
 clean:
 	rm -rf build

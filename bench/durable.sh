@@ -104,5 +104,6 @@ mkdir -p "$OUT"
         ratio=$(awk -v a="$g" -v b="$r" 'BEGIN { printf "%.2f", a / b }')
         met=$(awk -v x="$ratio" 'BEGIN { print (x >= 1.0) ? "met" : "NOT met" }')
         printf '  %-6s %14s %14s %12s %12s %8s\n' "$c" "$g/s" "$e/s" "$r/s" "$ratio" ">=1.0 $met"
+        bench_row "durable create, $c conns (rows/s; sync each: $e)" "$g" "raw SQLite FULL $r" "$ratio" ">= 1.0" "$met"
     done
 } | tee "$OUT/durable.txt"

@@ -240,5 +240,8 @@ mkdir -p "$OUT"
         sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT t.*, r.name $W ORDER BY t.deadline ASC, t.id LIMIT 20"
     fi | sed 's/^/  /'
 } | tee "$OUT/hazards-summary-$BACKEND.txt"
+bench_row "hazard list p95, $HAZARDS hazards, $BACKEND (ms)" "$LP" "raw SQL $SLP" "$(ratio "$LP" "$SLP")" "< 20 ms" "$(bench_met "$LP" '<=' 20)"
+bench_row "hazard board p95 (ms)" "$BP" "raw SQL $SBP" "$(ratio "$BP" "$SBP")" "< 50 ms" "$(bench_met "$BP" '<=' 50)"
+bench_row "statistics, county, $HAZARDS hazards (ms p95)" "$TP" "raw SQL $STP" "$(ratio "$TP" "$STP")" "—" "—"
 awk -v lp="$LP" -v bp="$BP" 'BEGIN { exit !(lp < 20 && bp < 50) }' ||
     log "warning: above target (list p95 < 20 ms, board p95 < 50 ms)"

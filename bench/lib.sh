@@ -20,3 +20,16 @@ bench_find_safecomm() {
     [ -x "$SAFECOMM" ] || die "$SAFECOMM is not an executable"
     case "$SAFECOMM" in /*) ;; *) SAFECOMM=$PWD/$SAFECOMM ;; esac
 }
+
+# One row of `make bench`'s table (bench/all.sh): appended to
+# $BENCH_TABLE when it is set (tab-separated: the figure, its value, the
+# reference measured in the same run, the ratio, the goal, met or not).
+bench_row() { # figure value reference ratio goal met
+    [ -n "${BENCH_TABLE:-}" ] || return 0
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_TABLE"
+}
+
+# "met" or "NOT met": whether x op goal holds (op: >= or <=).
+bench_met() { # x op goal
+    awk -v x="$1" -v g="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? (x >= g) : (x <= g); print ok ? "met" : "NOT met" }'
+}

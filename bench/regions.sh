@@ -367,6 +367,9 @@ if awk -v r="$RATIO" -v g="$GOAL" 'BEGIN {exit !(r >= g)}'; then MET="met"; else
     echo "goal: ratio >= $GOAL — $MET"
 } | tee "$OUT/regions.txt"
 
+bench_row "point read, $BACKEND$([ "$SERVERS" = 2 ] && echo ', 2 servers') (req/s, $CONNS conns)" "$(printf '%.0f' "$SC_RPS")" \
+    "nginx $(printf '%.0f' "$NG_RPS")" "$RATIO" ">= $GOAL" "$MET"
+
 if [ -n "$MIN_RATIO" ] && ! awk -v r="$RATIO" -v g="$MIN_RATIO" 'BEGIN {exit !(r >= g)}'; then
     die "ratio $RATIO is below BENCH_MIN_RATIO=$MIN_RATIO"
 fi

@@ -46,13 +46,21 @@ done
 
 # 3. The platform's code names no module. gcc strips the comments without
 # expanding anything; the module names are the folders, singular or plural.
+# A word of the platform's own vocabulary is not a module's name there: the
+# work summary is written per campaign (report.h: summary_campaign, a part's
+# campaigns, --campaign), so for the campaigns module only its identifiers
+# (campaign_apply, …) count.
+platform_words=" campaign campaigns "
 for m in src/mod/*/; do
     m=$(basename "$m")
     stem=${m%s}
+    set -- -e "${stem}_[a-z_]*"
+    case "$platform_words" in *" $m "*) ;; *) set -- "$@" -e "$m" ;; esac
+    case "$platform_words" in *" $stem "*) ;; *) set -- "$@" -e "$stem" ;; esac
     for f in src/*.c; do
-        if gcc -fpreprocessed -dD -E -P "$f" 2>/dev/null | grep -qiw -e "$m" -e "$stem" -e "${stem}_[a-z_]*"; then
+        if gcc -fpreprocessed -dD -E -P "$f" 2>/dev/null | grep -qiw "$@"; then
             echo "layers: $f names the module $m outside comments:"
-            gcc -fpreprocessed -dD -E -P "$f" 2>/dev/null | grep -niw -e "$m" -e "$stem" -e "${stem}_[a-z_]*" | head -3 | sed 's/^/  /'
+            gcc -fpreprocessed -dD -E -P "$f" 2>/dev/null | grep -niw "$@" | head -3 | sed 's/^/  /'
             fail=1
         fi
     done

@@ -27,7 +27,8 @@ NODE_MIN_MAJOR=18
 BUILD_PKGS=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsodium-dev
     libxlsxwriter-dev libzip-dev libexpat1-dev libcsv-dev libsqlite3-dev libpq-dev
     libmagic-dev libcairo2-dev libpango1.0-dev libicu-dev fonts-noto-cjk)
-TEST_PKGS=(cppcheck clang-format sqlite3 curl postgresql poppler-utils clang libclang-rt-14-dev)
+TEST_PKGS=(cppcheck clang-format sqlite3 curl postgresql poppler-utils clang libclang-rt-14-dev
+    libreoffice-writer-nogui)
 BENCH_PKGS=(nginx-light wrk curl)
 BROWSER_PKGS=(chromium fonts-wqy-microhei)
 

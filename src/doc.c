@@ -20,8 +20,9 @@ struct doc {
     const char *title;
     struct doc_block *blocks;
     int n, cap;
-    int open;            /* the last block is a table still taking cells */
-    int ncells, cellcap; /* of the open table */
+    int open;                   /* the last block is a table still taking cells */
+    int ncells, cellcap;        /* of the open table */
+    const char *chapter, *part; /* doc_chapter, doc_part */
 };
 
 static const char ERR_UTF8[] = "文本不是有效的 UTF-8";
@@ -73,7 +74,56 @@ static struct doc_block *add(doc *d, enum doc_block_kind kind)
     struct doc_block *b = &d->blocks[d->n++];
     memset(b, 0, sizeof *b);
     b->kind = kind;
+    b->chapter = d->chapter;
+    if (kind == DOC_PARA && d->chapter) {
+        /* The ordinal among the paragraphs this part wrote in the chapter:
+         * the keys "prefix" + digits before it. */
+        const char *prefix = d->part ? arena_printf(d->a, "%s/%s/", d->chapter, d->part)
+                                     : arena_printf(d->a, "%s/", d->chapter);
+        size_t len = strlen(prefix);
+        int n = 1;
+        for (int i = 0; i < d->n - 1; i++) {
+            const char *k = d->blocks[i].key;
+            if (k && strncmp(k, prefix, len) == 0 &&
+                strspn(k + len, "0123456789") == strlen(k + len))
+                n++;
+        }
+        b->key = arena_printf(d->a, "%s%d", prefix, n);
+    }
     return b;
+}
+
+void doc_chapter(doc *d, const char *chapter)
+{
+    d->chapter = chapter;
+    d->part = NULL;
+}
+
+void doc_part(doc *d, const char *part)
+{
+    d->part = part;
+}
+
+void doc_set_text(doc *d, int i, const char *text)
+{
+    if (i >= 0 && i < d->n && d->blocks[i].kind == DOC_PARA)
+        d->blocks[i].text = keep(d, text);
+}
+
+void doc_insert_para(doc *d, int at, const char *text, const char *chapter, const char *key)
+{
+    const char *saved = d->chapter;
+    d->chapter = NULL; /* no ordinal key: the caller gives one */
+    struct doc_block *b = add(d, DOC_PARA);
+    d->chapter = saved;
+    b->text = keep(d, text);
+    b->chapter = chapter ? keep(d, chapter) : NULL;
+    b->key = key ? keep(d, key) : NULL;
+    if (at < 0 || at >= d->n - 1)
+        return;
+    struct doc_block tmp = *b;
+    memmove(&d->blocks[at + 1], &d->blocks[at], (size_t)(d->n - 1 - at) * sizeof tmp);
+    d->blocks[at] = tmp;
 }
 
 doc *doc_new(arena *a, const char *title)
@@ -432,6 +482,7 @@ int doc_render_pdf(const doc *d, buf *out, const char **msg)
      * render leaves nothing behind in the doc's (which may be long-lived). */
     arena *a = arena_new();
     pdfdoc *p = pdfdoc_new(a, meta_title(d));
+    pdfdoc_official(p);
     for (int i = 0; i < d->n; i++) {
         const struct doc_block *b = &d->blocks[i];
         switch (b->kind) {
@@ -439,14 +490,14 @@ int doc_render_pdf(const doc *d, buf *out, const char **msg)
             pdfdoc_title(p, b->text);
             break;
         case DOC_HEADING:
+            /* Headings and body text are indented by two full-width
+             * spaces, as official documents set them. */
+            pdfdoc_heading(p, arena_printf(a, "\u3000\u3000%s", b->text));
+            break;
         case DOC_SUBHEADING:
-            /* pdfdoc has one heading level; the numbering (一、 against
-             * （一）) tells the levels apart, as in the printed originals. */
-            pdfdoc_heading(p, b->text);
+            pdfdoc_subheading(p, arena_printf(a, "\u3000\u3000%s", b->text));
             break;
         case DOC_PARA:
-            /* The first line indented by two full-width spaces, as Chinese
-             * official documents set their body text. */
             pdfdoc_paragraph(p, PDFDOC_LEFT, arena_printf(a, "\u3000\u3000%s", b->text));
             break;
         case DOC_SIGNATURE:
@@ -505,11 +556,28 @@ static void docx_para(struct out *o, const char *ppr, const char *text, const ch
     puts_(o, "</w:p>");
 }
 
-/* A4 with pdfdoc's 25 mm margins, in twentieths of a point. */
-#define TWIPS_PAGE_W 11906
-#define TWIPS_PAGE_H 16838
-#define TWIPS_MARGIN 1417
-#define TWIPS_TEXT_W (TWIPS_PAGE_W - 2 * TWIPS_MARGIN)
+/* The official document format (GB/T 9704-2012, 党政机关公文格式): A4 with
+ * margins of 37 mm (top), 35 mm (bottom), 28 mm (left) and 26 mm (right),
+ * a text block of 156 × 225 mm holding 22 lines of 28 characters of 3号
+ * (16 pt) type. In twentieths of a point (1 mm = 56.69 twips). The line
+ * pitch is 225 mm / 22, set by a line grid (docGrid type "lines") and the
+ * exact line spacing of every text style. 28 characters of 16 pt are 448 pt,
+ * more than the 442.2 pt of the line: the body is condensed by 0.25 pt a
+ * character (DOCX_CONDENSE) so that 28 fit. A character grid (type
+ * "linesAndChars" with a negative charSpace) would say the same to Word, but
+ * LibreOffice then gives each character wider than its cell two cells, and
+ * a line holds 14. */
+#define TWIPS_PAGE_W     11906
+#define TWIPS_PAGE_H     16838
+#define TWIPS_TOP        2098
+#define TWIPS_BOTTOM     1984
+#define TWIPS_LEFT       1587
+#define TWIPS_RIGHT      1474
+#define TWIPS_TEXT_W     (TWIPS_PAGE_W - TWIPS_LEFT - TWIPS_RIGHT)
+#define TWIPS_LINE_PITCH 579
+/* The page number (4号, 14 pt) stands 7 mm below the text block: its line's
+ * foot about 23 mm above the page's. */
+#define TWIPS_FOOTER 1304
 
 static void docx_table(struct out *o, const struct doc_block *b)
 {
@@ -556,7 +624,8 @@ static const char XML_DECL[] = "<?xml version=\"1.0\" encoding=\"UTF-8\" standal
 static void docx_document(struct out *o, const doc *d)
 {
     puts_(o, XML_DECL);
-    puts_(o, "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+    puts_(o, "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" "
+             "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
              "<w:body>");
     for (int i = 0; i < d->n; i++) {
         const struct doc_block *b = &d->blocks[i];
@@ -574,8 +643,9 @@ static void docx_document(struct out *o, const doc *d)
             docx_para(o, "<w:pPr><w:pStyle w:val=\"BodyText\"/></w:pPr>", b->text, "");
             break;
         case DOC_SIGNATURE:
-            docx_para(o, "<w:pPr><w:spacing w:before=\"480\"/><w:jc w:val=\"right\"/></w:pPr>",
-                      b->text, "");
+            /* 成文日期右空四字: the signature's lines end four characters
+             * short of the right margin, after a blank line. */
+            docx_para(o, "<w:pPr><w:pStyle w:val=\"Signature\"/></w:pPr>", b->text, "");
             break;
         case DOC_TABLE:
             if (b->nrows == 0)
@@ -588,59 +658,155 @@ static void docx_document(struct out *o, const doc *d)
             break;
         }
     }
-    char sect[256];
+    /* The odd pages' footer is the default one, the even pages' the other
+     * (settings.xml turns on different odd and even footers). */
+    char sect[512];
     snprintf(sect, sizeof sect,
-             "<w:sectPr><w:pgSz w:w=\"%d\" w:h=\"%d\"/><w:pgMar w:top=\"%d\" w:right=\"%d\" "
-             "w:bottom=\"%d\" w:left=\"%d\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>"
+             "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId2\"/>"
+             "<w:footerReference w:type=\"even\" r:id=\"rId3\"/>"
+             "<w:pgSz w:w=\"%d\" w:h=\"%d\"/><w:pgMar w:top=\"%d\" w:right=\"%d\" "
+             "w:bottom=\"%d\" w:left=\"%d\" w:header=\"851\" w:footer=\"%d\" w:gutter=\"0\"/>"
+             "<w:pgNumType w:fmt=\"decimal\"/>"
+             "<w:docGrid w:type=\"lines\" w:linePitch=\"%d\"/>"
              "</w:sectPr>",
-             TWIPS_PAGE_W, TWIPS_PAGE_H, TWIPS_MARGIN, TWIPS_MARGIN, TWIPS_MARGIN, TWIPS_MARGIN);
+             TWIPS_PAGE_W, TWIPS_PAGE_H, TWIPS_TOP, TWIPS_RIGHT, TWIPS_BOTTOM, TWIPS_LEFT,
+             TWIPS_FOOTER, TWIPS_LINE_PITCH);
     puts_(o, sect);
     puts_(o, "</w:body></w:document>");
 }
 
-/* Sizes in half-points by their Chinese names: 二号 22 pt, 三号 16 pt,
- * 小三 15 pt, 四号 14 pt, 小四 12 pt. East Asian faces are named as Chinese
- * Word and WPS know them (宋体, 黑体); Latin text is Times New Roman / Arial. */
+/* Sizes in half-points by their Chinese names: 二号 22 pt, 三号 16 pt, 四号
+ * 14 pt, 小四 12 pt. The East Asian faces are those GB/T 9704 names, as
+ * Chinese Word and WPS know them: the title in 方正小标宋简体, the body in
+ * 仿宋_GB2312, 一、 headings in 黑体, （一） headings in 楷体_GB2312, the page
+ * numbers in 宋体; Latin letters and digits in Times New Roman. Where a face
+ * is missing, the font table (fontTable.xml) names what stands in: the
+ * Windows faces (仿宋, 楷体, 宋体, 黑体) by altName, with panose and family
+ * for Word's own matching, and Noto Serif CJK SC for the title. LibreOffice
+ * reads neither altName nor family; fontconfig decides there, and
+ * scripts/fonts/fonts.conf maps each face to Noto Serif CJK SC (黑体 to Noto
+ * Sans CJK SC) from fonts-noto-cjk.
+ * Body lines stand on the document grid: exactly 579 twips apart, 22 to a
+ * page. */
+#define DOCX_BODY_FONT  "仿宋_GB2312"
+#define DOCX_TITLE_FONT "方正小标宋简体"
+#define DOCX_H1_FONT    "黑体"
+#define DOCX_H2_FONT    "楷体_GB2312"
+#define DOCX_NUM_FONT   "宋体"
+#define DOCX_LATIN                                                                                 \
+    "w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:cs=\"Times New Roman\""
+#define DOCX_CONDENSE "<w:spacing w:val=\"-5\"/>"
+#define DOCX_LINE     "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"579\" w:lineRule=\"exact\"/>"
+
 static const char DOCX_STYLES[] =
     "<w:styles xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
     "<w:docDefaults><w:rPrDefault><w:rPr>"
-    "<w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:eastAsia=\"宋体\" "
-    "w:cs=\"Times New Roman\"/><w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/>"
+    "<w:rFonts " DOCX_LATIN " w:eastAsia=\"" DOCX_BODY_FONT "\"/>"
+    "<w:kern w:val=\"2\"/>" DOCX_CONDENSE "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/>"
     "<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault>"
-    "<w:pPrDefault><w:pPr><w:spacing w:after=\"0\" w:line=\"360\" w:lineRule=\"auto\"/>"
-    "</w:pPr></w:pPrDefault></w:docDefaults>"
+    "<w:pPrDefault><w:pPr>" DOCX_LINE "</w:pPr></w:pPrDefault></w:docDefaults>"
     "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\">"
-    "<w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:jc w:val=\"both\"/></w:pPr>"
-    "<w:rPr><w:rFonts w:eastAsia=\"宋体\"/><w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/></w:rPr>"
-    "</w:style>"
+    "<w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/>"
+    "<w:overflowPunct w:val=\"0\"/>" DOCX_LINE "<w:jc w:val=\"both\"/></w:pPr>"
+    "<w:rPr><w:rFonts " DOCX_LATIN " w:eastAsia=\"" DOCX_BODY_FONT "\"/>" DOCX_CONDENSE
+    "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr></w:style>"
+    /* The title: centred, one blank line below it. */
     "<w:style w:type=\"paragraph\" w:styleId=\"Title\"><w:name w:val=\"Title\"/>"
-    "<w:basedOn w:val=\"Normal\"/><w:next w:val=\"Normal\"/><w:qFormat/>"
-    "<w:pPr><w:spacing w:before=\"240\" w:after=\"480\"/><w:jc w:val=\"center\"/></w:pPr>"
-    "<w:rPr><w:rFonts w:ascii=\"Arial\" w:hAnsi=\"Arial\" w:eastAsia=\"黑体\"/><w:b/>"
-    "<w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/></w:rPr></w:style>"
+    "<w:basedOn w:val=\"Normal\"/><w:next w:val=\"BodyText\"/><w:qFormat/>"
+    "<w:pPr><w:spacing w:before=\"0\" w:after=\"579\" w:line=\"579\" w:lineRule=\"exact\"/>"
+    "<w:jc w:val=\"center\"/><w:outlineLvl w:val=\"0\"/></w:pPr>"
+    "<w:rPr><w:rFonts w:ascii=\"" DOCX_TITLE_FONT "\" w:hAnsi=\"" DOCX_TITLE_FONT
+    "\" w:eastAsia=\"" DOCX_TITLE_FONT "\" w:cs=\"Times New Roman\"/>"
+    "<w:spacing w:val=\"0\"/><w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/></w:rPr></w:style>"
+    /* Headings are indented two characters like the body, in 三号. */
     "<w:style w:type=\"paragraph\" w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/>"
     "<w:basedOn w:val=\"Normal\"/><w:next w:val=\"BodyText\"/><w:qFormat/>"
-    "<w:pPr><w:keepNext/><w:spacing w:before=\"240\" w:after=\"120\"/><w:jc w:val=\"left\"/>"
-    "<w:outlineLvl w:val=\"0\"/></w:pPr>"
-    "<w:rPr><w:rFonts w:ascii=\"Arial\" w:hAnsi=\"Arial\" w:eastAsia=\"黑体\"/>"
+    "<w:pPr><w:keepNext/><w:ind w:firstLine=\"640\" w:firstLineChars=\"200\"/>"
+    "<w:jc w:val=\"left\"/><w:outlineLvl w:val=\"1\"/></w:pPr>"
+    "<w:rPr><w:rFonts " DOCX_LATIN " w:eastAsia=\"" DOCX_H1_FONT "\"/>"
     "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr></w:style>"
     "<w:style w:type=\"paragraph\" w:styleId=\"Heading2\"><w:name w:val=\"heading 2\"/>"
     "<w:basedOn w:val=\"Normal\"/><w:next w:val=\"BodyText\"/><w:qFormat/>"
-    "<w:pPr><w:keepNext/><w:spacing w:before=\"120\" w:after=\"60\"/><w:jc w:val=\"left\"/>"
-    "<w:outlineLvl w:val=\"1\"/></w:pPr>"
-    "<w:rPr><w:rFonts w:ascii=\"Arial\" w:hAnsi=\"Arial\" w:eastAsia=\"黑体\"/>"
-    "<w:sz w:val=\"30\"/><w:szCs w:val=\"30\"/></w:rPr></w:style>"
+    "<w:pPr><w:keepNext/><w:ind w:firstLine=\"640\" w:firstLineChars=\"200\"/>"
+    "<w:jc w:val=\"left\"/><w:outlineLvl w:val=\"2\"/></w:pPr>"
+    "<w:rPr><w:rFonts " DOCX_LATIN " w:eastAsia=\"" DOCX_H2_FONT "\"/>"
+    "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr></w:style>"
     /* Body text: the first line indented by two characters (firstLineChars
-     * is in hundredths of a character; firstLine, 2 × 14 pt, is the fallback
+     * is in hundredths of a character; firstLine, 2 × 16 pt, is the fallback
      * of readers that ignore it). */
     "<w:style w:type=\"paragraph\" w:styleId=\"BodyText\"><w:name w:val=\"Body Text\"/>"
     "<w:basedOn w:val=\"Normal\"/><w:qFormat/>"
-    "<w:pPr><w:ind w:firstLine=\"560\" w:firstLineChars=\"200\"/></w:pPr></w:style>"
+    "<w:pPr><w:ind w:firstLine=\"640\" w:firstLineChars=\"200\"/></w:pPr></w:style>"
+    "<w:style w:type=\"paragraph\" w:styleId=\"Signature\"><w:name w:val=\"Signature\"/>"
+    "<w:basedOn w:val=\"Normal\"/><w:qFormat/>"
+    "<w:pPr><w:spacing w:before=\"579\" w:after=\"0\" w:line=\"579\" w:lineRule=\"exact\"/>"
+    "<w:ind w:right=\"1280\" w:rightChars=\"400\"/><w:jc w:val=\"right\"/></w:pPr></w:style>"
+    /* Tables in 小四, off the grid, single-spaced. */
     "<w:style w:type=\"paragraph\" w:styleId=\"TableText\"><w:name w:val=\"Table Text\"/>"
     "<w:basedOn w:val=\"Normal\"/><w:qFormat/>"
-    "<w:pPr><w:spacing w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"left\"/></w:pPr>"
-    "<w:rPr><w:sz w:val=\"24\"/><w:szCs w:val=\"24\"/></w:rPr></w:style>"
+    "<w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"240\" "
+    "w:lineRule=\"auto\"/><w:jc w:val=\"left\"/></w:pPr>"
+    "<w:rPr><w:spacing w:val=\"0\"/><w:sz w:val=\"24\"/><w:szCs w:val=\"24\"/></w:rPr></w:style>"
+    /* The page number: 4号 半角宋体阿拉伯数字 between two dashes. */
+    "<w:style w:type=\"paragraph\" w:styleId=\"Footer\"><w:name w:val=\"footer\"/>"
+    "<w:basedOn w:val=\"Normal\"/>"
+    "<w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"240\" "
+    "w:lineRule=\"auto\"/></w:pPr>"
+    "<w:rPr><w:rFonts w:ascii=\"" DOCX_NUM_FONT "\" w:hAnsi=\"" DOCX_NUM_FONT
+    "\" w:eastAsia=\"" DOCX_NUM_FONT "\" w:cs=\"Times New Roman\"/>"
+    "<w:spacing w:val=\"0\"/><w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/></w:rPr></w:style>"
     "</w:styles>";
+
+/* Each face the styles name, with what stands in for it where it is
+ * missing (see above). */
+#define DOCX_FONT(name, alt, family, pitch, panose)                                                \
+    "<w:font w:name=\"" name "\">" alt "<w:panose1 w:val=\"" panose "\"/>"                         \
+    "<w:charset w:val=\"86\"/><w:family w:val=\"" family "\"/><w:pitch w:val=\"" pitch "\"/>"      \
+    "</w:font>"
+static const char DOCX_FONTS[] =
+    "<w:fonts xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+    "<w:font w:name=\"Times New Roman\"><w:panose1 w:val=\"02020603050405020304\"/>"
+    "<w:charset w:val=\"00\"/><w:family w:val=\"roman\"/><w:pitch "
+    "w:val=\"variable\"/></w:font>" DOCX_FONT(
+        DOCX_BODY_FONT, "<w:altName w:val=\"仿宋\"/>", "roman", "variable",
+        "02010609030101010101") DOCX_FONT("仿宋", "<w:altName w:val=\"FangSong\"/>", "roman",
+                                          "variable", "02010609060101010101")
+        DOCX_FONT(DOCX_TITLE_FONT, "<w:altName w:val=\"Noto Serif CJK SC\"/>", "roman", "variable",
+                  "02000000000000000000") DOCX_FONT(DOCX_H1_FONT, "<w:altName w:val=\"SimHei\"/>",
+                                                    "swiss", "variable", "02010609060101010101")
+            DOCX_FONT(DOCX_H2_FONT, "<w:altName w:val=\"楷体\"/>", "script", "variable",
+                      "02010609030101010101") DOCX_FONT("楷体", "<w:altName w:val=\"KaiTi\"/>",
+                                                        "script", "variable",
+                                                        "02010609060101010101")
+                DOCX_FONT(DOCX_NUM_FONT, "<w:altName w:val=\"SimSun\"/>", "auto", "variable",
+                          "02010600030101010101")
+                    DOCX_FONT("Noto Serif CJK SC", "", "roman", "variable", "02020400000000000000")
+                        DOCX_FONT("Noto Sans CJK SC", "", "swiss", "variable",
+                                  "020B0500000000000000") "</w:fonts>";
+
+static const char DOCX_SETTINGS[] =
+    "<w:settings xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+    "<w:evenAndOddHeaders/><w:defaultTabStop w:val=\"640\"/>"
+    "<w:characterSpacingControl w:val=\"compressPunctuation\"/>"
+    "<w:compat><w:spaceForUL/><w:balanceSingleByteDoubleByteWidth/>"
+    "<w:doNotLeaveBackslashAlone/><w:ulTrailSpace/><w:doNotExpandShiftReturn/>"
+    "<w:adjustLineHeightInTable/><w:useFELayout/></w:compat></w:settings>";
+
+/* The page number: "— 1 —" (a PAGE field between dashes), on odd pages at
+ * the right and on even pages at the left, one character in. */
+#define DOCX_PAGE_FIELD                                                                            \
+    "<w:r><w:t xml:space=\"preserve\">— </w:t></w:r>"                                            \
+    "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"                                              \
+    "<w:r><w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r>"                          \
+    "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>1</w:t></w:r>"                    \
+    "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"                                                \
+    "<w:r><w:t xml:space=\"preserve\"> —</w:t></w:r>"
+#define DOCX_FOOTER(jc, ind)                                                                       \
+    "<w:ftr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"             \
+    "<w:p><w:pPr><w:pStyle w:val=\"Footer\"/><w:ind " ind "/><w:jc w:val=\"" jc                    \
+    "\"/></w:pPr>" DOCX_PAGE_FIELD "</w:p></w:ftr>"
+static const char DOCX_FOOTER_ODD[] = DOCX_FOOTER("right", "w:right=\"280\"");
+static const char DOCX_FOOTER_EVEN[] = DOCX_FOOTER("left", "w:left=\"280\"");
 
 static const char DOCX_CONTENT_TYPES[] =
     "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
@@ -651,6 +817,14 @@ static const char DOCX_CONTENT_TYPES[] =
     "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>"
     "<Override PartName=\"/word/styles.xml\" ContentType=\"application/"
     "vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>"
+    "<Override PartName=\"/word/settings.xml\" ContentType=\"application/"
+    "vnd.openxmlformats-officedocument.wordprocessingml.settings+xml\"/>"
+    "<Override PartName=\"/word/fontTable.xml\" ContentType=\"application/"
+    "vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml\"/>"
+    "<Override PartName=\"/word/footer1.xml\" ContentType=\"application/"
+    "vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/>"
+    "<Override PartName=\"/word/footer2.xml\" ContentType=\"application/"
+    "vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/>"
     "<Override PartName=\"/docProps/core.xml\" "
     "ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>"
     "</Types>";
@@ -667,6 +841,14 @@ static const char DOCX_DOC_RELS[] =
     "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
     "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
     "relationships/styles\" Target=\"styles.xml\"/>"
+    "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+    "relationships/footer\" Target=\"footer1.xml\"/>"
+    "<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+    "relationships/footer\" Target=\"footer2.xml\"/>"
+    "<Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+    "relationships/settings\" Target=\"settings.xml\"/>"
+    "<Relationship Id=\"rId5\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+    "relationships/fontTable\" Target=\"fontTable.xml\"/>"
     "</Relationships>";
 
 /* No dates: they would make two renderings differ. */
@@ -680,14 +862,30 @@ static void docx_core(struct out *o, const doc *d)
     puts_(o, "</dc:title><dc:creator>safecomm</dc:creator></cp:coreProperties>");
 }
 
-enum { PART_TYPES, PART_RELS, PART_CORE, PART_DOC, PART_DOC_RELS, PART_STYLES, NPARTS };
+enum {
+    PART_TYPES,
+    PART_RELS,
+    PART_CORE,
+    PART_DOC,
+    PART_DOC_RELS,
+    PART_STYLES,
+    PART_SETTINGS,
+    PART_FONTS,
+    PART_FOOTER_ODD,
+    PART_FOOTER_EVEN,
+    NPARTS
+};
 
 static const char *const part_name[NPARTS] = {[PART_TYPES] = "[Content_Types].xml",
                                               [PART_RELS] = "_rels/.rels",
                                               [PART_CORE] = "docProps/core.xml",
                                               [PART_DOC] = "word/document.xml",
                                               [PART_DOC_RELS] = "word/_rels/document.xml.rels",
-                                              [PART_STYLES] = "word/styles.xml"};
+                                              [PART_STYLES] = "word/styles.xml",
+                                              [PART_SETTINGS] = "word/settings.xml",
+                                              [PART_FONTS] = "word/fontTable.xml",
+                                              [PART_FOOTER_ODD] = "word/footer1.xml",
+                                              [PART_FOOTER_EVEN] = "word/footer2.xml"};
 
 /* 2000-01-01 00:00:00 as an MS-DOS date and time, set directly rather than
  * through zip_file_set_mtime, whose conversion goes through the local time
@@ -786,6 +984,17 @@ int doc_render_docx(const doc *d, buf *out, const char **msg)
     puts_(&o[PART_DOC_RELS], DOCX_DOC_RELS);
     puts_(&o[PART_STYLES], XML_DECL);
     puts_(&o[PART_STYLES], DOCX_STYLES);
+    static const struct {
+        int part;
+        const char *xml;
+    } fixed[] = {{PART_SETTINGS, DOCX_SETTINGS},
+                 {PART_FONTS, DOCX_FONTS},
+                 {PART_FOOTER_ODD, DOCX_FOOTER_ODD},
+                 {PART_FOOTER_EVEN, DOCX_FOOTER_EVEN}};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        puts_(&o[fixed[i].part], XML_DECL);
+        puts_(&o[fixed[i].part], fixed[i].xml);
+    }
     int rc = 0;
     for (int i = 0; i < NPARTS && rc == 0; i++)
         rc = finish(&o[i], msg);

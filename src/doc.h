@@ -40,6 +40,11 @@ struct doc_block {
     const char *text;   /* all kinds but DOC_TABLE */
     int ncols, nrows;   /* DOC_TABLE: nrows includes the header row */
     const char **cells; /* DOC_TABLE: row-major, nrows * ncols, never NULL */
+    /* Where the block stands in a summary's outline (doc_chapter), or NULL;
+     * for a DOC_PARA its stable key "chapter/part/N" ("chapter/N" for the
+     * outline's own text): the N-th paragraph that part writes in that
+     * chapter. The editable text of a summary is found by it. */
+    const char *chapter, *key;
 };
 
 doc *doc_new(arena *a, const char *title);
@@ -57,6 +62,18 @@ void doc_signature(doc *d, const char *text);
 void doc_table_begin(doc *d, int ncols);
 void doc_cell(doc *d, const char *text);
 void doc_table_end(doc *d);
+
+/* The outline position of the blocks added next: the chapter's key (NULL
+ * to leave the outline) and the part writing (a module's name, or NULL for
+ * the outline's own text). doc_chapter resets the part. Strings are kept,
+ * not copied: static or in the doc's arena. */
+void doc_chapter(doc *d, const char *chapter);
+void doc_part(doc *d, const char *part);
+/* Editing a built doc: the text of block i (a DOC_PARA; ignored otherwise),
+ * and a new DOC_PARA inserted before block at (0..nblocks) with the given
+ * key and chapter. A table must not be open. */
+void doc_set_text(doc *d, int i, const char *text);
+void doc_insert_para(doc *d, int at, const char *text, const char *chapter, const char *key);
 
 /* Reading the model back (tests, other renderers). A block pointer is valid
  * until the next block is added (the array grows by copying); NULL when i is

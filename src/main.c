@@ -21,6 +21,8 @@
 #include "static_files.h"
 #include "stats.h"
 #include "report.h"
+#include "summary_edit.h"
+#include "workbook.h"
 #include "pdfdoc.h"
 #include "doc.h"
 #include "users.h"
@@ -81,6 +83,9 @@ static const char *usage_text =
     "safe|drug_free|rule_of_law|civilized]\n"
     "           [--format docx|pdf|html|md] -o FILE\n"
     "           年度工作总结（格式默认取自文件扩展名）\n"
+    "  report   --db DB dossier --region CODE --year Y [--campaign C] -o FILE.zip\n"
+    "           评审档案（每个要素一个文件夹、索引页、档案完整性报告）\n"
+    "  report   --db DB workbook --region CODE --year Y -o FILE.xlsx   统计工作簿\n"
     "  migrate-data --from sqlite:PATH --to postgresql://…   SQLite 数据迁入 PostgreSQL（可续传）\n"
     "所有命令都接受 --key-file PATH（默认是数据库文件旁的 DB.key）。\n"
     "上传的照片存放在 --files-dir DIR（SQLite 默认是 DB.files；PostgreSQL 必须指定，\n"
@@ -1013,8 +1018,82 @@ static int cmd_export(const struct opts *o)
 
 /* report work-summary: the year-end work summary of a region, written with
  * the whole tree's permissions (the command line is the operator's). */
+/* report NAME: a module's report (module.h: the evaluation dossier), as the
+ * whole tree's operator. */
+static int cmd_module_report(const struct opts *o, const struct module_report *mr)
+{
+    const char *out = opt(o, "output"), *region = opt(o, "region"), *ys = opt(o, "year");
+    const char *campaign = opt(o, "campaign");
+    if (!out || !region || !ys)
+        return usage(xasprintf("用法: safecomm report --db DB %s --region CODE --year Y "
+                               "[--campaign C] -o FILE",
+                               mr->name));
+    if (region_level_of(region) == RL_INVALID)
+        return usage("--region 必须是有效的区域代码");
+    int year = stats_year_parse(ys);
+    if (year < 0)
+        return usage("--year 必须是 1949 到 2100 之间的年份");
+    if (campaign && !report_campaign_label(campaign))
+        return usage("--campaign 必须是 "
+                     "safe（安全社区）、drug_free（无毒社区）、rule_of_law（民主法治示范社区）"
+                     "或 civilized（文明社区）");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    arena *a = arena_new();
+    db_conn *c = db_acquire(app.db);
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    char *err = NULL;
+    if (mr->write(c, &who, region, year, campaign ? campaign : "safe", out, &err) != 0)
+        rc = fail(err ? err : "生成失败");
+    else
+        printf("已生成%s %s\n", mr->label, out);
+    free(err);
+    db_release(app.db, c);
+    arena_free(a);
+    return rc;
+}
+
+/* report workbook: the statistical workbook, audited like an export. */
+static int cmd_workbook(const struct opts *o)
+{
+    const char *out = opt(o, "output"), *region = opt(o, "region"), *ys = opt(o, "year");
+    if (!out || !region || !ys)
+        return usage("用法: safecomm report --db DB workbook --region CODE --year Y -o FILE.xlsx");
+    if (region_level_of(region) == RL_INVALID)
+        return usage("--region 必须是有效的区域代码");
+    int year = stats_year_parse(ys);
+    if (year < 0)
+        return usage("--year 必须是 1949 到 2100 之间的年份");
+    int rc = open_store(o, 0, 1);
+    if (rc)
+        return rc;
+    arena *a = arena_new();
+    db_conn *c = db_acquire(app.db);
+    struct audit_actor who = {auth_system_user(a), "cli"};
+    json_t *filter = json_pack("{s:s, s:i}", "region", region, "year", year);
+    char *err = NULL;
+    if (audit_export(c, &who, "workbook", NULL, region, "xlsx", filter, -1) != DB_OK)
+        rc = fail("写入审计日志失败，未生成统计工作簿");
+    else if (workbook_write(c, who.user, region, year, out, &err) != 0)
+        rc = fail(err ? err : "生成失败");
+    else
+        printf("已生成统计工作簿 %s\n", out);
+    free(err);
+    json_decref(filter);
+    db_release(app.db, c);
+    arena_free(a);
+    return rc;
+}
+
 static int cmd_report(const struct opts *o)
 {
+    if (o->nargs == 2 && strcmp(o->args[1], "workbook") == 0)
+        return cmd_workbook(o);
+    for (int m = 0; o->nargs == 2 && m < module_count; m++)
+        for (int k = 0; k < module_list[m]->nreports; k++)
+            if (strcmp(module_list[m]->reports[k].name, o->args[1]) == 0)
+                return cmd_module_report(o, &module_list[m]->reports[k]);
     const char *out = opt(o, "output"), *region = opt(o, "region"), *ys = opt(o, "year");
     const char *format = opt(o, "format"), *campaign = opt(o, "campaign");
     if (!campaign)
@@ -1055,9 +1134,16 @@ static int cmd_report(const struct opts *o)
     const char *msg = NULL;
     if (st == DB_DONE)
         rc = fail("区域不存在");
-    else if (st != DB_OK)
+    doc *d = st == DB_OK ? report_work_summary(a, s, campaign) : NULL;
+    if (d) {
+        /* The office's own text, as the API gives it (summary_edit.h). */
+        c = db_acquire(app.db);
+        st = summary_edit_apply(c, d, region, year, campaign, NULL);
+        db_release(app.db, c);
+    }
+    if (rc == 0 && st != DB_OK && st != DB_DONE)
         rc = fail("读取统计数据失败");
-    else if (doc_render(report_work_summary(a, s, campaign), format, &b, &msg) != 0)
+    else if (rc == 0 && doc_render(d, format, &b, &msg) != 0)
         rc = fail(msg);
     if (rc == 0) {
         /* Audited before the document is in place: nothing leaves unaudited. */

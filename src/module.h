@@ -30,6 +30,19 @@ struct module_perm {
     const char *label;
 };
 
+struct audit_actor;
+
+/* A document a module writes to a file for `safecomm report NAME` (the
+ * evaluation dossier): for region's subtree and year, the campaign (NULL:
+ * "safe"), by who (scoped, masked and audited by the module). 0, or -1 with
+ * a malloc'd message in *err. */
+struct module_report {
+    const char *name;  /* "dossier" */
+    const char *label; /* "评审档案" */
+    int (*write)(db_conn *c, const struct audit_actor *who, const char *region, int year,
+                 const char *campaign, const char *path, char **err);
+};
+
 struct module {
     const char *name;  /* the folder: "hazards" */
     const char *label; /* Chinese: "隐患排查整治" */
@@ -59,6 +72,9 @@ struct module {
 
     const struct module_perm *perms;
     int nperms;
+
+    const struct module_report *reports;
+    int nreports;
 };
 
 /* The list (src/mod/modules.c), in the order the statistics, the summary's

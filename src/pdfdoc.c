@@ -12,17 +12,32 @@
 #define MAX_COLS 16
 
 /* A4 in points, 25 mm margins. */
-#define PAGE_W    595.28
-#define PAGE_H    841.89
-#define MARGIN    70.87
-#define CONTENT_W (PAGE_W - 2 * MARGIN)
-#define BOTTOM    (PAGE_H - MARGIN)
-#define CELL_PAD  4.0
+#define PAGE_W   595.28
+#define PAGE_H   841.89
+#define MARGIN   70.87
+#define CELL_PAD 4.0
+#define MM       (72.0 / 25.4)
 
 #define SERIF "Noto Serif CJK SC"
 #define SANS  "Noto Sans CJK SC"
 
-enum kind { B_TITLE, B_HEADING, B_PARA, B_SIGN, B_SPACE, B_BREAK, B_TABLE };
+/* The official document format (pdfdoc_official): margins 37, 35, 28 and
+ * 26 mm; 22 lines of 28 characters of 16 pt in the 156 × 225 mm text block,
+ * each line on a pitch of 225 mm / 22, the characters condensed by 0.25 pt
+ * so that 28 fit in 156 mm. Each face is named first and falls back to the
+ * Noto CJK face (fontconfig skips the names it does not have). */
+#define GB_TOP    (37 * MM)
+#define GB_BOTTOM (35 * MM)
+#define GB_LEFT   (28 * MM)
+#define GB_RIGHT  (26 * MM)
+#define GB_PITCH  (225 * MM / 22)
+#define GB_BODY   "仿宋_GB2312, FangSong_GB2312, 仿宋, FangSong, Noto Serif CJK SC"
+#define GB_TITLE  "方正小标宋简体, FZXiaoBiaoSong-B05S, Noto Serif CJK SC"
+#define GB_H1     "黑体, SimHei, Noto Sans CJK SC"
+#define GB_H2     "楷体_GB2312, KaiTi_GB2312, 楷体, KaiTi, Noto Serif CJK SC"
+#define GB_NUMBER "宋体, SimSun, Noto Serif CJK SC"
+
+enum kind { B_TITLE, B_HEADING, B_SUBHEADING, B_PARA, B_SIGN, B_SPACE, B_BREAK, B_TABLE };
 
 struct block {
     enum kind kind;
@@ -42,7 +57,29 @@ struct pdfdoc {
     struct block *table; /* the table being filled */
     const char *error;   /* the first misuse, reported by pdfdoc_render */
     int pages;
+    int official; /* pdfdoc_official */
 };
+
+/* The page's geometry, by layout. */
+static double left_of(const pdfdoc *d)
+{
+    return d->official ? GB_LEFT : MARGIN;
+}
+
+static double top_of(const pdfdoc *d)
+{
+    return d->official ? GB_TOP : MARGIN;
+}
+
+static double bottom_of(const pdfdoc *d)
+{
+    return PAGE_H - (d->official ? GB_BOTTOM : MARGIN);
+}
+
+static double width_of(const pdfdoc *d)
+{
+    return d->official ? PAGE_W - GB_LEFT - GB_RIGHT : PAGE_W - 2 * MARGIN;
+}
 
 /* ---- building ---- */
 
@@ -78,6 +115,16 @@ pdfdoc *pdfdoc_new(arena *a, const char *title)
     d->a = a;
     d->title = keep(d, title);
     return d;
+}
+
+void pdfdoc_official(pdfdoc *d)
+{
+    d->official = 1;
+}
+
+void pdfdoc_subheading(pdfdoc *d, const char *text)
+{
+    add(d, B_SUBHEADING)->text = keep(d, text);
 }
 
 void pdfdoc_title(pdfdoc *d, const char *text)
@@ -130,7 +177,7 @@ void pdfdoc_table_begin(pdfdoc *d, int ncols, const double *widths, int flags)
         sum += b->widths[i];
     }
     for (int i = 0; i < ncols; i++)
-        b->widths[i] = CONTENT_W * b->widths[i] / sum;
+        b->widths[i] = width_of(d) * b->widths[i] / sum;
     d->table = b;
 }
 
@@ -209,9 +256,19 @@ static PangoLayout *layout_new(struct rs *s, const char *text, const char *famil
     pango_layout_set_alignment(l, align == PDFDOC_CENTER  ? PANGO_ALIGN_CENTER
                                   : align == PDFDOC_RIGHT ? PANGO_ALIGN_RIGHT
                                                           : PANGO_ALIGN_LEFT);
+    pango_layout_set_text(l, text, -1);
+    if (s->d->official) {
+        /* flow sets the lines on the pitch; the text type is condensed. */
+        if (size >= 16) {
+            PangoAttrList *al = pango_attr_list_new();
+            pango_attr_list_insert(al, pango_attr_letter_spacing_new((int)(-0.25 * PANGO_SCALE)));
+            pango_layout_set_attributes(l, al);
+            pango_attr_list_unref(al);
+        }
+        return l;
+    }
     /* 1.5 line spacing reads like a printed notice. */
     pango_layout_set_line_spacing(l, 1.5f);
-    pango_layout_set_text(l, text, -1);
     return l;
 }
 
@@ -259,11 +316,29 @@ static void lines_draw(struct rs *s, const struct lines *ls, int from, int to, d
     }
 }
 
-static void footer(struct rs *s)
+/* GB/T 9704: "— 1 —" in 4号 7 mm below the text block, on odd pages at the
+ * right and on even pages at the left, one character in. */
+static void footer_official(struct rs *s)
 {
     char text[64];
+    snprintf(text, sizeof text, "— %d —", s->page);
+    double w = width_of(s->d) - 2 * 14;
+    PangoLayout *l =
+        layout_new(s, text, GB_NUMBER, 14, 0, w, s->page % 2 ? PDFDOC_RIGHT : PDFDOC_LEFT);
+    cairo_move_to(s->cr, left_of(s->d) + 14, bottom_of(s->d) + 7 * MM);
+    pango_cairo_show_layout(s->cr, l);
+    g_object_unref(l);
+}
+
+static void footer(struct rs *s)
+{
+    if (s->d->official) {
+        footer_official(s);
+        return;
+    }
+    char text[64];
     snprintf(text, sizeof text, "第 %d 页 共 %d 页", s->page, s->total);
-    PangoLayout *l = layout_new(s, text, SERIF, 9, 0, CONTENT_W, PDFDOC_CENTER);
+    PangoLayout *l = layout_new(s, text, SERIF, 9, 0, width_of(s->d), PDFDOC_CENTER);
     int h;
     pango_layout_get_size(l, NULL, &h);
     cairo_move_to(s->cr, MARGIN, PAGE_H - MARGIN / 2 - (double)h / PANGO_SCALE / 2);
@@ -283,7 +358,7 @@ static void page_new(struct rs *s)
 {
     page_end(s);
     s->page++;
-    s->y = MARGIN;
+    s->y = top_of(s->d);
     s->fresh = 1;
 }
 
@@ -296,13 +371,22 @@ static void flow(struct rs *s, PangoLayout *l, double before, double after, doub
     lines_of(s, l, &ls);
     if (!s->fresh)
         s->y += before;
+    /* The official layout sets every line on the pitch, its glyphs centred
+     * in it (the 0.5 pt spares rounding at the 22nd line). */
+    double pitch = s->d->official ? GB_PITCH : 0, bottom = bottom_of(s->d) + (pitch ? 0.5 : 0);
     for (int i = 0; i < ls.n; i++) {
-        double need = ls.h[i] + (i == 0 ? keep : 0);
-        if (s->y + need > BOTTOM && !s->fresh)
+        double h = pitch ? pitch : ls.h[i];
+        double need = h + (i == 0 ? keep : 0);
+        if (s->y + need > bottom && !s->fresh)
             page_new(s);
-        if (s->draw)
-            lines_draw(s, &ls, i, i + 1, MARGIN, s->y);
-        s->y += ls.h[i];
+        if (s->draw && pitch) {
+            cairo_move_to(s->cr, left_of(s->d) + ls.x[i],
+                          s->y + (pitch - ls.h[i]) / 2 + ls.base[i] - ls.top[i]);
+            pango_cairo_show_layout_line(s->cr, ls.line[i]);
+        } else if (s->draw) {
+            lines_draw(s, &ls, i, i + 1, left_of(s->d), s->y);
+        }
+        s->y += h;
         s->fresh = 0;
     }
     s->y += after;
@@ -321,9 +405,11 @@ static void row_prepare(struct rs *s, const struct block *b, int r, struct row *
     int header = (b->flags & PDFDOC_TABLE_HEADER) && r == 0;
     for (int c = 0; c < b->ncols; c++) {
         int bold = header || ((b->flags & PDFDOC_TABLE_LABELS) && c == 0);
-        PangoLayout *l = layout_new(s, b->cells[r * b->ncols + c], SERIF, 11, bold,
-                                    b->widths[c] - 2 * CELL_PAD, PDFDOC_LEFT);
-        pango_layout_set_line_spacing(l, 1.25f);
+        PangoLayout *l =
+            layout_new(s, b->cells[r * b->ncols + c], s->d->official ? GB_BODY : SERIF,
+                       s->d->official ? 12 : 11, bold, b->widths[c] - 2 * CELL_PAD, PDFDOC_LEFT);
+        if (!s->d->official)
+            pango_layout_set_line_spacing(l, 1.25f);
         lines_of(s, l, &row->cell[c]);
         row->next[c] = 0;
     }
@@ -351,7 +437,7 @@ static double row_height(const struct row *row)
 static int row_place(struct rs *s, const struct block *b, struct row *row, int shade, int force)
 {
     int to[MAX_COLS];
-    double h = 0, avail = BOTTOM - s->y - 2 * CELL_PAD;
+    double h = 0, avail = bottom_of(s->d) - s->y - 2 * CELL_PAD;
     int moved = 0, done = 1;
     for (int c = 0; c < row->n; c++) {
         const struct lines *ls = &row->cell[c];
@@ -371,7 +457,7 @@ static int row_place(struct rs *s, const struct block *b, struct row *row, int s
         return 0;
     h += 2 * CELL_PAD;
     if (s->draw) {
-        double x = MARGIN;
+        double x = left_of(s->d);
         for (int c = 0; c < row->n; c++) {
             cairo_rectangle(s->cr, x, s->y, b->widths[c], h);
             if (shade) {
@@ -415,7 +501,8 @@ static void table(struct rs *s, const struct block *b)
         /* A row that fits on a page whole moves to the next page rather than
          * split, and takes the header with it when the table starts there. */
         double need = h + (top < 0 ? head_h : 0);
-        if (!s->fresh && s->y != top && s->y + need > BOTTOM && h + head_h <= BOTTOM - MARGIN)
+        if (!s->fresh && s->y != top && s->y + need > bottom_of(s->d) &&
+            h + head_h <= bottom_of(s->d) - top_of(s->d))
             page_new(s);
         for (;;) {
             if (top < 0 || s->fresh) {
@@ -438,37 +525,71 @@ static void table(struct rs *s, const struct block *b)
     s->y += 6;
 }
 
+/* The blocks of the official layout: the title in 2号, one blank line
+ * below it; headings and body in 3号; the signature four characters in from
+ * the right after a blank line; tables in 小四. */
+static void block_official(struct rs *s, const struct block *b)
+{
+    double w = width_of(s->d);
+    switch (b->kind) {
+    case B_TITLE:
+        flow(s, layout_new(s, b->text, GB_TITLE, 22, 0, w, PDFDOC_CENTER), 0, GB_PITCH, GB_PITCH);
+        break;
+    case B_HEADING:
+        flow(s, layout_new(s, b->text, GB_H1, 16, 0, w, PDFDOC_LEFT), 0, 0, GB_PITCH);
+        break;
+    case B_SUBHEADING:
+        flow(s, layout_new(s, b->text, GB_H2, 16, 0, w, PDFDOC_LEFT), 0, 0, GB_PITCH);
+        break;
+    case B_PARA:
+        flow(s, layout_new(s, b->text, GB_BODY, 16, 0, w, b->align), 0, 0, 0);
+        break;
+    case B_SIGN:
+        flow(s, layout_new(s, b->text, GB_BODY, 16, 0, w - 4 * 16, PDFDOC_RIGHT), GB_PITCH, 0, 0);
+        break;
+    default:
+        break;
+    }
+}
+
 static void run(struct rs *s)
 {
     s->page = 1;
-    s->y = MARGIN;
+    s->y = top_of(s->d);
     s->fresh = 1;
+    double w = width_of(s->d);
     for (const struct block *b = s->d->head; b; b = b->next) {
-        switch (b->kind) {
-        case B_TITLE:
-            flow(s, layout_new(s, b->text, SANS, 20, 1, CONTENT_W, PDFDOC_CENTER), 12, 18, 40);
-            break;
-        case B_HEADING:
-            flow(s, layout_new(s, b->text, SANS, 14, 1, CONTENT_W, PDFDOC_LEFT), 12, 6, 40);
-            break;
-        case B_PARA:
-            flow(s, layout_new(s, b->text, SERIF, 12, 0, CONTENT_W, b->align), 0, 6, 0);
-            break;
-        case B_SIGN:
-            flow(s, layout_new(s, b->text, SERIF, 12, 0, CONTENT_W, PDFDOC_RIGHT), 30, 6, 0);
-            break;
-        case B_SPACE:
-            if (!s->fresh)
-                s->y += b->space;
-            break;
-        case B_BREAK:
-            page_new(s);
-            break;
-        case B_TABLE:
-            table(s, b);
-            break;
+        int text = b->kind != B_SPACE && b->kind != B_BREAK && b->kind != B_TABLE;
+        if (s->d->official && text) {
+            block_official(s, b);
+        } else {
+            switch (b->kind) {
+            case B_TITLE:
+                flow(s, layout_new(s, b->text, SANS, 20, 1, w, PDFDOC_CENTER), 12, 18, 40);
+                break;
+            case B_HEADING:
+            case B_SUBHEADING:
+                flow(s, layout_new(s, b->text, SANS, 14, 1, w, PDFDOC_LEFT), 12, 6, 40);
+                break;
+            case B_PARA:
+                flow(s, layout_new(s, b->text, SERIF, 12, 0, w, b->align), 0, 6, 0);
+                break;
+            case B_SIGN:
+                flow(s, layout_new(s, b->text, SERIF, 12, 0, w, PDFDOC_RIGHT), 30, 6, 0);
+                break;
+            case B_SPACE:
+                if (!s->fresh)
+                    s->y += b->space;
+                break;
+            case B_BREAK:
+                page_new(s);
+                break;
+            case B_TABLE:
+                table(s, b);
+                break;
+            }
         }
-        if (s->y > BOTTOM)
+        if (s->y > bottom_of(s->d) + 0.5)
             page_new(s);
     }
     page_end(s);

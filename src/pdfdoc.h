@@ -57,8 +57,22 @@ enum {
 /* title goes to the PDF metadata (the creator is "safecomm"). */
 pdfdoc *pdfdoc_new(arena *a, const char *title);
 
+/* The layout of the official document format (GB/T 9704-2012), for the
+ * work summary: margins 37, 35, 28 and 26 mm (top, bottom, left, right);
+ * the title in 2号 方正小标宋简体, headings in 3号 黑体 (pdfdoc_heading) and
+ * 楷体 (pdfdoc_subheading), the body in 3号 仿宋_GB2312, each falling back
+ * to Noto Serif CJK SC (黑体 to Noto Sans CJK SC); 22 lines of 28
+ * characters a page; the page number "— 1 —" 7 mm below the text, at the
+ * right on odd pages and at the left on even ones. Call before adding
+ * blocks (tables take the text width when they begin). Without it: 25 mm
+ * margins, Noto faces, "第 N 页 共 M 页". */
+void pdfdoc_official(pdfdoc *d);
+
 void pdfdoc_title(pdfdoc *d, const char *text);
 void pdfdoc_heading(pdfdoc *d, const char *text);
+/* A second-level heading: as pdfdoc_heading, but in 楷体 in the official
+ * layout. */
+void pdfdoc_subheading(pdfdoc *d, const char *text);
 /* A "\n" in text starts a new line. */
 void pdfdoc_paragraph(pdfdoc *d, enum pdfdoc_align align, const char *text);
 /* Right-aligned lines ("\n"-separated) after some space: who signs, the date. */

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "module.h"
 #include "stats.h"
+#include "summary_edit.h"
 #include "util.h"
 
 #define SUMMARY_MAX_LINES 16
@@ -433,7 +434,10 @@ static void parts_run(struct summary *x, const char *key)
             for (int i = 0; i < module_list[m]->nsummary; i++) {
                 const struct summary_part *p = &module_list[m]->summary[i];
                 if (part_runs(x, p, key) && p->rank == next) {
+                    /* The paragraphs' keys name the module (summary_edit.h). */
+                    doc_part(x->d, module_list[m]->name);
                     p->write(x);
+                    doc_part(x->d, NULL);
                     done++;
                 }
             }
@@ -523,6 +527,7 @@ doc *report_work_summary(arena *a, json_t *stats, const char *campaign)
     const char *title = arena_printf(a, "%s%d年%s创建工作总结", x.name, x.year, x.o->label);
     x.d = doc_new(a, title);
     doc_title(x.d, title);
+    doc_chapter(x.d, "opening");
     doc_para(x.d, arena_printf(a,
                                "%d年，%s%s现将%d年工作开展情况总结如下（数据截至%s，根据日常工作"
                                "记录统计）：",
@@ -531,6 +536,7 @@ doc *report_work_summary(arena *a, json_t *stats, const char *campaign)
         const struct chapter *ch = &x.o->chapters[i];
         x.pending = NULL;
         x.sub = 0;
+        doc_chapter(x.d, ch->key);
         switch (ch->kind) {
         case CH_TEXT:
             x.pending = ch->heading;
@@ -547,6 +553,7 @@ doc *report_work_summary(arena *a, json_t *stats, const char *campaign)
             break;
         }
     }
+    doc_chapter(x.d, NULL);
     doc_signature(x.d, arena_printf(a, "%s\n%s", x.name, x.asof_cn));
     return x.d;
 }
@@ -568,8 +575,12 @@ json_t *report_doc_json(const doc *d)
             }
             json_array_append_new(blocks, json_pack("{s:s, s:o}", "kind", "table", "rows", rows));
         } else {
-            json_array_append_new(blocks,
-                                  json_pack("{s:s, s:s}", "kind", kind[b->kind], "text", b->text));
+            json_t *o = json_pack("{s:s, s:s}", "kind", kind[b->kind], "text", b->text);
+            if (b->chapter)
+                json_object_set_new(o, "chapter", json_string(b->chapter));
+            if (b->key)
+                json_object_set_new(o, "key", json_string(b->key));
+            json_array_append_new(blocks, o);
         }
     }
     return json_pack("{s:s, s:o}", "title", doc_title_text(d), "blocks", blocks);
@@ -602,6 +613,15 @@ static void h_work_summary(req *r)
         return;
     doc *d = report_work_summary(r->a, s, campaign);
     json_decref(s);
+    /* The office's own text over the generated one (summary_edit.h). */
+    json_t *notes = NULL;
+    int st = summary_edit_apply(req_db(r), d, region, year, campaign,
+                                strcmp(format, "json") == 0 ? &notes : NULL);
+    if (st != DB_OK) {
+        reply_db_error(r, st);
+        return;
+    }
+    arena_defer(r->a, (void (*)(void *))json_decref, notes);
     /* Every format is a way out, the console's own view (json) too. */
     json_t *filter =
         json_pack("{s:s, s:i, s:s}", "region", region, "year", year, "campaign", campaign);
@@ -609,7 +629,9 @@ static void h_work_summary(req *r)
     if (audit_export_request(r, "work_summary", NULL, region, format, filter, -1) != 0)
         return;
     if (strcmp(format, "json") == 0) {
-        reply_json(r, 200, report_doc_json(d));
+        json_t *preview = report_doc_json(d);
+        summary_edit_annotate(preview, notes);
+        reply_json(r, 200, preview);
         return;
     }
     buf out;
@@ -657,4 +679,5 @@ void report_routes_register(void)
 {
     http_route("GET", "/api/v1/reports/work-summary", h_work_summary, ROUTE_LONG, NULL);
     http_route("GET", "/api/v1/reports/outlines", h_outlines, 0, NULL);
+    summary_edit_routes_register(report_work_summary);
 }

@@ -939,6 +939,8 @@ int stats_compute_only(db_conn *c, const struct user *user, const char *region, 
         st = section_scan(c, a, &plans[i], &sp, children, prefix, &pops, obj);
         if (st == DB_OK)
             st = section_breakdowns(c, dc, a, &plans[i], &sp, obj);
+        if (st == DB_OK && sec->detail)
+            st = sec->detail(c, user, region, year, today, obj);
         json_object_set_new(res, sec->name, obj);
         json_array_append_new(json_object_get(res, "sections"), json_string(sec->name));
     }

@@ -142,6 +142,12 @@ struct stats_section {
     const char *breakdown_cols;  /* "grade, domain, substr(found_at, 6, 2)" */
     const char *breakdown_where; /* "found_at >= $3 AND found_at <= $4", or NULL */
     const char *breakdown_extra; /* "participants" → each item's "participants" */
+    /* Optional: what a module adds to the section's object beyond figures
+     * and breakdowns (a list of records with values computed from other
+     * sections' figures: the promotion projects with their indicators), read
+     * with the same user, region, year and day. DB_OK or a DB_ERR_*. */
+    int (*detail)(db_conn *c, const struct user *user, const char *region, int year,
+                  const char *today, json_t *obj);
 };
 
 /* The declared figure key of section, or NULL. */

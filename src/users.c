@@ -885,6 +885,7 @@ static void h_permissions(req *r)
         {"audit:read", "审计日志与登录日志"},
         {"*", "全部权限（系统管理员）"},
         {"report:read", "统计分析与工作总结（各部分另需该业务的查看权限）"},
+        {"report:write", "工作总结：编辑和新增段落"},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         json_array_append_new(

@@ -111,7 +111,8 @@ test('kill cycles: SIGKILL during writes, an import and a backup; check passes, 
     assert.strictEqual(missing.length, 0, `${missing.length} of ${acked.size} acknowledged creates lost, e.g. ${missing.slice(0, 5)}`);
     // An import is all there or not at all; one acknowledged is all there.
     for (const imp of imports) {
-        const n = (await idsNamed(s, imp.tag)).size;
+        // The tag ends before the row's number: c1r is not a prefix of c10r.
+        const n = (await idsNamed(s, `${imp.tag}r`)).size;
         assert.ok(n === 0 || n === IMPORT_ROWS, `import ${imp.tag}: ${n} of ${IMPORT_ROWS} rows visible`);
         if (imp.acked) assert.strictEqual(n, IMPORT_ROWS, `import ${imp.tag} was acknowledged but has ${n} rows`);
         if (n === 0) lostImports++;

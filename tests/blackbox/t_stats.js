@@ -34,7 +34,7 @@ function pct(n, d) {
     return `${Math.floor(pm / 10)}.${pm % 10}%`;
 }
 
-test('stats: every figure of a county and a township equals a direct count; children add up to their own subtrees', { timeout: 60000 }, async (ctx) => {
+test('stats: every figure of a county and a township equals a direct count; children add up to their own subtrees', { timeout: 120000 }, async (ctx) => {
     const c = await ctx.demoCopy();
     const s = await ctx.serverWith({ db: c.db, token: c.token });
     for (const region of [COUNTY, TOWN]) {
@@ -42,7 +42,7 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assertStatus(r, 200, `stats of ${region}`);
         const st = r.json;
         assert.strictEqual(st.as_of, '2025-12-31', 'a past year is taken at its end');
-        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'care', 'donations', 'hazards', 'incidents', 'injuries', 'inspections', 'letters', 'meetings', 'org_members', 'organisation', 'surveys', 'units', 'volunteer_services', 'volunteer_teams', 'volunteers']);
+        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'campaign_funds', 'campaign_targets', 'campaigns', 'care', 'donations', 'hazards', 'incidents', 'injuries', 'inspections', 'letters', 'meetings', 'org_members', 'organisation', 'projects', 'supervision_findings', 'supervisions', 'surveys', 'units', 'volunteer_services', 'volunteer_teams', 'volunteers']);
         const w = within(region);
         const y = "BETWEEN '2025-01-01' AND '2025-12-31'";
         const h = st.hazards;
@@ -81,6 +81,18 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assert.strictEqual(st.donations.count, await num(c.db, `SELECT count(*) FROM donations WHERE ${w} AND donated_on ${y}`), 'donations');
         assert.strictEqual(st.surveys.knowledge_sample, await num(c.db, `SELECT COALESCE(SUM(sample), 0) FROM surveys WHERE ${w} AND conducted_on ${y} AND kind = 'knowledge'`), 'survey sample');
         assert.strictEqual(st.activities.drug_free, await num(c.db, `SELECT count(*) FROM activities WHERE ${w} AND held_on ${y} AND for_drug_free = 1`), 'drug-free activities');
+        const cp = st.campaigns;
+        assert.strictEqual(cp.total, await num(c.db, `SELECT count(*) FROM campaigns WHERE ${w} AND started_on <= '2025-12-31'`), 'campaigns');
+        assert.strictEqual(cp.named, await num(c.db, `SELECT count(*) FROM campaigns WHERE ${w} AND named_on <= '2025-12-31'`), 'campaigns named');
+        assert.strictEqual(cp.filed, await num(c.db, `SELECT count(*) FROM campaigns WHERE ${w} AND filed_on <= '2025-12-31'`), 'campaigns filed');
+        assert.strictEqual(cp.late, await num(c.db, `SELECT count(*) FROM campaigns c WHERE ${w.replace(/\bregion\b/g, 'c.region').replace(/\bdeleted_at\b/g, 'c.deleted_at')} AND c.started_on <= '2025-12-31' AND EXISTS (SELECT 1 FROM campaign_steps s WHERE s.campaign_id = c.id AND s.planned_on < '2025-12-31' AND (s.done_on IS NULL OR s.done_on > '2025-12-31'))`), 'campaigns late');
+        assert.strictEqual(cp.safe_steps_done, await num(c.db, `SELECT count(*) FROM campaign_steps s JOIN campaigns c ON c.id = s.campaign_id WHERE ${w.replace(/\bregion\b/g, 'c.region').replace(/\bdeleted_at\b/g, 'c.deleted_at')} AND c.type = 'safe' AND c.started_on <= '2025-12-31' AND s.done_on <= '2025-12-31'`), 'safe steps done');
+        assert.strictEqual(cp.by_type.reduce((x, k) => x + k.count, 0), cp.total, 'types add up to the campaigns');
+        assert.strictEqual(st.campaign_funds.amount, await num(c.db, `SELECT COALESCE(SUM(amount), 0) FROM campaign_funds WHERE ${w} AND given_on ${y}`), 'funds');
+        assert.strictEqual(st.supervisions.count, await num(c.db, `SELECT count(*) FROM supervisions WHERE ${w} AND held_on ${y}`), 'supervisions');
+        assert.strictEqual(st.supervision_findings.closed, await num(c.db, `SELECT count(*) FROM supervision_findings WHERE ${w} AND found_on ${y} AND state = 'closed' AND closed_on <= '2025-12-31'`), 'findings closed');
+        assert.strictEqual(st.projects.count, await num(c.db, `SELECT count(*) FROM projects WHERE ${w} AND year = 2025`), 'promotion projects');
+        assert.strictEqual(st.projects.items.length, st.projects.count, 'one item per project');
         // Each child against its own subtree.
         const kids = await num(c.db, `SELECT count(*) FROM regions WHERE parent = '${region}'`);
         assert.strictEqual(st.children.length, kids, 'one row per child region');
@@ -128,7 +140,7 @@ test('stats: scope, section permissions and bad input', { timeout: 60000 }, asyn
     const rev = await s.createUser('st-reviewer', 'reviewer', TOWN);
     const rr = await s.api('GET', `/api/v1/stats?region=${TOWN}&year=2025`, { token: rev });
     assertStatus(rr, 200, 'reviewer');
-    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'volunteer_teams', 'volunteer_services', 'incidents', 'injuries', 'organisation', 'org_members', 'meetings', 'letters', 'donations', 'surveys'], 'reviewer sections');
+    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'volunteer_teams', 'volunteer_services', 'incidents', 'injuries', 'campaigns', 'campaign_targets', 'campaign_funds', 'supervisions', 'supervision_findings', 'projects', 'organisation', 'org_members', 'meetings', 'letters', 'donations', 'surveys'], 'reviewer sections');
     assert.ok(!('hazards' in rr.json) && !('care' in rr.json), 'no hazard or care figures for a reviewer');
     assert.ok(!('hazards_found' in rr.json.children[0]), 'no hazard column in the children either');
     const rmd = await s.api('GET', `/api/v1/reports/work-summary?region=${TOWN}&year=2025&format=md`, { token: rev });
@@ -248,7 +260,8 @@ test('work summary: the figures of the statistics in md, html, pdf, docx and jso
         `共开展宣传、培训、应急演练等活动${st.activities.count}场`,
         `登记志愿者${st.volunteers.total}人`,
         '## 一、',
-        '## 三、加强安全隐患排查和整治',
+        '## 一、明确创建目标，有序推进创建工作',
+        '## 四、加强安全隐患排查和整治',
         '存在的主要问题',
         '2026年工作打算',
         '| 九龙镇 |',

@@ -1260,6 +1260,61 @@ test('工作总结: the 2025 preview of the county (title, 三、 heading, a tab
     await loggedOut(page, base);
 });
 
+test('工作总结 editor: the county adds a paragraph to a chapter, edits a generated one (figures tied, 手填 marked), reverts and deletes with confirmation; the campaign selector writes 无毒社区', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    await page.goto(`${base}/reports/work-summary?year=2025`);
+    const ws = page.locator('[data-test=work-summary][data-loaded=true][data-busy=false]');
+    await page.locator('[data-test=summary-generate]').click();
+    await ws.waitFor({ timeout: 30000 });
+    const sheet = page.locator('[data-test=summary-sheet]');
+    assert((await sheet.locator('[data-test=chapter-add]').count()) === 0, 'a plain preview until 编辑段落 is on');
+    await page.locator('[data-test=summary-edit-mode]').click();
+
+    // Add a paragraph at the end of 一、.
+    const added = '县委主要领导多次听取创建工作汇报，全年召开推进会4次。';
+    await sheet.locator('[data-test=chapter-add][data-chapter=organisation]').click();
+    const dlg = page.locator('.el-dialog:visible');
+    await dlg.locator('textarea[data-test=para-text], [data-test=para-text] textarea').fill(added);
+    await dlg.locator('[data-test=para-save]').click();
+    const addedPara = sheet.locator('[data-test=para-add]', { hasText: '全年召开推进会' });
+    await addedPara.waitFor({ timeout: 30000 });
+    assert((await addedPara.locator('[data-test=fig-hand]').innerText()).startsWith('4'), 'the 4 of an added paragraph is marked 手填');
+
+    // Edit the volunteers' paragraph: its figures stay tied, a new number is typed by hand.
+    const vol = sheet.locator('[data-test=para]', { hasText: '登记志愿者' }).first();
+    const key = await vol.getAttribute('data-key');
+    const text = (await vol.locator('.doc-para').innerText()).trim();
+    await vol.locator('[data-test=para-edit]').click();
+    await dlg.locator('textarea[data-test=para-text], [data-test=para-text] textarea').fill(`${text}其中党员骨干17人。`);
+    await dlg.locator('[data-test=para-save]').click();
+    const edited = sheet.locator(`[data-test=para-edit][data-key="${key}"]`);
+    await edited.waitFor({ timeout: 30000 });
+    assert((await edited.locator('[data-test=fig-tied]').count()) >= 2, 'the generated figures stay tied');
+    const hand = await edited.locator('[data-test=fig-hand]').allInnerTexts();
+    assert(hand.length === 1 && hand[0].startsWith('17'), `17 is typed by hand: ${hand.join(' | ')}`);
+    await shot(page, 'work-summary-editor');
+
+    // Revert the edit and delete the paragraph, each after a confirmation.
+    await edited.locator('[data-test=para-revert]').click();
+    await confirmBox(page);
+    await sheet.locator(`[data-test=para][data-key="${key}"]`).waitFor({ timeout: 30000 });
+    await addedPara.locator('[data-test=para-delete]').click();
+    await confirmBox(page);
+    await addedPara.waitFor({ state: 'detached', timeout: 30000 });
+    const doc = await apiGet(page, '/api/v1/reports/work-summary?year=2025&format=json');
+    assert(!doc.blocks.some((b) => b.edit), 'no edit left');
+
+    // The campaign selector: 无毒社区's own title.
+    await pickOption(page, page.locator('[data-test=summary-campaign]'), '无毒社区');
+    await page.locator('[data-test=summary-generate]').click();
+    await ws.waitFor({ timeout: 30000 });
+    const title = (await page.locator('[data-test=doc-title]').first().innerText()).trim();
+    assert(title.endsWith('无毒社区创建工作总结'), `the title is ${title}`);
+    assert(new URL(page.url()).searchParams.get('campaign') === 'drug_free', 'the campaign is in the URL');
+    await loggedOut(page, base);
+});
+
 // Waits until 事故伤害统计 has finished a load after `before` loads.
 async function injurySettled(page, before = 0) {
     await page.waitForFunction(
@@ -1457,7 +1512,133 @@ test('伤害病例: the card-like form in its sections; a traffic cause at home 
     assert(total1 === total0 + 1, `the list total went from ${total0} to ${total1}`);
 });
 
+test('现场评分: a reviewer scores three items, the network drops before the third; after reconnect all three are saved', async ({ page, base, context }) => {
+    await context.clearCookies();
+    await login(page, base, 'reviewer');
+    const evs = await apiGet(page, '/api/v1/evaluations?page_size=5');
+    assert(evs.items.length > 0, 'the demo evaluation');
+    const ev = evs.items[0];
+    await page.goto(`${base}/evaluations/score`);
+    await page.locator('[data-test=score-evaluations] .el-button').first().click();
+    await page.waitForURL((u) => u.pathname === `/evaluations/${ev.id}/score`);
+    const title = page.locator('[data-test=score-item-title]');
+    const net = page.locator('[data-test=score-net]');
+    const grades = [['a', 'b', 'a'], ['b', 'b', 'c'], ['a', 'a', 'b']];
+    const codes = [];
+    for (let i = 0; i < 3; i++) {
+        if (i === 2) {
+            // The network drops between the second item and the third.
+            await page.waitForFunction(() => !document.querySelector('[data-test=score-net]').textContent.includes('待发送'));
+            await context.setOffline(true);
+        }
+        codes.push((await title.innerText()).split(' ')[0]);
+        const parts = page.locator('.score-part');
+        assert((await parts.count()) === 3, 'three parts: 有无, 痕迹, 效果');
+        for (let k = 0; k < 3; k++) await parts.nth(k).locator(`[data-grade="${grades[i][k]}"]`).click();
+        await page.locator('textarea[data-test=score-comment], [data-test=score-comment] textarea').first().fill(`现场评语${i + 1}`);
+        await page.locator('[data-test=score-save]').click();
+        await page.waitForFunction((c) => !document.querySelector('[data-test=score-item-title]').textContent.startsWith(c + ' '), codes[i]);
+    }
+    await page.waitForFunction(() => document.querySelector('[data-test=score-net]').textContent.includes('离线，待发送 1 条'));
+    const big = await page.locator('.score-grade').first().boundingBox();
+    assert(big && big.height >= 48, `grade buttons are large: ${big && big.height}`);
+    await shot(page, 'reviewer-offline');
+    await context.setOffline(false);
+    await page.waitForFunction(() => {
+        const t = document.querySelector('[data-test=score-net]').textContent;
+        return t.includes('在线') && !t.includes('待发送');
+    }, null, { timeout: 15000 });
+    const items = (await apiGet(page, `/api/v1/evaluations/${ev.id}/items`)).items;
+    for (let i = 0; i < 3; i++) {
+        const it = items.find((x) => x.code === codes[i]);
+        assert(it && it.mine, `item ${codes[i]} saved`);
+        const g = it.mine.grades;
+        assert(g.exists === grades[i][0] && g.evidence === grades[i][1] && g.effect === grades[i][2], `item ${codes[i]} grades ${JSON.stringify(g)}`);
+        assert(it.mine.comment === `现场评语${i + 1}`, `item ${codes[i]} comment ${it.mine.comment}`);
+    }
+    const stored = await page.evaluate(() => localStorage.getItem('safecomm.scoreQueue'));
+    assert(stored === '[]', `the queue is empty: ${stored}`);
+});
+
+test('风险四色图: each township is filled with the colour of its highest risk level, as GET /risks/map says', async ({ page, base, context }) => {
+    await context.clearCookies();
+    await login(page, base, 'county');
+    const api = await apiGet(page, '/api/v1/risks/map?region=511621000000');
+    assert(api.items.length > 0, 'the demo has risks');
+    await page.goto(`${base}/risks/map`);
+    const colours = { red: '#e53935', orange: '#fb8c00', yellow: '#fdd835', blue: '#1e88e5' };
+    await page.locator('[data-test=risk-map] path.leaflet-interactive').first().waitFor();
+    await page.waitForTimeout(300);
+    for (const c of Object.keys(colours)) {
+        const want = api.items.filter((i) => i.color === c).length;
+        const got = await page.locator(`[data-test=risk-map] path[fill="${colours[c]}"]`).count();
+        assert(got === want, `${c}: ${got} regions drawn, the API has ${want}`);
+    }
+});
+
+test('评审档案: the county admin generates the dossier of 九龙镇 and downloads a zip with the progress shown', async ({ page, base, context }) => {
+    await context.clearCookies();
+    await login(page, base, 'county');
+    await page.goto(`${base}/reports/dossier`);
+    await pickRegion(page, page.locator('.el-form-item').filter({ hasText: '区域' }), '九龙镇');
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.locator('[data-test=dossier-generate]').click()]);
+    assert(/\.zip$/.test(dl.suggestedFilename()), `a zip: ${dl.suggestedFilename()}`);
+    const f = await dl.path();
+    const head = fs.readFileSync(f).subarray(0, 2).toString('latin1');
+    assert(head === 'PK', 'the download is a ZIP');
+    await page.locator('[data-test=dossier-progress]').filter({ hasText: '已下载' }).waitFor();
+});
+
 /* ---------------- the run ---------------- */
+
+// Campaigns (issue 14, acceptance 7): the township admin of 九龙镇 opens its
+// campaign from the board, is refused a step without evidence (the message
+// under the field), attaches a scan and completes the step; the county's
+// board then shows the town at its next step.
+const JIULONG = '511621101000';
+
+async function boardRow(page, base, region) {
+    await page.goto(`${base}/campaigns/board`);
+    await page.locator('[data-test=campaign-board][data-loaded=true]').waitFor({ timeout: 15000 });
+    const row = page.locator(`[data-test=cboard-row-${region}]`);
+    await row.waitFor();
+    return row;
+}
+
+test('campaigns (acceptance 7): a township admin completes a step with a document attached; the county board shows the new step', async ({ page, base, watch }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'town', await townPassword(base));
+    let row = await boardRow(page, base, JIULONG);
+    const before = await row.getAttribute('data-step');
+    assert(before === 'application', `九龙镇 starts at its application, not ${before}`);
+    await row.click();
+    await page.waitForURL(/\/campaigns\/\d+$/);
+    await page.locator(`[data-test=campaign-detail][data-step=${before}]`).waitFor();
+    await shot(page, 'campaign-detail');
+    await page.locator('[data-test=complete-step]').click();
+    const dialog = page.locator('.el-dialog:has([data-test=complete-submit])');
+    await dialog.waitFor();
+    // Without evidence: 422, the message under 证明材料.
+    watch.expect(422, /\/api\/v1\/campaigns\/\d+\/transitions$/);
+    await dialog.locator('[data-test=complete-submit]').click();
+    const err = dialog.locator('.el-form-item[data-field=files] .el-form-item__error');
+    await err.waitFor();
+    assert((await err.innerText()).includes('证明材料'), 'the refusal names the evidence');
+    await attachPhoto(dialog, '申请书扫描件.png', PNG_BLUE);
+    await dialog.locator('[data-test=complete-submit]').click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+    await page.locator('[data-test=campaign-detail][data-step=document_review]').waitFor({ timeout: 10000 });
+    const done = page.locator('[data-test=timeline-step][data-code=application]');
+    assert((await done.getAttribute('data-done')) === 'true', 'the step is done on the timeline');
+    await photosLoaded(page, '[data-test=timeline-step][data-code=application] [data-test=step-files]', 1);
+    // The county's board shows the town's new step.
+    await logout(page);
+    await login(page, base, 'county');
+    row = await boardRow(page, base, JIULONG);
+    await page.waitForFunction((r) => document.querySelector(`[data-test=cboard-row-${r}]`)?.dataset.step === 'document_review', JIULONG);
+    assert((await row.locator('[data-test=cboard-state]').innerText()).includes('文件审核'), 'the state column names the new step');
+    await shot(page, 'campaign-board');
+});
 
 async function main() {
     const t0 = Date.now();

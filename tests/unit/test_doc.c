@@ -203,9 +203,16 @@ static int write_file(const char *path, const buf *b)
 
 static void test_docx(void)
 {
-    static const char *const entries[] = {
-        "[Content_Types].xml",          "_rels/.rels",    "docProps/core.xml", "word/document.xml",
-        "word/_rels/document.xml.rels", "word/styles.xml"};
+    static const char *const entries[] = {"[Content_Types].xml",
+                                          "_rels/.rels",
+                                          "docProps/core.xml",
+                                          "word/document.xml",
+                                          "word/_rels/document.xml.rels",
+                                          "word/styles.xml",
+                                          "word/settings.xml",
+                                          "word/fontTable.xml",
+                                          "word/footer1.xml",
+                                          "word/footer2.xml"};
     arena *a = arena_new();
     doc *d = sample(a);
     buf out, again;
@@ -223,7 +230,7 @@ static void test_docx(void)
     if (!z) {
         zip_source_free(src);
     } else {
-        CHECK_INT(zip_get_num_entries(z, 0), 6);
+        CHECK_INT(zip_get_num_entries(z, 0), 10);
         for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
             CHECK_INT(zip_name_locate(z, entries[i], 0), (long long)i);
             /* The fixed time, whatever the zone: 2000-01-01 00:00 local. */
@@ -246,12 +253,28 @@ static void test_docx(void)
             CHECK(strstr(x, "<w:pStyle w:val=\"Heading1\"/>") != NULL);
             CHECK(strstr(x, "<w:pStyle w:val=\"Heading2\"/>") != NULL);
             CHECK(strstr(x, "<w:pStyle w:val=\"BodyText\"/>") != NULL);
-            CHECK(strstr(x, "<w:jc w:val=\"right\"/></w:pPr><w:r><w:t xml:space=\"preserve\">"
-                            "九龙镇人民政府</w:t><w:br/>") != NULL);
+            CHECK(strstr(x, "<w:pStyle w:val=\"Signature\"/></w:pPr><w:r><w:t "
+                            "xml:space=\"preserve\">九龙镇人民政府</w:t><w:br/>") != NULL);
+            /* GB/T 9704: A4, margins 37/35/28/26 mm, a 22-line grid, the
+             * odd and even footers. */
+            CHECK(strstr(x, "<w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"2098\" "
+                            "w:right=\"1474\" w:bottom=\"1984\" w:left=\"1587\"") != NULL);
+            CHECK(strstr(x, "<w:docGrid w:type=\"lines\" w:linePitch=\"579\"/>") != NULL);
+            CHECK(strstr(x, "<w:footerReference w:type=\"even\" r:id=\"rId3\"/>") != NULL);
             free(x);
         }
         x = zip_entry(z, "word/styles.xml");
         CHECK(x && strstr(x, "w:firstLineChars=\"200\"") && strstr(x, "w:eastAsia=\"黑体\""));
+        CHECK(x && strstr(x, "w:eastAsia=\"仿宋_GB2312\"") &&
+              strstr(x, "w:eastAsia=\"楷体_GB2312\"") &&
+              strstr(x, "w:eastAsia=\"方正小标宋简体\"") && strstr(x, "<w:sz w:val=\"44\"/>"));
+        free(x);
+        x = zip_entry(z, "word/footer1.xml");
+        CHECK(x && strstr(x, "— </w:t>") && strstr(x, "> PAGE </w:instrText>") &&
+              strstr(x, "<w:jc w:val=\"right\"/>"));
+        free(x);
+        x = zip_entry(z, "word/fontTable.xml");
+        CHECK(x && strstr(x, "<w:font w:name=\"仿宋_GB2312\"><w:altName w:val=\"仿宋\"/>"));
         free(x);
         x = zip_entry(z, "docProps/core.xml");
         CHECK(x && strstr(x, "<dc:title>九龙镇2025年度工作总结</dc:title>"));
@@ -450,9 +473,63 @@ static void test_misuse(void)
     CHECK(aborts(misuse_ncols));
 }
 
+/* The outline's keys: per chapter and part, counting that part's paragraphs
+ * only, so that another part writing more does not move them; insertion and
+ * a new text keep the keys. */
+static void test_keys(void)
+{
+    arena *a = arena_new();
+    doc *d = doc_new(a, "t");
+    doc_title(d, "t");
+    doc_chapter(d, "opening");
+    doc_para(d, "开头");
+    doc_chapter(d, "organisation");
+    doc_heading(d, "一、组织");
+    doc_part(d, "units");
+    doc_para(d, "单位6家");
+    doc_part(d, NULL);
+    doc_part(d, "volunteers");
+    doc_para(d, "志愿者45人");
+    doc_para(d, "服务2276小时");
+    doc_part(d, NULL);
+    doc_para(d, "本章小结");
+    doc_chapter(d, NULL);
+    doc_signature(d, "九龙镇");
+    CHECK_INT(doc_nblocks(d), 8);
+    CHECK(doc_block_at(d, 0)->key == NULL && doc_block_at(d, 0)->chapter == NULL);
+    CHECK_STR(doc_block_at(d, 1)->key, "opening/1");
+    CHECK(doc_block_at(d, 2)->key == NULL);
+    CHECK_STR(doc_block_at(d, 2)->chapter, "organisation");
+    CHECK_STR(doc_block_at(d, 3)->key, "organisation/units/1");
+    CHECK_STR(doc_block_at(d, 4)->key, "organisation/volunteers/1");
+    CHECK_STR(doc_block_at(d, 5)->key, "organisation/volunteers/2");
+    CHECK_STR(doc_block_at(d, 6)->key, "organisation/1");
+    CHECK(doc_block_at(d, 7)->key == NULL && doc_block_at(d, 7)->chapter == NULL);
+
+    doc_set_text(d, 4, "志愿者共46人");
+    doc_set_text(d, 2, "不是段落"); /* ignored: a heading */
+    doc_insert_para(d, 7, "领导重视", "organisation", "add/9");
+    CHECK_INT(doc_nblocks(d), 9);
+    CHECK_STR(doc_block_at(d, 4)->text, "志愿者共46人");
+    CHECK_STR(doc_block_at(d, 2)->text, "一、组织");
+    CHECK_STR(doc_block_at(d, 7)->text, "领导重视");
+    CHECK_STR(doc_block_at(d, 7)->key, "add/9");
+    CHECK_STR(doc_block_at(d, 7)->chapter, "organisation");
+    CHECK(doc_block_at(d, 8)->kind == DOC_SIGNATURE);
+    buf md;
+    buf_init(&md, 1 << 16);
+    const char *msg = NULL;
+    CHECK_INT(doc_render_md(d, &md, &msg), 0);
+    buf_append(&md, "", 1);
+    CHECK(strstr(md.ptr, "本章小结\n\n领导重视\n\n九龙镇") != NULL);
+    buf_free(&md);
+    arena_free(a);
+}
+
 int main(void)
 {
     test_model();
+    test_keys();
     test_md();
     test_html();
     test_docx();

@@ -31,6 +31,7 @@ export const BIZ_PAGES = [
     },
     { path: '/hazards/map', name: 'hazard-map', title: '隐患地图', icon: 'MapLocation', perm: 'hazard:read' },
     { path: '/m/report', name: 'mobile-report', title: '隐患上报', icon: 'Upload', perm: 'hazard:write' },
+    { path: '/campaigns/board', name: 'campaign-board', title: '创建进度看板', icon: 'DataLine', perm: 'campaign:read' },
     { path: '/stats', name: 'stats', title: '统计分析', icon: 'DataAnalysis', perm: 'report:read' },
     {
         path: '/stats/injuries',
@@ -49,6 +50,9 @@ export const BIZ_PAGES = [
         show: () => state.user && state.user.role !== 'unit_officer',
     },
     { path: '/reports/work-summary', name: 'report-work-summary', title: '工作总结', icon: 'Notebook', perm: 'report:read' },
+    { path: '/risks/map', name: 'risk-map', title: '风险四色图', icon: 'MapLocation', perm: 'risk:read' },
+    { path: '/reports/dossier', name: 'report-dossier', title: '评审档案', icon: 'Download', perm: 'report:read' },
+    { path: '/evaluations/score', name: 'evaluation-score-list', title: '现场评分', icon: 'Tickets', perm: 'evaluation:score' },
 ];
 
 export const menu = computed(() => {

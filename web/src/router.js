@@ -30,6 +30,11 @@ const StatsView = () => import('./views/stats/StatsView.vue');
 const WorkSummary = () => import('./views/stats/WorkSummary.vue');
 const InjuryStats = () => import('./views/stats/InjuryStats.vue');
 const LetterCoverage = () => import('./views/org/LetterCoverage.vue');
+const CampaignBoard = () => import('./views/campaign/CampaignBoard.vue');
+const CampaignDetail = () => import('./views/campaign/CampaignDetail.vue');
+const ScoreView = () => import('./views/evaluation/ScoreView.vue');
+const DossierView = () => import('./views/evaluation/DossierView.vue');
+const RiskMap = () => import('./views/evaluation/RiskMap.vue');
 
 const adminComponents = {
     'admin-users': UsersView,
@@ -65,8 +70,20 @@ const routes = [
             // Entities with a page of their own: the generic list's detail
             // link (/e/<entity>/<id>) is sent there.
             { path: 'e/hazards/:id', redirect: (to) => `/hazards/${to.params.id}` },
+            { path: 'e/campaigns/:id', redirect: (to) => `/campaigns/${to.params.id}` },
+            { path: 'campaigns/board', name: 'campaign-board', component: CampaignBoard, meta: { title: '创建进度看板', group: '业务管理', perm: 'campaign:read' } },
+            {
+                path: 'campaigns/:id',
+                name: 'campaign-detail',
+                component: CampaignDetail,
+                meta: { title: (r) => `创建活动 #${r.params.id}`, group: '业务管理', perm: 'campaign:read' },
+            },
             { path: 'hazards/map', name: 'hazard-map', component: HazardMap, meta: { title: '隐患地图', group: '业务管理', perm: 'hazard:read' } },
             { path: 'hazards/board', name: 'hazard-board', component: HazardBoard, meta: { title: '隐患看板', group: '业务管理', perm: 'hazard:read' } },
+            { path: 'risks/map', name: 'risk-map', component: RiskMap, meta: { title: '风险四色图', group: '业务管理', perm: 'risk:read' } },
+            { path: 'reports/dossier', name: 'report-dossier', component: DossierView, meta: { title: '评审档案', group: '业务管理', perm: 'report:read' } },
+            { path: 'evaluations/score', name: 'evaluation-score-list', component: ScoreView, meta: { title: '现场评分', group: '业务管理', perm: 'evaluation:score' } },
+            { path: 'evaluations/:id/score', name: 'evaluation-score', component: ScoreView, meta: { title: '现场评分', group: '业务管理', perm: 'evaluation:score' } },
             { path: 'stats', name: 'stats', component: StatsView, meta: { title: '统计分析', group: '业务管理', perm: 'report:read' } },
             {
                 path: 'stats/injuries',
