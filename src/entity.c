@@ -1128,6 +1128,28 @@ static int seal_column(db_conn *c, arena *a, const struct entity *e, const struc
     return st;
 }
 
+/* The search index of e rebuilt from its live rows: a migration that wrote
+ * rows or changed what is searched lists e in seal_pending with col '*'. */
+static int reindex_all(db_conn *c, arena *a, const struct entity *e)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "DELETE FROM %s_fts", e->name);
+    int st = db_exec_params(c, sql, 0, NULL);
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE deleted_at IS NULL ORDER BY id", e->name);
+    db_stmt *s = st == DB_OK ? db_prepare(c, sql) : NULL;
+    json_t *ids = json_array();
+    while (s && (st = db_step(s)) == DB_ROW)
+        json_array_append_new(ids, json_integer(db_col_int(s, 0)));
+    db_done(s);
+    st = st == DB_DONE ? DB_OK : (st < 0 ? st : DB_ERR);
+    for (size_t i = 0; st == DB_OK && i < json_array_size(ids); i++)
+        st = entity_reindex(
+            c, a, e,
+            arena_printf(a, "%lld", (long long)json_integer_value(json_array_get(ids, i))));
+    json_decref(ids);
+    return st;
+}
+
 int entity_seal_pending(db_conn *c, char **err)
 {
     *err = NULL;
@@ -1152,6 +1174,9 @@ int entity_seal_pending(db_conn *c, char **err)
         const struct field *f = e ? entity_field_find(e, col) : NULL;
         if (st == DB_OK && f && f->type == FT_SENSITIVE && !entity_is_region_table(e))
             st = seal_column(c, a, e, f);
+        if (st == DB_OK && e && strcmp(col, "*") == 0 && entity_has_search(e) &&
+            !entity_is_region_table(e))
+            st = reindex_all(c, a, e);
         const char *p[] = {tbl, col};
         if (st == DB_OK)
             st = db_exec_params(c, "DELETE FROM seal_pending WHERE tbl = $1 AND col = $2", 2, p);

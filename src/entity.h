@@ -229,7 +229,9 @@ int entity_import_file(db_conn *c, const struct audit_actor *who, const struct e
                        const char *path, unsigned flags, json_t **report);
 /* Seals the columns a migration listed in seal_pending (a field that became
  * sensitive): each clear value is sealed, hashed and masked, and its clear
- * column emptied, in one transaction. Run after the migrations, with the
+ * column emptied, in one transaction. A row with col "*" rebuilds the
+ * search index of the entity named by tbl from its live rows (a migration
+ * that wrote rows or changed the searched fields). Run after the migrations, with the
  * key. 0, or -1 with a malloc'd message in *err. */
 int entity_seal_pending(db_conn *c, char **err);
 /* Re-encrypts every sensitive value under the current key (after a new key

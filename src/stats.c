@@ -325,11 +325,14 @@ static void plan_build(struct plan *p, const struct stats_section *sec)
         assert(bd->date);
         const char *cnt = bd->count ? bd->count : "1";
         buf_init(&b, 1 << 14);
+        /* A sum in tenths: integers, the same on both backends. */
+        const char *pre = bd->tenths ? "CAST(ROUND((" : "",
+                   *post = bd->tenths ? ") * 10) AS BIGINT)" : "";
         buf_printf(
             &b,
-            "SELECT %s, COALESCE(SUM(CASE WHEN %s >= $3 AND %s <= $4 THEN %s ELSE 0 END), 0), "
-            "COALESCE(SUM(CASE WHEN %s >= $5 AND %s <= $6 THEN %s ELSE 0 END), 0) FROM %s",
-            bd->col, bd->date, bd->date, cnt, bd->date, bd->date, cnt,
+            "SELECT %s, COALESCE(SUM(CASE WHEN %s >= $3 AND %s <= $4 THEN %s%s%s ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN %s >= $5 AND %s <= $6 THEN %s%s%s ELSE 0 END), 0) FROM %s",
+            bd->col, bd->date, bd->date, pre, cnt, post, bd->date, bd->date, pre, cnt, post,
             bd->table ? bd->table : sec->table);
         scope(&b, sec);
         buf_printf(&b, " AND ((%s >= $3 AND %s <= $4) OR (%s >= $5 AND %s <= $6))", bd->date,
@@ -634,7 +637,7 @@ static int own_breakdown(db_conn *c, struct dict_cache *dc, arena *a,
     struct own_ctx x = {.rows = json_array()};
     int st = run(c, sql, sp, own_row, &x);
     size_t n = json_array_size(x.rows);
-    if (st == DB_OK && !bd->dict) {
+    if (st == DB_OK && !bd->dict && !bd->labels) {
         json_t *m[2] = {json_array(), json_array()};
         for (int i = 0; i < 12; i++)
             for (int y = 0; y < 2; y++)
@@ -648,6 +651,28 @@ static int own_breakdown(db_conn *c, struct dict_cache *dc, arena *a,
         }
         json_object_set_new(obj, bd->key, m[0]);
         json_object_set_new(obj, arena_printf(a, "%s_prev", bd->key), m[1]);
+    } else if (st == DB_OK && bd->labels) {
+        /* In the order of the ids; each named by its row. */
+        json_t *out = json_array();
+        char lsql[256];
+        snprintf(lsql, sizeof lsql, "SELECT name FROM %s WHERE id = $1", bd->labels);
+        for (size_t k = 0; st == DB_OK && k < n; k++) {
+            json_t *row = json_array_get(x.rows, k);
+            const char *code = json_string_value(json_array_get(row, 0));
+            const char *label = "未填写";
+            db_stmt *s = *code ? db_prepare(c, lsql) : NULL;
+            if (s) {
+                db_bind_int(s, 1, atoll(code));
+                if (db_step(s) == DB_ROW && db_col_text(s, 0))
+                    label = arena_strdup(a, db_col_text(s, 0));
+                db_done(s);
+            } else if (*code) {
+                st = db_last_status(c);
+            }
+            own_item(out, label, row);
+        }
+        shares(out);
+        json_object_set_new(obj, bd->key, out);
     } else if (st == DB_OK) {
         /* In the dictionary's order; codes it no longer lists follow. */
         json_t *out = json_array();
@@ -671,6 +696,16 @@ static int own_breakdown(db_conn *c, struct dict_cache *dc, arena *a,
         json_object_set_new(obj, bd->key, out);
     }
     json_decref(x.rows);
+    /* Sums in tenths become numbers with one decimal. */
+    json_t *items = bd->tenths && st == DB_OK ? json_object_get(obj, bd->key) : NULL;
+    for (size_t k = 0; k < json_array_size(items); k++) {
+        json_t *it = json_array_get(items, k);
+        static const char *const keys[] = {"count", "count_prev", "change"};
+        for (int i = 0; i < 3; i++)
+            json_object_set_new(
+                it, keys[i],
+                json_real((double)json_integer_value(json_object_get(it, keys[i])) / 10.0));
+    }
     return st;
 }
 
@@ -1011,7 +1046,8 @@ json_t *stats_figures_json(void)
         for (int k = 0; k < sec->nbreakdowns; k++)
             json_array_append_new(bds, json_pack("{s:s, s:s, s:b}", "key", sec->breakdowns[k].key,
                                                  "label", sec->breakdowns[k].label, "monthly",
-                                                 sec->breakdowns[k].dict == NULL));
+                                                 sec->breakdowns[k].dict == NULL &&
+                                                     sec->breakdowns[k].labels == NULL));
         json_array_append_new(sections, json_pack("{s:s, s:s, s:s, s:o, s:o}", "key", sec->name,
                                                   "label", sec->label, "perm", sec->perm, "figures",
                                                   figs, "breakdowns", bds));

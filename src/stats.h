@@ -112,6 +112,13 @@ struct stats_breakdown {
     const char *date;  /* "month": compared with the year's first and last day */
     const char *where; /* "dim = 'cause'" */
     const char *count; /* "n" */
+    /* With col: the codes are ids of this table's rows, each item labelled
+     * by the row's name column ("volunteer_teams": hours per team); rows
+     * without one are labelled "未填写". NULL: dict or months. */
+    const char *labels;
+    /* count is a sum written with one decimal (hours), as a STATS_SUM
+     * figure: the items' count, count_prev and change are numbers. */
+    int tenths;
 };
 
 #define STATS_MAX_BREAKDOWNS 8

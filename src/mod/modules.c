@@ -10,14 +10,15 @@
 #include "checklists/checklists.h"
 #include "hazards/hazards.h"
 #include "incidents/incidents.h"
+#include "governance/governance.h"
 #include "promotion/promotion.h"
 #include "registries/registries.h"
 #include "risks/risks.h"
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module,   &activities_module, &volunteers_module, &care_module,
-    &incidents_module, &registries_module, &campaigns_module,  &risks_module,
-    &promotion_module, &checklists_module,
+    &hazards_module,    &activities_module, &volunteers_module, &care_module,
+    &incidents_module,  &registries_module, &campaigns_module,  &risks_module,
+    &promotion_module,  &checklists_module, &governance_module,
 };
 const int module_count = MODULE_N(module_list);

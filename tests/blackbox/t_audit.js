@@ -58,10 +58,10 @@ test('every create, update and delete is audited: who, ip, the changed fields; s
     await lifecycle(s, county, 'county', {
         entity: 'volunteers',
         region: VILLAGE,
-        create: { name: vname, region: VILLAGE, hours: 2, team: '一队' },
-        update: { hours: 5, team: '二队', name: vname },
-        createChanges: { name: [null, vname], region: [null, VILLAGE], hours: [null, 2], team: [null, '一队'] },
-        updateChanges: { hours: [2, 5], team: ['一队', '二队'] },
+        create: { name: vname, region: VILLAGE, hours: 2, skills: '一队' },
+        update: { hours: 5, skills: '二队', name: vname },
+        createChanges: { name: [null, vname], region: [null, VILLAGE], hours: [null, 2], skills: [null, '一队'] },
+        updateChanges: { hours: [2, 5], skills: ['一队', '二队'] },
     });
     const title = `审计活动${RUN_TAG}`;
     await lifecycle(s, village, 'village', {

@@ -374,7 +374,7 @@ async function pgBackupRestore(ctx) {
     const reg = await demoRegions(s);
     const tag = `备份${RUN_TAG}`;
     let seq = 0;
-    const post = () => s.admin('POST', '/api/v1/volunteers', { body: { name: `${tag}-${seq++}`, region: reg.village, team: '备份测试队' } });
+    const post = () => s.admin('POST', '/api/v1/volunteers', { body: { name: `${tag}-${seq++}`, region: reg.village, skills: '备份测试队' } });
     const before = [];
     for (let i = 0; i < 20; i++) {
         const r = await post();
@@ -433,7 +433,7 @@ test('backup while the server writes; restore into a new path; check passes and 
     let seq = 0;
     const post = async () => {
         const i = seq++;
-        const r = await s.admin('POST', '/api/v1/volunteers', { body: { name: `${tag}-${i}`, region: reg.village, team: '备份测试队' } });
+        const r = await s.admin('POST', '/api/v1/volunteers', { body: { name: `${tag}-${i}`, region: reg.village, skills: '备份测试队' } });
         return r;
     };
     const before = [];

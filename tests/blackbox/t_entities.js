@@ -43,12 +43,14 @@ function containsIn(o, fields, term) {
 test('volunteers: create, get, patch, soft delete', async (ctx) => {
     const s = await ctx.server();
     const reg = await demoRegions(s);
+    const team = await create(s, 'volunteer_teams', { name: `城关志愿服务队${RUN_TAG}`, region: reg.township });
+    const team2 = await create(s, 'volunteer_teams', { name: `新队伍${RUN_TAG}`, region: reg.township });
     const body = {
         name: `张三${RUN_TAG}`,
         gender: '1',
         phone: '13800138000',
         birth_date: '1980-05-06',
-        team: '城关志愿服务队',
+        team_id: team.id,
         skills: '急救,消防',
         joined_on: '2024-03-01',
         hours: 12.5,
@@ -59,6 +61,7 @@ test('volunteers: create, get, patch, soft delete', async (ctx) => {
     assertCommon(c, 'created volunteer');
     for (const k of Object.keys(body)) assert.deepStrictEqual(c[k], body[k], `created volunteer: ${k}`);
     assert.strictEqual(c.gender_label, '男', 'gender_label');
+    assert.strictEqual(c.team_name, team.name, 'team_name');
     assert.ok(c.region_name.length > 0, 'region_name empty');
 
     const g = await s.admin('GET', `/api/v1/volunteers/${c.id}`);
@@ -68,10 +71,11 @@ test('volunteers: create, get, patch, soft delete', async (ctx) => {
     assert.strictEqual(g.json.gender_label, '男');
     assert.strictEqual(g.json.created_at, c.created_at);
 
-    const p = await s.admin('PATCH', `/api/v1/volunteers/${c.id}`, { body: { hours: 20, team: '新队伍', gender: '2' } });
+    const p = await s.admin('PATCH', `/api/v1/volunteers/${c.id}`, { body: { hours: 20, team_id: team2.id, gender: '2' } });
     assertStatus(p, 200, 'PATCH volunteer');
     assert.strictEqual(p.json.hours, 20);
-    assert.strictEqual(p.json.team, '新队伍');
+    assert.strictEqual(p.json.team_id, team2.id);
+    assert.strictEqual(p.json.team_name, team2.name);
     assert.strictEqual(p.json.gender, '2');
     assert.strictEqual(p.json.gender_label, '女');
     assert.strictEqual(p.json.name, body.name, 'PATCH changed an untouched field');
@@ -249,10 +253,11 @@ test('q search: two-character and one-character Chinese terms', async (ctx) => {
     const reg = await demoRegions(s);
     const fire = await create(s, 'activities', { title: '火灾应急疏散演练', kind: 'drill', held_on: '2025-05-12', region: reg.village, place: '中心小学' });
     const flood = await create(s, 'activities', { title: '防汛知识培训', kind: 'training', held_on: '2025-05-13', region: reg.village, place: '村委会' });
-    const zs = await create(s, 'volunteers', { name: '张三', gender: '1', region: reg.village, team: '平安巡逻队' });
-    const ls = await create(s, 'volunteers', { name: '李四', gender: '1', region: reg.village, team: '平安巡逻队' });
+    const patrol = await create(s, 'volunteer_teams', { name: '平安巡逻队', region: reg.township });
+    const zs = await create(s, 'volunteers', { name: '张三', gender: '1', region: reg.village, team_id: patrol.id, skills: '夜间巡逻' });
+    const ls = await create(s, 'volunteers', { name: '李四', gender: '1', region: reg.village, team_id: patrol.id, skills: '治安巡逻' });
     const A = ['title', 'place', 'content'];
-    const V = ['name', 'team', 'skills'];
+    const V = ['name', 'skills'];
 
     const check = async (entity, term, fields, mustHave, mustNot) => {
         const l = await list(s, entity, `q=${q(term)}&sort=-created_at&page_size=500`);
@@ -272,7 +277,7 @@ test('q search: two-character and one-character Chinese terms', async (ctx) => {
     await check('volunteers', '张', V, [zs.id], [ls.id]);
     await check('volunteers', '张三', V, [zs.id], [ls.id]);
     await check('volunteers', '李四', V, [ls.id], [zs.id]);
-    await check('volunteers', '巡逻', V, [zs.id, ls.id], []);
+    await check('volunteers', '巡逻', V, [zs.id, ls.id], []); // another searchable field
     const none = await list(s, 'activities', `q=${q('不存在的词语' + RUN_TAG)}`);
     assert.strictEqual(none.total, 0, 'q for a missing term');
     // An edit is searchable at once, and the old text no longer is.
@@ -299,7 +304,7 @@ test('q search is a substring match, punctuation included', async (ctx) => {
     for (const term of ['-', '%', '_', "'", '"', '*', '（']) {
         const l = await list(s, 'volunteers', `q=${q(term)}&page_size=500`);
         assert.ok(l.total < all.total, `q=${term} matches every row`);
-        for (const o of l.items) assert.ok(containsIn(o, ['name', 'team', 'skills'], term), `q=${term} returned ${o.name}`);
+        for (const o of l.items) assert.ok(containsIn(o, ['name', 'skills'], term), `q=${term} returned ${o.name}`);
     }
 });
 
@@ -310,7 +315,7 @@ test('meta/entities describes volunteers and activities', async (ctx) => {
     assert.ok(r.json && Array.isArray(r.json.items), `no items: ${brief(r)}`);
     const by = Object.fromEntries(r.json.items.map((e) => [e.name, e]));
     const want = {
-        volunteers: ['志愿者', ['name', 'gender', 'phone', 'birth_date', 'team', 'skills', 'joined_on', 'hours', 'note']],
+        volunteers: ['志愿者', ['name', 'gender', 'phone', 'birth_date', 'team_id', 'skills', 'joined_on', 'hours', 'note']],
         activities: ['宣传培训活动', ['title', 'kind', 'held_on', 'place', 'participants', 'organizer', 'content']],
     };
     for (const [name, [label, fields]] of Object.entries(want)) {

@@ -253,8 +253,8 @@ test('finding 7: CSV cells never run as formulas, and the CSV imports back to th
     const s = await ctx.server();
     const tag = `公式${RUN_TAG}`;
     const vals = [
-        { name: `=${tag}A`, team: '+cmd|calc', skills: '-2+3', note: '=HYPERLINK("http://evil.example","点我")' },
-        { name: `@${tag}B`, team: "'=quoted", skills: '\ttab', note: '普通备注' },
+        { name: `=${tag}A`, phone: '+cmd|calc', skills: '-2+3', note: '=HYPERLINK("http://evil.example","点我")' },
+        { name: `@${tag}B`, phone: "'=quoted", skills: '\ttab', note: '普通备注' },
     ];
     for (const v of vals) assertStatus(await s.admin('POST', '/api/v1/volunteers', { body: Object.assign({ region: VILLAGE, gender: '1' }, v) }), 201, 'create');
     const csv = path.join(s.dir, 'v.csv');
@@ -275,7 +275,7 @@ test('finding 7: CSV cells never run as formulas, and the CSV imports back to th
         const l = await s.admin('GET', `/api/v1/volunteers?q=${encodeURIComponent(tag)}&page_size=50`);
         const same = l.json.items.filter((x) => x.name === v.name);
         assert.strictEqual(same.length, 2, `${v.name}: ${same.length} rows`);
-        for (const k of ['team', 'skills', 'note']) assert.strictEqual(same[0][k], same[1][k], `${v.name}.${k}`);
+        for (const k of ['phone', 'skills', 'note']) assert.strictEqual(same[0][k], same[1][k], `${v.name}.${k}`);
         for (const k of Object.keys(v)) assert.strictEqual(same[0][k], v[k], `${v.name}.${k} as created`);
     }
 });

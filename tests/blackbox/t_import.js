@@ -129,7 +129,7 @@ test('CSV import as text/csv: labels for dict codes, BOM, CRLF, quoting; row err
     const tag = `CSV${RUN_TAG}`;
     const q = (v) => `"${String(v).replace(/"/g, '""')}"`;
     // One heading names no column (a misspelling): the report names it.
-    const head = [L.name, L.gender, L.birth_date, L.team, L.skills, L.hours, REGION_HEADER, '服务时常'].join(',');
+    const head = [L.name, L.gender, L.birth_date, L.note, L.skills, L.hours, REGION_HEADER, '服务时常'].join(',');
     const good = [
         [`${tag}甲`, '男', '1985-07-08', '红袖标队', q('急救, 消防'), '12', reg.village, '9'],
         [`${tag}乙`, '女', '1990-12-31', q('"平安"巡逻队'), '心理疏导', '0', reg.village2, ''],
@@ -153,7 +153,7 @@ test('CSV import as text/csv: labels for dict codes, BOM, CRLF, quoting; row err
     const b = (await byName(s, `${tag}乙`))[0];
     assert.ok(b, 'row 乙 not stored');
     assert.strictEqual(b.gender, '2');
-    assert.strictEqual(b.team, '"平安"巡逻队');
+    assert.strictEqual(b.note, '"平安"巡逻队');
     assert.strictEqual(b.region, reg.village2);
     const c = (await byName(s, `${tag}丙`))[0];
     assert.ok(c, 'row 丙 not stored');

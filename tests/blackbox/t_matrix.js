@@ -45,6 +45,14 @@ const MATRIX = `
 | sysadmin | tenants | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
 | sysadmin | dangerous_houses | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — |
 | sysadmin | care_visits | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | volunteer_teams | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | volunteer_services | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | committees | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | committee_members | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — |
+| sysadmin | meetings | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | responsibility_letters | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | donations | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
+| sysadmin | surveys | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | ok / — | — |
 | county_admin | regions | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
@@ -65,6 +73,14 @@ const MATRIX = `
 | county_admin | tenants | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | county_admin | dangerous_houses | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | ok / 404 |
 | county_admin | care_visits | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | volunteer_teams | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | volunteer_services | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | committees | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | committee_members | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | ok / 404 |
+| county_admin | meetings | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | responsibility_letters | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | donations | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| county_admin | surveys | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | regions | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
@@ -85,6 +101,14 @@ const MATRIX = `
 | township_admin | tenants | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | township_admin | dangerous_houses | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | ok / 404 |
 | township_admin | care_visits | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | volunteer_teams | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | volunteer_services | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | committees | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | committee_members | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | ok / 404 |
+| township_admin | meetings | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | responsibility_letters | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | donations | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| township_admin | surveys | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | village_worker | volunteers | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | activities | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
@@ -105,6 +129,14 @@ const MATRIX = `
 | village_worker | tenants | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | village_worker | dangerous_houses | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | 403 / 404 |
 | village_worker | care_visits | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | volunteer_teams | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | volunteer_services | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | committees | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | committee_members | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | 403 / 404 |
+| village_worker | meetings | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | responsibility_letters | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | donations | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
+| village_worker | surveys | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | unit_officer | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | unit_officer | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | unit_officer | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
@@ -125,6 +157,14 @@ const MATRIX = `
 | unit_officer | tenants | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | unit_officer | dangerous_houses | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
 | unit_officer | care_visits | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | volunteer_teams | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | volunteer_services | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | committees | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | committee_members | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
+| unit_officer | meetings | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | responsibility_letters | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | donations | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| unit_officer | surveys | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | police | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | police | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | police | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
@@ -145,6 +185,14 @@ const MATRIX = `
 | police | tenants | ok / hidden | ok / 404 | ok / 422 | ok / 404 | ok / 404 | ok / hidden | ok / 422 | — |
 | police | dangerous_houses | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
 | police | care_visits | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | volunteer_teams | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | volunteer_services | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | committees | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | committee_members | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
+| police | meetings | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | responsibility_letters | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | donations | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| police | surveys | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | mediator | volunteers | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | activities | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
@@ -165,6 +213,14 @@ const MATRIX = `
 | mediator | tenants | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | mediator | dangerous_houses | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
 | mediator | care_visits | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | volunteer_teams | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | volunteer_services | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | committees | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | committee_members | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
+| mediator | meetings | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | responsibility_letters | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | donations | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| mediator | surveys | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | reviewer | regions | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | reviewer | volunteers | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 | reviewer | activities | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
@@ -185,6 +241,14 @@ const MATRIX = `
 | reviewer | tenants | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
 | reviewer | dangerous_houses | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | 403 / 404 |
 | reviewer | care_visits | 403 / 403 | 403 / 404 | 403 / 403 | 403 / 404 | 403 / 404 | 403 / 403 | 403 / 403 | — |
+| reviewer | volunteer_teams | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| reviewer | volunteer_services | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| reviewer | committees | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| reviewer | committee_members | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | 403 / 404 |
+| reviewer | meetings | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| reviewer | responsibility_letters | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| reviewer | donations | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
+| reviewer | surveys | ok / hidden | ok / 404 | 403 / 403 | 403 / 404 | 403 / 404 | ok / hidden | 403 / 403 | — |
 `.trim();
 
 const OPS = ['list', 'get', 'create', 'update', 'delete', 'export', 'import', 'reveal'];
@@ -286,6 +350,10 @@ const SECRETS = {
 // The unit of the unit_contacts rows in each place, made by admin there: a
 // contact's unit is a reference, which must lie in the writer's scope too.
 const matrixUnits = {};
+// A volunteer and a committee in each place, for the service records and the
+// members, which refer to them.
+const matrixVolunteers = {};
+const matrixCommittees = {};
 
 function createBody(entity, place, m) {
     switch (entity) {
@@ -329,6 +397,22 @@ function createBody(entity, place, m) {
             return { region: place, owner: `矩阵${m}`, grade: 'B', appraised_on: '2025-03-01', address: '九龙镇危房路2号' };
         case 'care_visits':
             return { region: place, household_id: matrixRefs[place].household, visited_on: '2025-03-01', visitors: `矩阵${m}`, help_given: 'none' };
+        case 'volunteer_teams':
+            return { name: `矩阵${m}`, region: place };
+        case 'volunteer_services':
+            return { volunteer_id: matrixVolunteers[place], served_on: '2025-03-01', hours: 0.5, content: `矩阵${m}`, region: place };
+        case 'committees':
+            return { kind: 'committee', name: `矩阵${m}`, region: place };
+        case 'committee_members':
+            return { committee_id: matrixCommittees[place], name: `矩阵${m}`, phone: '13900002222', region: place };
+        case 'meetings':
+            return { title: `矩阵${m}`, held_on: '2025-03-01', region: place };
+        case 'responsibility_letters':
+            return { party: 'unit', unit_id: matrixUnits[place], issuer: `矩阵${m}`, year: 2025, region: place };
+        case 'donations':
+            return { title: `矩阵${m}`, kind: 'raise', donated_on: '2025-03-01', amount: 100, region: place };
+        case 'surveys':
+            return { title: `矩阵${m}`, kind: 'knowledge', conducted_on: '2025-03-01', sample: 100, positive: 80, region: place };
     }
     throw new Error(entity);
 }
@@ -375,6 +459,22 @@ function importCsv(entity, place, m) {
             return `region,owner,grade,appraised_on\n${place},矩阵${m},B,2025-03-02\n`;
         case 'care_visits':
             return `region,household_id,visited_on,visitors,help_given\n${place},${matrixRefs[place].household},2025-03-02,矩阵${m},none\n`;
+        case 'volunteer_teams':
+            return `region,name\n${place},矩阵${m}\n`;
+        case 'volunteer_services':
+            return `region,volunteer_id,served_on,hours,content\n${place},${matrixVolunteers[place]},2025-03-02,0.5,矩阵${m}\n`;
+        case 'committees':
+            return `region,kind,name\n${place},committee,矩阵${m}\n`;
+        case 'committee_members':
+            return `region,committee_id,name\n${place},${matrixCommittees[place]},矩阵${m}\n`;
+        case 'meetings':
+            return `region,title,held_on\n${place},矩阵${m},2025-03-02\n`;
+        case 'responsibility_letters':
+            return `region,party,issuer,unit_id,year\n${place},unit,矩阵${m},${matrixUnits[place]},2025\n`;
+        case 'donations':
+            return `region,title,kind,donated_on,amount\n${place},矩阵${m},raise,2025-03-02,100\n`;
+        case 'surveys':
+            return `region,title,kind,conducted_on,sample,positive\n${place},矩阵${m},knowledge,2025-03-02,100,80\n`;
     }
     throw new Error(entity);
 }
@@ -421,6 +521,22 @@ function updateBody(entity, n) {
             return ['note', `备注${n}`];
         case 'care_visits':
             return ['note', `情况${n}`];
+        case 'volunteer_teams':
+            return ['leader', `队长${n}`];
+        case 'volunteer_services':
+            return ['hours', 1 + (n % 20)];
+        case 'committees':
+            return ['leader', `组长${n}`];
+        case 'committee_members':
+            return ['post', `职务${n}`];
+        case 'meetings':
+            return ['place', `地点${n}`];
+        case 'responsibility_letters':
+            return ['note', `备注${n}`];
+        case 'donations':
+            return ['recipient_count', n];
+        case 'surveys':
+            return ['method', `方式${n}`];
     }
     throw new Error(entity);
 }
@@ -494,6 +610,12 @@ test('permission matrix: every role × entity × operation, own region and sibli
                 house: await made('rental_houses', { region: place, address: '九龙镇矩阵路9号', landlord: '矩阵房东' }),
                 household: await made('care_households', { region: place, name: `矩阵关爱${place}`, kind: 'elderly_alone' }),
             };
+            const v = await s.admin('POST', '/api/v1/volunteers', { body: { name: `矩阵志愿者${place}`, region: place } });
+            assertStatus(v, 201, `admin POST volunteer in ${place}`);
+            matrixVolunteers[place] = v.json.id;
+            const cm = await s.admin('POST', '/api/v1/committees', { body: { kind: 'committee', name: `矩阵机构${place}`, region: place } });
+            assertStatus(cm, 201, `admin POST committee in ${place}`);
+            matrixCommittees[place] = cm.json.id;
         }
     }
 

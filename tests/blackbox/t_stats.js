@@ -42,7 +42,7 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assertStatus(r, 200, `stats of ${region}`);
         const st = r.json;
         assert.strictEqual(st.as_of, '2025-12-31', 'a past year is taken at its end');
-        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'campaign_funds', 'campaign_targets', 'campaigns', 'care', 'care_visits', 'dangerous_houses', 'disputes', 'hazards', 'help_education', 'help_visits', 'incidents', 'injuries', 'inspections', 'projects', 'supervision_findings', 'supervisions', 'units', 'volunteers']);
+        assert.deepStrictEqual([...st.sections].sort(), ['activities', 'campaign_funds', 'campaign_targets', 'campaigns', 'care', 'care_visits', 'dangerous_houses', 'disputes', 'donations', 'hazards', 'help_education', 'help_visits', 'incidents', 'injuries', 'inspections', 'letters', 'meetings', 'org_members', 'organisation', 'projects', 'supervision_findings', 'supervisions', 'surveys', 'units', 'volunteer_services', 'volunteer_teams', 'volunteers']);
         const w = within(region);
         const y = "BETWEEN '2025-01-01' AND '2025-12-31'";
         const h = st.hazards;
@@ -69,6 +69,18 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assert.strictEqual(st.volunteers.new, await num(c.db, `SELECT count(*) FROM volunteers WHERE ${w} AND joined_on ${y}`), 'new volunteers');
         assert.strictEqual(st.units.key, await num(c.db, `SELECT count(*) FROM units WHERE ${w} AND key_unit = 1`), 'key units');
         assert.strictEqual(st.care.total, await num(c.db, `SELECT count(*) FROM care_households WHERE ${w}`), 'care households');
+        // Issue 14: teams are records; hours are the service records'; letters by their year.
+        assert.strictEqual(st.volunteer_teams.total, await num(c.db, `SELECT count(*) FROM volunteer_teams WHERE ${w} AND (founded_on IS NULL OR founded_on <= '2025-12-31')`), 'teams');
+        assert.strictEqual(Math.round(st.volunteer_services.hours * 10), await num(c.db, `SELECT CAST(ROUND(COALESCE(SUM(hours), 0) * 10) AS INTEGER) FROM volunteer_services WHERE ${w} AND served_on ${y}`), 'service hours');
+        assert.strictEqual(st.letters.total, await num(c.db, `SELECT count(*) FROM responsibility_letters WHERE ${w} AND year = 2025`), 'letters');
+        assert.strictEqual(st.letters.village, await num(c.db, `SELECT count(*) FROM responsibility_letters WHERE ${w} AND year = 2025 AND party = 'village'`), 'village letters');
+        assert.strictEqual(st.letters.units_signed, await num(c.db, `SELECT count(DISTINCT unit_id) FROM responsibility_letters WHERE ${w} AND year = 2025 AND party = 'unit'`), 'units signed');
+        assert.strictEqual(st.organisation.work_groups, await num(c.db, `SELECT count(*) FROM committees WHERE ${w} AND kind = 'work_group' AND (established_on IS NULL OR established_on <= '2025-12-31')`), 'working groups');
+        assert.strictEqual(st.org_members.total, await num(c.db, `SELECT count(*) FROM committee_members WHERE ${w}`), 'members');
+        assert.strictEqual(st.meetings.count, await num(c.db, `SELECT count(*) FROM meetings WHERE ${w} AND held_on ${y}`), 'meetings');
+        assert.strictEqual(st.donations.count, await num(c.db, `SELECT count(*) FROM donations WHERE ${w} AND donated_on ${y}`), 'donations');
+        assert.strictEqual(st.surveys.knowledge_sample, await num(c.db, `SELECT COALESCE(SUM(sample), 0) FROM surveys WHERE ${w} AND conducted_on ${y} AND kind = 'knowledge'`), 'survey sample');
+        assert.strictEqual(st.activities.drug_free, await num(c.db, `SELECT count(*) FROM activities WHERE ${w} AND held_on ${y} AND for_drug_free = 1`), 'drug-free activities');
         const cp = st.campaigns;
         assert.strictEqual(cp.total, await num(c.db, `SELECT count(*) FROM campaigns WHERE ${w} AND started_on <= '2025-12-31'`), 'campaigns');
         assert.strictEqual(cp.named, await num(c.db, `SELECT count(*) FROM campaigns WHERE ${w} AND named_on <= '2025-12-31'`), 'campaigns named');
@@ -128,7 +140,7 @@ test('stats: scope, section permissions and bad input', { timeout: 60000 }, asyn
     const rev = await s.createUser('st-reviewer', 'reviewer', TOWN);
     const rr = await s.api('GET', `/api/v1/stats?region=${TOWN}&year=2025`, { token: rev });
     assertStatus(rr, 200, 'reviewer');
-    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'incidents', 'injuries', 'campaigns', 'campaign_targets', 'campaign_funds', 'supervisions', 'supervision_findings', 'projects'], 'reviewer sections');
+    assert.deepStrictEqual(rr.json.sections, ['activities', 'volunteers', 'volunteer_teams', 'volunteer_services', 'incidents', 'injuries', 'campaigns', 'campaign_targets', 'campaign_funds', 'supervisions', 'supervision_findings', 'projects', 'organisation', 'org_members', 'meetings', 'letters', 'donations', 'surveys'], 'reviewer sections');
     assert.ok(!('hazards' in rr.json) && !('care' in rr.json), 'no hazard or care figures for a reviewer');
     assert.ok(!('hazards_found' in rr.json.children[0]), 'no hazard column in the children either');
     const rmd = await s.api('GET', `/api/v1/reports/work-summary?region=${TOWN}&year=2025&format=md`, { token: rev });

@@ -392,15 +392,15 @@ test('volunteers: validation error on the right field, create, search, edit, det
     assert(await nameItem.evaluate((el) => el.classList.contains('is-error')), 'name field not marked as an error');
     const nameErr = await nameItem.locator('.el-form-item__error').innerText();
     assert(nameErr.trim().length > 0, 'no message under the name field');
-    const teamErr = await dialog.locator('[data-field=team] .el-form-item__error').count();
-    assert(teamErr === 0, 'an error shown under a field the server did not name');
+    const skillsErr = await dialog.locator('[data-field=skills] .el-form-item__error').count();
+    assert(skillsErr === 0, 'an error shown under a field the server did not name');
     await shot(page, 'dialog-validation');
 
     // Fill it in and save.
     await nameItem.locator('input').fill(name);
     await pickRegion(page, dialog.locator('[data-field=region]'), '白坝社区');
     await pickOption(page, dialog.locator('[data-field=gender]'), '女');
-    await dialog.locator('[data-field=team] input').fill('平安志愿队');
+    await dialog.locator('[data-field=skills] input').fill('平安志愿队');
     await dialog.locator('[data-field=note] textarea').fill(`备注${XSS}`);
     await reloaded(page, () => dialog.locator('[data-test=dialog-save]').click());
     await dialog.waitFor({ state: 'hidden', timeout: 10000 });
@@ -418,10 +418,10 @@ test('volunteers: validation error on the right field, create, search, edit, det
     await dialog.waitFor();
     const nameValue = await dialog.locator('[data-field=name] input').inputValue();
     assert(nameValue === name, `edit dialog shows name ${nameValue}`);
-    await dialog.locator('[data-field=team] input').fill('编辑后的队伍');
+    await dialog.locator('[data-field=phone] input').fill('13911112222');
     rows = await reloaded(page, () => dialog.locator('[data-test=dialog-save]').click());
     await dialog.waitFor({ state: 'hidden', timeout: 10000 });
-    assert((await rows.first().innerText()).includes('编辑后的队伍'), 'the edit is not in the list');
+    assert((await rows.first().innerText()).includes('13911112222'), 'the edit is not in the list');
 
     // Export with the current filters: the request carries q and region.
     let exportUrl = '';
@@ -448,7 +448,7 @@ test('volunteers: validation error on the right field, create, search, edit, det
     assert(dtext.includes(name) && dtext.includes(`备注${XSS}`), 'detail does not show the text fields literally');
     await page.locator('[data-test=history][data-busy=false]').waitFor();
     const hist = await page.locator('[data-test=history]').innerText();
-    assert(hist.includes('编辑后的队伍'), `history does not show the edit: ${hist.slice(0, 200)}`);
+    assert(hist.includes('13911112222'), `history does not show the edit: ${hist.slice(0, 200)}`);
     assert(!(await page.locator('.el-tabs__item', { hasText: 'img' }).count()), 'tab title built from record text');
     await noScriptInjected(page);
     S.volunteerPath = new URL(page.url()).pathname;
@@ -479,7 +479,7 @@ test('import: the template, row errors in a table, then a partial import', async
     assert(fs.readFileSync(path.join(tmpdir, 'template.xlsx')).subarray(0, 2).toString() === 'PK', 'template is not xlsx');
 
     const tag = `导入测试${Date.now() % 100000}`;
-    const csv = ['姓名,性别,所属队伍,区域代码', `${tag}甲,男,导入队,511621101001`, `${tag}乙,未知,导入队,511621101001`].join('\n') + '\n';
+    const csv = ['姓名,性别,特长,区域代码', `${tag}甲,男,导入队,511621101001`, `${tag}乙,未知,导入队,511621101001`].join('\n') + '\n';
     const file = path.join(tmpdir, 'volunteers.csv');
     fs.writeFileSync(file, csv);
     watch.expect(422, /\/api\/v1\/volunteers\/import$/);

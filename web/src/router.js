@@ -30,6 +30,7 @@ const MobileVisits = () => import('./views/registry/MobileVisits.vue');
 const StatsView = () => import('./views/stats/StatsView.vue');
 const WorkSummary = () => import('./views/stats/WorkSummary.vue');
 const InjuryStats = () => import('./views/stats/InjuryStats.vue');
+const LetterCoverage = () => import('./views/org/LetterCoverage.vue');
 const CampaignBoard = () => import('./views/campaign/CampaignBoard.vue');
 const CampaignDetail = () => import('./views/campaign/CampaignDetail.vue');
 const ScoreView = () => import('./views/evaluation/ScoreView.vue');
@@ -92,6 +93,12 @@ const routes = [
                 name: 'stats-injuries',
                 component: InjuryStats,
                 meta: { title: '事故伤害统计', group: '业务管理', perm: 'report:read' },
+            },
+            {
+                path: 'letters/coverage',
+                name: 'letter-coverage',
+                component: LetterCoverage,
+                meta: { title: '责任书签订情况', group: '业务管理', perm: 'responsibility_letter:read' },
             },
             {
                 path: 'reports/work-summary',

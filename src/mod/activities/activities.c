@@ -42,6 +42,15 @@ static const struct field activity_fields[] = {
      .type = FT_TEXT,
      .flags = FF_SEARCH | FF_MULTILINE,
      .max_len = 2000},
+    /* The campaigns the activity serves: a 禁毒宣传 counts for the
+     * drug-free campaign too. */
+    {.name = "for_safe", .label = "安全社区创建", .type = FT_BOOL, .flags = FF_FILTER},
+    {.name = "for_drug_free", .label = "无毒社区创建", .type = FT_BOOL, .flags = FF_FILTER},
+    {.name = "for_rule_of_law",
+     .label = "民主法治示范社区创建",
+     .type = FT_BOOL,
+     .flags = FF_FILTER},
+    {.name = "for_civilized", .label = "文明社区创建", .type = FT_BOOL, .flags = FF_FILTER},
 };
 
 static const struct entity activities = {
@@ -66,6 +75,37 @@ static const struct stats_figure activity_figures[] = {
      .expr = "CASE WHEN held_on >= $3 AND held_on <= $4 THEN COALESCE(participants, 0) ELSE 0 END",
      .child = "participants",
      .flags = STATS_YOY | STATS_COLUMN},
+    /* Per campaign: the activities tagged for it. */
+    {.key = "drug_free",
+     .label = "禁毒宣传教育活动",
+     .unit = "场",
+     .expr = "CASE WHEN for_drug_free = 1 AND held_on >= $3 AND held_on <= $4 THEN 1 ELSE 0 END",
+     .flags = STATS_YOY},
+    {.key = "drug_free_participants",
+     .label = "禁毒宣传教育参与群众",
+     .unit = "人次",
+     .expr = "CASE WHEN for_drug_free = 1 AND held_on >= $3 AND held_on <= $4 THEN "
+             "COALESCE(participants, 0) ELSE 0 END"},
+    {.key = "rule_of_law",
+     .label = "普法教育活动",
+     .unit = "场",
+     .expr = "CASE WHEN for_rule_of_law = 1 AND held_on >= $3 AND held_on <= $4 THEN 1 ELSE 0 END",
+     .flags = STATS_YOY},
+    {.key = "rule_of_law_participants",
+     .label = "普法教育参与群众",
+     .unit = "人次",
+     .expr = "CASE WHEN for_rule_of_law = 1 AND held_on >= $3 AND held_on <= $4 THEN "
+             "COALESCE(participants, 0) ELSE 0 END"},
+    {.key = "civilized",
+     .label = "文明创建宣传活动",
+     .unit = "场",
+     .expr = "CASE WHEN for_civilized = 1 AND held_on >= $3 AND held_on <= $4 THEN 1 ELSE 0 END",
+     .flags = STATS_YOY},
+    {.key = "civilized_participants",
+     .label = "文明创建宣传参与群众",
+     .unit = "人次",
+     .expr = "CASE WHEN for_civilized = 1 AND held_on >= $3 AND held_on <= $4 THEN "
+             "COALESCE(participants, 0) ELSE 0 END"},
 };
 
 static const struct stats_breakdown activity_breakdowns[] = {
@@ -155,8 +195,45 @@ static void summary_plan_standing(struct summary *x)
                         "群众安全意识和自防自救能力。");
 }
 
+/* A campaign's own publicity: the activities tagged for it. */
+static void campaign_publicity(struct summary *x, const char *key, const char *tail)
+{
+    json_t *act = summary_section(x, "activities");
+    if (!act || summary_int(act, key) == 0)
+        return;
+    arena *a = summary_arena(x);
+    const char *pk = arena_printf(a, "%s_participants", key);
+    long long n = summary_int(act, key), np = summary_int(act, arena_printf(a, "%s_prev", key));
+    summary_para(x, arena_printf(a, "%d年，%s开展%s%lld场（%s），%s%lld人次。%s", summary_year(x),
+                                 summary_all(x), stats_label("activities", key), n,
+                                 summary_change(x, n, np), stats_label("activities", pk),
+                                 summary_int(act, pk), tail));
+}
+
+static void summary_drug_free(struct summary *x)
+{
+    campaign_publicity(x, "drug_free",
+                       "通过宣传栏、标语、发放资料和进校园、进家庭等形式，普及毒品预防知识。");
+}
+
+static void summary_rule_of_law(struct summary *x)
+{
+    campaign_publicity(x, "rule_of_law", "结合“12·4”国家宪法日，深入开展法律进社区活动。");
+}
+
+static void summary_civilized(struct summary *x)
+{
+    campaign_publicity(x, "civilized", "倡导文明新风，提升居民文明素质。");
+}
+
 static const struct summary_part summary[] = {
     {.chapter = "publicity", .rank = 10, .write = summary_publicity},
+    {.chapter = "publicity", .rank = 10, .write = summary_drug_free, .campaigns = "drug_free"},
+    {.chapter = "legal_education",
+     .rank = 10,
+     .write = summary_rule_of_law,
+     .campaigns = "rule_of_law"},
+    {.chapter = "classroom", .rank = 10, .write = summary_civilized, .campaigns = "civilized"},
     {.chapter = "problems", .rank = 20, .write = summary_problems},
     {.chapter = "plan", .rank = 20, .write = summary_plan_standing},
 };
@@ -196,11 +273,17 @@ static int demo(struct demo_ctx *d, char **err)
             const char *place = demo_rnd(d, 2) ? "村委会活动室" : "镇政府会议室";
             int participants = (int)(20 + demo_rnd(d, 400));
             const char *organizer = demo_rnd(d, 2) ? "镇安办" : "村委会";
-            if (demo_add(d, "activities",
-                         json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "region", region, "title",
-                                   acts[k].title, "kind", acts[k].kind, "held_on", held, "place",
-                                   place, "participants", participants, "organizer", organizer),
-                         NULL, 0, err))
+            json_t *o =
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "region", region, "title",
+                          acts[k].title, "kind", acts[k].kind, "held_on", held, "place", place,
+                          "participants", participants, "organizer", organizer, "for_safe", 1);
+            if (strstr(acts[k].title, "禁毒"))
+                json_object_set_new(o, "for_drug_free", json_true());
+            if (strstr(acts[k].title, "法"))
+                json_object_set_new(o, "for_rule_of_law", json_true());
+            if (strcmp(acts[k].kind, "lecture") == 0 || strstr(acts[k].title, "五进"))
+                json_object_set_new(o, "for_civilized", json_true());
+            if (demo_add(d, "activities", o, NULL, 0, err))
                 return -1;
         }
     return 0;
