@@ -17,8 +17,8 @@
 #include "volunteers/volunteers.h"
 
 const struct module *const module_list[] = {
-    &hazards_module,    &activities_module, &volunteers_module, &care_module,
-    &incidents_module,  &registries_module, &campaigns_module,  &risks_module,
-    &promotion_module,  &checklists_module, &governance_module,
+    &hazards_module,   &activities_module, &volunteers_module, &care_module,
+    &incidents_module, &registries_module, &campaigns_module,  &risks_module,
+    &promotion_module, &checklists_module, &governance_module,
 };
 const int module_count = MODULE_N(module_list);
