@@ -22,6 +22,7 @@ test('campaign summaries: own title, headings in the declared order, the campaig
     const outlines = o.json.campaigns;
     assert.deepStrictEqual(outlines.map((x) => x.campaign), ['safe', 'drug_free', 'rule_of_law', 'civilized']);
     assert.deepStrictEqual(outlines.map((x) => x.label), ['安全社区', '无毒社区', '民主法治示范社区', '文明社区']);
+    const own = new Map(); // campaign -> the township summary's headings, problems and plan aside
     for (const region of [COUNTY, TOWN]) {
         const name = region === COUNTY ? '岳池县' : '九龙镇';
         for (const ol of outlines) {
@@ -42,9 +43,18 @@ test('campaign summaries: own title, headings in the declared order, the campaig
                 assert.ok(found >= 0, `${ol.campaign} ${region}: heading "${h}" is in the outline after chapter ${at}`);
                 at = found + 1;
             }
+            if (region === TOWN)
+                own.set(ol.campaign, headings(md.text).filter((h) => h !== '存在的主要问题' && !/^\d{4}年工作打算$/.test(h)));
             const js = await s.admin('GET', `/api/v1/reports/work-summary?region=${region}&year=2025&campaign=${ol.campaign}`);
             assert.strictEqual(js.json.title, title, 'the console\'s preview has the same title');
         }
+    }
+    // The demo township has records for every campaign: each summary has
+    // first-level headings of its own, none shared with another campaign's.
+    for (const [c, hs] of own) {
+        assert.ok(hs.length >= 2, `${c}: at least two chapters written from the records (${hs.join('；')})`);
+        for (const [d, other] of own)
+            if (d !== c) assert.deepStrictEqual(hs.filter((h) => other.includes(h)), [], `${c} and ${d} share no heading`);
     }
     // The safe summary stays the default, and its own chapters are not in the others'.
     const def = await s.admin('GET', `/api/v1/reports/work-summary?region=${COUNTY}&year=2025&format=md`);
