@@ -238,7 +238,7 @@ INSERT INTO role_perms (role, perm) VALUES
     ('village_worker', 'risk:read'), ('village_worker', 'project:read'),
     ('reviewer', 'risk:read'), ('reviewer', 'project:read'),
     ('reviewer', 'project_indicator:read'), ('reviewer', 'project_record:read'),
-    ('reviewer', 'checklist:read'), ('reviewer', 'checklist_item:read'),
+    ('reviewer', 'score_checklist:read'), ('reviewer', 'checklist_item:read'),
     ('reviewer', 'evaluation:read'), ('reviewer', 'evaluation:score'),
     -- The county office can score too, and so can give the township
     -- administrator's role (a role is given only by one who holds all of it).

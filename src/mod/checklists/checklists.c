@@ -104,7 +104,7 @@ static const struct field checklist_fields[] = {
 
 static const struct entity checklists = {
     .name = "checklists",
-    .perm = "checklist",
+    .perm = "score_checklist",
     .label = "评分表",
     .fields = checklist_fields,
     .nfields = MODULE_N(checklist_fields),
@@ -276,7 +276,7 @@ static void h_install(req *r)
         reply_field_error(r, "template", "必须是 national、municipal 或 drug_free 之一");
         return;
     }
-    if (authz_require(r, "checklist:write", region) != 0)
+    if (authz_require(r, "score_checklist:write", region) != 0)
         return;
     db_conn *c = req_begin(r);
     if (!c)
