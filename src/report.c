@@ -16,7 +16,8 @@
 #include "summary_edit.h"
 #include "util.h"
 
-#define SUMMARY_MAX_LINES 16
+#define SUMMARY_MAX_LINES  16
+#define SUMMARY_TABLE_COLS 5
 
 struct outline;
 
@@ -463,21 +464,27 @@ static void chapter_children(struct summary *x)
     x->pending = arena_printf(x->a, "各%s工作情况", word);
     summary_para(x, arena_printf(x->a, "%s共有%zu个%s，各%s本年主要工作数据如下。%s", x->all,
                                  json_array_size(children), word, word, x->notes ? x->notes : ""));
-    doc_table_begin(x->d, n);
-    doc_cell(x->d, "名称");
-    for (int k = 0; k < stats_column_count(); k++)
+    /* The columns in tables of at most SUMMARY_TABLE_COLS figures each: a
+     * page of 28 characters a line cannot carry ten or more columns without
+     * breaking names and figures inside their cells. */
+    int cols[64], ncols = 0;
+    for (int k = 0; k < stats_column_count() && ncols < 64; k++)
         if (json_object_get(first, stats_column_at(k).figure->child))
-            doc_cell(x->d, stats_column_at(k).figure->label);
-    for (size_t i = 0; i < json_array_size(children); i++) {
-        json_t *ch = json_array_get(children, i);
-        doc_cell(x->d, json_string_value(json_object_get(ch, "name")));
-        for (int k = 0; k < stats_column_count(); k++) {
-            struct stats_column col = stats_column_at(k);
-            if (json_object_get(first, col.figure->child))
-                doc_cell(x->d, stats_column_text(x->a, col, ch));
+            cols[ncols++] = k;
+    for (int from = 0; from < ncols; from += SUMMARY_TABLE_COLS) {
+        int to = from + SUMMARY_TABLE_COLS < ncols ? from + SUMMARY_TABLE_COLS : ncols;
+        doc_table_begin(x->d, 1 + to - from);
+        doc_cell(x->d, "名称");
+        for (int k = from; k < to; k++)
+            doc_cell(x->d, stats_column_at(cols[k]).figure->label);
+        for (size_t i = 0; i < json_array_size(children); i++) {
+            json_t *ch = json_array_get(children, i);
+            doc_cell(x->d, json_string_value(json_object_get(ch, "name")));
+            for (int k = from; k < to; k++)
+                doc_cell(x->d, stats_column_text(x->a, stats_column_at(cols[k]), ch));
         }
+        doc_table_end(x->d);
     }
-    doc_table_end(x->d);
 }
 
 static void chapter_problems(struct summary *x, const char *heading)

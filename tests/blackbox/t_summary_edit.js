@@ -76,7 +76,7 @@ test('summary edits: an added paragraph in all four formats; an edited sentence 
     assert.ok(vol && vol.key && vol.chapter === 'organisation', `the volunteers paragraph has a key: ${JSON.stringify(vol)}`);
     assert.match(vol.key, /^organisation\/volunteers\/\d+$/, 'key: chapter/part/ordinal');
     const total = Number(/登记志愿者(\d+)人/.exec(vol.text)[1]);
-    const hours = /累计服务(\d+)小时/.exec(vol.text)[1];
+    const hours = /志愿服务时长(\d+)小时/.exec(vol.text)[1];
 
     // An edit: the total and the hours tied, 7 typed by hand.
     const edited = `截至年底，全镇志愿者共${total}人，其中骨干7人，全年服务${hours}小时。`;
@@ -239,8 +239,8 @@ test('summary docx: LibreOffice converts it; A4, the margins of GB/T 9704 and "�
     // The same figures as the Markdown, page numbers aside.
     const md = (await fetchAs(s, 'md')).text.replace(/\\/g, '');
     const bottom = 841.89 - 35 * MM;
-    // A narrow table cell may wrap "100.0%" after its point.
-    const joined = (ws) => ws.filter((w) => w.yMax <= bottom + 2).map((w) => w.text).join(' ').replace(/(\d\.) (\d)/g, '$1$2');
+    // A narrow table cell may wrap "100.0%" after or before its point.
+    const joined = (ws) => ws.filter((w) => w.yMax <= bottom + 2).map((w) => w.text).join(' ').replace(/(\d\.) (\d)/g, '$1$2').replace(/(\d) (\.\d)/g, '$1$2');
     const pdfText = joined(words);
     assert.deepStrictEqual(diff(numbers(pdfText), numbers(md)), { more: [], less: [] }, 'the figures of the Markdown');
 
