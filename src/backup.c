@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +54,52 @@ static void unlink_db(const char *path)
     }
 }
 
-/* A new empty file beside path, named path.SUFFIX-XXXXXX; NULL on failure. */
+/* Temporary files live beside their target (a rename must not cross file
+ * systems), named .safecomm-tmp-PID-SUFFIX-XXXXXX in its directory; SQLite
+ * and libzip add their own files to such a name. A backup or restore killed
+ * part-way cannot remove them, so each one first removes those of processes
+ * that no longer run: nothing else in the directory has that prefix. */
+#define TMP_PREFIX ".safecomm-tmp-"
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xasprintf("%.*s", (int)(slash - path), path);
+}
+
+static void sweep_beside(const char *path)
+{
+    char *dir = dir_of(path);
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    size_t n = strlen(TMP_PREFIX);
+    while (dp && (e = readdir(dp))) {
+        if (strncmp(e->d_name, TMP_PREFIX, n) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + n, &end, 10);
+        if (pid <= 0 || *end != '-' || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        if (unlink(p) == 0)
+            log_info("removed %s, left by a backup or restore that was stopped (pid %ld)", p, pid);
+        free(p);
+    }
+    if (dp)
+        closedir(dp);
+    free(dir);
+}
+
+/* A new empty file beside path; NULL on failure. */
 static char *temp_beside(const char *path, const char *suffix)
 {
-    char *tmp = xasprintf("%s.%s-XXXXXX", path, suffix);
+    char *dir = dir_of(path);
+    char *tmp = xasprintf("%s/" TMP_PREFIX "%ld-%s-XXXXXX", dir, (long)getpid(), suffix);
+    free(dir);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         free(tmp);
@@ -138,6 +181,7 @@ int backup_write(db *d, const char *out, char **err)
     zip_t *za = NULL;
     char *manifest_text = NULL, fp[65], dbhash[65];
     json_t *manifest = NULL;
+    sweep_beside(out);
     char *snap = temp_beside(out, "db");
     char *zipped = temp_beside(out, "zip");
     if (!snap || !zipped) {
@@ -342,6 +386,7 @@ int backup_restore(db *d, const char *in, char **err)
     long nfiles = 0;
     zip_t *za = NULL;
     json_t *m = NULL;
+    sweep_beside(db_path(d));
     char *snap = temp_beside(db_path(d), "restore");
     if (!snap) {
         *err = xasprintf("无法在 %s 旁创建临时文件: %s", db_path(d), strerror(errno));
