@@ -34,6 +34,13 @@ run server bench/server.sh
 run hazards BENCH_HAZARDS=100000 bench/hazards.sh
 run incidents bench/incidents.sh
 run import bench/import.sh
+# Issue 18's PostgreSQL goal compares the two point-read rows of this run.
+sq=$(awk -F'\t' '$1 ~ /^point read, sqlite \(/ { print $2 }' "$BENCH_TABLE")
+pg=$(awk -F'\t' '$1 ~ /^point read, pg \(/ { print $2 }' "$BENCH_TABLE")
+if [ -n "$sq" ] && [ -n "$pg" ]; then
+    r=$(awk -v a="$pg" -v b="$sq" 'BEGIN { printf "%.2f", a / b }')
+    bench_row "point read, PostgreSQL against SQLite (req/s)" "$pg" "SQLite $sq" "$r" ">= 0.5" "$(bench_met "$r" '>=' 0.5)"
+fi
 {
     echo "safecomm benchmarks — $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo ?), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
     awk -F'\t' 'BEGIN { printf "%-58s %-22s %-26s %-7s %-14s %s\n", "figure", "value", "reference (same run)", "ratio", "goal", "" }
