@@ -139,28 +139,30 @@ test('logout revokes the cookie; DELETE /sessions logs out all my sessions', asy
     );
 });
 
-test('idle expiry: --session-idle 2, ~3 s without a request → 401; a session in use stays alive', async (ctx) => {
-    const s = await ctx.serverWith({ args: ['--session-idle', '2'] });
+test('idle expiry: --session-idle 4, ~5 s without a request → 401; a session in use stays alive', async (ctx) => {
+    // 4 s, not less: on a loaded machine a login's password hash alone can
+    // take two seconds, and the first request must come within the limit.
+    const s = await ctx.serverWith({ args: ['--session-idle', '4'] });
     const [idle, busy] = await Promise.all([mustLogin(s, 'village', ADMIN_PASSWORD, 'login (idle)'), mustLogin(s, 'town', ADMIN_PASSWORD, 'login (busy)')]);
     assertStatus(await withCookie(s, 'GET', '/api/v1/session', idle.cookie), 200, 'at once');
     const t0 = Date.now();
-    // Meanwhile the busy session sends a request every 0.7 s: never 2 s without one.
+    // Meanwhile the busy session sends a request every 0.7 s: never 4 s without one.
     const seen = [];
     const pinger = (async () => {
-        while (Date.now() - t0 < 3600) {
+        while (Date.now() - t0 < 5600) {
             const r = await withCookie(s, 'GET', '/api/v1/session', busy.cookie);
             seen.push(`${((Date.now() - t0) / 1000).toFixed(1)}s:${r.status}`);
             await sleep(700);
         }
     })();
-    await sleep(3300);
+    await sleep(5300);
     const r = await withCookie(s, 'GET', '/api/v1/session', idle.cookie);
     const w = await withCookie(s, 'POST', '/api/v1/volunteers', idle.cookie, { csrf: idle.csrf, body: vol(`过期${RUN_TAG}`) });
     await pinger;
     const problems = [];
-    if (r.status !== 401) problems.push(`an idle session after 3.3 s: expected 401, got ${brief(r)}`);
+    if (r.status !== 401) problems.push(`an idle session after 5.3 s: expected 401, got ${brief(r)}`);
     if (w.status !== 401) problems.push(`a write with the idle-expired session: expected 401, got ${brief(w)}`);
-    if (!seen.every((x) => x.endsWith(':200'))) problems.push(`a session used every 0.7 s was refused although it never sat idle for 2 s: ${seen.join(' ')}`);
+    if (!seen.every((x) => x.endsWith(':200'))) problems.push(`a session used every 0.7 s was refused although it never sat idle for 4 s: ${seen.join(' ')}`);
     assert.strictEqual(problems.length, 0, problems.join('\n'));
     // Tokens are not sessions: unaffected.
     assertStatus(await s.admin('GET', '/api/v1/session'), 200, 'a Bearer token after the idle limit');
@@ -170,9 +172,14 @@ test('idle expiry: --session-idle 2, ~3 s without a request → 401; a session i
 
 test('absolute limit: --session-max 3 ends a session in use after 3 s', async (ctx) => {
     const s = await ctx.serverWith({ args: ['--session-max', '3'] });
+    // The session is created somewhere inside the login request, which a
+    // loaded machine can stretch over a second or more: "not before 3 s" is
+    // measured from the request's start, "not late" from its answer.
+    const tStart = Date.now();
     const l = await mustLogin(s, 'village', ADMIN_PASSWORD);
     const t0 = Date.now();
-    const seen = [];
+    const early = (t0 - tStart) / 1000;
+    const seen = [`login ${early.toFixed(1)}s`];
     let expiredAt = null;
     while (Date.now() - t0 < 7000) {
         const r = await withCookie(s, 'GET', '/api/v1/session', l.cookie);
@@ -186,7 +193,7 @@ test('absolute limit: --session-max 3 ends a session in use after 3 s', async (c
         await sleep(400);
     }
     assert.ok(expiredAt !== null, `the session outlived --session-max 3: ${seen.join(' ')}`);
-    assert.ok(expiredAt > 2.5, `the session ended before 3 s: ${seen.join(' ')}`);
+    assert.ok(expiredAt + early >= 3, `the session ended before 3 s: ${seen.join(' ')}`);
     assert.ok(expiredAt < 5.5, `the session ended late: ${seen.join(' ')}`);
     assertError(await withCookie(s, 'GET', '/api/v1/session', l.cookie), 401, null, 'and stays ended');
 });
