@@ -872,9 +872,9 @@ static int checklist_demo(struct demo_ctx *d, char **err)
         /* The township's self-evaluation of the year before, not scored
          * yet: the reviewers' 待评分 keeps an item once the browser test has
          * scored the first. */
-        json_t *o = json_pack("{s:s, s:I, s:i, s:s, s:s}", "region", DEMO_TOWNSHIP, "checklist_id",
-                              (json_int_t)atoll(key), "year", 2024, "kind", "self", "combine",
-                              "mean");
+        json_t *o =
+            json_pack("{s:s, s:I, s:i, s:s, s:s}", "region", DEMO_TOWNSHIP, "checklist_id",
+                      (json_int_t)atoll(key), "year", 2024, "kind", "self", "combine", "mean");
         rc = demo_add(d, "evaluations", o, NULL, 0, err);
     }
     if (rc == 0)
