@@ -142,10 +142,8 @@ static void h_todo(req *r)
                 return;
             }
             json_t *items = json_array();
-            size_t k;
-            json_t *row;
-            json_array_foreach(rows, k, row)
-                json_array_append_new(items, item_of(r->a, t, row, today));
+            for (size_t k = 0; k < json_array_size(rows); k++)
+                json_array_append_new(items, item_of(r->a, t, json_array_get(rows, k), today));
             json_decref(rows);
             json_array_append_new(
                 groups, json_pack("{s:s, s:s, s:s, s:I, s:{s:s, s:s}, s:o}", "key", t->key, "label",
