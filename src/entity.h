@@ -203,6 +203,15 @@ int entity_ref_visible(db_conn *c, arena *a, const struct user *u, const struct 
 /* The answer to a refused reference to entity to: "单位不存在" (arena). */
 const char *entity_ref_message(arena *a, const struct entity *to);
 
+/* The list API's answer without HTTP: the rows of e that u may see (the
+ * region subtree, a unit officer's unit) under the filters (key/value pairs
+ * as the list API takes them, sort included). *total gets their number and
+ * items the first limit of them (0: none), each as a read gives it. 0; -1
+ * on a bad filter (*err says which, arena); or a DB_ERR_* status. */
+int entity_list_rows(db_conn *c, arena *a, const struct user *u, const struct entity *e, int n,
+                     const char *const *keys, const char *const *values, int limit,
+                     long long *total, json_t *items, const char **err);
+
 /* Rewrites the search index entry of the row with key after a module
  * changed its columns with its own UPDATE (hazard transitions), inside the
  * caller's transaction. DB_OK or a DB_ERR_* status. */

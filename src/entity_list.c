@@ -6,6 +6,7 @@
 #include "entity_impl.h"
 #include "auth.h"
 #include "crypto.h"
+#include "dict.h"
 #include "region.h"
 #include "search.h"
 #include "util.h"
@@ -352,4 +353,61 @@ void entity_list_query_free(struct query *q)
 {
     buf_free(&q->sql_where);
     buf_free(&q->order);
+}
+
+int entity_list_rows(db_conn *c, arena *a, const struct user *u, const struct entity *e, int n,
+                     const char *const *keys, const char *const *values, int limit,
+                     long long *total, json_t *items, const char **err)
+{
+    struct query q;
+    *total = 0;
+    if (entity_list_query_build(a, c, u, e, n, keys, values, &q) != 0) {
+        *err = q.err_msg;
+        entity_list_query_free(&q);
+        return -1;
+    }
+    buf sql;
+    buf_init(&sql, ENTITY_SQL_CAP);
+    buf_puts(&sql, "SELECT count(*)");
+    entity_from_clause(e, &sql);
+    buf_puts(&sql, buf_str(&q.sql_where));
+    int st = DB_OK;
+    db_stmt *s = db_prepare(c, buf_str(&sql));
+    if (!s) {
+        st = db_last_status(c);
+        goto out;
+    }
+    entity_binds_apply(s, &q.b);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        *total = db_col_int(s, 0);
+    db_done(s);
+    if (rc != DB_ROW) {
+        st = rc < 0 ? rc : DB_ERR;
+        goto out;
+    }
+    if (limit <= 0 || *total == 0)
+        goto out;
+    buf_reset(&sql);
+    buf_puts(&sql, "SELECT ");
+    entity_select_cols(e, &sql, q.today_n);
+    entity_from_clause(e, &sql);
+    int nl = entity_bind_int(&q.b, limit);
+    buf_printf(&sql, "%s ORDER BY %s LIMIT $%d", buf_str(&q.sql_where), buf_str(&q.order), nl);
+    s = db_prepare(c, buf_str(&sql));
+    if (!s) {
+        st = db_last_status(c);
+        goto out;
+    }
+    entity_binds_apply(s, &q.b);
+    struct dict_cache *dc = dict_cache_new(a, c);
+    while ((rc = db_step(s)) == DB_ROW)
+        json_array_append_new(items, entity_row_json(e, s, dc));
+    db_done(s);
+    if (rc != DB_DONE)
+        st = rc < 0 ? rc : DB_ERR;
+out:
+    buf_free(&sql);
+    entity_list_query_free(&q);
+    return st;
 }

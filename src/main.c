@@ -20,6 +20,7 @@
 #include "session.h"
 #include "static_files.h"
 #include "stats.h"
+#include "todo.h"
 #include "report.h"
 #include "summary_edit.h"
 #include "workbook.h"
@@ -1367,6 +1368,7 @@ static void register_routes(void)
     boundary_routes_register();
     stats_routes_register();
     report_routes_register();
+    todo_routes_register();
     for (int i = 0; i < module_count; i++)
         if (module_list[i]->routes)
             module_list[i]->routes();

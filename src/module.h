@@ -43,6 +43,25 @@ struct module_report {
                  const char *campaign, const char *path, char **err);
 };
 
+/* A group of the to-do list (GET /api/v1/todo, todo.c): the records of one
+ * entity that wait on the caller, read through the list API's own query
+ * (entity_list_rows: the caller's region subtree, and a unit officer's
+ * unit), so the group's count is the total of the list it links to.
+ * Shown to a caller who holds perm (and the entity's :read), unless they
+ * also hold unless_perm (the offices that receive what others do). In
+ * query, "$T" is today's date and "$T+7" / "$T-7" a date that many days
+ * away. title is a pattern of the item's fields: "{year}年{kind_label}". */
+struct module_todo {
+    const char *key;         /* "hazards_to_assign" */
+    const char *label;       /* "待下达整改" */
+    const char *perm;        /* "hazard:assign" */
+    const char *unless_perm; /* NULL: none */
+    const char *entity;      /* "hazards" */
+    const char *query;       /* "state=reported&sort=found_at" */
+    const char *title;       /* "{title}" */
+    const char *due;         /* the item's date field ("deadline"), or NULL */
+};
+
 struct module {
     const char *name;  /* the folder: "hazards" */
     const char *label; /* Chinese: "隐患排查整治" */
@@ -75,6 +94,11 @@ struct module {
 
     const struct module_report *reports;
     int nreports;
+
+    /* The to-do groups the module declares for the home page and the bell
+     * (todo.c), in the order shown. */
+    const struct module_todo *todos;
+    int ntodos;
 };
 
 /* The list (src/mod/modules.c), in the order the statistics, the summary's

@@ -933,8 +933,11 @@ test('hazard loop (acceptance 6): a village worker reports on a phone, town assi
     await page.goto(`${base}/hazards/board`);
     await page.locator('[data-test=hazard-board] .el-empty').waitFor(); // a notice, no 403 from the API
     await page.goto(`${base}/e/hazards`);
-    const urows = await tableRows(page);
-    assert((await urows.count()) === 1, `the unit officer lists ${await urows.count()} hazards`);
+    await tableRows(page);
+    const urows = await search(page, title);
+    assert((await urows.count()) === 1, `the unit officer finds ${await urows.count()} hazards for ${title}`);
+    // Its unit's only: this one and the demo's two (货架遮挡安全出口, 灭火器压力不足).
+    assert((await apiGet(page, '/api/v1/hazards?page_size=1')).total === 3, 'the unit officer lists other hazards than its unit\'s');
     await urows.first().locator('[data-test=row-detail]').click();
     await page.waitForURL((u) => u.pathname === `/hazards/${id}`);
     assert((await page.locator('[data-test=action-assign]').count()) === 0, 'a unit officer is offered the notice');
@@ -1694,6 +1697,170 @@ test('campaigns (acceptance 7): a township admin completes a step with a documen
     await page.waitForFunction((r) => document.querySelector(`[data-test=cboard-row-${r}]`)?.dataset.step === 'document_review', JIULONG);
     assert((await row.locator('[data-test=cboard-state]').innerText()).includes('文件审核'), 'the state column names the new step');
     await shot(page, 'campaign-board');
+});
+
+// ---- 待办 (issue 17) ----
+// Each role logs in, finds its 待办 on the home page, opens one item and
+// completes it. Clicks are counted from the login button to the open record
+// (at most four); the groups and counts are GET /api/v1/todo's.
+
+// Logs in counting the submit as the first click; returns the counter.
+async function todoLogin(page, base, username, password) {
+    await loggedOut(page, base);
+    await login(page, base, username, password);
+    return { n: 1 };
+}
+
+// The home page's 待办 card once loaded, checked against the API: the
+// groups with something to do, in order, with their counts.
+async function todoCard(page) {
+    if (new URL(page.url()).pathname !== '/') await page.goto(new URL('/', page.url()).href);
+    const card = page.locator('[data-test=home-todo][data-loaded=true]');
+    await card.waitFor({ timeout: 15000 });
+    const api = await apiGet(page, '/api/v1/todo');
+    const want = api.groups.filter((g) => g.count > 0);
+    await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-test=home-todo] [data-test^=todo-group-]').length === n,
+        want.length,
+    );
+    const shown = await card.locator('[data-test^=todo-group-]').evaluateAll((els) =>
+        els.map((e) => ({ key: e.dataset.test.replace('todo-group-', ''), count: Number(e.querySelector('[data-test=todo-count]').textContent) })),
+    );
+    assert(JSON.stringify(shown) === JSON.stringify(want.map((g) => ({ key: g.key, count: g.count }))),
+        `the card shows ${JSON.stringify(shown)}, the API ${JSON.stringify(want.map((g) => [g.key, g.count]))}`);
+    await page.waitForFunction((t) => (document.querySelector('[data-test=todo-bell-count] sup')?.textContent || '').trim() === (t > 99 ? '99+' : String(t)), api.total);
+    return api;
+}
+
+// Clicks the item of group key whose title has text (the first without);
+// returns its id.
+async function openTodoItem(page, clicks, key, text) {
+    const group = page.locator(`[data-test=home-todo] [data-test=todo-group-${key}]`);
+    await group.waitFor();
+    const items = group.locator('[data-test=todo-item]');
+    const item = text ? items.filter({ hasText: text }).first() : items.first();
+    assert(await item.count(), `no item ${text || ''} in ${key}: ${await group.innerText()}`);
+    const id = await item.getAttribute('data-id');
+    await item.click();
+    clicks.n++;
+    assert(clicks.n <= 4, `${clicks.n} clicks from the login to the record`);
+    return id;
+}
+
+test('待办: town opens a fresh report from 待下达整改通知 and assigns it, then accepts the unit\'s hazard from 待验收; the bell opens a group\'s list', async ({ page, base }) => {
+    const clicks = await todoLogin(page, base, 'town', await townPassword(base));
+    const before = await todoCard(page);
+    assert((await page.locator('[data-test=home-report]').count()) === 0, 'the 发现安全隐患？ banner is shown to the office that receives the reports');
+    const id = await openTodoItem(page, clicks, 'hazards_to_assign', '村道旁配电箱箱门破损');
+    await page.waitForURL((u) => u.pathname === `/hazards/${id}`);
+    assert((await hazardState(page)) === '已登记', 'the item is not a reported hazard');
+    await doStep(page, 'assign', '已下达整改通知', async (d) => {
+        await d.locator('[data-field=deadline_days] input').fill('10');
+        await d.locator('[data-field=responsible_unit] input').fill('村委会');
+        await d.locator('[data-field=responsible_person] input').fill('李主任');
+        await d.locator('[data-field=measures] textarea').fill('更换配电箱箱门并加锁');
+    });
+    let after = await todoCard(page);
+    const count = (t, k) => (t.groups.find((g) => g.key === k) || { count: 0 }).count;
+    assert(count(after, 'hazards_to_assign') === count(before, 'hazards_to_assign') - 1, 'the assigned hazard is still to assign');
+    assert(!(await page.locator(`[data-test=todo-group-hazards_to_assign] [data-test=todo-item][data-id="${id}"]`).count()), 'the assigned hazard is still listed');
+    // The unit's hazard awaiting acceptance.
+    const id2 = await openTodoItem(page, { n: 1 }, 'hazards_to_accept', '灭火器压力不足');
+    await page.waitForURL((u) => u.pathname === `/hazards/${id2}`);
+    await doStep(page, 'accept', '已销号', (d) => d.locator('[data-field=note] textarea').fill('现场验收合格'));
+    after = await todoCard(page);
+    assert(count(after, 'hazards_to_accept') === count(before, 'hazards_to_accept') - 1, 'the accepted hazard is still to accept');
+    // The bell: its groups, each opening the filtered list.
+    await page.locator('[data-test=todo-bell]').click();
+    const panel = page.locator('[data-test=todo-bell-panel]');
+    await panel.waitFor();
+    const g = after.groups.find((x) => x.key === 'hazards_to_accept' && x.count > 0) || after.groups.find((x) => x.count > 0);
+    await panel.locator(`[data-test=bell-group-${g.key}]`).click();
+    await page.waitForURL((u) => u.pathname === `/e/${g.link.entity}`);
+    for (const [k, v] of new URLSearchParams(g.link.query)) assert(new URL(page.url()).searchParams.get(k) === v, `the list opened without ${k}=${v}`);
+    await tableRows(page);
+    const total = await page.locator('[data-test=list-total], .el-pagination__total').first().innerText();
+    assert(total.includes(String(g.count)), `the list of ${g.key} says ${total}, the group ${g.count}`);
+    await shot(page, 'todo-town-list');
+});
+
+test('待办: the unit officer starts rectifying its hazard from 待开始整改', async ({ page, base }) => {
+    const clicks = await todoLogin(page, base, 'unit');
+    await todoCard(page);
+    assert((await page.locator('[data-test=home-report]').count()) === 0, 'the report banner is shown to a unit officer');
+    await shot(page, 'todo-unit-home');
+    const id = await openTodoItem(page, clicks, 'hazards_to_start', '货架遮挡安全出口');
+    await page.waitForURL((u) => u.pathname === `/hazards/${id}`);
+    await doStep(page, 'start', '整改中');
+    await todoCard(page);
+    assert(await page.locator(`[data-test=todo-group-hazards_rectifying] [data-test=todo-item][data-id="${id}"]`).count(), 'the started hazard is not in 整改中');
+    assert(!(await page.locator(`[data-test=todo-group-hazards_to_start] [data-test=todo-item][data-id="${id}"]`).count()), 'the started hazard is still to start');
+});
+
+test('待办: a village worker on a 375 px phone records a visit from 7天内应走访', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await page.setViewportSize({ width: 375, height: 812 });
+    await login(page, base, 'village');
+    const clicks = { n: 1 };
+    const before = await todoCard(page);
+    assert((await page.locator('[data-test=home-report]').count()) === 1, 'the village worker, who reports, has no report banner');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `the home page scrolls sideways by ${overflow} px`);
+    await page.locator('[data-test=home-todo]').scrollIntoViewIfNeeded();
+    await shot(page, 'todo-village-phone');
+    const id = await openTodoItem(page, clicks, 'care_visits_due');
+    await page.waitForURL((u) => u.pathname === '/m/visits' && u.searchParams.get('household') === id);
+    const form = page.locator('[data-test=visit-form]');
+    await form.waitFor();
+    const h = await apiGet(page, `/api/v1/care_households/${id}`);
+    assert((await form.innerText()).includes(h.name), `the visit form is not ${h.name}'s`);
+    await pickOption(page, form.locator('[data-field=help_given]'), '慰问物资');
+    await form.locator('[data-field=help_value] input').fill('100');
+    await form.locator('[data-field=note] textarea').fill('上门看望，身体尚好');
+    await form.locator('[data-test=visit-submit]').click();
+    await page.locator('[data-test=visit-saved]').waitFor({ timeout: 10000 });
+    const after = await apiGet(page, '/api/v1/todo');
+    const g0 = before.groups.find((g) => g.key === 'care_visits_due');
+    const g1 = after.groups.find((g) => g.key === 'care_visits_due');
+    assert(g1.count === g0.count - 1 && !g1.items.some((i) => String(i.id) === id), `the visited household is still due (${g0.count} → ${g1.count})`);
+    await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+test('待办: the county admin accepts the longest-waiting hazard from 待验收', async ({ page, base }) => {
+    const clicks = await todoLogin(page, base, 'county');
+    const before = await todoCard(page);
+    assert((await page.locator('[data-test=home-report]').count()) === 0, 'the report banner is shown to the county office');
+    await shot(page, 'todo-county-home');
+    const id = await openTodoItem(page, clicks, 'hazards_to_accept');
+    await page.waitForURL((u) => u.pathname === `/hazards/${id}`);
+    assert((await hazardState(page)) === '待验收', 'the item is not awaiting acceptance');
+    await doStep(page, 'accept', '已销号', (d) => d.locator('[data-field=note] textarea').fill('县安办抽查验收合格'));
+    const after = await apiGet(page, '/api/v1/todo');
+    const c = (t) => t.groups.find((g) => g.key === 'hazards_to_accept').count;
+    assert(c(after) === c(before) - 1, `待验收 ${c(before)} → ${c(after)}`);
+});
+
+test('待办: the reviewer opens an evaluation from 待评分 and scores an item; the admin sees every group', async ({ page, base }) => {
+    const clicks = await todoLogin(page, base, 'reviewer');
+    const before = await todoCard(page);
+    assert(JSON.stringify(before.groups.map((g) => g.key)) === JSON.stringify(['evaluations_to_score']), `the reviewer's groups: ${before.groups.map((g) => g.key)}`);
+    const id = await openTodoItem(page, clicks, 'evaluations_to_score');
+    await page.waitForURL((u) => u.pathname === `/evaluations/${id}/score`);
+    const parts = page.locator('.score-part');
+    await parts.first().waitFor();
+    for (let k = 0; k < (await parts.count()); k++) await parts.nth(k).locator('[data-grade="a"]').click();
+    await page.locator('[data-test=score-save]').click();
+    await page.waitForFunction(async (eid) => {
+        const t = await (await fetch('/api/v1/todo')).json();
+        return !t.groups[0].items.some((i) => String(i.id) === eid);
+    }, id, { timeout: 15000 });
+    const after = await apiGet(page, '/api/v1/todo');
+    assert(after.groups[0].count === before.groups[0].count - 1, `待评分 ${before.groups[0].count} → ${after.groups[0].count}`);
+    // The system administrator holds every permission: every group is offered.
+    await todoLogin(page, base, 'admin', PASSWORD);
+    const all = await todoCard(page);
+    for (const k of ['hazards_to_assign', 'hazards_to_accept', 'hazards_late', 'care_visits_due', 'campaign_steps_late', 'evaluations_to_score'])
+        assert(all.groups.some((g) => g.key === k), `the admin lacks ${k}`);
 });
 
 async function main() {

@@ -1,6 +1,7 @@
 // Only the icons the console uses, registered globally by name.
 import {
     ArrowDown,
+    Bell,
     Calendar,
     CircleClose,
     Collection,
@@ -30,6 +31,7 @@ import {
 
 const icons = {
     ArrowDown,
+    Bell,
     Calendar,
     CircleClose,
     Collection,

@@ -392,6 +392,33 @@ static const struct module_perm perms[] = {
     {.perm = "supervision:close", .label = "督导检查：整改事项销号"},
 };
 
+/* The to-do list (todo.c): the offices that complete the steps see the
+ * campaigns whose current step is late or falls due within 30 days, and the
+ * supervision findings past their deadline. */
+static const struct module_todo todos[] = {
+    {.key = "campaign_steps_late",
+     .label = "创建步骤滞后",
+     .perm = "campaign:step",
+     .entity = "campaigns",
+     .query = "late=true&sort=step_planned_on",
+     .title = "{name}：{step_label}",
+     .due = "step_planned_on"},
+    {.key = "campaign_steps_due",
+     .label = "创建步骤30天内到期",
+     .perm = "campaign:step",
+     .entity = "campaigns",
+     .query = "step_planned_on_from=$T&step_planned_on_to=$T+30&sort=step_planned_on",
+     .title = "{name}：{step_label}",
+     .due = "step_planned_on"},
+    {.key = "findings_overdue",
+     .label = "督导整改事项逾期",
+     .perm = "supervision:close",
+     .entity = "supervision_findings",
+     .query = "overdue=true&sort=deadline",
+     .title = "{finding}",
+     .due = "deadline"},
+};
+
 const struct module campaigns_module = {
     .name = "campaigns",
     .label = "创建活动",
@@ -406,4 +433,6 @@ const struct module campaigns_module = {
     .demo = campaign_demo,
     .perms = perms,
     .nperms = MODULE_N(perms),
+    .todos = todos,
+    .ntodos = MODULE_N(todos),
 };

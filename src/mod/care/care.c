@@ -397,6 +397,18 @@ static int demo(struct demo_ctx *d, char **err)
 
 static const struct entity *const entities[] = {&care_households, &care_visits};
 
+/* The to-do list (todo.c): households whose next visit falls within the
+ * week, the overdue ones included. */
+static const struct module_todo todos[] = {
+    {.key = "care_visits_due",
+     .label = "7天内应走访",
+     .perm = "care:write",
+     .entity = "care_households",
+     .query = "next_visit_on_to=$T+7&sort=next_visit_on",
+     .title = "{name}（{kind_label}）",
+     .due = "next_visit_on"},
+};
+
 const struct module care_module = {
     .name = "care",
     .label = "关爱对象",
@@ -407,4 +419,6 @@ const struct module care_module = {
     .summary = summary,
     .nsummary = MODULE_N(summary),
     .demo = demo,
+    .todos = todos,
+    .ntodos = MODULE_N(todos),
 };

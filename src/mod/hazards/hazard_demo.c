@@ -224,6 +224,55 @@ static int demo_hazards(struct demo_ctx *d, char **err)
  * a hazard from the village's report through town's notice to this unit. */
 #define DEMO_UNIT_NAME "九龙镇惠民超市"
 
+/* One hazard of the demo village found on found, taken to state (reported,
+ * assigned or awaiting_acceptance) by the real steps; unit_id NULL: none. */
+static int demo_village_hazard(struct demo_ctx *d, const char *unit_id, const char *title,
+                               const char *found, const char *state, char **err)
+{
+    char hid[24], day[11];
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "region", DEMO_VILLAGE, "title",
+                  title, "domain", "fire", "category", "things", "grade", "general", "found_at",
+                  found, "address", unit_id ? DEMO_UNIT_NAME : "村道旁", "found_by", "村网格员");
+    if (unit_id)
+        json_object_set_new(o, "unit_id", json_integer(atoll(unit_id)));
+    if (demo_add(d, "hazards", o, hid, sizeof hid, err))
+        return -1;
+    if (strcmp(state, "reported") == 0)
+        return 0;
+    day_plus(found, 1, day);
+    json_t *in = json_pack("{s:s, s:i, s:s, s:s, s:s}", "action", "assign", "deadline_days", 20,
+                           "responsible_unit", unit_id ? DEMO_UNIT_NAME : "九龙镇安办",
+                           "responsible_person", "单位安全员", "measures", "按整改通知落实整改");
+    if (unit_id)
+        json_object_set_new(in, "unit_id", json_integer(atoll(unit_id)));
+    if (hz_step(d, hid, day, in, err))
+        return -1;
+    if (strcmp(state, "assigned") != 0) {
+        day_plus(day, 2, day);
+        if (hz_step(d, hid, day, json_pack("{s:s}", "action", "start"), err))
+            return -1;
+        day_plus(day, 5, day);
+        if (hz_step(d, hid, day, json_pack("{s:s, s:s}", "action", "submit", "note", "整改完成"),
+                    err))
+            return -1;
+    }
+    util_today_set(NULL);
+    return 0;
+}
+
+/* The to-do list's demo (todo.c): the unit has a hazard to start and one
+ * awaiting town's acceptance; the village has a fresh report for town to
+ * assign. */
+static int demo_todo_hazards(struct demo_ctx *d, const char *uid, char **err)
+{
+    if (demo_village_hazard(d, uid, "货架遮挡安全出口", "2025-12-01", "assigned", err) ||
+        demo_village_hazard(d, uid, "灭火器压力不足", "2025-11-10", "awaiting_acceptance", err) ||
+        demo_village_hazard(d, NULL, "村道旁配电箱箱门破损", "2025-12-28", "reported", err))
+        return -1;
+    return 0;
+}
+
 static int demo_unit_officer(struct demo_ctx *d, char **err)
 {
     char uid[24];
@@ -235,10 +284,12 @@ static int demo_unit_officer(struct demo_ctx *d, char **err)
         demo_add_user(d, "unit", "惠民超市安全员", "unit_officer", DEMO_VILLAGE, err))
         return -1;
     const char *p[] = {uid};
-    return demo_exec(d,
-                     "UPDATE users SET unit_id = CAST($1 AS BIGINT) WHERE username = 'unit' AND "
-                     "unit_id IS NULL",
-                     1, p, err);
+    if (demo_exec(d,
+                  "UPDATE users SET unit_id = CAST($1 AS BIGINT) WHERE username = 'unit' AND "
+                  "unit_id IS NULL",
+                  1, p, err))
+        return -1;
+    return demo_todo_hazards(d, uid, err);
 }
 
 int hazard_demo(struct demo_ctx *d, char **err)

@@ -161,6 +161,15 @@ static const struct derived hazard_derived[] = {
              "ELSE 0 END",
      .if_true = "t.state <> 'closed' AND t.deadline < $T",
      .if_false = "t.state = 'closed' OR t.deadline IS NULL OR t.deadline >= $T"},
+    /* Overdue and still with the unit: 待验收 is waiting on the office that
+     * accepts, not on the rectification (the to-do list's 已逾期). */
+    {.f =
+         {.name = "late", .label = "逾期未整改", .type = FT_BOOL, .flags = FF_READONLY | FF_FILTER},
+     .expr = "CASE WHEN t.state IN ('assigned', 'rectifying') AND t.deadline IS NOT NULL AND "
+             "t.deadline < $T THEN 1 ELSE 0 END",
+     .if_true = "t.state <> 'closed' AND t.state <> 'awaiting_acceptance' AND t.deadline < $T",
+     .if_false = "t.state NOT IN ('assigned', 'rectifying') OR t.deadline IS NULL OR "
+                 "t.deadline >= $T"},
 };
 
 static int has_text(json_t *obj, const char *k)
@@ -393,6 +402,50 @@ static const struct module_perm perms[] = {
     {.perm = "hazard:supervise", .label = "隐患：督办、挂牌、摘牌"},
 };
 
+/* The to-do list (todo.c): who moves the hazard next. The office that
+ * assigns and accepts (hazard:assign) sees the reported and the ones
+ * awaiting acceptance; those who rectify (hazard:progress without
+ * hazard:assign: the village, a unit officer for the unit's hazards) see
+ * theirs to start and in progress; both see the overdue ones. */
+static const struct module_todo todos[] = {
+    {.key = "hazards_to_assign",
+     .label = "待下达整改通知",
+     .perm = "hazard:assign",
+     .entity = "hazards",
+     .query = "state=reported&sort=-found_at",
+     .title = "{title}"},
+    {.key = "hazards_to_start",
+     .label = "待开始整改",
+     .perm = "hazard:progress",
+     .unless_perm = "hazard:assign",
+     .entity = "hazards",
+     .query = "state=assigned&sort=deadline",
+     .title = "{title}",
+     .due = "deadline"},
+    {.key = "hazards_rectifying",
+     .label = "整改中",
+     .perm = "hazard:progress",
+     .unless_perm = "hazard:assign",
+     .entity = "hazards",
+     .query = "state=rectifying&sort=deadline",
+     .title = "{title}",
+     .due = "deadline"},
+    {.key = "hazards_to_accept",
+     .label = "待验收",
+     .perm = "hazard:accept",
+     .entity = "hazards",
+     .query = "state=awaiting_acceptance&sort=deadline",
+     .title = "{title}",
+     .due = "deadline"},
+    {.key = "hazards_late",
+     .label = "隐患逾期未整改",
+     .perm = "hazard:progress",
+     .entity = "hazards",
+     .query = "late=true&sort=deadline",
+     .title = "{title}",
+     .due = "deadline"},
+};
+
 const struct module hazards_module = {
     .name = "hazards",
     .label = "隐患排查整治",
@@ -407,4 +460,6 @@ const struct module hazards_module = {
     .demo = hazard_demo,
     .perms = perms,
     .nperms = MODULE_N(perms),
+    .todos = todos,
+    .ntodos = MODULE_N(todos),
 };

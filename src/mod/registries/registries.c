@@ -221,6 +221,21 @@ static int help_visit_check(db_conn *c, json_t *obj, json_t *errors)
     return 0;
 }
 
+/* Not done yet (?pending=true: the tasks still to do), and whom the task
+ * is about, read at query time. */
+static const struct derived help_visit_derived[] = {
+    {.f = {.name = "pending",
+           .label = "未完成",
+           .type = FT_BOOL,
+           .flags = FF_READONLY | FF_FILTER | FF_LIST},
+     .expr = "CASE WHEN t.done_on IS NULL THEN 1 ELSE 0 END",
+     .if_true = "t.done_on IS NULL",
+     .if_false = "t.done_on IS NOT NULL"},
+    {.f = {.name = "subject_name", .label = "姓名", .type = FT_TEXT, .flags = FF_READONLY},
+     .expr = "(SELECT p.name FROM persons p JOIN help_subjects h ON h.person_id = p.id WHERE "
+             "h.id = t.subject_id)"},
+};
+
 const struct entity reg_help_visits = {
     .name = "help_visits",
     .perm = "help",
@@ -229,6 +244,8 @@ const struct entity reg_help_visits = {
     .nfields = MODULE_N(help_visit_fields),
     .default_sort = "-planned_on",
     .check = help_visit_check,
+    .derived = help_visit_derived,
+    .nderived = MODULE_N(help_visit_derived),
 };
 
 /* ---- mediation ---- */
@@ -554,6 +571,26 @@ static const struct stats_section *const stats[] = {&reg_help_stats, &reg_help_v
 
 static const struct summary_part summary[] = {REG_SUMMARY_PARTS};
 
+/* The to-do list (todo.c): help-education visits and tests not done and
+ * planned within the week (the late ones too), and tenants whose
+ * registration has lapsed. */
+static const struct module_todo todos[] = {
+    {.key = "help_visits_due",
+     .label = "帮教走访与检测到期",
+     .perm = "help:write",
+     .entity = "help_visits",
+     .query = "pending=true&planned_on_to=$T+7&sort=planned_on",
+     .title = "{subject_name}（{kind_label}）",
+     .due = "planned_on"},
+    {.key = "tenants_renewal",
+     .label = "流动人口逾期未续签",
+     .perm = "rental:write",
+     .entity = "tenants",
+     .query = "renewal_overdue=true&sort=registered_until",
+     .title = "{person_name}",
+     .due = "registered_until"},
+};
+
 const struct module registries_module = {
     .name = "registries",
     .label = "人员台账",
@@ -568,4 +605,6 @@ const struct module registries_module = {
     .demo = reg_demo,
     .perms = perms,
     .nperms = MODULE_N(perms),
+    .todos = todos,
+    .ntodos = MODULE_N(todos),
 };
