@@ -469,6 +469,17 @@ test('hazards: 待验收 is not overdue (list, record, board); ids= lists and ex
     r = await s.admin('GET', `/api/v1/hazards?overdue=true&region=${TOWN}&page_size=1`);
     assert.strictEqual(r.json.total, direct, 'the board\'s overdue figure equals the overdue list');
 
+    // The notice dialog's deadline: from the server's today when no date is
+    // given, and whether the years it crosses have their calendar.
+    r = await s.api('GET', '/api/v1/calendar/add?days=5', { token: town });
+    assertStatus(r, 200, 'calendar/add without a date');
+    assert.strictEqual(r.json.from, '2025-10-20');
+    assert.strictEqual(r.json.date, (await s.api('GET', '/api/v1/calendar/add?date=2025-10-20&days=5', { token: town })).json.date);
+    const has2025 = Number(await sqlite(c.db, 'SELECT count(*) FROM calendar_years WHERE year = 2025')) > 0;
+    assert.strictEqual(r.json.entered, has2025, 'entered says whether 2025 has its calendar');
+    r = await s.api('GET', '/api/v1/calendar/add?days=800', { token: town });
+    assert.strictEqual(r.json.entered, false, 'no calendar is entered for the years ahead');
+
     // ids=: exactly the rows picked, within the caller's scope and filters.
     r = await s.admin('GET', `/api/v1/hazards?ids=${waiting},${working}&sort=id`);
     assertStatus(r, 200, 'ids list');
