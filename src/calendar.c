@@ -255,8 +255,8 @@ static void h_cal_add(req *r)
     for (int y = atoi(date); y <= atoi(out) && entered; y++) {
         char ys[8];
         snprintf(ys, sizeof ys, "%d", y);
-        entered = db_query_int(req_db(r), "SELECT count(*) FROM calendar_years WHERE year = $1",
-                               ys, 0) > 0;
+        entered = db_query_int(req_db(r), "SELECT count(*) FROM calendar_years WHERE year = $1", ys,
+                               0) > 0;
     }
     reply_json(r, 200, json_pack("{s:s, s:s, s:b}", "date", out, "from", date, "entered", entered));
 }

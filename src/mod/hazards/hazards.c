@@ -362,8 +362,9 @@ static const struct field hazard_fields[] = {
 /* The states' colours: grey before the notice, blue and amber while the
  * unit works, green once written off. */
 static const struct state_tag hazard_state_tags[] = {
-    {"reported", "info"},     {"assigned", "primary"}, {"rectifying", "warning"},
-    {"awaiting_acceptance", "warning"}, {"closed", "success"}, {NULL, NULL},
+    {"reported", "info"},      {"assigned", "primary"},
+    {"rectifying", "warning"}, {"awaiting_acceptance", "warning"},
+    {"closed", "success"},     {NULL, NULL},
 };
 
 static const struct entity hazards = {
