@@ -337,7 +337,7 @@ test('the region switcher limits every list and export to the chosen subtree', a
     assert(last.searchParams.get('region') === '511621101000', `list request without the region: ${last}`);
     const shown = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
     assert(shown > 0 && shown < all, `九龙镇 shows ${shown} of ${all} volunteers`);
-    const regions = await rows.evaluateAll((trs) => trs.map((tr) => tr.children[1].innerText));
+    const regions = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td.col-region').innerText));
     const names = await page.evaluate(async () => {
         const d = await (await fetch('/api/v1/regions?page_size=500&sort=code')).json();
         return d.items.filter((r) => r.code.startsWith('511621101')).map((r) => r.name);
