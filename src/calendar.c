@@ -226,7 +226,13 @@ static void h_cal_add(req *r)
     if (authz_require(r, "calendar:read", NULL) != 0)
         return;
     const char *date = req_query(r, "date"), *days = req_query(r, "days");
-    if (!date || !util_date_valid(date)) {
+    /* Without a date: from the server's today, the day a step taken now
+     * counts from (the console shows a notice's deadline as it is typed). */
+    char today[11];
+    util_today(today);
+    if (!date)
+        date = today;
+    if (!util_date_valid(date)) {
         json_t *f = json_pack("{s:s}", "date", "必须是日期（YYYY-MM-DD）");
         reply_error(r, 400, "bad_request", "date 必须是日期（YYYY-MM-DD）", f);
         return;
@@ -243,7 +249,16 @@ static void h_cal_add(req *r)
         reply_db_error(r, DB_ERR);
         return;
     }
-    reply_json(r, 200, json_pack("{s:s}", "date", out));
+    /* entered: whether every year the count crosses has its calendar; when
+     * not, that year's holidays are not known and only weekends are off. */
+    int entered = 1;
+    for (int y = atoi(date); y <= atoi(out) && entered; y++) {
+        char ys[8];
+        snprintf(ys, sizeof ys, "%d", y);
+        entered = db_query_int(req_db(r), "SELECT count(*) FROM calendar_years WHERE year = $1", ys,
+                               0) > 0;
+    }
+    reply_json(r, 200, json_pack("{s:s, s:s, s:b}", "date", out, "from", date, "entered", entered));
 }
 
 void calendar_routes_register(void)

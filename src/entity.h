@@ -59,7 +59,12 @@ enum field_flag {
      * number): a live row already holding it makes a create answer 409,
      * naming that row only to a caller who may read it. The table keeps a
      * unique index on <name>_hash over its live rows. */
-    FF_UNIQUE = 1 << 12
+    FF_UNIQUE = 1 << 12,
+    /* A key column: the list shows these first, in declaration order, and a
+     * phone's card shows them under the title (the hazard's 整改期限 and
+     * 状态). Only how the console lays out a list; GET /meta/entities says
+     * "key_column". */
+    FF_KEYCOL = 1 << 13
 };
 
 struct field {
@@ -148,6 +153,15 @@ struct entity {
      * year's figures move only through recorded steps. NULL: no machine. */
     const char *state_field;
     const char *initial_state;
+    /* The colour of each state as the console's tag shows it, by the tag's
+     * type ("info", "primary", "warning", "success", "danger"), ended by a
+     * {NULL, NULL}; GET /meta/entities says "state_tags": {state: type}.
+     * NULL: plain tags. */
+    const struct state_tag *state_tags;
+};
+
+struct state_tag {
+    const char *state, *type;
 };
 
 /* The status entity_update and entity_delete return for a record its state

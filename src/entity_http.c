@@ -601,6 +601,8 @@ static json_t *field_meta(const struct field *f)
         json_object_set_new(o, "create_only", json_true());
     if (f->ref)
         json_object_set_new(o, "ref", json_string(f->ref));
+    if (f->flags & FF_KEYCOL)
+        json_object_set_new(o, "key_column", json_true());
     return o;
 }
 
@@ -624,6 +626,12 @@ json_t *entity_meta(void)
         if (e->state_field && e->initial_state) {
             json_object_set_new(m, "state_field", json_string(e->state_field));
             json_object_set_new(m, "initial_state", json_string(e->initial_state));
+        }
+        if (e->state_field && e->state_tags) {
+            json_t *tags = json_object();
+            for (const struct state_tag *t = e->state_tags; t->state; t++)
+                json_object_set_new(tags, t->state, json_string(t->type));
+            json_object_set_new(m, "state_tags", tags);
         }
         json_array_append_new(items, m);
     }

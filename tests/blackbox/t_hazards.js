@@ -216,7 +216,7 @@ test('hazards: overdue is derived at query time; the overdue filter equals a dir
     s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-10-20'] });
     const today = '2025-10-20';
     const direct = Number(
-        await sqlite(c.db, `SELECT count(*) FROM hazards WHERE deleted_at IS NULL AND state <> 'closed' AND deadline IS NOT NULL AND deadline < '${today}'`)
+        await sqlite(c.db, `SELECT count(*) FROM hazards WHERE deleted_at IS NULL AND state NOT IN ('closed', 'awaiting_acceptance') AND deadline IS NOT NULL AND deadline < '${today}'`)
     );
     let r = await s.admin('GET', '/api/v1/hazards?overdue=true&page_size=500');
     assertStatus(r, 200, 'overdue list');
@@ -236,7 +236,7 @@ test('hazards: overdue is derived at query time; the overdue filter equals a dir
     // overdue hazards in every township).
     const live = 'deleted_at IS NULL';
     const [grade, state, unit] = (await sqlite(c.db, `SELECT grade, state, unit_id FROM hazards WHERE ${live} AND unit_id IS NOT NULL AND state <> 'closed' ORDER BY id LIMIT 1`)).trim().split('|');
-    const open = `state <> 'closed' AND deadline IS NOT NULL AND deadline < '${today}'`;
+    const open = `state NOT IN ('closed', 'awaiting_acceptance') AND deadline IS NOT NULL AND deadline < '${today}'`;
     const cases = [
         ['supervised=true', 'supervised = 1'],
         ['supervised=false', 'supervised = 0'],
@@ -291,7 +291,7 @@ test('hazards: the township board counts in SQL; overdue bands sum to a direct c
         assertStatus(r, 200, 'board');
         const b = r.json;
         const where = `deleted_at IS NULL AND region >= '${TOWN.slice(0, 9)}' AND region < '${TOWN.slice(0, 8)}${String(Number(TOWN[8]) + 1)}'`;
-        const direct = Number(await sqlite(c.db, `SELECT count(*) FROM hazards WHERE ${where} AND state <> 'closed' AND deadline IS NOT NULL AND deadline < '${today}'`));
+        const direct = Number(await sqlite(c.db, `SELECT count(*) FROM hazards WHERE ${where} AND state NOT IN ('closed', 'awaiting_acceptance') AND deadline IS NOT NULL AND deadline < '${today}'`));
         assert.strictEqual(b.overdue.total, direct, 'board overdue = direct count');
         assert.strictEqual(b.overdue['1-5'] + b.overdue['6-20'] + b.overdue['>20'], direct, 'bands sum to the total');
         assert.ok(b.overdue.total >= 1, 'the 10-10 notice is overdue on 12-20');
@@ -436,4 +436,86 @@ test('hazards: assign with unit_id hands the hazard to the unit; the unit must b
     assertStatus(r, 200, 'assign with both');
     assert.strictEqual(r.json.responsible_unit, '惠民超市（分店）');
     assert.strictEqual(r.json.unit_id, unitId);
+});
+
+test('hazards: 待验收 is not overdue (list, record, board); ids= lists and exports the picked rows; the metadata marks key columns and state colours', { timeout: 60000 }, async (ctx) => {
+    const { xlsxText } = require('./lib');
+    const c = await ctx.demoCopy();
+    let s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-09-26'] });
+    const town = await token(c.db, 'town');
+    const working = await newHazard(s, { title: '逾期规则整改中' });
+    const waiting = await newHazard(s, { title: '逾期规则待验收' });
+    for (const id of [working, waiting]) {
+        assertStatus(await step(s, id, ASSIGN, town), 200, 'assign');
+        assertStatus(await step(s, id, { action: 'start' }, town), 200, 'start');
+    }
+    assertStatus(await step(s, waiting, { action: 'submit' }, town), 200, 'submit for acceptance');
+    await s.stop();
+
+    s = await ctx.serverWith({ db: c.db, token: c.token, args: ['--today', '2025-10-20'] });
+    let r = await s.admin('GET', '/api/v1/hazards?overdue=true&q=逾期规则&page_size=50');
+    assertStatus(r, 200, 'overdue list');
+    assert.deepStrictEqual(r.json.items.map((h) => h.id), [working], 'the one still in rectification is overdue, the one waiting for acceptance is not');
+    r = await s.admin('GET', `/api/v1/hazards/${waiting}`);
+    assert.strictEqual(r.json.state, 'awaiting_acceptance');
+    assert.strictEqual(r.json.overdue, false, 'a hazard waiting for acceptance is not overdue');
+    r = await s.admin('GET', '/api/v1/hazards?overdue=false&q=逾期规则&page_size=50');
+    assert.deepStrictEqual(r.json.items.map((h) => h.id), [waiting], 'overdue=false lists it');
+    const where = `deleted_at IS NULL AND region >= '511621101' AND region < '511621102'`;
+    const direct = Number(await sqlite(c.db, `SELECT count(*) FROM hazards WHERE ${where} AND state NOT IN ('closed', 'awaiting_acceptance') AND deadline < '2025-10-20'`));
+    const board = await s.api('GET', `/api/v1/hazards/board?region=${TOWN}`, { token: town });
+    assertStatus(board, 200, 'board');
+    assert.strictEqual(board.json.overdue.total, direct, 'the board counts overdue by the list\'s rule');
+    r = await s.admin('GET', `/api/v1/hazards?overdue=true&region=${TOWN}&page_size=1`);
+    assert.strictEqual(r.json.total, direct, 'the board\'s overdue figure equals the overdue list');
+
+    // The notice dialog's deadline: from the server's today when no date is
+    // given, and whether the years it crosses have their calendar.
+    r = await s.api('GET', '/api/v1/calendar/add?days=5', { token: town });
+    assertStatus(r, 200, 'calendar/add without a date');
+    assert.strictEqual(r.json.from, '2025-10-20');
+    assert.strictEqual(r.json.date, (await s.api('GET', '/api/v1/calendar/add?date=2025-10-20&days=5', { token: town })).json.date);
+    const has2025 = Number(await sqlite(c.db, 'SELECT count(*) FROM calendar_years WHERE year = 2025')) > 0;
+    assert.strictEqual(r.json.entered, has2025, 'entered says whether 2025 has its calendar');
+    r = await s.api('GET', '/api/v1/calendar/add?days=800', { token: town });
+    assert.strictEqual(r.json.entered, false, 'no calendar is entered for the years ahead');
+
+    // ids=: exactly the rows picked, within the caller's scope and filters.
+    r = await s.admin('GET', `/api/v1/hazards?ids=${waiting},${working}&sort=id`);
+    assertStatus(r, 200, 'ids list');
+    assert.deepStrictEqual(r.json.items.map((h) => h.id), [working, waiting].sort((a, b) => a - b));
+    assert.strictEqual(r.json.total, 2);
+    r = await s.admin('GET', `/api/v1/hazards?ids=${waiting},${working}&overdue=true`);
+    assert.deepStrictEqual(r.json.items.map((h) => h.id), [working], 'ids combine with the other filters');
+    r = await s.admin('GET', '/api/v1/hazards?ids=999999999');
+    assert.strictEqual(r.json.total, 0, 'an id that does not exist lists nothing');
+    const other = await s.createUser('hz-ids-town2', 'township_admin', '511621102000');
+    r = await s.api('GET', `/api/v1/hazards?ids=${working}`, { token: other });
+    assertStatus(r, 200, 'ids of another township');
+    assert.strictEqual(r.json.total, 0, 'ids never reach past the caller\'s scope');
+    for (const bad of ['abc', '1,,2', '0', '-3', '1;2']) {
+        r = await s.admin('GET', `/api/v1/hazards?ids=${encodeURIComponent(bad)}`);
+        assertStatus(r, 400, `ids=${bad}`);
+        assert.ok(r.json.error.fields && r.json.error.fields.ids, `ids=${bad}: the answer names the field`);
+    }
+    const many = Array.from({ length: 500 }, (_, i) => i + 1).join(',');
+    assertStatus(await s.admin('GET', `/api/v1/hazards?ids=${many}`), 200, '500 ids');
+    r = await s.admin('GET', `/api/v1/hazards?ids=${many},501`);
+    assertStatus(r, 400, '501 ids');
+    assert.match(r.json.error.fields.ids, /500/, 'the answer names the limit');
+    r = await s.admin('GET', `/api/v1/hazards/export.xlsx?ids=${working}`);
+    assertStatus(r, 200, 'export of the picked rows');
+    const text = xlsxText(r.bytes);
+    assert.ok(text.includes('逾期规则整改中') && !text.includes('逾期规则待验收'), 'the export holds the picked row only');
+
+    // The metadata: required fields, key columns (list order) and state colours, declared once.
+    r = await s.admin('GET', '/api/v1/meta/entities');
+    const hz = r.json.items.find((e) => e.name === 'hazards');
+    const f = (n) => hz.fields.find((x) => x.name === n);
+    assert.strictEqual(f('title').required, true);
+    assert.strictEqual(f('address').required, false);
+    assert.deepStrictEqual(hz.fields.filter((x) => x.key_column).map((x) => x.name), ['title', 'deadline', 'state']);
+    assert.deepStrictEqual(Object.keys(hz.state_tags).sort(), ['assigned', 'awaiting_acceptance', 'closed', 'rectifying', 'reported']);
+    assert.strictEqual(hz.state_tags.closed, 'success');
+    assert.strictEqual(r.json.items.find((e) => e.name === 'units').state_tags, undefined, 'no machine, no colours');
 });

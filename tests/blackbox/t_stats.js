@@ -51,7 +51,7 @@ test('stats: every figure of a county and a township equals a direct count; chil
         assert.strictEqual(h.found_prev, await num(c.db, `SELECT count(*) FROM hazards WHERE ${w} AND found_at BETWEEN '2024-01-01' AND '2024-12-31'`), 'found_prev');
         assert.strictEqual(h.closed, await num(c.db, `SELECT count(*) FROM hazards WHERE ${w} AND found_at ${y} AND state = 'closed' AND closed_on <= '2025-12-31'`), 'closed');
         assert.strictEqual(h.closed_on_time, await num(c.db, `SELECT count(*) FROM hazards WHERE ${w} AND found_at ${y} AND state = 'closed' AND closed_on <= '2025-12-31' AND closed_on <= deadline`), 'closed_on_time');
-        assert.strictEqual(h.overdue_at_end, await num(c.db, `SELECT count(*) FROM hazards WHERE ${w} AND found_at <= '2025-12-31' AND (state <> 'closed' OR closed_on > '2025-12-31') AND deadline < '2025-12-31'`), 'overdue_at_end');
+        assert.strictEqual(h.overdue_at_end, await num(c.db, `SELECT count(*) FROM hazards WHERE ${w} AND found_at <= '2025-12-31' AND (state <> 'closed' OR closed_on > '2025-12-31') AND state <> 'awaiting_acceptance' AND deadline < '2025-12-31'`), 'overdue_at_end');
         assert.strictEqual(h.major, await num(c.db, `SELECT count(*) FROM hazards WHERE ${w} AND found_at ${y} AND grade = 'major'`), 'major');
         assert.strictEqual(h.supervised, await num(c.db, `SELECT count(*) FROM hazards WHERE ${w} AND supervised_on ${y}`), 'supervised');
         assert.strictEqual(h.rectification_rate, Math.round((h.closed / h.found) * 10000) / 10000, 'rate from the counts');

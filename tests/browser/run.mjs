@@ -337,7 +337,7 @@ test('the region switcher limits every list and export to the chosen subtree', a
     assert(last.searchParams.get('region') === '511621101000', `list request without the region: ${last}`);
     const shown = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
     assert(shown > 0 && shown < all, `九龙镇 shows ${shown} of ${all} volunteers`);
-    const regions = await rows.evaluateAll((trs) => trs.map((tr) => tr.children[1].innerText));
+    const regions = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td.col-region').innerText));
     const names = await page.evaluate(async () => {
         const d = await (await fetch('/api/v1/regions?page_size=500&sort=code')).json();
         return d.items.filter((r) => r.code.startsWith('511621101')).map((r) => r.name);
@@ -644,29 +644,25 @@ test('a village_worker sees no administration menu and cannot open its pages', a
     await logout(page);
 });
 
-test('375 px phone: the menu is a drawer and tables scroll sideways', async ({ page, base }) => {
+test('375 px phone: the menu is a drawer and lists are cards', async ({ page, base }) => {
     await page.setViewportSize({ width: 375, height: 740 });
     await login(page, base, 'admin');
     await page.goto(`${base}/e/volunteers`);
     await tableRows(page);
+    await page.locator('[data-test=record-card]').first().waitFor();
     assert(!(await page.locator('.aside').count()), 'the side menu is still shown at 375 px');
     const toggle = page.locator('[data-test=menu-toggle]');
     assert(await toggle.isVisible(), 'no menu button at 375 px');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 1, `the page itself scrolls sideways by ${overflow} px`);
-    const scroll = await page.evaluate(() => {
-        const w = document.querySelector('[data-test=data-table] .el-table__body-wrapper .el-scrollbar__wrap');
-        return w ? { sw: w.scrollWidth, cw: w.clientWidth } : null;
-    });
-    assert(scroll && scroll.sw > scroll.cw, `the table does not scroll sideways: ${JSON.stringify(scroll)}`);
-    await shot(page, 'phone-list');
+    await shot(page, 'phone-list-volunteers');
     await toggle.click();
     const drawer = page.locator('.menu-drawer [data-test=side-menu]');
     await drawer.waitFor();
     await page.waitForTimeout(400);
     await shot(page, 'phone-menu');
-    await drawer.locator('.el-menu-item', { hasText: '宣传培训活动' }).click();
-    await page.waitForURL((u) => u.pathname === '/e/activities');
+    await drawer.locator('[data-test=menu-e-hazards]').click();
+    await page.waitForURL((u) => u.pathname === '/e/hazards');
     await drawer.waitFor({ state: 'hidden' });
     await page.setViewportSize({ width: 1366, height: 768 });
 });
@@ -1862,6 +1858,195 @@ test('待办: the reviewer opens an evaluation from 待评分 and scores an item
     for (const k of ['hazards_to_assign', 'hazards_to_accept', 'hazards_late', 'care_visits_due', 'campaign_steps_late', 'evaluations_to_score'])
         assert(all.groups.some((g) => g.key === k), `the admin lacks ${k}`);
 });
+// ---- 列表与手机 (issue 17) ----
+// The lists people work with: at 1,366 px the hazard list shows 整改期限 and
+// 状态 without scrolling, states as coloured tags, overdue rows tinted with
+// 逾期天数, three search fields with the rest behind 展开, pickers for
+// references, 导出所选 through ids=; at 375 px lists are cards, the detail
+// fits, there is no tab bar and the village worker's menu is the field's.
+// SAFECOMM_DOC_SHOTS=1 writes docs/screenshots/phone-list.png and
+// phone-detail.png from here.
+async function docShot(page, name) {
+    await shot(page, name);
+    if (process.env.SAFECOMM_DOC_SHOTS === '1') await page.screenshot({ path: fromRoot(`docs/screenshots/${name}.png`) });
+}
+
+const pageOverflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+test('列表与手机: at 1366 px the hazard list shows 整改期限 and 状态, state tags, overdue rows with 逾期天数, 展开, pickers, 导出所选', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    await page.goto(`${base}/e/hazards`);
+    let rows = await tableRows(page);
+    assert((await rows.count()) > 0, 'the hazard list is empty');
+    // The key columns come first and are in view without scrolling sideways.
+    const heads = await page.locator('[data-test=data-table] .el-table__header-wrapper th').allInnerTexts();
+    const order = heads.map((t) => t.trim()).filter((t) => t);
+    assert(order.indexOf('整改期限') >= 0 && order.indexOf('整改期限') <= 3 && order.indexOf('状态') <= 4, `the columns are ${order.join('|')}`);
+    const fit = await page.evaluate(() => {
+        const wrap = document.querySelector('[data-test=data-table] .el-table__body-wrapper .el-scrollbar__wrap');
+        const box = wrap.getBoundingClientRect();
+        const col = (name) => document.querySelector(`[data-test=data-table] .el-table__header-wrapper th.col-${name}`).getBoundingClientRect();
+        return { left: wrap.scrollLeft, right: box.right, deadline: col('deadline').right, state: col('state').right, vw: window.innerWidth };
+    });
+    assert(fit.left === 0 && fit.deadline <= fit.right && fit.state <= fit.right && fit.right <= fit.vw, `整改期限 or 状态 off-screen: ${JSON.stringify(fit)}`);
+    assert((await pageOverflow(page)) <= 1, 'the page scrolls sideways at 1366 px');
+    // States are coloured tags, by the declaration's state_tags.
+    const meta = (await apiGet(page, '/api/v1/meta/entities')).items.find((e) => e.name === 'hazards');
+    const first = (await apiGet(page, '/api/v1/hazards?sort=-found_at&page_size=1')).items[0];
+    const tag = rows.first().locator('[data-test=state-tag]');
+    assert((await tag.count()) === 1, 'no state tag in the first row');
+    const cls = await tag.getAttribute('class');
+    assert(cls.includes(`el-tag--${meta.state_tags[first.state]}`), `the tag of ${first.state} is ${cls}, declared ${meta.state_tags[first.state]}`);
+
+    // Overdue rows: tinted, with their days past the deadline (the server's today).
+    await page.goto(`${base}/e/hazards?overdue=true&sort=deadline`);
+    rows = await tableRows(page);
+    const today = (await apiGet(page, '/api/v1/calendar/add?days=0')).from;
+    const api = await apiGet(page, '/api/v1/hazards?overdue=true&sort=deadline&page_size=20');
+    assert(api.items.length > 0, 'no overdue hazard in the demo');
+    assert((await rows.count()) === api.items.length, `${await rows.count()} rows, the API lists ${api.items.length}`);
+    const r0 = rows.first();
+    assert((await r0.getAttribute('class')).includes('row-overdue'), 'an overdue row is not marked');
+    const want = Math.round((Date.parse(today) - Date.parse(api.items[0].deadline)) / 86400000);
+    const days = (await r0.locator('[data-test=overdue-days]').innerText()).trim();
+    assert(days === String(want), `逾期天数 ${days}, ${api.items[0].deadline} to ${today} is ${want}`);
+    assert(order.length && (await page.locator('[data-test=data-table] th', { hasText: '逾期天数' }).count()) === 1, 'no 逾期天数 column');
+    // A hazard waiting for acceptance is not marked, even past its deadline.
+    const waiting = await apiGet(page, `/api/v1/hazards?state=awaiting_acceptance&deadline_to=${today}&page_size=1`);
+    if (waiting.items.length) assert(waiting.items[0].overdue === false, '待验收 is listed as overdue');
+
+    // Three search fields; 展开 shows the rest, the unit as a picker.
+    await page.goto(`${base}/e/hazards`);
+    await tableRows(page);
+    const form = page.locator('.search-form');
+    const before = await form.locator('.el-form-item[data-filter]').count();
+    assert(before + 1 <= 3, `${before} filters and the keyword are shown folded`);
+    assert((await form.locator('[data-filter=unit_id]').count()) === 0, 'the unit filter is shown folded');
+    await page.locator('[data-test=more-filters]').click();
+    await form.locator('[data-filter=unit_id]').waitFor();
+    const after = await form.locator('.el-form-item[data-filter]').count();
+    assert(after > before + 3, `展开 shows ${after} filters`);
+    assert((await form.locator('[data-filter=unit_id] .el-select').count()) === 1, 'the unit filter is not a picker');
+    assert((await form.locator('[data-filter=deadline] .el-date-editor').count()) === 1, 'no 整改期限 range after 展开');
+    await page.locator('[data-test=more-filters]').click();
+    await form.locator('[data-filter=unit_id]').waitFor({ state: 'detached' });
+
+    // Required fields are marked before any answer from the server.
+    await page.locator('[data-test=create-btn]').click();
+    const dlg = page.locator('[data-test=entity-dialog]');
+    await dlg.waitFor();
+    for (const f of meta.fields.filter((x) => x.required && !x.readonly))
+        assert(await dlg.locator(`[data-field=${f.name}]`).evaluate((el) => el.classList.contains('is-required')), `${f.label} is not marked required`);
+    assert(!(await dlg.locator('[data-field=address]').evaluate((el) => el.classList.contains('is-required'))), '所在区域 is marked required');
+    await dlg.locator('.el-dialog__headerbtn').click();
+    await dlg.waitFor({ state: 'hidden' });
+
+    // 导出所选: the picked rows' ids go to the export.
+    rows = await tableRows(page);
+    const picked = (await apiGet(page, '/api/v1/hazards?sort=-found_at&page_size=2')).items.map((h) => h.id);
+    await rows.nth(0).locator('.el-checkbox').click();
+    await rows.nth(1).locator('.el-checkbox').click();
+    const btn = page.locator('[data-test=export-selected]');
+    assert((await btn.innerText()).includes('2'), 'the button does not count the picked rows');
+    const [req, dl] = await Promise.all([
+        page.waitForRequest((r) => /\/api\/v1\/hazards\/export\.xlsx\?/.test(r.url())),
+        page.waitForEvent('download', { timeout: 20000 }),
+        btn.click(),
+    ]);
+    const ids = new URL(req.url()).searchParams.get('ids');
+    assert(ids && ids.split(',').map(Number).sort().join() === picked.sort().join(), `the export asked for ids=${ids}, picked ${picked}`);
+    assert(/\.xlsx$/.test(dl.suggestedFilename()), `the file is ${dl.suggestedFilename()}`);
+    await shot(page, 'list-hazards');
+});
+
+test('列表与手机: 375 px: the village worker\'s hazards as cards, a detail page that fits, no tab bar, no 导入/导出/列设置, the field menu', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await page.setViewportSize({ width: 375, height: 812 });
+    await login(page, base, 'village');
+    await page.goto(`${base}/e/hazards`);
+    await tableRows(page);
+    const cards = page.locator('[data-test=record-card]');
+    await cards.first().waitFor();
+    assert((await page.locator('[data-test=data-table]').count()) === 0, 'a table at 375 px');
+    const first = cards.first();
+    assert((await first.locator('[data-test=card-title]').innerText()).trim().length > 0, 'a card without a title');
+    assert((await first.locator('[data-test=state-tag]').count()) === 1, 'a card without its state tag');
+    assert((await first.innerText()).includes('整改期限'), 'the card lacks 整改期限');
+    for (const t of ['import-btn', 'export-btn', 'columns-btn']) assert((await page.locator(`[data-test=${t}]`).count()) === 0, `${t} on a phone`);
+    assert((await page.locator('.tabs-bar, .page-tabs').count()) === 0, 'a tab bar on a phone');
+    assert((await pageOverflow(page)) <= 1, 'the card list scrolls sideways');
+    // The menu: the field's pages only.
+    await page.locator('[data-test=menu-toggle]').click();
+    const drawer = page.locator('.menu-drawer [data-test=side-menu]');
+    await drawer.waitFor();
+    const keys = await drawer.locator('[data-test^=menu-]').evaluateAll((els) => els.map((e) => e.dataset.test));
+    const allowed = new Set(['menu-home', 'menu-biz', 'menu-e-hazards', 'menu-e-inspections', 'menu-e-care_households', 'menu-e-care_visits', 'menu-mobile-report', 'menu-mobile-visits', 'menu-hazard-board']);
+    assert(keys.includes('menu-e-hazards') && keys.includes('menu-mobile-report'), `the phone menu lacks the hazard pages: ${keys}`);
+    assert(keys.every((k) => allowed.has(k)), `the phone menu shows ${keys.filter((k) => !allowed.has(k))}`);
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await docShot(page, 'phone-list');
+    // The detail page fits: one column, no sideways scroll.
+    const title = (await first.locator('[data-test=card-title]').innerText()).trim();
+    await first.click();
+    await page.waitForURL((u) => /^\/hazards\/\d+$/.test(u.pathname));
+    await page.locator('[data-test=hazard-detail] [data-test=hazard-state]').waitFor();
+    assert((await page.locator('[data-test=hazard-detail]').innerText()).includes(title), 'the detail is not the card\'s hazard');
+    await page.waitForTimeout(300);
+    assert((await pageOverflow(page)) <= 1, `the detail page scrolls sideways by ${await pageOverflow(page)} px`);
+    const wide = await page.evaluate(() =>
+        [...document.querySelectorAll('[data-test=hazard-detail] *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null).length,
+    );
+    assert(wide === 0, `${wide} elements of the detail reach past the screen`);
+    assert((await page.locator('.tabs-bar, .page-tabs').count()) === 0, 'a tab bar on the detail page');
+    await docShot(page, 'phone-detail');
+    await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+test('列表与手机: 下达整改通知: the unit picked fills 责任单位; the deadline shows as a date as the days are typed; a missing calendar is said', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    // A reported hazard whose region has a unit besides the one it may name.
+    const h = await page.evaluate(async () => {
+        const list = (await (await fetch('/api/v1/hazards?state=reported&grade=general&page_size=100')).json()).items;
+        for (const x of list) {
+            const u = (await (await fetch(`/api/v1/units?region=${x.region}&page_size=500`)).json()).items;
+            if (u.some((y) => y.id !== x.unit_id)) return x;
+        }
+        return null;
+    });
+    assert(h, 'no reported general hazard with a unit to pick in the demo');
+    await page.goto(`${base}/hazards/${h.id}`);
+    await page.locator('[data-test=action-assign]').click();
+    const dialog = page.locator('.step-dialog[data-action=assign]');
+    await dialog.waitFor();
+    await dialog.locator('[data-field=responsible_unit] input').fill('先写的单位');
+    await dialog.locator('[data-field=unit_id] .el-select__wrapper').click();
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').first().waitFor();
+    // A unit other than the one the hazard may already name.
+    const opt = page.locator('.el-select-dropdown:visible .el-select-dropdown__item:not(.is-selected)').first();
+    assert(await opt.count(), 'only one unit to pick in the hazard\'s region');
+    const name = (await opt.locator('span').first().innerText()).trim();
+    await opt.click();
+    const filled = await dialog.locator('[data-field=responsible_unit] input').inputValue();
+    assert(filled === name, `责任单位 reads ${filled} after picking ${name}`);
+    await dialog.locator('[data-field=deadline_days] input').fill('7');
+    const due = dialog.locator('[data-test=due-deadline_days]');
+    await due.waitFor({ timeout: 5000 });
+    const want = await apiGet(page, '/api/v1/calendar/add?days=7');
+    const [y, m, d] = want.date.split('-').map(Number);
+    assert((await due.innerText()).includes(`${y}年${m}月${d}日`), `the dialog shows ${await due.innerText()}, the server counts ${want.date}`);
+    const warned = await dialog.locator('[data-test=calendar-missing]').count();
+    assert(warned === (want.entered ? 0 : 1), `calendar entered ${want.entered}, warning shown ${warned}`);
+    if (!want.entered) assert((await dialog.locator('[data-test=calendar-missing]').innerText()).includes('法定节假日未扣除'), 'the warning does not say holidays are ignored');
+    await shot(page, 'notice-dialog-deadline');
+    await dialog.locator('.el-dialog__footer .el-button', { hasText: '取消' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert((await hazardState(page)) === '已登记', 'cancel changed the state');
+});
+
 
 async function main() {
     const t0 = Date.now();

@@ -699,12 +699,16 @@ static void test_ledger_columns(void)
     const char *keys[] = {"overdue"}, *vt[] = {"true"}, *vf[] = {"false"};
     struct query q;
     CHECK_INT(entity_list_query_build(A, c, u, hz, 1, keys, vt, &q), 0);
-    CHECK_INT(strstr(buf_str(&q.sql_where), "t.state <> 'closed' AND t.deadline < $3") != NULL, 1);
+    CHECK_INT(strstr(buf_str(&q.sql_where),
+                     "t.state <> 'closed' AND t.state <> 'awaiting_acceptance' AND "
+                     "t.deadline < $3") != NULL,
+              1);
     CHECK_INT(strstr(buf_str(&q.sql_where), "CASE") == NULL, 1);
     entity_list_query_free(&q);
     CHECK_INT(entity_list_query_build(A, c, u, hz, 1, keys, vf, &q), 0);
     CHECK_INT(strstr(buf_str(&q.sql_where),
-                     "t.state = 'closed' OR t.deadline IS NULL OR t.deadline >= $3") != NULL,
+                     "t.state = 'closed' OR t.state = 'awaiting_acceptance' OR t.deadline IS "
+                     "NULL OR t.deadline >= $3") != NULL,
               1);
     entity_list_query_free(&q);
 }

@@ -4,6 +4,7 @@
 import { computed } from 'vue';
 import { can, businessEntities, state } from './store.js';
 import { canReadSections } from './views/stats/stats.js';
+import { useMobile } from './util.js';
 
 // The statistics sections of the incidents module (GET /stats/figures keys).
 export const INJURY_SECTIONS = ['incidents', 'injuries'];
@@ -56,7 +57,29 @@ export const BIZ_PAGES = [
     { path: '/evaluations/score', name: 'evaluation-score-list', title: '现场评分', icon: 'Tickets', perm: 'evaluation:score' },
 ];
 
-export const menu = computed(() => {
+// On a phone the menu keeps what is done in the field: the lists of these
+// entities, the pages marked phone below, and no administration (an
+// administrator's desk work); the rest stays one desktop away.
+export const PHONE_ENTITIES = ['hazards', 'inspections', 'care_households', 'care_visits'];
+export const PHONE_PAGES = ['hazard-board', 'mobile-report', 'mobile-visits'];
+const mobile = useMobile();
+
+export const menu = computed(() => (mobile.value ? phoneMenu(fullMenu.value) : fullMenu.value));
+
+function phoneMenu(groups) {
+    const keep = new Set([...PHONE_ENTITIES.map((n) => `e-${n}`), ...PHONE_PAGES]);
+    const out = [];
+    for (const g of groups) {
+        if (!g.children) out.push(g);
+        else if (g.key === 'biz') {
+            const children = g.children.filter((c) => keep.has(c.key));
+            if (children.length) out.push({ ...g, children });
+        }
+    }
+    return out;
+}
+
+const fullMenu = computed(() => {
     const groups = [{ key: 'home', title: '首页', icon: 'HomeFilled', path: '/' }];
     const biz = businessEntities.value.map((e) => ({
         key: `e-${e.name}`,

@@ -828,7 +828,8 @@ static void h_board(req *r)
             "COALESCE(SUM(CASE WHEN deadline < $4 AND deadline >= $5 THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(CASE WHEN deadline < $5 THEN 1 ELSE 0 END), 0) "
             "FROM hazards WHERE deleted_at IS NULL AND region >= $1 AND region < $2 AND "
-            "state <> 'closed' AND deadline IS NOT NULL AND deadline < $3",
+            "state <> 'closed' AND state <> 'awaiting_acceptance' AND deadline IS NOT NULL AND "
+            "deadline < $3",
             5, p2, bands);
     const char *p3[] = {lo, hi, pf, pt};
     if (st == DB_OK)

@@ -65,7 +65,7 @@ static int demo_hazards(struct demo_ctx *d, char **err)
     static const char *kinds_insp[] = {"routine", "special",     "seasonal",
                                        "holiday", "county_spot", "joint"};
     const int nunits = 60;
-    char unit_ids[60][24], unit_region[60][32], unit_label[60][96];
+    char unit_ids[60][24], unit_region[60][32], unit_label[60][96], unit_place[60][48];
     if (demo_add(d, "checklist_templates",
                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "region", DEMO_COUNTY, "code",
                            "fire_small_venue", "name", "小场所消防安全检查表", "domain", "fire",
@@ -92,6 +92,9 @@ static int demo_hazards(struct demo_ctx *d, char **err)
         char place[32];
         demo_place(i, place, sizeof place);
         snprintf(unit_label[i], sizeof unit_label[i], "%s%s", place, unit_names[t]);
+        /* 所在区域 is where the hazard is (a village group), not who is
+         * responsible: the unit's name goes to 责任单位. */
+        snprintf(unit_place[i], sizeof unit_place[i], "%s%d组", place, i % 9 + 1);
         if (demo_add(d, "units",
                      json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "region", unit_region[i], "name",
                                unit_label[i], "type", unit_types[t], "key_unit", t >= 7,
@@ -136,7 +139,7 @@ static int demo_hazards(struct demo_ctx *d, char **err)
                          json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:f, s:f}",
                                    "region", unit_region[u], "title", kinds[k].title, "domain",
                                    kinds[k].domain, "category", kinds[k].category, "grade", grade,
-                                   "found_at", found, "address", unit_label[u], "unit_id",
+                                   "found_at", found, "address", unit_place[u], "unit_id",
                                    (json_int_t)atoll(unit_ids[u]), "inspection_id",
                                    (json_int_t)atoll(insp), "found_by", inspector, "lat", lat,
                                    "lng", lng),

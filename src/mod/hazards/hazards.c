@@ -152,24 +152,20 @@ static const struct entity inspections = {
 };
 
 /* Overdue is derived at query time from the deadline and today's date, so
- * it is never stale: open (not closed) and past its deadline. Filtered true
- * it is the predicate of the index hazards_open (migration 0008) plus a
- * deadline range: a township's overdue list reads only its overdue rows. */
+ * it is never stale: past its deadline and still the unit's to do, neither
+ * closed nor waiting for acceptance (待验收: the unit has done its part; the
+ * office's acceptance is not the unit's delay). Filtered true it is the
+ * predicate of the index hazards_open (migration 0008, state <> 'closed')
+ * plus a state and a deadline range: a township's overdue list reads only
+ * its open rows. The board's bands (hazard.c) and the statistics' overdue
+ * figure (hazard_stats.c) follow the same rule. */
 static const struct derived hazard_derived[] = {
     {.f = {.name = "overdue", .label = "逾期", .type = FT_BOOL, .flags = FF_READONLY | FF_FILTER},
-     .expr = "CASE WHEN t.state <> 'closed' AND t.deadline IS NOT NULL AND t.deadline < $T THEN 1 "
-             "ELSE 0 END",
-     .if_true = "t.state <> 'closed' AND t.deadline < $T",
-     .if_false = "t.state = 'closed' OR t.deadline IS NULL OR t.deadline >= $T"},
-    /* Overdue and still with the unit: 待验收 is waiting on the office that
-     * accepts, not on the rectification (the to-do list's 已逾期). */
-    {.f =
-         {.name = "late", .label = "逾期未整改", .type = FT_BOOL, .flags = FF_READONLY | FF_FILTER},
-     .expr = "CASE WHEN t.state IN ('assigned', 'rectifying') AND t.deadline IS NOT NULL AND "
-             "t.deadline < $T THEN 1 ELSE 0 END",
+     .expr = "CASE WHEN t.state <> 'closed' AND t.state <> 'awaiting_acceptance' AND t.deadline "
+             "IS NOT NULL AND t.deadline < $T THEN 1 ELSE 0 END",
      .if_true = "t.state <> 'closed' AND t.state <> 'awaiting_acceptance' AND t.deadline < $T",
-     .if_false = "t.state NOT IN ('assigned', 'rectifying') OR t.deadline IS NULL OR "
-                 "t.deadline >= $T"},
+     .if_false = "t.state = 'closed' OR t.state = 'awaiting_acceptance' OR t.deadline IS NULL "
+                 "OR t.deadline >= $T"},
 };
 
 static int has_text(json_t *obj, const char *k)
@@ -219,7 +215,7 @@ static const struct field hazard_fields[] = {
     {.name = "title",
      .label = "隐患名称",
      .type = FT_TEXT,
-     .flags = FF_REQUIRED | FF_SEARCH | FF_SORT | FF_LIST,
+     .flags = FF_REQUIRED | FF_SEARCH | FF_SORT | FF_LIST | FF_KEYCOL,
      .max_len = 100},
     {.name = "address",
      .label = "所在区域",
@@ -311,11 +307,11 @@ static const struct field hazard_fields[] = {
     {.name = "deadline",
      .label = "整改期限",
      .type = FT_DATE,
-     .flags = FF_READONLY | FF_IMPORT | FF_SORT | FF_RANGE | FF_LIST},
+     .flags = FF_READONLY | FF_IMPORT | FF_SORT | FF_RANGE | FF_LIST | FF_KEYCOL},
     {.name = "state",
      .label = "状态",
      .type = FT_DICT,
-     .flags = FF_READONLY | FF_IMPORT | FF_FILTER | FF_LIST,
+     .flags = FF_READONLY | FF_IMPORT | FF_FILTER | FF_LIST | FF_KEYCOL,
      .dict = "hazard_state"},
     {.name = "notice_no",
      .label = "整改通知书编号",
@@ -363,6 +359,14 @@ static const struct field hazard_fields[] = {
     {.name = "photos", .label = "照片", .type = FT_FILES, .flags = FF_NOEXPORT | FF_NOIMPORT},
 };
 
+/* The states' colours: grey before the notice, blue and amber while the
+ * unit works, green once written off. */
+static const struct state_tag hazard_state_tags[] = {
+    {"reported", "info"},      {"assigned", "primary"},
+    {"rectifying", "warning"}, {"awaiting_acceptance", "warning"},
+    {"closed", "success"},     {NULL, NULL},
+};
+
 static const struct entity hazards = {
     .name = "hazards",
     .perm = "hazard",
@@ -380,6 +384,7 @@ static const struct entity hazards = {
      * and its year's figures move only through recorded steps. */
     .state_field = "state",
     .initial_state = "reported",
+    .state_tags = hazard_state_tags,
 };
 
 static const struct entity *const entities[] = {
@@ -441,7 +446,7 @@ static const struct module_todo todos[] = {
      .label = "隐患逾期未整改",
      .perm = "hazard:progress",
      .entity = "hazards",
-     .query = "late=true&sort=deadline",
+     .query = "overdue=true&sort=deadline",
      .title = "{title}",
      .due = "deadline"},
 };
