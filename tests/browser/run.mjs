@@ -1742,6 +1742,17 @@ test('期间: 统计分析 opens on the latest year with records and says so; th
     assert(await page.locator('.print-title').isVisible(), 'the printed page has no title');
     assert((await page.locator('.print-title').innerText()).includes(`${town.name}2025年统计分析`), 'the printed title names the region and year');
     await page.emulateMedia({ media: 'screen' });
+    // 排查发现隐患 opens the list of the hazards found in the region that year.
+    await page.locator('[data-test=kpi-hazards-found]').click();
+    await page.waitForURL((u) => u.pathname === '/e/hazards' && u.searchParams.get('found_at_to') === '2025-12-31' && u.searchParams.get('region') === town.code);
+    await page.waitForFunction(() => {
+        const e = document.querySelector('[data-test=table-scroll]');
+        return e && e.dataset.busy === 'false' && Number(e.dataset.loads) > 0;
+    });
+    const listed = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
+    assert(listed === st.hazards.found, `the list has ${listed} hazards, the card ${st.hazards.found}`);
+    await page.goBack();
+    await statsSettled(page);
 
     // Another year chosen here…
     let before = await statsLoads(page);
