@@ -1613,8 +1613,8 @@ char *http_temp_path(arena *a, const char *suffix)
     return p;
 }
 
-void reply_temp_file_named(req *r, const char *path, const char *content_type,
-                           const char *filename, const char *name)
+void reply_temp_file_named(req *r, const char *path, const char *content_type, const char *filename,
+                           const char *name)
 {
     FILE *f = fopen(path, "rb");
     buf b;

@@ -170,8 +170,8 @@ void reply_empty(req *r, int status);
 void reply_temp_file(req *r, const char *path, const char *content_type, const char *filename);
 /* The same, with name (UTF-8, Chinese: "统计分析-岳池县-2025年.xlsx") as the
  * name people see, filename the ASCII fallback; name NULL: filename alone. */
-void reply_temp_file_named(req *r, const char *path, const char *content_type,
-                           const char *filename, const char *name);
+void reply_temp_file_named(req *r, const char *path, const char *content_type, const char *filename,
+                           const char *name);
 /* The Content-Disposition of a download: attachment; filename="ascii";
  * filename*=UTF-8''<name percent-encoded, RFC 8187> (name NULL: the first
  * part alone). The ASCII fallback keeps the names old clients saw. */

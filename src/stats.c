@@ -1352,8 +1352,9 @@ static void h_stats_xlsx(req *r)
         unlink(path);
         return;
     }
-    reply_temp_file_named(r, path, XLSX_MIME, arena_printf(r->a, "stats-%s-%d.xlsx", region, year),
-                          arena_printf(r->a, "统计分析-%s-%d年.xlsx", rname ? rname : region, year));
+    reply_temp_file_named(
+        r, path, XLSX_MIME, arena_printf(r->a, "stats-%s-%d.xlsx", region, year),
+        arena_printf(r->a, "统计分析-%s-%d年.xlsx", rname ? rname : region, year));
 }
 
 /* GET /api/v1/stats/years?region=: the years with records in the caller's
@@ -1393,11 +1394,11 @@ static void h_years(req *r)
     json_t *o = json_pack("{s:s, s:o, s:i, s:i, s:b, s:b}", "region", region, "years", list,
                           "current", current, "default", def, "current_has_data", has_current,
                           "fallback", def != current);
-    json_object_set_new(o, "message",
-                        def != current
-                            ? json_string(arena_printf(r->a, "%d年尚无数据，显示最近有数据的 %d年",
-                                                       current, def))
-                            : json_null());
+    json_object_set_new(
+        o, "message",
+        def != current
+            ? json_string(arena_printf(r->a, "%d年尚无数据，显示最近有数据的 %d年", current, def))
+            : json_null());
     reply_json(r, 200, o);
 }
 
