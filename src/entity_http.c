@@ -511,7 +511,10 @@ static void h_export(req *r)
         free(err);
         return;
     }
-    reply_temp_file(r, path, XLSX_MIME, arena_printf(r->a, "%s.xlsx", e->name));
+    char today[11];
+    util_today(today);
+    reply_temp_file_named(r, path, XLSX_MIME, arena_printf(r->a, "%s.xlsx", e->name),
+                          arena_printf(r->a, "%s-%s.xlsx", e->label, today));
     reply_header(r, "X-Row-Count", arena_printf(r->a, "%ld", n));
 }
 
@@ -528,7 +531,8 @@ static void h_template(req *r)
         reply_error(r, 500, "internal", "无法生成导入模板", NULL);
         return;
     }
-    reply_temp_file(r, path, XLSX_MIME, arena_printf(r->a, "%s-template.xlsx", e->name));
+    reply_temp_file_named(r, path, XLSX_MIME, arena_printf(r->a, "%s-template.xlsx", e->name),
+                          arena_printf(r->a, "%s-导入模板.xlsx", e->label));
 }
 
 static void h_import(req *r)

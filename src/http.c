@@ -1613,7 +1613,8 @@ char *http_temp_path(arena *a, const char *suffix)
     return p;
 }
 
-void reply_temp_file(req *r, const char *path, const char *content_type, const char *filename)
+void reply_temp_file_named(req *r, const char *path, const char *content_type, const char *filename,
+                           const char *name)
 {
     FILE *f = fopen(path, "rb");
     buf b;
@@ -1629,8 +1630,37 @@ void reply_temp_file(req *r, const char *path, const char *content_type, const c
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_take(r, 200, content_type, data, len);
-    reply_header(r, "Content-Disposition",
-                 arena_printf(r->a, "attachment; filename=\"%s\"", filename));
+    reply_header(r, "Content-Disposition", http_disposition(r->a, filename, name));
+}
+
+void reply_temp_file(req *r, const char *path, const char *content_type, const char *filename)
+{
+    reply_temp_file_named(r, path, content_type, filename, NULL);
+}
+
+const char *http_disposition(arena *a, const char *ascii, const char *name)
+{
+    /* The fallback is quoted: only printable ASCII without quote or
+     * backslash stays, the rest becomes '_'. */
+    char *fb = arena_strdup(a, ascii);
+    for (char *p = fb; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e || *p == '"' || *p == '\\')
+            *p = '_';
+    if (!name || !*name)
+        return arena_printf(a, "attachment; filename=\"%s\"", fb);
+    /* RFC 8187: attr-char stays, every other byte is %XX. */
+    static const char keep[] = "!#$&+-.^_`|~";
+    size_t n = strlen(name);
+    char *enc = arena_alloc(a, n * 3 + 1), *o = enc;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr(keep, *p))
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = 0;
+    return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", fb, enc);
 }
 
 int http_etag_matches(const char *inm, const char *tag)

@@ -168,6 +168,14 @@ void reply_file(req *r, int status, const char *content_type, int fd, size_t len
 void reply_empty(req *r, int status);
 /* The file at path as an attachment named filename; path is removed. */
 void reply_temp_file(req *r, const char *path, const char *content_type, const char *filename);
+/* The same, with name (UTF-8, Chinese: "统计分析-岳池县-2025年.xlsx") as the
+ * name people see, filename the ASCII fallback; name NULL: filename alone. */
+void reply_temp_file_named(req *r, const char *path, const char *content_type, const char *filename,
+                           const char *name);
+/* The Content-Disposition of a download: attachment; filename="ascii";
+ * filename*=UTF-8''<name percent-encoded, RFC 8187> (name NULL: the first
+ * part alone). The ASCII fallback keeps the names old clients saw. */
+const char *http_disposition(arena *a, const char *ascii, const char *name);
 void reply_header(req *r, const char *name, const char *value);
 /* The reply for a db_status error code (409, 422, 503, 500). */
 void reply_db_error(req *r, int db_status);

@@ -653,10 +653,14 @@ static void h_work_summary(req *r)
     size_t len;
     char *data = buf_detach(&out, &len);
     reply_take(r, 200, doc_format_mime(format), data, len);
+    /* "岳池县2025年安全社区创建工作总结.docx", with the code name as the
+     * ASCII fallback. */
     reply_header(r, "Content-Disposition",
-                 arena_printf(r->a, "attachment; filename=\"work-summary-%s-%d%s%s.%s\"", region,
-                              year, strcmp(campaign, "safe") ? "-" : "",
-                              strcmp(campaign, "safe") ? campaign : "", format));
+                 http_disposition(r->a,
+                                  arena_printf(r->a, "work-summary-%s-%d%s%s.%s", region, year,
+                                               strcmp(campaign, "safe") ? "-" : "",
+                                               strcmp(campaign, "safe") ? campaign : "", format),
+                                  arena_printf(r->a, "%s.%s", doc_title_text(d), format)));
 }
 
 /* GET /api/v1/reports/outlines: each campaign's title and chapters, for the

@@ -236,6 +236,10 @@ struct plan {
     char *breakdown;                 /* NULL without breakdowns */
     char **aggregates;               /* per figure: its statement, or NULL */
     char *own[STATS_MAX_BREAKDOWNS]; /* a breakdown's own statement (col), or NULL */
+    /* The section's dated figures (counts and sums compared with the year's
+     * first day, $3), this year's and the year before's, over the whole
+     * region: whether a year has records (GET /stats/years). NULL: none. */
+    char *dated;
 };
 
 static struct plan *plans;
@@ -300,6 +304,34 @@ static void plan_build(struct plan *p, const struct stats_section *sec)
      * prefixes are summed in C. */
     buf_printf(&b, " GROUP BY region");
     p->groups = sql_detach(&b);
+
+    /* A figure that reads the year's first day counts what happened in the
+     * year; the others (as at the year's end) count what exists. */
+    int ndated = 0;
+    buf_init(&b, 1 << 16);
+    buf_printf(&b, "SELECT 0");
+    for (int i = 0; i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        if (!f->expr || !(f->flags & STATS_YOY) || !strstr(f->expr, "$3"))
+            continue;
+        buf_printf(&b, " + COALESCE(SUM(CASE WHEN (%s) <> 0 THEN 1 ELSE 0 END), 0)", f->expr);
+        ndated++;
+    }
+    buf_printf(&b, ", 0");
+    for (int i = 0; i < sec->nfigures; i++) {
+        const struct stats_figure *f = &sec->figures[i];
+        if (!f->expr || !(f->flags & STATS_YOY) || !strstr(f->expr, "$3"))
+            continue;
+        buf_printf(&b, " + COALESCE(SUM(CASE WHEN (");
+        put_prev(&b, f->expr);
+        buf_printf(&b, ") <> 0 THEN 1 ELSE 0 END), 0)");
+    }
+    buf_printf(&b, " FROM %s", sec->table);
+    scope(&b, sec);
+    pad_params(&b);
+    p->dated = ndated ? sql_detach(&b) : NULL;
+    if (!ndated)
+        buf_free(&b);
 
     for (int i = 0; i < sec->nfigures; i++) {
         const struct stats_figure *f = &sec->figures[i];
@@ -1002,6 +1034,59 @@ const char *stats_column_text(arena *a, struct stats_column col, json_t *child)
     return arena_printf(a, "%lld", (long long)int_of(v));
 }
 
+/* ---- the years that have records ---- */
+
+struct dated_ctx {
+    long long cur, prev;
+};
+
+static int dated_row(void *ctx, db_stmt *s)
+{
+    struct dated_ctx *x = ctx;
+    x->cur += db_col_int(s, 0);
+    x->prev += db_col_int(s, 1);
+    return 0;
+}
+
+int stats_years(db_conn *c, const struct user *user, const char *region, const char *today,
+                int *years, int max, int *n)
+{
+    plans_ready();
+    *n = 0;
+    int current = atoi(today), found = 0;
+    /* Two years a statement (a year and the one before), newest first, until
+     * two years without records follow one with, or twenty without any. */
+    for (int y = current; y > 1949 && *n < max; y -= 2) {
+        struct span sp;
+        region_subtree(region, sp.lo, sp.hi);
+        unsigned uy = (unsigned)y % 10000u, upy = (unsigned)(y - 1) % 10000u;
+        snprintf(sp.from, sizeof sp.from, "%04u-01-01", uy);
+        snprintf(sp.to, sizeof sp.to, "%04u-12-31", uy);
+        snprintf(sp.pfrom, sizeof sp.pfrom, "%04u-01-01", upy);
+        snprintf(sp.pto, sizeof sp.pto, "%04u-12-31", upy);
+        snprintf(sp.asof, sizeof sp.asof, "%s", strcmp(today, sp.to) < 0 ? today : sp.to);
+        struct dated_ctx x = {0, 0};
+        for (int i = 0; i < nplans; i++) {
+            if (!plans[i].dated || (user && !authz_has(user, plans[i].sec->perm)))
+                continue;
+            int st = run(c, plans[i].dated, &sp, dated_row, &x);
+            if (st != DB_OK)
+                return st;
+            if (x.cur && x.prev)
+                break;
+        }
+        if (x.cur && *n < max)
+            years[(*n)++] = y;
+        if (x.prev && *n < max)
+            years[(*n)++] = y - 1;
+        if (x.cur || x.prev)
+            found = 1;
+        else if (found || y <= current - 20)
+            break;
+    }
+    return DB_OK;
+}
+
 /* ---- the declarations, for the console ---- */
 
 static const char *const kind_names[] = {[STATS_COUNT] = "count",
@@ -1153,6 +1238,21 @@ static void sheet_value(struct sheetw *w, int row, int col, const struct stats_f
         sheetw_number(w, row, col, json_number_value(v));
 }
 
+/* The sum of key over the children. */
+static double children_sum(json_t *children, const char *key)
+{
+    double t = 0;
+    size_t i;
+    json_t *ch;
+    json_array_foreach(children, i, ch)
+    {
+        json_t *v = json_object_get(ch, key);
+        if (json_is_number(v))
+            t += json_number_value(v);
+    }
+    return t;
+}
+
 static void h_stats_xlsx(req *r)
 {
     const char *region;
@@ -1217,6 +1317,28 @@ static void h_stats_xlsx(req *r)
             }
             row++;
         }
+        /* 合计: the children's counts and sums added up, and each rate
+         * recomputed from those totals (a rate is never summed); a figure
+         * per 100 000 residents is left empty. */
+        sheetw_text(w, row, 0, "合计");
+        col = 1;
+        for (int k = 0; k < stats_column_count(); k++) {
+            struct stats_column sc = stats_column_at(k);
+            const struct stats_figure *f = sc.figure;
+            if (!json_object_get(first, f->child))
+                continue;
+            if (f->kind == STATS_COUNT || f->kind == STATS_SUM) {
+                double t = children_sum(children, f->child);
+                sheetw_number(w, row, col, f->kind == STATS_SUM ? stats_round(t, 1) : t);
+            } else if (f->kind == STATS_RATE) {
+                double n = children_sum(children, figure_in(sc.section, f->num)->child),
+                       d = children_sum(children, figure_in(sc.section, f->den)->child);
+                if (d > 0)
+                    sheetw_percent(w, row, col, ratio((long long)n, (long long)d));
+            }
+            col++;
+        }
+        row++;
     }
     if (sheetw_close(w, &err) != 0) {
         unlink(path);
@@ -1230,12 +1352,60 @@ static void h_stats_xlsx(req *r)
         unlink(path);
         return;
     }
-    reply_temp_file(r, path, XLSX_MIME, arena_printf(r->a, "stats-%s-%d.xlsx", region, year));
+    reply_temp_file_named(
+        r, path, XLSX_MIME, arena_printf(r->a, "stats-%s-%d.xlsx", region, year),
+        arena_printf(r->a, "统计分析-%s-%d年.xlsx", rname ? rname : region, year));
+}
+
+/* GET /api/v1/stats/years?region=: the years with records in the caller's
+ * scope (the sections the caller may read), newest first, and the year a
+ * page opens on: this year when it has records, else the latest that has. */
+static void h_years(req *r)
+{
+    const char *region = req_query(r, "region");
+    if (!region)
+        region = r->user->region;
+    if (region_level_of(region) == RL_INVALID) {
+        reply_error(r, 400, "bad_request", "region 必须是有效的区域代码",
+                    json_pack("{s:s}", "region", "必须是有效的区域代码"));
+        return;
+    }
+    if (!authz_in_scope(r->user, region)) {
+        reply_error(r, 404, "not_found", "记录不存在", NULL);
+        return;
+    }
+    char today[11];
+    util_today(today);
+    int current = atoi(today), years[64], n = 0, st = DB_OK;
+    /* A unit's user sees its own hazards only, never a region's figures. */
+    if (!r->user->unit_id)
+        st = stats_years(req_db(r), r->user, region, today, years, 64, &n);
+    if (st != DB_OK) {
+        reply_db_error(r, st);
+        return;
+    }
+    json_t *list = json_array();
+    int has_current = 0;
+    for (int i = 0; i < n; i++) {
+        json_array_append_new(list, json_integer(years[i]));
+        has_current |= years[i] == current;
+    }
+    int def = has_current || !n ? current : years[0];
+    json_t *o = json_pack("{s:s, s:o, s:i, s:i, s:b, s:b}", "region", region, "years", list,
+                          "current", current, "default", def, "current_has_data", has_current,
+                          "fallback", def != current);
+    json_object_set_new(
+        o, "message",
+        def != current
+            ? json_string(arena_printf(r->a, "%d年尚无数据，显示最近有数据的 %d年", current, def))
+            : json_null());
+    reply_json(r, 200, o);
 }
 
 void stats_routes_register(void)
 {
     http_route("GET", "/api/v1/stats", h_stats, 0, NULL);
     http_route("GET", "/api/v1/stats/figures", h_figures, 0, NULL);
+    http_route("GET", "/api/v1/stats/years", h_years, 0, NULL);
     http_route("GET", "/api/v1/stats/export.xlsx", h_stats_xlsx, ROUTE_LONG, NULL);
 }

@@ -41,6 +41,15 @@ int stats_compute_only(db_conn *c, const struct user *user, const char *region, 
 /* 1 when every comma-separated name of list is a declared section. */
 int stats_sections_valid(const char *list);
 
+/* The years (newest first, at most max, into years and *n) in which
+ * region's subtree has records that a year's figures count: a dated figure
+ * (one compared with the year's first day) of a section user may read (NULL:
+ * all) is not zero. Searched back from today's year two years at a time,
+ * until two years without records follow one with, or twenty years without
+ * any. DB_OK or an error db_status. */
+int stats_years(db_conn *c, const struct user *user, const char *region, const char *today,
+                int *years, int max, int *n);
+
 /* The year of "2025" (1949–2100, digits only), or -1: the HTTP API's
  * ?year= and the command line's --year. */
 int stats_year_parse(const char *s);

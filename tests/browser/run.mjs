@@ -982,7 +982,8 @@ test('hazard board: the counts are the API\'s, and a state opens the filtered li
     await page.waitForURL((u) => u.pathname === '/hazards/board');
     await page.locator('[data-test=hazard-board][data-loaded=true]').waitFor({ timeout: 15000 });
     const me = (await apiGet(page, '/api/v1/session')).user;
-    const b = await apiGet(page, `/api/v1/hazards/board?region=${me.region}`);
+    const by = await page.locator('[data-test=hazard-board]').getAttribute('data-year');
+    const b = await apiGet(page, `/api/v1/hazards/board?region=${me.region}&from=${by}-01-01&to=${by}-12-31`);
     for (const [st, n] of Object.entries(b.by_state)) {
         const v = Number((await page.locator(`[data-test=board-state-${st}] [data-test=board-count]`).innerText()).trim());
         assert(v === n, `board shows ${v} ${st}, the API says ${n}`);
@@ -1193,14 +1194,16 @@ test('统计分析: the county admin\'s 2025 KPIs are the API\'s, the card and c
     const sp = await statsSettled(page);
     const me = (await apiGet(page, '/api/v1/session')).user;
     assert((await sp.getAttribute('data-region')) === me.region, `the page starts at ${await sp.getAttribute('data-region')}, not the user's region ${me.region}`);
-    assert(Number(await sp.getAttribute('data-year')) === new Date().getFullYear(), 'the page does not start at the current year');
+    const opening = await apiGet(page, `/api/v1/stats/years?region=${me.region}`);
+    assert(Number(await sp.getAttribute('data-year')) === opening.default, 'the page does not start at the year GET /stats/years gives');
 
     // Year 2025 (the demo data covers 2024–2025).
     let before = await statsLoads(page);
+    const wasYear = await sp.getAttribute('data-year'); // the default may be 2025 already
     await pickOption(page, page.locator('[data-test=stats-year]'), '2025 年');
-    await statsSettled(page, before);
+    if (wasYear !== '2025') await statsSettled(page, before);
     assert((await sp.getAttribute('data-year')) === '2025', 'year 2025 not loaded');
-    assert(new URL(page.url()).searchParams.get('year') === '2025', `the URL does not carry the year: ${page.url()}`);
+    await page.waitForURL((u) => u.searchParams.get('year') === '2025');
     const st = await apiGet(page, `/api/v1/stats?region=${me.region}&year=2025`);
     assert(st.hazards && st.hazards.found > 0, `the demo county has no 2025 hazards: ${JSON.stringify(st.hazards)}`);
     assert((await kpiNumber(page, 'hazards-found')) === st.hazards.found, `隐患发现 shows ${await kpiNumber(page, 'hazards-found')}, the API says ${st.hazards.found}`);
@@ -1435,8 +1438,9 @@ test('事故伤害统计: the home page\'s figures with their period; the county
     const sp = await injurySettled(page);
     assert((await sp.getAttribute('data-region')) === me.region, 'the page does not start at the user\'s region');
     let before = await injuryLoads(page);
+    const wasYear = await sp.getAttribute('data-year'); // the shared year (期间) may be 2025 already
     await pickOption(page, page.locator('[data-test=injury-year]'), '2025 年');
-    await injurySettled(page, before);
+    if (wasYear !== '2025') await injurySettled(page, before);
     assert((await sp.getAttribute('data-year')) === '2025', 'year 2025 not loaded');
     const st = await apiGet(page, `/api/v1/stats?region=${me.region}&year=2025`);
     assert(st.incidents && st.incidents.total > 0 && st.injuries && st.injuries.total > 0, 'the demo county has no 2025 incidents or injuries');
@@ -2047,6 +2051,112 @@ test('列表与手机: 下达整改通知: the unit picked fills 责任单位; t
     assert((await hazardState(page)) === '已登记', 'cancel changed the state');
 });
 
+
+// ---- 期间: the year that follows the user (issue 17) ----
+// A township without records this year opens 统计分析 on the latest year that
+// has (GET /stats/years' default) and says so; a year chosen there is the
+// year of 工作总结 (through the menu) and of the hazard board (a new page
+// load: sessionStorage); the board's rates name their year and show "—" for
+// 0 of 0; printing leaves out the menu and the header.
+test('期间: 统计分析 opens on the latest year with records and says so; the chosen year follows to 工作总结 and the hazard board', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    await page.evaluate(() => sessionStorage.clear()); // a fresh tab: no year kept
+    const me = (await apiGet(page, '/api/v1/session')).user;
+    const kids = (await apiGet(page, `/api/v1/stats?region=${me.region}&year=2025&sections=hazards`)).children;
+    let town = null;
+    let info = null;
+    for (const k of kids) {
+        info = await apiGet(page, `/api/v1/stats/years?region=${k.code}`);
+        if (info.fallback) {
+            town = k;
+            break;
+        }
+    }
+    assert(town, 'every township has records this year: the demo should have none');
+    assert(info.default === 2025 && info.current === new Date().getFullYear(), `the default of ${town.name}: ${JSON.stringify(info)}`);
+
+    // 统计分析 without a year: the default, the notice, the year in the address.
+    await page.goto(`${base}/stats?region=${town.code}`);
+    const sp = await statsSettled(page);
+    assert((await sp.getAttribute('data-year')) === '2025', `the page opens on ${await sp.getAttribute('data-year')}`);
+    const notice = page.locator('[data-test=stats-page] [data-test=period-notice]');
+    await notice.waitFor();
+    const said = (await notice.innerText()).trim();
+    assert(said.includes(`${info.current}年尚无数据，显示最近有数据的 2025年`), `the notice says ${JSON.stringify(said)}`);
+    await page.waitForURL((u) => u.searchParams.get('year') === '2025');
+    const st = await apiGet(page, `/api/v1/stats?region=${town.code}&year=2025`);
+    assert((await kpiNumber(page, 'hazards-found')) === st.hazards.found, 'the figures are 2025\'s');
+    // Printing: the page alone.
+    assert(await page.locator('[data-test=stats-print]').isEnabled(), 'a 打印 button');
+    await page.emulateMedia({ media: 'print' });
+    assert(!(await page.locator('.topbar').isVisible()) && !(await page.locator('.aside').isVisible()), 'the header and the menu are printed');
+    assert(await page.locator('.print-title').isVisible(), 'the printed page has no title');
+    assert((await page.locator('.print-title').innerText()).includes(`${town.name}2025年统计分析`), 'the printed title names the region and year');
+    await page.emulateMedia({ media: 'screen' });
+    // 排查发现隐患 opens the list of the hazards found in the region that year.
+    await page.locator('[data-test=kpi-hazards-found]').click();
+    await page.waitForURL((u) => u.pathname === '/e/hazards' && u.searchParams.get('found_at_to') === '2025-12-31' && u.searchParams.get('region') === town.code);
+    await page.waitForFunction(() => {
+        const e = document.querySelector('[data-test=table-scroll]');
+        return e && e.dataset.busy === 'false' && Number(e.dataset.loads) > 0;
+    });
+    const listed = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
+    assert(listed === st.hazards.found, `the list has ${listed} hazards, the card ${st.hazards.found}`);
+    await page.goBack();
+    await statsSettled(page);
+
+    // Another year chosen here…
+    let before = await statsLoads(page);
+    await pickOption(page, page.locator('[data-test=stats-year]'), '2024 年');
+    await statsSettled(page, before);
+    assert((await sp.getAttribute('data-year')) === '2024', 'year 2024 not loaded');
+    assert((await notice.count()) === 0, 'a notice for a year that has records');
+
+    // …is the year of 工作总结, reached through the menu…
+    const item = page.locator('[data-test=menu-report-work-summary]');
+    if (!(await item.isVisible())) await page.locator('[data-test=menu-biz] .el-sub-menu__title').click();
+    await item.click();
+    await page.waitForURL((u) => u.pathname === '/reports/work-summary');
+    await page.waitForFunction(() => document.querySelector('[data-test=work-summary]')?.dataset.year === '2024');
+    const sel = (await page.locator('[data-test=summary-year] .el-select__selected-item').allInnerTexts()).join('').trim();
+    assert(sel === '2024 年', `工作总结 shows ${JSON.stringify(sel)}`);
+    await page.waitForURL((u) => u.searchParams.get('year') === '2024');
+
+    // …and of the hazard board, opened afresh.
+    await page.goto(`${base}/hazards/board`);
+    const board = page.locator('[data-test=hazard-board][data-loaded=true]');
+    await board.waitFor({ timeout: 15000 });
+    assert((await board.getAttribute('data-year')) === '2024', `the board is on ${await board.getAttribute('data-year')}`);
+    const bsel = (await page.locator('[data-test=board-year] .el-select__selected-item').allInnerTexts()).join('').trim();
+    assert(bsel === '2024 年', `the board's 年度 shows ${JSON.stringify(bsel)}`);
+    await page.waitForURL((u) => u.searchParams.get('year') === '2024');
+    const b24 = await apiGet(page, `/api/v1/hazards/board?region=${me.region}&from=2024-01-01&to=2024-12-31`);
+    assert((await page.locator('[data-test=board-rate-period]').innerText()).includes('2024年发现'), 'the rates name their year');
+    const rr = await page.locator('[data-test=board-rectification-rate]').innerText();
+    assert(b24.found > 0 && rr.includes(`已销号 ${b24.closed}`) && rr.includes(`发现 ${b24.found}`), `the board's 2024 rates: ${rr}`);
+    assert((await page.locator('[data-test=board-state-period]').innerText()).includes('截至今日'), 'the state counts say they are as at today');
+    // A year without records: 0 of 0 is "—", not 0%.
+    await pickOption(page, page.locator('[data-test=board-year]'), `${info.current - 4} 年`);
+    await page.waitForFunction((y) => document.querySelector('[data-test=board-rate-period]')?.innerText.includes(`${y}年发现`), info.current - 4);
+    await page.waitForFunction(() => /发现 0/.test(document.querySelector('[data-test=board-rectification-rate]')?.innerText || ''));
+    const empty = await page.locator('[data-test=board-rectification-rate] .el-progress__text').innerText();
+    assert(empty.trim() === '—', `0 of 0 shows ${JSON.stringify(empty)}`);
+    // 发现 opens the list of that year's hazards.
+    await pickOption(page, page.locator('[data-test=board-year]'), '2024 年');
+    await page.waitForFunction(() => /2024年发现/.test(document.querySelector('[data-test=board-rate-period]')?.innerText || ''));
+    await page.waitForFunction((n) => (document.querySelector('[data-test=board-found-link]')?.innerText || '').includes(`发现 ${n}`), b24.found);
+    await page.locator('[data-test=board-found-link]').click();
+    await page.waitForURL((u) => u.pathname === '/e/hazards' && u.searchParams.get('found_at_from') === '2024-01-01');
+    await page.waitForFunction(() => {
+        const e = document.querySelector('[data-test=table-scroll]');
+        return e && e.dataset.busy === 'false' && Number(e.dataset.loads) > 0;
+    });
+    const total = Number((await page.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
+    assert(total === b24.found, `the list has ${total} hazards found in 2024, the board ${b24.found}`);
+    await page.evaluate(() => sessionStorage.clear());
+    await loggedOut(page, base);
+});
 
 async function main() {
     const t0 = Date.now();

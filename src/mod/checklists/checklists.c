@@ -832,8 +832,19 @@ static void h_dossier(req *r)
         free(err);
         return;
     }
-    reply_temp_file(r, path, "application/zip",
-                    arena_printf(r->a, "评审档案-%s-%d.zip", region, year));
+    /* Named for people ("评审档案-九龙镇-2025年.zip"), the code as the ASCII
+     * fallback. */
+    const char *rname = region;
+    db_stmt *s = db_prepare(req_db(r), "SELECT name FROM regions WHERE code = $1");
+    if (s) {
+        db_bind_text(s, 1, region);
+        if (db_step(s) == DB_ROW && db_col_text(s, 0))
+            rname = arena_strdup(r->a, db_col_text(s, 0));
+        db_done(s);
+    }
+    reply_temp_file_named(r, path, "application/zip",
+                          arena_printf(r->a, "dossier-%s-%d.zip", region, year),
+                          arena_printf(r->a, "评审档案-%s-%d年.zip", rname, year));
 }
 
 static void checklist_routes(void)

@@ -241,8 +241,10 @@ static void h_coverage_xlsx(req *r)
         unlink(path);
         return;
     }
-    reply_temp_file(r, path, XLSX_MIME,
-                    arena_printf(r->a, "letter-coverage-%s-%d.xlsx", cv.region, cv.year));
+    reply_temp_file_named(r, path, XLSX_MIME,
+                          arena_printf(r->a, "letter-coverage-%s-%d.xlsx", cv.region, cv.year),
+                          arena_printf(r->a, "责任书签订情况-%s-%d年.xlsx",
+                                       cv.region_name ? cv.region_name : cv.region, cv.year));
 }
 
 void org_coverage_routes(void)

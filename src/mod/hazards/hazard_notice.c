@@ -183,23 +183,6 @@ static void notice_pdf(const struct notice *n, pdfdoc *d)
 }
 
 /* RFC 8187 ext-value: UTF-8 with everything but attr-char percent-encoded. */
-static const char *rfc8187(arena *a, const char *s)
-{
-    static const char keep[] = "!#$&+-.^_`|~";
-    buf b;
-    buf_init(&b, 4096);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            strchr(keep, *p))
-            buf_printf(&b, "%c", *p);
-        else
-            buf_printf(&b, "%%%02X", *p);
-    }
-    const char *out = arena_strdup(a, buf_str(&b));
-    buf_free(&b);
-    return out;
-}
-
 static void h_notice_pdf(req *r)
 {
     struct notice n;
@@ -225,8 +208,7 @@ static void h_notice_pdf(req *r)
     reply_take(r, 200, "application/pdf", body, len);
     const char *name = arena_printf(r->a, "整改通知书-%s.pdf", n.number);
     reply_header(r, "Content-Disposition",
-                 arena_printf(r->a, "attachment; filename=\"notice-%s.pdf\"; filename*=UTF-8''%s",
-                              n.id, rfc8187(r->a, name)));
+                 http_disposition(r->a, arena_printf(r->a, "notice-%s.pdf", n.id), name));
 }
 
 void hazard_notice_routes_register(void)

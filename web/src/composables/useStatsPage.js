@@ -2,21 +2,24 @@
 // so that a drill-down is a history step the back button undoes; the header's
 // region switcher moves the page too. load() fetches the declared figures and
 // GET /stats (only the sections asked for, when given) and hands both to the
-// page's draw(); an older answer never overwrites a newer one.
-import { ref, shallowRef, watch, nextTick } from 'vue';
+// page's draw(); an older answer never overwrites a newer one. The year is
+// the shared period (period.js): a year chosen here is the year of 工作总结 and
+// the hazard board, and a page without one opens on GET /stats/years' default.
+import { ref, shallowRef, computed, watch, nextTick } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { api } from '../api.js';
 import { state } from '../store.js';
 import { showError, loadingRef } from '../util.js';
-import { yearOptions, initialRegion, initialYear, loadFigures } from '../views/stats/stats.js';
+import { initialRegion, initialYear, loadFigures, currentYear } from '../views/stats/stats.js';
+import { queryYear, storedYear, setYear, initialPeriodYear, yearChoices } from '../period.js';
 
 export function useStatsPage({ routeName, sections = null, draw = () => {} }) {
     const route = useRoute();
     const router = useRouter();
-    const years = yearOptions();
     const region = ref(initialRegion(route.query));
-    const year = ref(initialYear(route.query));
-    if (!years.includes(year.value)) years.push(year.value);
+    const year = ref(queryYear(route.query) || storedYear() || currentYear());
+    const years = computed(() => yearChoices(year.value));
+    let periodReady = false;
     const data = ref(null);
     const figs = shallowRef(null); // indexFigures(GET /stats/figures)
     const loading = loadingRef();
@@ -31,6 +34,17 @@ export function useStatsPage({ routeName, sections = null, draw = () => {} }) {
         loading.value = true;
         busy.value = true;
         try {
+            if (!periodReady) {
+                // The first load settles the year: ?year=, the kept one, or
+                // the server's default, written into the address.
+                periodReady = true;
+                const y = await initialPeriodYear(route.query, region.value);
+                if (my !== seq) return;
+                year.value = y;
+                if (route.name === routeName && route.query.year !== String(y))
+                    router.replace({ query: { ...route.query, region: region.value, year: String(y) } });
+            }
+            setYear(year.value);
             const query = { region: region.value, year: year.value };
             if (sections) query.sections = sections;
             const [f, d] = await Promise.all([loadFigures(), api.get('/stats', query)]);
@@ -75,7 +89,6 @@ export function useStatsPage({ routeName, sections = null, draw = () => {} }) {
             if (nr === region.value && ny === year.value) return;
             region.value = nr;
             year.value = ny;
-            if (!years.includes(ny)) years.push(ny);
             load();
         },
     );
