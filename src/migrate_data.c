@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TABLES 128
+#define MAX_TABLES 1024
 #define MAX_COLS   128
 #define BATCH      500
 
@@ -46,7 +46,9 @@ static int list_query(db_conn *c, const char *sql, const char *param, char **out
     while ((st = db_step(s)) == DB_ROW && n < cap)
         out[n++] = xstrdup(db_col_text(s, 0) ? db_col_text(s, 0) : "");
     db_done(s);
-    if (st != DB_DONE && st != DB_ROW) {
+    /* A row left over means more than cap: an error, not a silent cut (a
+     * cut table list once left regions behind the tables referring to it). */
+    if (st != DB_DONE) {
         while (n)
             free(out[--n]);
         return -1;
@@ -309,7 +311,7 @@ int migrate_data(db *src, db *dst, const char *source_name, FILE *out, char **er
     int n = list_query(sc, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
                        NULL, names, MAX_TABLES);
     if (n < 0) {
-        *err = xasprintf("无法读取源数据库: %s", db_errmsg(sc));
+        *err = xasprintf("无法读取源数据库的表（至多 %d 个）: %s", MAX_TABLES, db_errmsg(sc));
         goto done;
     }
     for (int i = 0; i < n; i++) {
@@ -323,8 +325,13 @@ int migrate_data(db *src, db *dst, const char *source_name, FILE *out, char **er
         t->name = names[i];
         t->ndeps = list_query(sc, "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list($1)",
                               t->name, t->deps, 16);
-        if (t->ndeps < 0)
+        if (t->ndeps < 0) {
             t->ndeps = 0;
+            *err = xasprintf("无法读取表 %s 的外键: %s", t->name, db_errmsg(sc));
+            for (int j = i + 1; j < n; j++)
+                free(names[j]);
+            goto done;
+        }
     }
     /* Foreign key order: a table after the tables it refers to. */
     int placed = 0, order[MAX_TABLES];
