@@ -569,7 +569,9 @@ test('administration pages: users, roles, regions, dicts, calendar toggle, audit
 
     await page.goto(`${base}/admin/roles`);
     await page.locator('[data-test=roles-page] .el-table__body-wrapper tbody tr').first().waitFor({ timeout: 10000 });
-    assert((await page.locator('[data-test=roles-page]').innerText()).includes('village_worker'), 'roles missing');
+    const roles = await page.locator('[data-test=roles-page]').innerText();
+    assert(roles.includes('村/社区及网格员') && !roles.includes('village_worker'), 'roles: by their names, without codes');
+    assert(roles.includes('全部记录：查看') && !roles.includes('*:read'), 'roles: a wildcard permission by its label');
 
     await page.goto(`${base}/admin/regions`);
     await page.locator('[data-test=regions-page] .el-tree-node', { hasText: '岳池县' }).first().waitFor({ timeout: 10000 });
@@ -603,6 +605,14 @@ test('administration pages: users, roles, regions, dicts, calendar toggle, audit
 
     await page.goto(`${base}/admin/audit`);
     await page.locator('[data-test=audit-page] .el-table__body-wrapper tbody tr').first().waitFor({ timeout: 10000 });
+    // The log in Chinese: people by name, no "demo" address, actions and subjects by label.
+    await page.locator('[data-test=audit-page] input[aria-label=用户]').fill('system');
+    await page.locator('[data-test=audit-page] .el-button', { hasText: '查询' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-test=audit-user]')].some((e) => e.textContent === '系统'), null, { timeout: 10000 });
+    const audit = await page.locator('[data-test=audit-page] .el-table__body-wrapper').innerText();
+    assert(audit.includes('系统生成') && !/\bdemo\b|\bsystem\b/.test(audit), `audit log shows codes: ${audit.slice(0, 300)}`);
+    const cells = await page.locator('[data-test=audit-action], [data-test=audit-entity]').allInnerTexts();
+    assert(cells.length && cells.every((t) => /[\u4e00-\u9fa5]/.test(t)), `audit actions and subjects: ${cells.join(' ')}`);
     await page.goto(`${base}/admin/login-log`);
     await page.locator('[data-test=login-log-page] .el-table__body-wrapper tbody tr').first().waitFor({ timeout: 10000 });
     const log = await page.locator('[data-test=login-log-page]').innerText();

@@ -407,4 +407,6 @@ const struct module hazards_module = {
     .demo = hazard_demo,
     .perms = perms,
     .nperms = MODULE_N(perms),
+    .audit_labels = hazard_audit_labels,
+    .naudit_labels = HAZARD_NAUDIT_LABELS,
 };

@@ -554,6 +554,18 @@ static const struct stats_section *const stats[] = {&reg_help_stats, &reg_help_v
 
 static const struct summary_part summary[] = {REG_SUMMARY_PARTS};
 
+/* The audit log's names of the machines' actions (reg_machine.c, where the
+ * buttons take the same words). */
+static const struct audit_label audit_labels[] = {
+    {AUDIT_ACTION, "help_subjects", "relapse", "复吸/重新犯罪", NULL},
+    {AUDIT_ACTION, "help_subjects", "resume", "恢复帮教", NULL},
+    {AUDIT_ACTION, "help_subjects", "complete", "帮教期满", NULL},
+    {AUDIT_ACTION, "help_subjects", "move_away", "迁出", NULL},
+    {AUDIT_ACTION, "help_subjects", "decease", "死亡", NULL},
+    {AUDIT_ACTION, "dangerous_houses", "start", "开始处置", NULL},
+    {AUDIT_ACTION, "dangerous_houses", "close", "销号", NULL},
+};
+
 const struct module registries_module = {
     .name = "registries",
     .label = "人员台账",
@@ -568,4 +580,6 @@ const struct module registries_module = {
     .demo = reg_demo,
     .perms = perms,
     .nperms = MODULE_N(perms),
+    .audit_labels = audit_labels,
+    .naudit_labels = MODULE_N(audit_labels),
 };
