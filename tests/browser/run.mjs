@@ -1755,6 +1755,9 @@ test('中文与无障碍: a village worker opens a record without asking for its
 });
 
 test('中文与无障碍: the login focuses the username; Tab reaches the skip link, then the menu; the skip link moves to the page; date ranges name their ends', async ({ page, base }) => {
+    await page.goto(`${base}/`);
+    await page.locator('[data-test=user-menu], [data-test=login-username]').first().waitFor({ timeout: 10000 });
+    if (await page.locator('[data-test=user-menu]').count()) await logout(page);
     await page.goto(`${base}/login`);
     await page.locator('[data-test=login-username]').waitFor();
     await page.waitForTimeout(300);
@@ -1825,6 +1828,7 @@ test('中文与无障碍: every page in Chinese (allow-listed Latin terms only),
     for (const p of pages) {
         await page.goto(`${base}${p}`);
         await pageSettled(page);
+        await page.mouse.move(0, 0); // the resting state, not a hovered button
         const latin = await latinWords(page);
         if (latin.length) problems.push(`${p}: Latin words ${latin.join(' ')}`);
         const v = await axeViolations(page);
