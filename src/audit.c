@@ -8,7 +8,6 @@
 #include "buf.h"
 #include "crypto.h"
 #include "http.h"
-#include "logpage.h"
 #include "util.h"
 
 #include <errno.h>
@@ -381,58 +380,6 @@ int audit_verify(db_conn *c, FILE *out)
     if (!bad)
         bad = verify_head_file(c, n, out);
     return bad;
-}
-
-/* ---- HTTP ---- */
-
-static int whole_tree(const struct user *u)
-{
-    return authz_has(u, "*") || u->region[0] == '\0';
-}
-
-static json_t *audit_item(db_stmt *s)
-{
-    json_t *ch = db_col_text(s, 8) ? json_loads(db_col_text(s, 8), 0, NULL) : NULL;
-    return json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s?}", "id", (json_int_t)db_col_int(s, 0),
-        "at", db_col_text(s, 1), "username", db_col_text(s, 2), "ip", db_col_text(s, 3), "action",
-        db_col_text(s, 4), "entity", db_col_text(s, 5), "entity_id", db_col_text(s, 6), "region",
-        db_col_text(s, 7), "changes", ch ? ch : json_object(), "reason", db_col_text(s, 9));
-}
-
-static void h_audit(req *r)
-{
-    if (authz_require(r, "audit:read", NULL) != 0)
-        return;
-    static const struct log_filter filters[] = {
-        {"user", "username = $%d", 0},
-        {"entity", "entity = $%d", 0},
-        {"entity_id", "entity_id = $%d", 0},
-        {"action", "action = $%d", 0},
-        {"from", "at >= $%d", 0},
-        {"to", "at <= $%d", 1},
-    };
-    const char *scope_vals[] = {r->user->scope_lo, r->user->scope_hi};
-    /* Entries without a region (logins, system actions) belong to the
-     * whole tree. */
-    struct log_query q = {
-        .from = "audit_log",
-        .columns = "id, at, username, ip, action, entity, entity_id, region, changes, reason",
-        .id_col = "id",
-        .scope = whole_tree(r->user) ? "((region >= $1 AND region < $2) OR region IS NULL)"
-                                     : "region >= $1 AND region < $2",
-        .scope_vals = scope_vals,
-        .nscope = 2,
-        .filters = filters,
-        .nfilters = (int)(sizeof filters / sizeof filters[0]),
-        .row = audit_item,
-    };
-    logpage_reply(r, &q);
-}
-
-void audit_routes_register(void)
-{
-    http_route("GET", "/api/v1/audit", h_audit, 0, NULL);
 }
 
 int audit_key_check(db_conn *c, int record, char **err)

@@ -63,8 +63,6 @@ int audit_head_file_reset(db_conn *c, char **err);
  * (for databases older than the key fingerprint). */
 int audit_key_matches(db_conn *c);
 
-void audit_routes_register(void);
-
 /* Whether the loaded key file is this database's: compares its fingerprint
  * (crypto_key_fingerprint) with the one the database records, or, in a
  * database that records none yet, recomputes the audit log's first entry.

@@ -65,6 +65,8 @@ void logpage_reply(req *r, const struct log_query *q)
         goto dberr;
     }
     buf_free(&where);
+    if (q->decorate)
+        q->decorate(r, items);
     reply_page(r, items, total, page, page_size);
     return;
 dberr:

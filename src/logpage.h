@@ -32,6 +32,9 @@ struct log_query {
     const struct log_filter *filters;
     int nfilters;
     json_t *(*row)(db_stmt *s);
+    /* Called with the page's items before the reply, after the statement
+     * is done (labels read from other tables); NULL: none. */
+    void (*decorate)(req *r, json_t *items);
 };
 
 /* Queues the page, or the 400/503 reply. */

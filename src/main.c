@@ -4,6 +4,7 @@
  * 1 failure with one line on stderr, 2 usage error. */
 #include "app.h"
 #include "audit.h"
+#include "audit_view.h"
 #include "auth.h"
 #include "backup.h"
 #include "authn.h"
@@ -1363,7 +1364,7 @@ static void register_routes(void)
     calendar_routes_register();
     session_routes_register();
     users_routes_register();
-    audit_routes_register();
+    audit_view_routes_register();
     files_routes_register();
     boundary_routes_register();
     stats_routes_register();

@@ -32,6 +32,23 @@ struct module_perm {
 
 struct audit_actor;
 
+/* A Chinese label for a code the audit log records, so that GET
+ * /api/v1/audit reads as people speak (audit_view.c): the subject of an
+ * entry that is no declared entity ("dossier"), an action (a state
+ * machine's "report_progress", or an entry's own action such as "score"),
+ * a state ("rectifying"), a key of the entry's changes that is no field of
+ * the entity ("step"), or a value ("notice_pdf"). entity: the subject it
+ * belongs to, NULL for any; dict: for a key, the dictionary its values are
+ * codes of (NULL: none). */
+enum audit_label_kind { AUDIT_SUBJECT, AUDIT_ACTION, AUDIT_STATE, AUDIT_KEY, AUDIT_VALUE };
+struct audit_label {
+    enum audit_label_kind kind;
+    const char *entity;
+    const char *code;
+    const char *label;
+    const char *dict;
+};
+
 /* A document a module writes to a file for `safecomm report NAME` (the
  * evaluation dossier): for region's subtree and year, the campaign (NULL:
  * "safe"), by who (scoped, masked and audited by the module). 0, or -1 with
@@ -99,6 +116,9 @@ struct module {
      * (todo.c), in the order shown. */
     const struct module_todo *todos;
     int ntodos;
+    /* The labels of the codes its audit entries record (above). */
+    const struct audit_label *audit_labels;
+    int naudit_labels;
 };
 
 /* The list (src/mod/modules.c), in the order the statistics, the summary's

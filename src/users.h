@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "arena.h"
 #include "db.h"
 
 struct user;
@@ -61,6 +64,9 @@ int users_audit_baseline(db_conn *c);
 
 /* 1 when every permission of role is covered by the caller's permissions. */
 int users_role_grantable(const struct user *caller, const char *const *role_perms, int n);
+/* Every permission the role editor offers, with its Chinese label, as
+ * [{"permission","label"}] (new reference; strings copied into a's). */
+json_t *users_permission_labels(arena *a);
 void users_routes_register(void);
 
 #endif

@@ -257,3 +257,103 @@ test('audit and login log lists: a date window means whole days, filters combine
     assertStatus(await s.admin('GET', '/api/v1/audit?page_size=0'), 400, 'page_size=0');
     assertStatus(await s.admin('GET', '/api/v1/login-log?page=x'), 400, 'page=x');
 });
+
+// Issue 17: the log as people read it. The codes stay (filters and scripts
+// use them); each entry names its subject, its action (a state machine's
+// step by its own name), its changed fields with their values, the person
+// and where it came from, in Chinese.
+test('the audit log reads in Chinese: subject, action, fields and values, person and source by label', async (ctx) => {
+    const s = await ctx.server();
+    const village = await token(s, 'village');
+    const HAN = /[\u4e00-\u9fa5]/;
+    const users = await s.admin('GET', '/api/v1/users?page_size=200');
+    assertStatus(users, 200, 'GET /users');
+    const vu = users.json.items.find((u) => u.username === 'village');
+    assertStatus(await s.admin('PATCH', `/api/v1/users/${vu.id}`, { body: { display_name: '王村干' } }), 200, 'display name');
+    const adminName = users.json.items.find((u) => u.username === 'admin').display_name;
+    assert.ok(HAN.test(adminName), `admin's display name: ${adminName}`);
+
+    // An activity by the village worker: labels from the entity's declaration and its dictionary.
+    const meta = await s.admin('GET', '/api/v1/meta/entities');
+    assertStatus(meta, 200, 'meta');
+    const am = (meta.json.items || meta.json.entities || meta.json).find((e) => e.name === 'activities');
+    const kindField = am.fields.find((f) => f.name === 'kind');
+    const dict = await s.admin('GET', `/api/v1/dicts/${kindField.dict}`);
+    assertStatus(dict, 200, `dict ${kindField.dict}`);
+    const drill = (dict.json.items || []).find((i) => i.code === 'drill');
+    assert.ok(drill && HAN.test(drill.label), `the drill's label: ${brief(dict)}`);
+    const title = `审计标签${RUN_TAG}`;
+    const c = await s.api('POST', '/api/v1/activities', { token: village, body: { title, kind: 'drill', held_on: '2025-05-01', region: VILLAGE } });
+    assertStatus(c, 201, 'POST activity');
+    assertStatus(await s.api('PATCH', `/api/v1/activities/${c.json.id}`, { token: village, body: { participants: 30 } }), 200, 'PATCH activity');
+    const [cr, up] = (await entriesOf(s, 'activities', c.json.id)).filter((x) => x.action !== 'read');
+    for (const x of [cr, up]) {
+        assert.strictEqual(x.entity_label, am.label, 'the entity label');
+        assert.strictEqual(x.user_name, '王村干', 'the person by name');
+        assert.strictEqual(x.username, 'village', 'the login name stays');
+        assert.strictEqual(x.ip_label, '127.0.0.1', 'a request shows its address');
+    }
+    assert.strictEqual(cr.action_label, '新增');
+    assert.strictEqual(up.action_label, '修改');
+    const kindRow = cr.changes_view.find((r) => r.field === 'kind');
+    assert.deepStrictEqual(kindRow, { field: 'kind', label: kindField.label, before: null, after: drill.label }, 'a dictionary value by its label; a create has no before');
+    const regionRow = cr.changes_view.find((r) => r.field === 'region');
+    assert.ok(regionRow && HAN.test(regionRow.after) && regionRow.after !== VILLAGE, `a region by its name: ${JSON.stringify(regionRow)}`);
+    const pRow = up.changes_view.find((r) => r.field === 'participants');
+    assert.strictEqual(pRow.label, am.fields.find((f) => f.name === 'participants').label);
+    assert.strictEqual(pRow.before, '（空）');
+    assert.strictEqual(pRow.after, '30');
+
+    // A hazard's steps: the machine's action labels and its states by name.
+    const h = await s.admin('POST', '/api/v1/hazards', { body: { region: VILLAGE, title: `审计隐患${RUN_TAG}`, domain: 'fire', grade: 'general', found_at: '2025-09-20' } });
+    assertStatus(h, 201, 'POST hazard');
+    const steps = [
+        { action: 'assign', deadline_days: 5, responsible_unit: '九龙镇便民超市', responsible_person: '张三', measures: '清理楼道杂物' },
+        { action: 'start' },
+        { action: 'report_progress', note: '已清理一半' },
+    ];
+    for (const b of steps) assertStatus(await s.admin('POST', `/api/v1/hazards/${h.json.id}/transitions`, { body: b }), 200, `hazard ${b.action}`);
+    const he = (await entriesOf(s, 'hazards', h.json.id)).filter((x) => x.action === 'transition');
+    assert.deepStrictEqual(he.map((x) => x.action_label), ['下达整改通知', '开始整改', '报告进展'], 'transitions by their labels');
+    assert.ok(he.every((x) => x.user_name === adminName), 'the audit log names the admin by name');
+    assert.deepStrictEqual(he[0].changes_view.find((r) => r.field === 'state'), { field: 'state', label: '状态', before: '已登记', after: '已下达整改通知' }, 'the state change by name');
+    const dd = he[0].changes_view.find((r) => r.field === 'deadline_days');
+    assert.ok(dd && HAN.test(dd.label) && dd.after === '5', `a step's own field by label: ${JSON.stringify(he[0].changes_view)}`);
+    assert.ok(!he[2].changes_view.some((r) => r.field === 'state'), 'a step that keeps the state shows no state row');
+    assert.strictEqual(he[2].changes_view.find((r) => r.field === 'note').after, '已清理一半');
+    // The hazard's own timeline names the person too.
+
+    const hs = await s.admin('GET', `/api/v1/hazards/${h.json.id}/history`);
+    assertStatus(hs, 200, 'hazard history');
+    assert.deepStrictEqual(hs.json.items.map((x) => x.user_name), [adminName, adminName, adminName], `steps name the person: ${brief(hs)}`);
+
+    // A role: a platform subject, permissions by label (wildcards too).
+    const role = `audit_l${parseInt(RUN_TAG, 36) % 100000}`;
+    assertStatus(await s.admin('POST', '/api/v1/roles', { body: { name: role, label: '审计标签角色', permissions: ['*:read'] } }), 201, 'POST role');
+    const re = (await entriesOf(s, 'roles', role))[0];
+    assert.strictEqual(re.entity_label, '角色');
+    assert.strictEqual(re.action_label, '新增');
+    assert.deepStrictEqual(re.changes_view.find((r) => r.field === 'permissions'), { field: 'permissions', label: '权限', before: null, after: '全部记录：查看' });
+
+    // An export: its kind by name.
+    const x = await s.api('GET', '/api/v1/activities/export.xlsx', { token: village });
+    assertStatus(x, 200, 'export');
+    const ex = await s.admin('GET', '/api/v1/audit?entity=activities&action=export&user=village&page_size=1');
+    assert.strictEqual(ex.json.items[0].action_label, '导出');
+    assert.strictEqual(ex.json.items[0].changes_view.find((r) => r.field === 'kind').after, 'Excel 表格');
+
+    // The system's own entries: 系统, and no address.
+    const sys = await s.admin('GET', '/api/v1/audit?user=system&page_size=20');
+    assertStatus(sys, 200, 'system entries');
+    assert.ok(sys.json.items.length > 0, 'the system wrote entries (the roles baseline)');
+    for (const it of sys.json.items) {
+        assert.strictEqual(it.user_name, '系统', 'the system by name');
+        assert.ok(['系统生成', '命令行', '—'].includes(it.ip_label), `the system's source: ${it.ip} → ${it.ip_label}`);
+    }
+    // Every entry of the last hundred has Chinese labels for its subject and action.
+    const all = await s.admin('GET', '/api/v1/audit?page_size=100');
+    for (const it of all.json.items) {
+        assert.ok(HAN.test(it.entity_label) && HAN.test(it.action_label), `entry ${it.id} (${it.entity} ${it.action}): ${it.entity_label} ${it.action_label}`);
+        for (const r of it.changes_view) assert.ok(HAN.test(r.label), `entry ${it.id}: field ${r.field} labelled ${r.label}`);
+    }
+});

@@ -11,6 +11,7 @@ import router from './router.js';
 import { onUnauthorized, onPasswordChange } from './api.js';
 import { state, saveDrafts, clearSession } from './store.js';
 import { registerIcons } from './icons.js';
+import { installA11y } from './a11y.js';
 
 dayjs.locale('zh-cn');
 
@@ -42,3 +43,4 @@ app.use(ElementPlus, { locale: zhCn });
 registerIcons(app);
 app.use(router);
 app.mount('#app');
+installA11y();

@@ -40,6 +40,11 @@ const ACTIONS = {
     password_change: ['修改密码', 'warning'],
     reset_password: ['重置密码', 'warning'],
 };
+// A login name as people read it: the system's own records say 系统.
+export function personName(login) {
+    if (!login || login === 'system' || login === 'demo' || login === 'migrate') return '系统';
+    return login;
+}
 export function actionLabel(a) {
     return (ACTIONS[a] && ACTIONS[a][0]) || a;
 }

@@ -419,6 +419,19 @@ static const struct module_todo todos[] = {
      .due = "deadline"},
 };
 
+/* The audit log's names of the steps' and findings' actions. */
+static const struct audit_label audit_labels[] = {
+    {AUDIT_ACTION, "campaigns", "complete", "完成步骤", NULL},
+    {AUDIT_ACTION, "campaigns", "plan", "调整步骤计划", NULL},
+    {AUDIT_ACTION, "supervision_findings", "report_progress", "报告整改进展", NULL},
+    {AUDIT_ACTION, "supervision_findings", "close", "整改完成", NULL},
+    {AUDIT_KEY, "campaigns", "planned_on", "计划完成日期", NULL},
+    {AUDIT_KEY, "campaigns", "from", "原计划完成日期", NULL},
+    {AUDIT_KEY, "campaigns", "done_on", "完成日期", NULL},
+    {AUDIT_KEY, "campaigns", "filing_no", "备案文号", NULL},
+    {AUDIT_KEY, "campaigns", "support_centre", "支持中心", NULL},
+};
+
 const struct module campaigns_module = {
     .name = "campaigns",
     .label = "创建活动",
@@ -435,4 +448,6 @@ const struct module campaigns_module = {
     .nperms = MODULE_N(perms),
     .todos = todos,
     .ntodos = MODULE_N(todos),
+    .audit_labels = audit_labels,
+    .naudit_labels = MODULE_N(audit_labels),
 };

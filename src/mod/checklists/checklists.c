@@ -920,6 +920,14 @@ static const struct module_report reports[] = {
     {.name = "dossier", .label = "评审档案", .write = dossier_report},
 };
 
+/* The audit log's names of the dossier and the scoring. */
+static const struct audit_label audit_labels[] = {
+    {AUDIT_SUBJECT, NULL, "dossier", "评审档案", NULL},
+    {AUDIT_ACTION, "evaluations", "score", "评分", NULL},
+    {AUDIT_KEY, "evaluations", "item_id", "评审项目编号", NULL},
+    {AUDIT_KEY, "evaluations", "grades", "评分", NULL},
+};
+
 const struct module checklists_module = {
     .name = "checklists",
     .label = "评分与评定",
@@ -929,6 +937,8 @@ const struct module checklists_module = {
     .demo = checklist_demo,
     .perms = perms,
     .nperms = MODULE_N(perms),
+    .audit_labels = audit_labels,
+    .naudit_labels = MODULE_N(audit_labels),
     .reports = reports,
     .nreports = MODULE_N(reports),
     .todos = todos,

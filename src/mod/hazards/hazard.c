@@ -1,5 +1,7 @@
 /* hazard: see hazard.h. */
 #include "hazard.h"
+#include "hazards.h"
+#include "module.h"
 #include "audit.h"
 #include "auth.h"
 #include "authz.h"
@@ -66,30 +68,41 @@ const struct hazard_transition *hazard_transition_find(const char *action)
     return NULL;
 }
 
-/* The Chinese name of each action, as the console's buttons and the
- * timeline show it; kept beside the machine so a new action gets one. */
-static const struct {
-    const char *action, *label;
-} action_labels[] = {
-    {"assign", "下达整改通知"},
-    {"start", "开始整改"},
-    {"report_progress", "报告进展"},
-    {"request_extension", "申请延期"},
-    {"approve_extension", "批准延期"},
-    {"refuse_extension", "不予延期"},
-    {"submit", "提交验收"},
-    {"accept", "验收销号"},
-    {"refuse", "验收不通过"},
-    {"supervise", "督办"},
-    {"list_publicly", "挂牌督办"},
-    {"delist", "摘牌"},
+/* The Chinese name of each action, as the console's buttons, the timeline
+ * and the audit log show it; kept beside the machine so a new action gets
+ * one. The audit log also reads the keys a transition records beyond the
+ * entity's fields, and the notice's export kinds. */
+const struct audit_label hazard_audit_labels[HAZARD_NAUDIT_LABELS] = {
+    {AUDIT_ACTION, "hazards", "assign", "下达整改通知", NULL},
+    {AUDIT_ACTION, "hazards", "start", "开始整改", NULL},
+    {AUDIT_ACTION, "hazards", "report_progress", "报告进展", NULL},
+    {AUDIT_ACTION, "hazards", "request_extension", "申请延期", NULL},
+    {AUDIT_ACTION, "hazards", "approve_extension", "批准延期", NULL},
+    {AUDIT_ACTION, "hazards", "refuse_extension", "不予延期", NULL},
+    {AUDIT_ACTION, "hazards", "submit", "提交验收", NULL},
+    {AUDIT_ACTION, "hazards", "accept", "验收销号", NULL},
+    {AUDIT_ACTION, "hazards", "refuse", "验收不通过", NULL},
+    {AUDIT_ACTION, "hazards", "supervise", "督办", NULL},
+    {AUDIT_ACTION, "hazards", "list_publicly", "挂牌督办", NULL},
+    {AUDIT_ACTION, "hazards", "delist", "摘牌", NULL},
+    {AUDIT_KEY, "hazards", "deadline_days", "整改期限（工作日）", NULL},
+    {AUDIT_KEY, "hazards", "days", "延期天数（工作日）", NULL},
+    {AUDIT_KEY, "hazards", "level", "督办级别", NULL},
+    {AUDIT_KEY, "hazards", "letter", "督办函", NULL},
+    {AUDIT_KEY, "hazards", "photos", "照片", NULL},
+    {AUDIT_VALUE, "hazards", "county", "县级", NULL},
+    {AUDIT_VALUE, "hazards", "township", "乡镇级", NULL},
+    {AUDIT_VALUE, "hazards", "city", "市级", NULL},
+    {AUDIT_VALUE, "hazards", "notice_html", "整改通知书（网页）", NULL},
+    {AUDIT_VALUE, "hazards", "notice_pdf", "整改通知书（PDF）", NULL},
 };
 
 static const char *action_label(const char *action)
 {
-    for (size_t i = 0; i < sizeof action_labels / sizeof action_labels[0]; i++)
-        if (strcmp(action_labels[i].action, action) == 0)
-            return action_labels[i].label;
+    for (int i = 0; i < HAZARD_NAUDIT_LABELS; i++)
+        if (hazard_audit_labels[i].kind == AUDIT_ACTION &&
+            strcmp(hazard_audit_labels[i].code, action) == 0)
+            return hazard_audit_labels[i].label;
     return action;
 }
 
@@ -656,9 +669,12 @@ static void h_history(req *r)
     json_decref(row);
     if (rc != 0)
         return;
-    db_stmt *s = db_prepare(c, "SELECT seq, action, from_state, to_state, at, username, note, "
-                               "data FROM hazard_steps WHERE hazard_id = CAST($1 AS INTEGER) "
-                               "ORDER BY seq");
+    /* The person by their display name (the login name when they have
+     * none; the system's steps say 系统). */
+    db_stmt *s = db_prepare(c, "SELECT st.seq, st.action, st.from_state, st.to_state, st.at, "
+                               "st.username, st.note, st.data, u.display_name FROM hazard_steps st "
+                               "LEFT JOIN users u ON u.username = st.username "
+                               "WHERE st.hazard_id = CAST($1 AS INTEGER) ORDER BY st.seq");
     if (!s) {
         reply_db_error(r, db_last_status(c));
         return;
@@ -670,12 +686,15 @@ static void h_history(req *r)
         const char *d = db_col_text(s, 7);
         json_t *data = d ? json_loads(d, 0, NULL) : NULL;
         json_t *photos = data ? json_object_get(data, "photos") : NULL;
+        const char *user = db_col_text(s, 5), *name = db_col_text(s, 8);
+        if (!name || !*name)
+            name = user && strcmp(user, "system") == 0 ? "系统" : user;
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:O?, s:o}", "seq",
+            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:O?, s:o}", "seq",
                              (json_int_t)db_col_int(s, 0), "action", db_col_text(s, 1), "from",
                              db_col_text(s, 2), "to", db_col_text(s, 3), "at", db_col_text(s, 4),
-                             "username", db_col_text(s, 5), "note", db_col_text(s, 6), "photos",
-                             photos, "data", data ? data : json_object()));
+                             "username", user, "user_name", name, "note", db_col_text(s, 6),
+                             "photos", photos, "data", data ? data : json_object()));
     }
     db_done(s);
     if (step < 0) {

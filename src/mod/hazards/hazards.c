@@ -467,4 +467,6 @@ const struct module hazards_module = {
     .nperms = MODULE_N(perms),
     .todos = todos,
     .ntodos = MODULE_N(todos),
+    .audit_labels = hazard_audit_labels,
+    .naudit_labels = HAZARD_NAUDIT_LABELS,
 };

@@ -16,6 +16,9 @@ extern const struct module hazards_module;
 #define HAZARD_NSUMMARY 6
 extern const struct stats_section *const hazard_stats[HAZARD_NSTATS];
 extern const struct summary_part hazard_summary[HAZARD_NSUMMARY];
+/* hazard.c: the machine's actions and the audit log's other codes. */
+#define HAZARD_NAUDIT_LABELS 22
+extern const struct audit_label hazard_audit_labels[HAZARD_NAUDIT_LABELS];
 
 /* hazard_demo.c: units, inspections and hazards in every state. */
 int hazard_demo(struct demo_ctx *d, char **err);

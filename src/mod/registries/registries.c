@@ -591,6 +591,18 @@ static const struct module_todo todos[] = {
      .due = "registered_until"},
 };
 
+/* The audit log's names of the machines' actions (reg_machine.c, where the
+ * buttons take the same words). */
+static const struct audit_label audit_labels[] = {
+    {AUDIT_ACTION, "help_subjects", "relapse", "复吸/重新犯罪", NULL},
+    {AUDIT_ACTION, "help_subjects", "resume", "恢复帮教", NULL},
+    {AUDIT_ACTION, "help_subjects", "complete", "帮教期满", NULL},
+    {AUDIT_ACTION, "help_subjects", "move_away", "迁出", NULL},
+    {AUDIT_ACTION, "help_subjects", "decease", "死亡", NULL},
+    {AUDIT_ACTION, "dangerous_houses", "start", "开始处置", NULL},
+    {AUDIT_ACTION, "dangerous_houses", "close", "销号", NULL},
+};
+
 const struct module registries_module = {
     .name = "registries",
     .label = "人员台账",
@@ -607,4 +619,6 @@ const struct module registries_module = {
     .nperms = MODULE_N(perms),
     .todos = todos,
     .ntodos = MODULE_N(todos),
+    .audit_labels = audit_labels,
+    .naudit_labels = MODULE_N(audit_labels),
 };

@@ -343,6 +343,11 @@ static int risk_demo(struct demo_ctx *d, char **err)
 
 static const struct entity *const entities[] = {&risks};
 
+/* The audit log reads a risk's tags as the risk_tag codes they are. */
+static const struct audit_label audit_labels[] = {
+    {AUDIT_KEY, "risks", "tags", "风险标签", "risk_tag"},
+};
+
 const struct module risks_module = {
     .name = "risks",
     .label = "风险辨识评估",
@@ -350,4 +355,6 @@ const struct module risks_module = {
     .nentities = MODULE_N(entities),
     .routes = risk_routes,
     .demo = risk_demo,
+    .audit_labels = audit_labels,
+    .naudit_labels = MODULE_N(audit_labels),
 };
