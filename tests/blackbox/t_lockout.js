@@ -23,7 +23,9 @@ function assertLocked(res, what, maxWait) {
 }
 
 test('six wrong passwords: 401 ×5 then 429; the right one waits for the lock; an unknown username is no different', async (ctx) => {
-    const s = await ctx.serverWith({ args: ['--lock-duration', '3'] });
+    // 10 s: on a loaded machine the two sequences' password hashes alone
+    // have taken longer than a 3 s lock, which then ended before it was tried.
+    const s = await ctx.serverWith({ args: ['--lock-duration', '10'] });
     const ghost = 'nosuchuser-lock';
     // The same sequence for a real account and for a name that does not exist,
     // run side by side.
@@ -40,7 +42,7 @@ test('six wrong passwords: 401 ×5 then 429; the right one waits for the lock; a
             assert.strictEqual(e.code, 'invalid_credentials', `${who}: wrong password #${i + 1}: error.code`);
             assert.strictEqual(seq[i].cookie, null, `${who}: a failed login set a cookie`);
         }
-        assertLocked(seq[5].res, `${who}: wrong password #6`, 3);
+        assertLocked(seq[5].res, `${who}: wrong password #6`, 10);
     }
     // Indistinguishable replies.
     for (let i = 0; i < 6; i++) {
@@ -54,7 +56,7 @@ test('six wrong passwords: 401 ×5 then 429; the right one waits for the lock; a
 
     // The right password is refused while the lock lasts…
     const during = await login(s, 'village', ADMIN_PASSWORD);
-    const e = assertLocked(during.res, 'the right password during the lock', 3);
+    const e = assertLocked(during.res, 'the right password during the lock', 10);
     assert.strictEqual(during.cookie, null, 'a locked login set a cookie');
     // …while another account from the same address still logs in.
     assertStatus((await login(s, 'town', ADMIN_PASSWORD)).res, 200, 'another account during the lock');
