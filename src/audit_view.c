@@ -60,6 +60,8 @@ static const struct audit_label platform_labels[] = {
     {AUDIT_KEY, NULL, "rows", "行数", NULL},
     {AUDIT_KEY, NULL, "rejected", "未导入行数", NULL},
     {AUDIT_KEY, NULL, "file", "文件", NULL},
+    {AUDIT_KEY, NULL, "files", "附件", NULL},
+    {AUDIT_KEY, NULL, "comment", "说明", NULL},
     {AUDIT_KEY, NULL, "format", "格式", NULL},
     {AUDIT_KEY, NULL, "positions", "边界点数", NULL},
     {AUDIT_KEY, NULL, "bbox", "边界范围", NULL},

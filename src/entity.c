@@ -219,6 +219,9 @@ void entity_select_cols(const struct entity *e, buf *sql, int today_n)
         entity_list_derived_sql(sql, e->derived[i].expr, today_n);
         buf_puts(sql, ")");
     }
+    /* The creator as people know them (issue 17: no login names on pages);
+     * last, so that the columns before keep their places. */
+    buf_puts(sql, ", (SELECT u.display_name FROM users u WHERE u.username = t.created_by)");
 }
 
 /* Binds today's date as parameter n when e has derived fields. */
@@ -324,6 +327,10 @@ void entity_row_write(buf *o, const struct entity *e, db_stmt *s, struct dict_ca
     for (int i = 0; i < e->nderived; i++) {
         key_write(o, e->derived[i].f.name, 0);
         col_write(o, s, k++, &e->derived[i].f);
+    }
+    if (!entity_is_region_table(e)) {
+        key_write(o, "created_by_name", 0);
+        col_write(o, s, k++, NULL);
     }
     buf_puts(o, "}");
 }

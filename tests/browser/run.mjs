@@ -1172,6 +1172,8 @@ test('users: admin makes a unit officer of one unit (所属单位), and can clea
     await unitItem.locator('.el-select__wrapper').click();
     await unitItem.locator('input').fill('惠民超市');
     await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '九龙镇惠民超市' }).first().click();
+    // The pick is shown before saving (a save at once once stored no unit).
+    await unitItem.locator('.el-select__selection', { hasText: '九龙镇惠民超市' }).waitFor({ timeout: 10000 });
     await dlg.locator('.el-dialog__footer .el-button--primary').click();
     await dlg.waitFor({ state: 'hidden', timeout: 10000 });
     const unit = (await apiGet(page, `/api/v1/units?q=${encodeURIComponent('九龙镇惠民超市')}`)).items.find((u) => u.name === '九龙镇惠民超市');

@@ -640,7 +640,7 @@ static void h_score(req *r)
     }
     if (st == DB_OK) {
         struct audit_actor who = {r->user, r->client_ip};
-        json_t *ch = json_pack("{s:I, s:s, s:s?}", "item_id", (json_int_t)item, "grades", gs,
+        json_t *ch = json_pack("{s:I, s:O, s:s?}", "item_id", (json_int_t)item, "grades", grades,
                                "comment", comment);
         char id[24];
         snprintf(id, sizeof id, "%lld", eid);
@@ -926,6 +926,13 @@ static const struct audit_label audit_labels[] = {
     {AUDIT_ACTION, "evaluations", "score", "评分", NULL},
     {AUDIT_KEY, "evaluations", "item_id", "评审项目编号", NULL},
     {AUDIT_KEY, "evaluations", "grades", "评分", NULL},
+    {AUDIT_KEY, "evaluations", "exists", "有无", NULL},
+    {AUDIT_KEY, "evaluations", "evidence", "痕迹", NULL},
+    {AUDIT_KEY, "evaluations", "effect", "效果", NULL},
+    {AUDIT_VALUE, "evaluations", "a", "完全符合", NULL},
+    {AUDIT_VALUE, "evaluations", "b", "基本符合", NULL},
+    {AUDIT_VALUE, "evaluations", "c", "部分符合", NULL},
+    {AUDIT_VALUE, "evaluations", "d", "缺失或造假", NULL},
 };
 
 const struct module checklists_module = {
