@@ -2285,9 +2285,15 @@ test('中文与无障碍: the login focuses the username; Tab reaches the skip l
 const COVERED = ['units', 'unit_contacts', 'hazards', 'activities', 'volunteer_teams', 'volunteers', 'volunteer_services', 'care_households', 'care_visits',
     'mediation_committees', 'disputes', 'rental_houses', 'tenants', 'campaigns', 'campaign_targets', 'campaign_funds', 'supervisions', 'projects', 'project_records',
     'evaluations', 'committees', 'committee_members', 'meetings', 'responsibility_letters', 'donations', 'surveys'];
+// The walk's later additions, one array per group of pages (issue 17).
+const WALK_ENTITIES_A = [];
+const WALK_ENTITIES_B = [];
+const WALK_PAGES_C = [];
+const WALK_PAGES_D = [];
 async function pagesToWalk(page) {
     const pages = ['/', '/risks/map', '/stats/injuries', '/letters/coverage', '/evaluations/score', '/admin/regions', '/admin/calendar', '/admin/audit'];
-    for (const e of COVERED) {
+    pages.push(...WALK_PAGES_C, ...WALK_PAGES_D);
+    for (const e of [...COVERED, ...WALK_ENTITIES_A, ...WALK_ENTITIES_B]) {
         pages.push(`/e/${e}`);
         const r = await page.evaluate(async (n) => {
             const x = await fetch(`/api/v1/${n}?page_size=1`);
