@@ -2292,7 +2292,12 @@ const WALK_PAGES_C = [];
 const WALK_PAGES_D = [];
 async function pagesToWalk(page) {
     const pages = ['/', '/risks/map', '/stats/injuries', '/letters/coverage', '/evaluations/score', '/admin/regions', '/admin/calendar', '/admin/audit'];
-    pages.push(...WALK_PAGES_C, ...WALK_PAGES_D);
+    // An entry is a path, or an async function of the page that returns one
+    // (a detail page whose id is looked up), or null to skip.
+    for (const w of [...WALK_PAGES_C, ...WALK_PAGES_D]) {
+        const p = typeof w === 'function' ? await w(page) : w;
+        if (p) pages.push(p);
+    }
     for (const e of [...COVERED, ...WALK_ENTITIES_A, ...WALK_ENTITIES_B]) {
         pages.push(`/e/${e}`);
         const r = await page.evaluate(async (n) => {
