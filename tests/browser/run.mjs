@@ -2288,7 +2288,17 @@ const COVERED = ['units', 'unit_contacts', 'hazards', 'activities', 'volunteer_t
 // The walk's later additions, one array per group of pages (issue 17).
 const WALK_ENTITIES_A = [];
 const WALK_ENTITIES_B = [];
-const WALK_PAGES_C = [];
+const WALK_PAGES_C = [
+    '/hazards/board',
+    '/hazards/map',
+    async (page) => `/hazards/${await page.evaluate(async () => (await (await fetch('/api/v1/hazards?page_size=1')).json()).items[0].id)}`,
+    '/campaigns/board',
+    async (page) => `/campaigns/${await page.evaluate(async () => (await (await fetch('/api/v1/campaigns?page_size=1')).json()).items[0].id)}`,
+    '/stats',
+    '/reports/work-summary',
+    '/reports/dossier',
+    async (page) => `/evaluations/${await page.evaluate(async () => (await (await fetch('/api/v1/evaluations?page_size=1')).json()).items[0].id)}/score`,
+];
 const WALK_PAGES_D = [];
 async function pagesToWalk(page) {
     const pages = ['/', '/risks/map', '/stats/injuries', '/letters/coverage', '/evaluations/score', '/admin/regions', '/admin/calendar', '/admin/audit'];

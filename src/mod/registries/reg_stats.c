@@ -172,7 +172,7 @@ static const struct stats_figure house_figures[] = {
      .unit = "户",
      .expr = "CASE WHEN appraised_on <= $7 THEN 1 ELSE 0 END"},
     {.key = "dangerous",
-     .label = "C级、D级危房",
+     .label = "局部危房、整幢危房",
      .unit = "户",
      .expr = "CASE WHEN " DANGEROUS " THEN 1 ELSE 0 END"},
     {.key = "closed",
@@ -263,7 +263,7 @@ void reg_summary_housing(struct summary *x)
         return;
     arena *a = summary_arena(x);
     summary_para(x, arena_printf(a,
-                                 "开展危房摸底鉴定，%s鉴定房屋%lld户，其中C级、D级危房%lld户，"
+                                 "开展危房摸底鉴定，%s鉴定房屋%lld户，其中局部危房、整幢危房%lld户，"
                                  "已处置销号%lld户。",
                                  summary_all(x), summary_int(h, "appraised"),
                                  summary_int(h, "dangerous"), summary_int(h, "closed")));
