@@ -1666,7 +1666,7 @@ test('评审档案: the county admin generates the dossier of 九龙镇 and down
     await page.goto(`${base}/reports/dossier`);
     await pickRegion(page, page.locator('.el-form-item').filter({ hasText: '区域' }), '九龙镇');
     const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.locator('[data-test=dossier-generate]').click()]);
-    assert(/\.zip$/.test(dl.suggestedFilename()), `a zip: ${dl.suggestedFilename()}`);
+    assert(/^评审档案-九龙镇-\d{4}年\.zip$/.test(dl.suggestedFilename()), `a zip named for the township: ${dl.suggestedFilename()}`);
     const f = await dl.path();
     const head = fs.readFileSync(f).subarray(0, 2).toString('latin1');
     assert(head === 'PK', 'the download is a ZIP');

@@ -76,7 +76,7 @@ async function parseBody(res) {
     return null;
 }
 
-function filenameFrom(res, fallback) {
+export function filenameFrom(res, fallback) {
     const cd = res.headers.get('Content-Disposition') || '';
     let m = /filename\*=UTF-8''([^;]+)/i.exec(cd);
     if (m) {

@@ -293,7 +293,7 @@ static const struct stats_figure visit_figures[] = {
      .aggregate = "count(DISTINCT household_id)",
      .where = VISITED " AND household_kind = 'dibao'"},
     {.key = "value",
-     .label = "慰问金及物资折合（元）",
+     .label = "慰问金及物资折合",
      .unit = "元",
      .kind = STATS_SUM,
      .expr = "CASE WHEN " VISITED " THEN COALESCE(help_value, 0) ELSE 0 END"},

@@ -576,10 +576,10 @@ static void summary_projects(struct summary *x)
             }
             if (target > 0 && reached * 2 <= target)
                 summary_problem(x,
-                                arena_printf(a, "“%s”项目覆盖率仅%s，未达到目标人群的50%%。",
+                                arena_printf(a, "“%s”覆盖率仅%s，未达到目标人群的50%%。",
                                              json_string_value(json_object_get(p, "title")),
                                              summary_pct(x, reached, target)),
-                                arena_printf(a, "扩大“%s”项目的覆盖面，使覆盖率超过50%%。",
+                                arena_printf(a, "扩大“%s”的覆盖面，使覆盖率超过50%%。",
                                              json_string_value(json_object_get(p, "title"))));
         }
         summary_para(x, arena_printf(a, "%s。", text));
