@@ -126,12 +126,11 @@ const char *cl_verdict_label(enum cl_verdict v)
 #define NAT_PARTS                                                                                  \
     "[{\"key\":\"exists\",\"label\":\"有无\",\"weight\":0.8},{\"key\":\"evidence\",\"label\":"   \
     "\"痕迹\",\"weight\":1.0},{\"key\":\"effect\",\"label\":\"效果\",\"weight\":1.2}]"
-#define ABCD_GRADES                                                                                 \
-    "[{\"code\":\"a\",\"label\":\"完全符合\",\"share\":1},{\"code\":\"b\",\"label\":"    \
-    "\"基本符合"                                                                         \
-    "\",\"share\":0.7},{\"code\":\"c\",\"label\":\"部分符合\",\"share\":0.3},{\"code\":" \
-    "\"d\","                                                                                        \
-    "\"label\":\"缺失或造假\",\"share\":0}]"
+#define ABCD_GRADES                                                                                \
+    "[{\"code\":\"a\",\"label\":\"完全符合\",\"share\":1},"                                    \
+    "{\"code\":\"b\",\"label\":\"基本符合\",\"share\":0.7},"                                   \
+    "{\"code\":\"c\",\"label\":\"部分符合\",\"share\":0.3},"                                   \
+    "{\"code\":\"d\",\"label\":\"缺失或造假\",\"share\":0}]"
 
 /* The national on-site table's structure: the 12 elements of AQ/T 9001 and
  * 50 items of 3 points. The dossier's folders are its first level. */

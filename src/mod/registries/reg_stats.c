@@ -262,9 +262,10 @@ void reg_summary_housing(struct summary *x)
     if (!h || summary_int(h, "appraised") == 0)
         return;
     arena *a = summary_arena(x);
-    summary_para(x, arena_printf(a,
-                                 "开展危房摸底鉴定，%s鉴定房屋%lld户，其中局部危房、整幢危房%lld户，"
-                                 "已处置销号%lld户。",
-                                 summary_all(x), summary_int(h, "appraised"),
-                                 summary_int(h, "dangerous"), summary_int(h, "closed")));
+    summary_para(x,
+                 arena_printf(a,
+                              "开展危房摸底鉴定，%s鉴定房屋%lld户，其中局部危房、整幢危房%lld户，"
+                              "已处置销号%lld户。",
+                              summary_all(x), summary_int(h, "appraised"),
+                              summary_int(h, "dangerous"), summary_int(h, "closed")));
 }
