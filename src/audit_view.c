@@ -204,6 +204,33 @@ static const char *key_label(const char *entity, const char *key)
 
 static const char *render(struct view *v, const char *entity, const char *key, json_t *val);
 
+/* What a reader is shown for the value text of field f (field.shown_sql,
+ * field.shown), or NULL: the value itself. */
+static const char *shown_text(struct view *v, const struct field *f, const char *text)
+{
+    const char *out = NULL;
+    if (f->shown) {
+        buf t;
+        buf_init(&t, (size_t)64 << 10);
+        f->shown(&t, text, v->dc);
+        if (t.len)
+            out = arena_strdup(v->r->a, buf_str(&t));
+        buf_free(&t);
+        return out;
+    }
+    /* The expression reads t.<name>: a one-row t holding the value. */
+    const char *sql = arena_printf(v->r->a, "SELECT (%s) FROM (SELECT CAST($1 AS %s) AS %s) t",
+                                   f->shown_sql, f->type == FT_INT ? "BIGINT" : "TEXT", f->name);
+    db_stmt *s = db_prepare(req_db(v->r), sql);
+    if (!s)
+        return NULL;
+    db_bind_text(s, 1, text);
+    if (db_step(s) == DB_ROW && db_col_type(s, 0) != DB_T_NULL)
+        out = arena_strdup(v->r->a, db_col_text(s, 0));
+    db_done(s);
+    return out;
+}
+
 /* "a,b": codes of dict, each by its label, joined with "、". */
 static const char *codes_label(struct view *v, const char *dict, const char *s)
 {
@@ -291,6 +318,14 @@ static const char *render(struct view *v, const char *entity, const char *key, j
         return json_is_true(val) ? "是" : "否";
     const struct entity *e = entity_find(entity);
     const struct field *f = field_of(e, key);
+    if (f && (f->shown_sql || f->shown) && (json_is_integer(val) || json_is_string(val))) {
+        const char *text = json_is_integer(val)
+                               ? arena_printf(a, "%lld", (long long)json_integer_value(val))
+                               : json_string_value(val);
+        const char *shown = *text ? shown_text(v, f, text) : NULL;
+        if (shown)
+            return shown;
+    }
     if (json_is_integer(val)) {
         if (f && f->type == FT_BOOL)
             return json_integer_value(val) ? "是" : "否";

@@ -222,6 +222,10 @@ void entity_select_cols(const struct entity *e, buf *sql, int today_n)
     /* The creator as people know them (issue 17: no login names on pages);
      * last, so that the columns before keep their places. */
     buf_puts(sql, ", (SELECT u.display_name FROM users u WHERE u.username = t.created_by)");
+    /* Then what readers are shown for the fields that say (field.shown_sql). */
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].shown_sql)
+            buf_printf(sql, ", (%s)", e->fields[i].shown_sql);
 }
 
 /* Binds today's date as parameter n when e has derived fields. */
@@ -310,6 +314,8 @@ void entity_row_write(buf *o, const struct entity *e, db_stmt *s, struct dict_ca
             col_write(o, s, k++, i == 0 ? &id_field : NULL);
         }
     }
+    /* The shown_sql columns follow the creator's name (entity_select_cols). */
+    int shown_k = entity_is_region_table(e) ? -1 : 6 + e->nfields + e->nderived + 1;
     for (int i = 0; i < e->nfields; i++) {
         const struct field *f = &e->fields[i];
         if (entity_is_region_table(e) && strcmp(f->name, "code") == 0)
@@ -321,6 +327,19 @@ void entity_row_write(buf *o, const struct entity *e, db_stmt *s, struct dict_ca
             buf_puts(o, ",");
             buf_printf(o, "\"%s_label\":", f->name);
             buf_json_string(o, label ? label : "");
+        }
+        if (f->shown_sql && shown_k >= 0) {
+            buf_printf(o, ",\"%s_text\":", f->name);
+            col_write(o, s, shown_k++, NULL);
+        } else if (f->shown && db_col_type(s, k) != DB_T_NULL) {
+            buf t;
+            buf_init(&t, (size_t)64 << 10);
+            f->shown(&t, db_col_text(s, k), dc);
+            if (t.len) {
+                buf_printf(o, ",\"%s_text\":", f->name);
+                buf_json_string(o, buf_str(&t));
+            }
+            buf_free(&t);
         }
         k++;
     }
@@ -362,6 +381,12 @@ static int is_std_key(const struct entity *e, const char *k)
         snprintf(base, sizeof base, "%.*s", (int)(n - 6), k);
         const struct field *f = entity_field_find(e, base);
         return f && f->type == FT_DICT;
+    }
+    if (n > 5 && strcmp(k + n - 5, "_text") == 0) {
+        char base[96];
+        snprintf(base, sizeof base, "%.*s", (int)(n - 5), k);
+        const struct field *f = entity_field_find(e, base);
+        return f && (f->shown_sql || f->shown);
     }
     return 0;
 }

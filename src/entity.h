@@ -12,10 +12,12 @@
 
 #include <jansson.h>
 #include "arena.h"
+#include "buf.h"
 #include "db.h"
 
 struct user;
 struct req;
+struct dict_cache;
 struct audit_actor;
 
 enum field_type {
@@ -82,6 +84,15 @@ struct field {
      * 422 naming the field and "<label>不存在". An unchanged value is not
      * checked again: the writer did not choose it. */
     const char *ref;
+    /* What a reader is shown for a value that is no word of theirs (issue
+     * 17: an id, a login name, codes): reads carry it as "<name>_text"
+     * beside the value, and the console and the change history show it.
+     * shown_sql: a scalar SELECT over t.<name> alone, read at query time
+     * (a referenced record's name, a user's display name). shown: text made
+     * from a non-empty value in out (labels of codes: figures, entities, a
+     * dictionary's codes, a JSON table); nothing written: none. */
+    const char *shown_sql;
+    void (*shown)(buf *out, const char *value, struct dict_cache *dc);
 };
 
 enum entity_flag {

@@ -927,6 +927,25 @@ static void h_finding_history(req *r)
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+/* GET /api/v1/supervision_findings/transitions: the findings' machine for
+ * the console (the generic detail page offers its actions), in the shape
+ * of the hazards' (action, label, from, to, perm, required, optional). */
+static void h_finding_machine(req *r)
+{
+    if (!authz_has(r->user, "supervision:read")) {
+        reply_error(r, 403, "forbidden", "没有查看督导检查的权限", NULL);
+        return;
+    }
+    json_t *items = json_pack("[{s:s, s:s, s:[s], s:s, s:s, s:[s], s:[s]}, {s:s, s:s, s:[s], s:s, "
+                              "s:s, s:[s], s:[s,s,s]}]",
+                              "action", "report_progress", "label", "报告整改进展", "from", "open",
+                              "to", "open", "perm", "supervision:write", "required", "note",
+                              "optional", "photos", "action", "close", "label", "整改销号", "from",
+                              "open", "to", "closed", "perm", "supervision:close", "required",
+                              "result", "optional", "closed_on", "photos", "note");
+    reply_json(r, 200, json_pack("{s:s, s:o}", "state_field", "state", "items", items));
+}
+
 /* ---- the progress board ---- */
 
 /* GET /api/v1/campaigns/board?region=&type=safe: against the targets set
@@ -1117,4 +1136,5 @@ void campaign_routes_register(void)
     http_route("POST", "/api/v1/supervision_findings/{id}/transitions", h_transition, 0,
                "supervision_findings");
     http_route("GET", "/api/v1/supervision_findings/{id}/history", h_finding_history, 0, NULL);
+    http_route("GET", "/api/v1/supervision_findings/transitions", h_finding_machine, 0, NULL);
 }

@@ -328,12 +328,17 @@ static const struct derived finding_derived[] = {
 
 static const struct field finding_fields[] = {
     {.name = "supervision_id",
-     .label = "督导检查编号",
+     .label = "督导检查",
      .type = FT_INT,
      .flags = FF_REQUIRED | FF_FILTER | FF_LIST | FF_CREATE_ONLY,
      .min = 1,
      .max = 1e15,
-     .ref = "supervisions"},
+     .ref = "supervisions",
+     /* "2025-06-18 专项检查": the inspection by its day and kind. */
+     .shown_sql = "SELECT s.held_on || ' ' || COALESCE(i.label, s.kind) FROM supervisions s LEFT "
+                  "JOIN dicts d ON d.name = 'supervision_kind' LEFT JOIN dict_items i ON i.dict = "
+                  "d.name AND i.version = d.version AND i.code = s.kind WHERE s.id = "
+                  "t.supervision_id"},
     {.name = "found_on",
      .label = "发现日期",
      .type = FT_DATE,

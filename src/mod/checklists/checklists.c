@@ -59,6 +59,73 @@ static int checklist_check_row(db_conn *c, json_t *obj, json_t *errors)
     return 0;
 }
 
+/* A number as people write it: 0.8, 1, 70. */
+static void num_put(buf *out, double d)
+{
+    buf_printf(out, "%g", round(d * 100.0) / 100.0);
+}
+
+/* The parts as "有无（权重 0.8）、痕迹（权重 1）…" (field.shown). */
+static void parts_shown(buf *out, const char *value, struct dict_cache *dc)
+{
+    (void)dc;
+    json_t *arr = json_loads(value, 0, NULL);
+    size_t i;
+    json_t *p;
+    json_array_foreach(arr, i, p)
+    {
+        const char *l = text_of(p, "label");
+        buf_printf(out, "%s%s（权重 ", i ? "、" : "", l ? l : "未命名");
+        num_put(out, num_or(p, "weight", 1));
+        buf_puts(out, "）");
+    }
+    json_decref(arr);
+}
+
+/* The grades as "完全符合（得分 100%）、基本符合（得分 70%）…"
+ * (field.shown): a label that repeats its code ("a（完全符合）") by what
+ * it says. */
+static void grades_shown(buf *out, const char *value, struct dict_cache *dc)
+{
+    (void)dc;
+    json_t *arr = json_loads(value, 0, NULL);
+    size_t i;
+    json_t *g;
+    json_array_foreach(arr, i, g)
+    {
+        const char *l = text_of(g, "label"), *code = text_of(g, "code");
+        size_t n = l ? strlen(l) : 0, cn = code ? strlen(code) : 0;
+        static const char open[] = "（", close[] = "）";
+        if (l && code && n > cn + 6 && strncmp(l, code, cn) == 0 && strncmp(l + cn, open, 3) == 0 &&
+            strcmp(l + n - 3, close) == 0)
+            buf_printf(out, "%s%.*s", i ? "、" : "", (int)(n - cn - 6), l + cn + 3);
+        else
+            buf_printf(out, "%s%s", i ? "、" : "", l ? l : "未命名");
+        buf_puts(out, "（得分 ");
+        num_put(out, num_or(g, "share", 0) * 100.0);
+        buf_puts(out, "%）");
+    }
+    json_decref(arr);
+}
+
+/* The kinds of records an item files, by their names: "宣传培训活动、…"
+ * (field.shown). */
+static void entities_shown(buf *out, const char *value, struct dict_cache *dc)
+{
+    (void)dc;
+    const char *p = value;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        const struct entity *e = entity_find(name);
+        buf_printf(out, "%s%s", out->len ? "、" : "", e ? e->label : name);
+        p += n;
+        if (*p)
+            p++;
+    }
+}
+
 static const struct field checklist_fields[] = {
     {.name = "name",
      .label = "评分表名称",
@@ -71,15 +138,17 @@ static const struct field checklist_fields[] = {
      .flags = FF_REQUIRED | FF_FILTER | FF_LIST,
      .dict = "campaign"},
     {.name = "parts",
-     .label = "评分部分（JSON）",
+     .label = "评分部分",
      .type = FT_TEXT,
      .flags = FF_REQUIRED | FF_MULTILINE,
-     .max_len = 2000},
+     .max_len = 2000,
+     .shown = parts_shown},
     {.name = "grades",
-     .label = "等级表（JSON）",
+     .label = "等级表",
      .type = FT_TEXT,
      .flags = FF_REQUIRED | FF_MULTILINE,
-     .max_len = 2000},
+     .max_len = 2000,
+     .shown = grades_shown},
     {.name = "pass_min",
      .label = "通过分数线",
      .type = FT_NUM,
@@ -119,14 +188,17 @@ static const struct field item_fields[] = {
      .flags = FF_REQUIRED | FF_FILTER | FF_NOEXPORT | FF_NOIMPORT,
      .min = 1,
      .max = 1e15,
-     .ref = "checklists"},
+     .ref = "checklists",
+     .shown_sql = "SELECT c.name FROM checklists c WHERE c.id = t.checklist_id"},
     {.name = "parent_id",
      .label = "上级指标",
      .type = FT_INT,
      .flags = FF_FILTER | FF_NOEXPORT | FF_NOIMPORT,
      .min = 1,
      .max = 1e15,
-     .ref = "checklist_items"},
+     .ref = "checklist_items",
+     .shown_sql =
+         "SELECT p.code || ' ' || p.title FROM checklist_items p WHERE p.id = t.parent_id"},
     {.name = "code",
      .label = "编号",
      .type = FT_TEXT,
@@ -145,7 +217,11 @@ static const struct field item_fields[] = {
      .max = 1000},
     {.name = "sort", .label = "顺序", .type = FT_INT, .flags = FF_SORT, .min = 0, .max = 100000},
     {.name = "hint", .label = "佐证数据", .type = FT_TEXT, .max_len = 80},
-    {.name = "entities", .label = "档案记录类型", .type = FT_TEXT, .max_len = 200},
+    {.name = "entities",
+     .label = "档案记录类型",
+     .type = FT_TEXT,
+     .max_len = 200,
+     .shown = entities_shown},
 };
 
 static const struct entity checklist_items = {

@@ -149,6 +149,20 @@ static int indicator_check_row(db_conn *c, json_t *obj, json_t *errors)
     return 0;
 }
 
+/* The figure by its label, as the statistics page names it (field.shown). */
+static void figure_shown(buf *out, const char *value, struct dict_cache *dc)
+{
+    (void)dc;
+    const char *dot = strchr(value, '.');
+    char sec[64];
+    if (!dot || dot - value >= (long)sizeof sec)
+        return;
+    snprintf(sec, sizeof sec, "%.*s", (int)(dot - value), value);
+    const struct stats_figure *f = stats_figure_find(sec, dot + 1);
+    if (f)
+        buf_puts(out, f->label);
+}
+
 static const struct field indicator_fields[] = {
     {.name = "project_id",
      .label = "促进项目",
@@ -156,13 +170,15 @@ static const struct field indicator_fields[] = {
      .flags = FF_REQUIRED | FF_FILTER | FF_NOEXPORT | FF_NOIMPORT,
      .min = 1,
      .max = 1e15,
-     .ref = "projects"},
+     .ref = "projects",
+     .shown_sql = "SELECT p.title FROM projects p WHERE p.id = t.project_id"},
     {.name = "label", .label = "目标说明", .type = FT_TEXT, .flags = FF_LIST, .max_len = 200},
     {.name = "figure",
      .label = "统计指标",
      .type = FT_TEXT,
      .flags = FF_REQUIRED | FF_LIST,
-     .max_len = 80},
+     .max_len = 80,
+     .shown = figure_shown},
     {.name = "measure",
      .label = "指标口径",
      .type = FT_DICT,

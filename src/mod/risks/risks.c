@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "boundary.h"
 #include "demo.h"
+#include "dict.h"
 #include "entity.h"
 #include "http.h"
 #include "region.h"
@@ -109,7 +110,8 @@ static int risk_check_row(db_conn *c, json_t *obj, json_t *errors)
         const char *v = text_of(obj, keys[i]);
         if (!v) {
             error_set(errors, keys[i],
-                      lec ? "LEC 法必须填写 L、E、C 三项" : "风险矩阵法必须填写可能性和严重性");
+                      lec ? "作业条件危险性评价法必须填写事故发生的可能性、暴露频繁程度和后果三项"
+                          : "风险矩阵法必须填写可能性和严重性");
             return 0;
         }
         json_t *x = dict_extras(c, lec ? keys[i] : mx_dicts[i]);
@@ -159,6 +161,22 @@ static int risk_check_row(db_conn *c, json_t *obj, json_t *errors)
     return 0;
 }
 
+/* The tags as their labels, "高危人群、重点场所" (field.shown). */
+static void tags_shown(buf *out, const char *value, struct dict_cache *dc)
+{
+    const char *p = value;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char code[64];
+        snprintf(code, sizeof code, "%.*s", (int)n, p);
+        const char *l = dict_label(dc, "risk_tag", code);
+        buf_printf(out, "%s%s", out->len ? "、" : "", l ? l : code);
+        p += n;
+        if (*p)
+            p++;
+    }
+}
+
 static const struct field risk_fields[] = {
     {.name = "title",
      .label = "风险名称",
@@ -185,11 +203,11 @@ static const struct field risk_fields[] = {
      .type = FT_DICT,
      .flags = FF_REQUIRED | FF_FILTER,
      .dict = "risk_method"},
-    {.name = "lec_l", .label = "事故发生的可能性（L）", .type = FT_DICT, .dict = "lec_l"},
-    {.name = "lec_e", .label = "暴露于危险环境的频繁程度（E）", .type = FT_DICT, .dict = "lec_e"},
-    {.name = "lec_c", .label = "发生事故产生的后果（C）", .type = FT_DICT, .dict = "lec_c"},
+    {.name = "lec_l", .label = "事故发生的可能性", .type = FT_DICT, .dict = "lec_l"},
+    {.name = "lec_e", .label = "暴露于危险环境的频繁程度", .type = FT_DICT, .dict = "lec_e"},
+    {.name = "lec_c", .label = "发生事故产生的后果", .type = FT_DICT, .dict = "lec_c"},
     {.name = "lec_d",
-     .label = "危险性分值（D）",
+     .label = "危险性分值",
      .type = FT_NUM,
      .flags = FF_READONLY | FF_SORT | FF_LIST},
     {.name = "likelihood", .label = "可能性", .type = FT_DICT, .dict = "risk_likelihood"},
@@ -204,7 +222,8 @@ static const struct field risk_fields[] = {
      .label = "风险标签（两高一脆弱、三重点）",
      .type = FT_TEXT,
      .flags = FF_FILTER,
-     .max_len = 200},
+     .max_len = 200,
+     .shown = tags_shown},
     {.name = "controls",
      .label = "现有管控措施",
      .type = FT_TEXT,
@@ -221,7 +240,8 @@ static const struct field risk_fields[] = {
      .flags = FF_FILTER | FF_NOEXPORT | FF_NOIMPORT,
      .min = 1,
      .max = 1e15,
-     .ref = "projects"},
+     .ref = "projects",
+     .shown_sql = "SELECT p.title FROM projects p WHERE p.id = t.project_id"},
     {.name = "assessed_on", .label = "评估日期", .type = FT_DATE, .flags = FF_SORT | FF_RANGE},
     {.name = "note", .label = "备注", .type = FT_TEXT, .flags = FF_MULTILINE, .max_len = 500},
 };
