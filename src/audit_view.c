@@ -13,7 +13,7 @@
 #include "http.h"
 #include "logpage.h"
 #include "module.h"
-#include "users.h"
+#include "perms.h"
 #include "util.h"
 
 #include <string.h>
@@ -185,7 +185,7 @@ static const char *region_label(struct view *v, const char *code)
 static const char *perm_label(struct view *v, const char *p)
 {
     if (!v->perms)
-        v->perms = users_permission_labels(v->r->a);
+        v->perms = perms_labels(v->r->a);
     size_t i;
     json_t *it;
     json_array_foreach(v->perms, i, it)

@@ -8,6 +8,7 @@
 #include "http.h"
 #include "logpage.h"
 #include "router.h"
+#include "perms.h"
 #include "util.h"
 
 #include <microhttpd.h>
@@ -143,7 +144,26 @@ int session_authenticate(req *r)
 
 /* ---- users as JSON ---- */
 
-static json_t *user_json(db_conn *c, const struct user *u)
+/* The Chinese label of each of the user's permissions that has one, as
+ * {"perm":"label"}: the account page names them, not their codes. */
+static json_t *permission_labels(arena *a, const struct user *u)
+{
+    json_t *all = perms_labels(a), *out = json_object();
+    size_t k;
+    json_t *it;
+    for (int i = 0; i < u->nperms; i++)
+        json_array_foreach(all, k, it)
+        {
+            if (strcmp(json_string_value(json_object_get(it, "permission")), u->perms[i]) == 0) {
+                json_object_set(out, u->perms[i], json_object_get(it, "label"));
+                break;
+            }
+        }
+    json_decref(all);
+    return out;
+}
+
+static json_t *user_json(arena *a, db_conn *c, const struct user *u)
 {
     json_t *perms = json_array();
     for (int i = 0; i < u->nperms; i++)
@@ -155,6 +175,7 @@ static json_t *user_json(db_conn *c, const struct user *u)
     json_t *o = json_pack("{s:I, s:s, s:s?, s:s, s:s, s:o, s:b}", "id", (json_int_t)u->id,
                           "username", u->username, "display_name", u->display_name, "role", u->role,
                           "region", u->region, "permissions", perms, "must_change_password", must);
+    json_object_set_new(o, "permission_labels", permission_labels(a, u));
     if (s) {
         db_bind_text(s, 1, u->region);
         db_bind_text(s, 2, u->role);
@@ -382,7 +403,7 @@ static void h_login(req *r)
         return;
     }
     csrf_of(sid, csrf);
-    reply_json(r, 200, json_pack("{s:o, s:s}", "user", user_json(c, u), "csrf_token", csrf));
+    reply_json(r, 200, json_pack("{s:o, s:s}", "user", user_json(r->a, c, u), "csrf_token", csrf));
     reply_header(r, "Set-Cookie",
                  arena_printf(r->a, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", sid,
                               session_cfg.cookie_secure ? "; Secure" : ""));
@@ -391,7 +412,7 @@ static void h_login(req *r)
 
 static void h_whoami(req *r)
 {
-    json_t *o = json_pack("{s:o}", "user", user_json(req_db(r), r->user));
+    json_t *o = json_pack("{s:o}", "user", user_json(r->a, req_db(r), r->user));
     const char *sid = session_cookie(r);
     if (sid && !req_header(r, "Authorization")) {
         char csrf[65];
@@ -535,9 +556,9 @@ static void h_password(req *r)
 
 static json_t *login_log_item(db_stmt *s)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)db_col_int(s, 0), "at",
-                     db_col_text(s, 1), "username", db_col_text(s, 2), "ip", db_col_text(s, 3),
-                     "result", db_col_text(s, 4));
+    return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s}", "id", (json_int_t)db_col_int(s, 0), "at",
+                     db_col_text(s, 1), "username", db_col_text(s, 2), "display_name",
+                     db_col_text(s, 5), "ip", db_col_text(s, 3), "result", db_col_text(s, 4));
 }
 
 static void h_login_log(req *r)
@@ -556,7 +577,8 @@ static void h_login_log(req *r)
     /* Without "*": only the logins of the users one administers. */
     struct log_query q = {
         .from = "login_log l",
-        .columns = "l.id, l.at, l.username, l.ip, l.result",
+        .columns = "l.id, l.at, l.username, l.ip, l.result, "
+                   "(SELECT display_name FROM users WHERE id = l.user_id)",
         .id_col = "l.id",
         .scope =
             all ? "" : "l.user_id IN (SELECT id FROM users WHERE region >= $1 AND region < $2)",

@@ -64,9 +64,6 @@ int users_audit_baseline(db_conn *c);
 
 /* 1 when every permission of role is covered by the caller's permissions. */
 int users_role_grantable(const struct user *caller, const char *const *role_perms, int n);
-/* Every permission the role editor offers, with its Chinese label, as
- * [{"permission","label"}] (new reference; strings copied into a's). */
-json_t *users_permission_labels(arena *a);
 void users_routes_register(void);
 
 #endif
