@@ -101,6 +101,7 @@ static const struct audit_label platform_labels[] = {
     {AUDIT_VALUE, NULL, "zip", "压缩包", NULL},
     {AUDIT_VALUE, NULL, "json", "数据文件", NULL},
     {AUDIT_VALUE, NULL, "backup", "备份", NULL},
+    {AUDIT_VALUE, NULL, "generated", "批量生成（演示规模数据）", NULL},
 };
 
 static const struct audit_label *find_in(const struct audit_label *l, int n,

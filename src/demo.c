@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define COUNTY DEMO_COUNTY
 
@@ -377,4 +378,358 @@ fail:
 out:
     db_release(d, c);
     return rc;
+}
+
+/* ---- `demo --scale`: the demo county grown, and more counties ---- */
+
+struct demo_scale {
+    db_conn *c;
+    const struct audit_actor *who;
+    FILE *progress;
+    int tty;
+    /* the entity being written */
+    const struct entity *e;
+    struct entity_writer *w;
+    long total, done, chunk;
+    /* the run */
+    long rows;
+    int64_t t0, shown;
+    FILE *out;
+};
+
+long demo_scale_n(const struct demo_ctx *d, long per_county)
+{
+    long n = per_county * (d->counties > 0 ? d->counties : 1) / (d->divisor > 0 ? d->divisor : 1);
+    return n > 0 ? n : 1;
+}
+
+static double secs_since(int64_t t0)
+{
+    return (double)(util_now_us() - t0) / 1e6;
+}
+
+static void scale_show(struct demo_scale *s, int final)
+{
+    int64_t now = util_now_us();
+    if (!final && now - s->shown < (s->tty ? 500000 : 10000000))
+        return;
+    s->shown = now;
+    double t = secs_since(s->t0);
+    char of[32] = "";
+    if (s->total > 0)
+        snprintf(of, sizeof of, " / %ld", s->total);
+    fprintf(s->progress, "%s%s：%ld%s（共 %ld 行，%.0f 秒，%.0f 行/秒）%s",
+            s->tty ? "\r\033[K" : "", s->e ? s->e->label : "", s->done, of, s->rows, t,
+            t > 0 ? (double)s->rows / t : 0.0, s->tty && !final ? "" : "\n");
+    fflush(s->progress);
+}
+
+/* Opens the writer of the current entity in a new transaction. */
+static int scale_open(struct demo_scale *s, char **err)
+{
+    if (db_begin(s->c) != DB_OK) {
+        *err = xstrdup("数据库忙");
+        return -1;
+    }
+    s->w = entity_writer_open(s->c, s->who, s->e, "generated");
+    if (!s->w) {
+        *err = xasprintf("演示数据写入失败（%s）: %s", s->e->name, db_errmsg(s->c));
+        db_rollback(s->c);
+        return -1;
+    }
+    s->chunk = 0;
+    return 0;
+}
+
+/* Closes the writer and commits its transaction (write 1), or rolls back. */
+static int scale_close(struct demo_scale *s, int write, char **err)
+{
+    if (!s->w)
+        return 0;
+    int st = entity_writer_close(s->w, write);
+    s->w = NULL;
+    if (!write) {
+        db_rollback(s->c);
+        return 0;
+    }
+    if (st == DB_OK)
+        st = db_commit(s->c);
+    else
+        db_rollback(s->c);
+    if (st != DB_OK) {
+        *err = xasprintf("演示数据提交失败（%s）: %s", s->e->name, db_errmsg(s->c));
+        return -1;
+    }
+    return 0;
+}
+
+int demo_bulk_begin(struct demo_ctx *d, const char *entity, long total, char **err)
+{
+    struct demo_scale *s = d->scale;
+    s->e = entity_find(entity);
+    if (!s->e) {
+        *err = xasprintf("未知的数据类型 %s", entity);
+        return -1;
+    }
+    s->total = total;
+    s->done = 0;
+    return scale_open(s, err);
+}
+
+int demo_bulk_add(struct demo_ctx *d, json_t *obj, int64_t *id, char **err)
+{
+    struct demo_scale *s = d->scale;
+    json_t *errors = json_object();
+    int64_t got;
+    int st = entity_writer_add(s->w, obj, errors, &got);
+    if (st != DB_OK) {
+        char *o = json_dumps(obj, JSON_COMPACT), *e = json_dumps(errors, JSON_COMPACT);
+        *err = xasprintf("演示数据写入失败（%s）: %s %s %s", s->e->name,
+                         st == DB_ERR_CONSTRAINT ? "" : db_errmsg(s->c), e ? e : "", o ? o : "");
+        free(o);
+        free(e);
+    }
+    json_decref(errors);
+    json_decref(obj);
+    if (st != DB_OK) {
+        scale_close(s, 0, err);
+        return -1;
+    }
+    if (id)
+        *id = got;
+    s->done++;
+    s->rows++;
+    if (++s->chunk >= DEMO_SCALE_CHUNK && (scale_close(s, 1, err) || scale_open(s, err)))
+        return -1;
+    scale_show(s, 0);
+    return 0;
+}
+
+int demo_bulk_end(struct demo_ctx *d, char **err)
+{
+    struct demo_scale *s = d->scale;
+    if (scale_close(s, 1, err))
+        return -1;
+    scale_show(s, 1);
+    fprintf(s->out, "%s\t%s\t%ld\n", s->e->name, s->e->label, s->done);
+    s->e = NULL;
+    return 0;
+}
+
+/* The places of a scaled run: every village with its name. */
+struct scale_places {
+    int n, cap;
+    char (*codes)[32];
+    char (*names)[48];
+};
+
+static void places_add(struct scale_places *p, const char *code, const char *name)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 512;
+        p->codes = xrealloc(p->codes, (size_t)p->cap * sizeof *p->codes);
+        p->names = xrealloc(p->names, (size_t)p->cap * sizeof *p->names);
+    }
+    snprintf(p->codes[p->n], sizeof p->codes[0], "%s", code);
+    snprintf(p->names[p->n], sizeof p->names[0], "%s", name);
+    p->n++;
+}
+
+/* One region through the writer: validated as an import's. */
+static int scale_region(struct demo_ctx *d, const char *code, const char *name, long pop,
+                        char **err)
+{
+    json_t *o = json_pack("{s:s, s:s}", "code", code, "name", name);
+    if (pop) {
+        json_object_set_new(o, "population", json_integer(pop));
+        json_object_set_new(o, "population_year", json_integer(2024));
+    }
+    return demo_bulk_add(d, o, NULL, err);
+}
+
+/* A township's villages from v0 + 1 to v0 + nv, each with three grids. */
+static int scale_villages(struct demo_ctx *d, struct scale_places *p, const char *tcode, int t,
+                          int v0, int nv, char **err)
+{
+    for (int v = v0 + 1; v <= v0 + nv; v++) {
+        char vcode[32], vname[48];
+        snprintf(vcode, sizeof vcode, "%.9s%03d", tcode, v);
+        snprintf(vname, sizeof vname, "%s%s%s", village_a[(t * 7 + v * 3) % 20],
+                 village_b[(t * 5 + v * 11) % 20], v % 5 == 0 ? "社区" : "村");
+        if (scale_region(d, vcode, vname, 800 + (long)rnd(3000), err))
+            return -1;
+        places_add(p, vcode, vname);
+        for (int g = 1; g <= 3; g++) {
+            char gcode[48], gname[32];
+            snprintf(gcode, sizeof gcode, "%s-%02d", vcode, g);
+            snprintf(gname, sizeof gname, "第%d网格", g);
+            if (scale_region(d, gcode, gname, 0, err))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Townships of county (code prefix c6) from number t0 + 1 on, 15 villages
+ * each, until the county has DEMO_SCALE_VILLAGES. */
+static int scale_townships(struct demo_ctx *d, struct scale_places *p, const char *c6, int t0,
+                           int have, char **err)
+{
+    for (int t = t0 + 1; have < DEMO_SCALE_VILLAGES; t++) {
+        char tcode[32], tname[48];
+        snprintf(tcode, sizeof tcode, "%.6s%03d000", c6, 100 + t);
+        snprintf(tname, sizeof tname, "%s%s镇", village_a[(t * 3 + 1) % 20],
+                 village_b[(t * 11 + 5) % 20]);
+        if (scale_region(d, tcode, tname, 20000 + (long)rnd(30000), err))
+            return -1;
+        int nv = DEMO_SCALE_VILLAGES - have < 15 ? DEMO_SCALE_VILLAGES - have : 15;
+        if (scale_villages(d, p, tcode, t, 0, nv, err))
+            return -1;
+        have += nv;
+    }
+    return 0;
+}
+
+/* The cities of a province run beside 广安市 (5116), each with ten
+ * counties numbered 21 to 30. */
+static const struct {
+    const char *code, *name;
+} scale_cities[] = {
+    {"5116", "广安市"}, {"5101", "成都市"}, {"5103", "自贡市"}, {"5104", "攀枝花市"},
+    {"5105", "泸州市"}, {"5106", "德阳市"}, {"5107", "绵阳市"}, {"5108", "广元市"},
+    {"5109", "遂宁市"}, {"5110", "内江市"},
+};
+
+static int scale_regions(struct demo_ctx *d, struct scale_places *p, char **err)
+{
+    /* The demo county's villages, then its new townships. */
+    db_stmt *s = db_prepare(d->c, "SELECT code, name FROM regions WHERE level = 'village' AND "
+                                  "code >= $1 AND code < $2 ORDER BY code");
+    if (!s) {
+        *err = xasprintf("演示数据读取失败: %s", db_errmsg(d->c));
+        return -1;
+    }
+    db_bind_text(s, 1, "511621");
+    db_bind_text(s, 2, "511621:");
+    int last_t = 0;
+    while (db_step(s) == DB_ROW) {
+        const char *code = db_col_text(s, 0);
+        places_add(p, code, db_col_text(s, 1));
+        int t = atoi((char[4]){code[6], code[7], code[8], 0}) - 100;
+        if (t > last_t)
+            last_t = t;
+    }
+    db_done(s);
+    if (demo_bulk_begin(d, "regions", 0, err))
+        return -1;
+    if (scale_townships(d, p, COUNTY, last_t, p->n, err))
+        return -1;
+    for (int k = 1; k < d->counties; k++) {
+        int city = k / 10, n = k % 10;
+        char ccode[16], kcode[16], kname[48];
+        if (n == 0) {
+            snprintf(ccode, sizeof ccode, "%s00000000", scale_cities[city].code);
+            if (scale_region(d, ccode, scale_cities[city].name, 0, err))
+                return -1;
+        }
+        snprintf(kcode, sizeof kcode, "%s%02d000000", scale_cities[city].code, 21 + n);
+        if (strcmp(kcode, COUNTY) == 0)
+            continue;
+        snprintf(kname, sizeof kname, "%s%s县", village_b[(k * 7 + 3) % 20],
+                 village_a[(k * 13 + 9) % 20]);
+        if (scale_region(d, kcode, kname, 0, err) || scale_townships(d, p, kcode, 0, 0, err))
+            return -1;
+    }
+    return demo_bulk_end(d, err);
+}
+
+static int scale_flag(db_conn *c, const char *value, char **err)
+{
+    const char *p[] = {value};
+    return exec(c,
+                "INSERT INTO instance_flags (name, value) VALUES ('demo_scale', $1) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                1, p, err);
+}
+
+int demo_scale_load(db *d, const char *scale, long divisor, unsigned seed, FILE *out,
+                    FILE *progress, char **err)
+{
+    int counties = strcmp(scale, "county") == 0 ? 1 : strcmp(scale, "city") == 0 ? 10 : 100;
+    char now[32], partial[48];
+    util_now_iso(now);
+    rng_state = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)(seed + 7919) * 0x100000001B3ULL);
+    *err = NULL;
+    db_conn *c = db_acquire(d);
+    arena *ua = arena_new();
+    struct audit_actor who = {auth_system_user(ua), "demo"};
+    struct demo_scale s = {.c = c,
+                           .who = &who,
+                           .progress = progress,
+                           .tty = isatty(fileno(progress)),
+                           .t0 = util_now_us(),
+                           .out = out};
+    struct scale_places p = {0};
+    char(*towns)[16] = NULL;
+    int *vt = NULL, ntowns = 0;
+    struct demo_ctx rctx = {
+        .c = c, .who = &who, .now = now, .counties = counties, .divisor = divisor, .scale = &s};
+    int ret = -1;
+    /* As a local import's: the indexes' B-trees stay in a larger cache. */
+    if (db_conn_kind(c) == DB_KIND_SQLITE)
+        db_exec_script(c, "PRAGMA cache_size=-262144");
+    /* Marked before the first row: a run that stops half-way leaves a
+     * database that says so, and is not run again on top of itself. */
+    snprintf(partial, sizeof partial, "%s:partial", scale);
+    if (scale_flag(c, partial, err) || scale_regions(&rctx, &p, err))
+        goto out;
+    /* The townships, in the order of their villages (which are listed
+     * township by township). */
+    towns = xcalloc((size_t)p.n + 1, sizeof *towns);
+    vt = xcalloc((size_t)p.n + 1, sizeof *vt);
+    for (int v = 0; v < p.n; v++) {
+        char tcode[16];
+        snprintf(tcode, sizeof tcode, "%.9s000", p.codes[v]);
+        if (!ntowns || strcmp(towns[ntowns - 1], tcode) != 0)
+            snprintf(towns[ntowns++], sizeof towns[0], "%s", tcode);
+        vt[v] = ntowns - 1;
+    }
+    for (int m = 0; m < module_count; m++) {
+        const struct module *mod = module_list[m];
+        if (!mod->demo_scale)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "scale:%s", mod->name);
+        struct demo_ctx dc = {.c = c,
+                              .who = &who,
+                              .now = now,
+                              .nvillages = p.n,
+                              .villages = (const char(*)[32])p.codes,
+                              .vnames = (const char(*)[48])p.names,
+                              .rng = stream_seed(seed, name),
+                              .counties = counties,
+                              .divisor = divisor,
+                              .scale = &s,
+                              .ntownships = ntowns,
+                              .townships = (const char(*)[16])towns,
+                              .village_township = vt};
+        if (mod->demo_scale(&dc, err))
+            goto out;
+    }
+    if (scale_flag(c, scale, err))
+        goto out;
+    double t = secs_since(s.t0);
+    fprintf(out, "共 %ld 行，用时 %.1f 秒，%.0f 行/秒\n", s.rows, t,
+            t > 0 ? (double)s.rows / t : 0);
+    ret = 0;
+out:
+    if (s.w)
+        scale_close(&s, 0, err);
+    free(p.codes);
+    free(p.names);
+    free(towns);
+    free(vt);
+    arena_free(ua);
+    db_release(d, c);
+    return ret;
 }

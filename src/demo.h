@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "db.h"
 
@@ -34,10 +35,44 @@ struct demo_ctx {
     const char (*villages)[32]; /* codes */
     const char (*vnames)[48];   /* names */
     uint64_t rng;               /* the module's stream */
+    /* `demo --scale` only (0 and NULL in the demo itself): the counties the
+     * scale stands for (county 1, city 10, province 100), the divisor of
+     * every size (a test's 100), and the platform's writer. villages then
+     * lists every village of the scaled area. */
+    int counties;
+    long divisor;
+    struct demo_scale *scale;
+    /* and its townships, each village's township's index among them */
+    int ntownships;
+    const char (*townships)[16];
+    const int *village_township;
 };
+
+/* The scales of `safecomm demo --scale`: the demo county grown to 300
+ * villages, and with ten (city) or a hundred (province) such counties. */
+#define DEMO_SCALE_VILLAGES 300 /* a scaled county's villages */
 
 /* Loads the demo into an initialised database. 0 on success. */
 int demo_load(db *d, unsigned seed, const char *password, char **err);
+
+/* `safecomm demo --scale county|city|province [--scale-divisor N]` on a
+ * database that holds the demo county: adds the regions, then calls each
+ * module's demo_scale hook, whose rows go through the generic writer
+ * (entity_writer: validation, sealing, search index, aggregates, one audit
+ * entry per entity and chunk) in transactions of DEMO_SCALE_CHUNK rows. A
+ * progress line goes to progress (stderr), the counts and the rate to out.
+ * 0, or -1 with a malloc'd message in *err. */
+#define DEMO_SCALE_CHUNK 50000
+int demo_scale_load(db *d, const char *scale, long divisor, unsigned seed, FILE *out,
+                    FILE *progress, char **err);
+/* The size of a scaled run for per_county rows in a county (at least 1). */
+long demo_scale_n(const struct demo_ctx *d, long per_county);
+/* The rows of one entity through the writer: begin (total: what the
+ * progress line counts to), add each (obj taken; the new id into *id when
+ * given), end. 0, or -1 with *err (a refused row names its fields). */
+int demo_bulk_begin(struct demo_ctx *d, const char *entity, long total, char **err);
+int demo_bulk_add(struct demo_ctx *d, json_t *obj, int64_t *id, char **err);
+int demo_bulk_end(struct demo_ctx *d, char **err);
 
 /* 0 .. n-1 from the module's stream. */
 unsigned demo_rnd(struct demo_ctx *d, unsigned n);

@@ -261,6 +261,29 @@ int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key
 #define ENTITY_IMPORT_LOCAL     2u
 int entity_import_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
                        const char *path, unsigned flags, json_t **report);
+/* A writer of generated rows (`safecomm demo --scale`): the import's path
+ * without a file. Each row is validated as an import's is
+ * (entity_merge_validate, the entity's check), inserted with its sealed
+ * values and search entry, passed to the entity's created hook (importing)
+ * and its bulk accumulator; the insert triggers of an entity with bulk hooks
+ * are skipped (bulk_loads) while the writer is open. Open and close it
+ * inside the caller's transaction: close (write 1) writes the accumulated
+ * aggregates, the empty search entries and one audit entry "import" of the
+ * entity with {"rows", "rejected": 0, "kind"}; write 0 discards them (the
+ * caller rolls back). */
+struct entity_writer;
+/* NULL when the database refused the bulk mark (db_last_status says why). */
+struct entity_writer *entity_writer_open(db_conn *c, const struct audit_actor *who,
+                                         const struct entity *e, const char *kind);
+/* One row; in is the caller's. DB_OK with *id_out (0 for a region); on a
+ * refused row DB_ERR_CONSTRAINT and errors ({field: message}); else the
+ * database's status. */
+int entity_writer_add(struct entity_writer *w, json_t *in, json_t *errors, int64_t *id_out);
+/* The rows stored so far. */
+long entity_writer_rows(const struct entity_writer *w);
+/* Ends the writer and frees it: DB_OK or the status of what failed. */
+int entity_writer_close(struct entity_writer *w, int write);
+
 /* Seals the columns a migration listed in seal_pending (a field that became
  * sensitive): each clear value is sealed, hashed and masked, and its clear
  * column emptied, in one transaction. A row with col "*" rebuilds the

@@ -611,13 +611,18 @@ static int stream_row(void *ctx, long rowno, const char *const *cells, size_t n)
 
 /* Marks (on) or unmarks the entity in bulk_loads, inside the import's
  * transaction: see struct entity_bulk. */
-static int bulk_mark(struct import_ctx *x, int on)
+static int bulk_mark_entity(db_conn *c, const struct entity *e, int on)
 {
-    const char *p[] = {x->e->name};
-    return db_exec_params(x->c,
+    const char *p[] = {e->name};
+    return db_exec_params(c,
                           on ? "INSERT INTO bulk_loads (entity) VALUES ($1)"
                              : "DELETE FROM bulk_loads WHERE entity = $1",
                           1, p);
+}
+
+static int bulk_mark(struct import_ctx *x, int on)
+{
+    return bulk_mark_entity(x->c, x->e, on);
 }
 
 /* The SHA-256 of the file (hex), which the import's audit entry keeps: the
@@ -824,4 +829,97 @@ done:
     free(x->held);
     free(x);
     return rc;
+}
+
+/* ---- the writer of generated rows ---- */
+
+struct entity_writer {
+    db_conn *c;
+    const struct audit_actor *who;
+    const struct entity *e;
+    const char *kind;
+    arena *a, *row_arena;
+    struct dict_cache *dc;
+    buf ins_sql;
+    void *bulk;
+    int64_t first_id;
+    int search_deferred;
+    long rows;
+    char now[32];
+};
+
+struct entity_writer *entity_writer_open(db_conn *c, const struct audit_actor *who,
+                                         const struct entity *e, const char *kind)
+{
+    if (e->bulk && bulk_mark_entity(c, e, 1) != DB_OK)
+        return NULL;
+    struct entity_writer *w = xcalloc(1, sizeof *w);
+    w->c = c;
+    w->who = who;
+    w->e = e;
+    w->kind = kind;
+    w->a = arena_new();
+    w->row_arena = arena_new();
+    w->dc = dict_cache_new(w->a, c);
+    buf_init(&w->ins_sql, ENTITY_SQL_CAP);
+    util_now_iso(w->now);
+    if (e->bulk)
+        w->bulk = e->bulk->begin();
+    return w;
+}
+
+int entity_writer_add(struct entity_writer *w, json_t *in, json_t *errors, int64_t *id_out)
+{
+    arena_reset(w->row_arena);
+    *id_out = 0;
+    json_t *obj =
+        entity_merge_validate(w->row_arena, w->c, w->dc, w->who->user, w->e, in, NULL, errors, 1);
+    int st = DB_ERR_CONSTRAINT;
+    if (json_object_size(errors) == 0) {
+        st = entity_row_insert_bulk(w->c, w->row_arena, w->who->user, w->e, obj, w->now,
+                                    &w->ins_sql, id_out, &w->search_deferred);
+        if (st == DB_OK && w->e->created) {
+            const char *key = entity_is_region_table(w->e)
+                                  ? json_string_value(json_object_get(obj, "code"))
+                                  : arena_printf(w->row_arena, "%lld", (long long)*id_out);
+            st = w->e->created(w->c, w->row_arena, w->who, key, obj, 1);
+        }
+        if (st == DB_OK) {
+            w->rows++;
+            if (!w->first_id)
+                w->first_id = *id_out;
+            if (w->bulk)
+                w->e->bulk->row(w->bulk, obj);
+        }
+    }
+    json_decref(obj);
+    return st;
+}
+
+long entity_writer_rows(const struct entity_writer *w)
+{
+    return w->rows;
+}
+
+int entity_writer_close(struct entity_writer *w, int write)
+{
+    int st = DB_OK;
+    if (w->bulk) {
+        st = w->e->bulk->end(w->bulk, write ? w->c : NULL);
+        if (st == DB_OK && write)
+            st = bulk_mark_entity(w->c, w->e, 0);
+    }
+    if (st == DB_OK && write && w->search_deferred)
+        st = search_index_fill_empty(w->c, w->e->name, w->first_id);
+    if (st == DB_OK && write && w->rows) {
+        json_t *ch = json_pack("{s:I, s:i, s:s}", "rows", (json_int_t)w->rows, "rejected", 0,
+                               "kind", w->kind);
+        st = audit_write(w->c, w->who, "import", w->e->name, NULL, NULL, ch, NULL);
+        json_decref(ch);
+    }
+    buf_free(&w->ins_sql);
+    arena_free(w->row_arena);
+    arena_free(w->a);
+    free(w);
+    return st;
 }

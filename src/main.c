@@ -58,6 +58,9 @@ static const char *usage_text =
     "用法: safecomm <命令> [选项]\n"
     "  init     --db DB                      创建或迁移数据库，创建 admin 用户\n"
     "  demo     --db DB [--seed N]           初始化并载入演示县的数据\n"
+    "           [--scale county|city|province]  再按规模批量生成数据（县级：300 个村、\n"
+    "           20 万人员、5 万隐患、30 万事故和伤害病例、2 万场活动等；市级 ×10；\n"
+    "           省级 ×100，须用 PostgreSQL）[--scale-divisor N]（测试用：各数量除以 N）\n"
     "  serve    --db DB [--listen 127.0.0.1:8080] [--threads N] [--long-threads 2] [--web-root "
     "DIR]\n"
     "           [--trusted-proxy CIDR,…] [--per-ip-limit 128]（每个客户端地址的连接上限，\n"
@@ -395,36 +398,87 @@ static int cmd_init(const struct opts *o)
     return rc;
 }
 
+/* `demo --scale`: the scaled regions and records on top of the demo county,
+ * once per database. */
+static int demo_scale_run(const char *scale, long divisor, unsigned seed)
+{
+    db_conn *c = db_acquire(app.db);
+    char *have = NULL;
+    db_stmt *s = db_prepare(c, "SELECT value FROM instance_flags WHERE name = 'demo_scale'");
+    if (s && db_step(s) == DB_ROW)
+        have = xstrdup(db_col_text(s, 0));
+    if (s)
+        db_done(s);
+    db_release(app.db, c);
+    if (!s)
+        return fail("数据库读取失败");
+    if (have) {
+        int partial = strstr(have, ":partial") != NULL;
+        int rc = 0;
+        if (partial)
+            rc = fail("上次的规模数据生成未完成，请在新的数据库上重新运行");
+        else
+            printf("规模数据已存在（%s），未重复载入\n", have);
+        free(have);
+        return rc;
+    }
+    char *err = NULL;
+    if (demo_scale_load(app.db, scale, divisor, seed, stdout, stderr, &err) != 0) {
+        int rc = fail(err ? err : "规模数据生成失败");
+        free(err);
+        return rc;
+    }
+    return 0;
+}
+
 static int cmd_demo(const struct opts *o)
 {
     const char *seed = opt(o, "seed");
+    const char *scale = opt(o, "scale");
+    long divisor = num_opt(opt(o, "scale-divisor"), 1, 1000000);
+    if (scale && strcmp(scale, "county") != 0 && strcmp(scale, "city") != 0 &&
+        strcmp(scale, "province") != 0)
+        return usage("--scale 必须是 county（县级）、city（市级）或 province（省级）");
+    if (divisor < 0)
+        return usage("--scale-divisor 必须是 1 到 1000000 之间的整数");
+    if (!scale && opt(o, "scale-divisor"))
+        return usage("--scale-divisor 只能与 --scale 一起使用");
+    if (scale && strcmp(scale, "province") == 0 && !is_pg(opt(o, "db") ? opt(o, "db") : "")) {
+        fputs("safecomm: 省级规模（100 个县，约 7000 万行）需要 PostgreSQL："
+              "请使用 --db postgresql://… 和 --key-file；SQLite 可用 --scale county 或 city\n",
+              stderr);
+        return 2;
+    }
     int rc = open_store(o, 1, 1);
     if (rc)
         return rc;
     if (ensure_admin() != 0)
         return 1;
+    unsigned seedv = seed ? (unsigned)strtoul(seed, NULL, 10) : 1;
     db_conn *c = db_acquire(app.db);
     int loaded =
         db_query_int(c, "SELECT count(*) FROM regions WHERE code = '511621000000'", NULL, 0) > 0;
     db_release(app.db, c);
     if (loaded) {
-        printf("演示数据已存在，未重复载入\n");
-        return 0;
+        if (!scale)
+            printf("演示数据已存在，未重复载入\n");
+    } else {
+        const char *pw = getenv("SAFECOMM_DEMO_PASSWORD");
+        if (!pw || !*pw)
+            pw = getenv("SAFECOMM_ADMIN_PASSWORD");
+        if (!pw || !*pw)
+            pw = "Demo-pass-2025";
+        char *err = NULL;
+        if (demo_load(app.db, seedv, pw, &err) != 0) {
+            rc = fail(err ? err : "演示数据载入失败");
+            free(err);
+            return rc;
+        }
+        printf(
+            "已载入演示县：岳池县（511621000000），12 个乡镇；演示用户 county / town / village / "
+            "unit\n");
     }
-    const char *pw = getenv("SAFECOMM_DEMO_PASSWORD");
-    if (!pw || !*pw)
-        pw = getenv("SAFECOMM_ADMIN_PASSWORD");
-    if (!pw || !*pw)
-        pw = "Demo-pass-2025";
-    char *err = NULL;
-    if (demo_load(app.db, seed ? (unsigned)strtoul(seed, NULL, 10) : 1, pw, &err) != 0) {
-        rc = fail(err ? err : "演示数据载入失败");
-        free(err);
-        return rc;
-    }
-    printf("已载入演示县：岳池县（511621000000），12 个乡镇；演示用户 county / town / village / "
-           "unit\n");
-    return 0;
+    return scale ? demo_scale_run(scale, divisor, seedv) : 0;
 }
 
 static int cmd_serve(const struct opts *o);

@@ -105,6 +105,12 @@ struct module {
      * demo's transaction. 0, or -1 with a malloc'd message in *err. NULL:
      * none. */
     int (*demo)(struct demo_ctx *d, char **err);
+    /* `safecomm demo --scale`: the module's main records in proportion to
+     * the scale (demo_scale_n of its sizes per county), through
+     * demo_bulk_begin/add/end, after the demo and the scaled regions, with
+     * the module's own stream. 0, or -1 with a malloc'd message. NULL:
+     * none. */
+    int (*demo_scale)(struct demo_ctx *d, char **err);
 
     const struct module_perm *perms;
     int nperms;

@@ -240,26 +240,28 @@ static const struct summary_part summary[] = {
 
 /* ---- demo: 240 activities a year, a third of them by the township ---- */
 
+/* The activities the demo draws from. */
+static const struct {
+    const char *kind, *title;
+} acts[] = {
+    {"drill", "火灾应急疏散演练"},
+    {"drill", "防汛抢险应急演练"},
+    {"drill", "地质灾害避险演练"},
+    {"training", "安全社区创建系统培训"},
+    {"training", "消防安全专业培训"},
+    {"training", "食品卫生安全培训"},
+    {"training", "特种设备作业人员安全培训"},
+    {"publicity", "交通安全“五进”宣传"},
+    {"publicity", "禁毒知识宣传"},
+    {"publicity", "家居用电安全宣传"},
+    {"publicity", "防灾减灾日宣传"},
+    {"meeting", "安全社区创建促进委员会会议"},
+    {"lecture", "法制教育讲座"},
+    {"five_into", "安全知识进校园"},
+};
+
 static int demo(struct demo_ctx *d, char **err)
 {
-    static const struct {
-        const char *kind, *title;
-    } acts[] = {
-        {"drill", "火灾应急疏散演练"},
-        {"drill", "防汛抢险应急演练"},
-        {"drill", "地质灾害避险演练"},
-        {"training", "安全社区创建系统培训"},
-        {"training", "消防安全专业培训"},
-        {"training", "食品卫生安全培训"},
-        {"training", "特种设备作业人员安全培训"},
-        {"publicity", "交通安全“五进”宣传"},
-        {"publicity", "禁毒知识宣传"},
-        {"publicity", "家居用电安全宣传"},
-        {"publicity", "防灾减灾日宣传"},
-        {"meeting", "安全社区创建促进委员会会议"},
-        {"lecture", "法制教育讲座"},
-        {"five_into", "安全知识进校园"},
-    };
     for (int year = 2024; year <= 2025; year++)
         for (int i = 0; i < 240; i++) {
             char held[11], tcode[32];
@@ -289,6 +291,39 @@ static int demo(struct demo_ctx *d, char **err)
     return 0;
 }
 
+/* `demo --scale`: 20,000 activities per county over 2024 and 2025, as the
+ * demo's (a third by the township). */
+static int demo_scale(struct demo_ctx *d, char **err)
+{
+    long n = demo_scale_n(d, 20000);
+    if (demo_bulk_begin(d, "activities", n, err))
+        return -1;
+    for (long i = 0; i < n; i++) {
+        char held[11], tcode[32];
+        int k = (int)demo_rnd(d, sizeof acts / sizeof acts[0]);
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), held);
+        const char *region = d->villages[demo_rnd(d, (unsigned)d->nvillages)];
+        if (demo_rnd(d, 3) == 0) {
+            snprintf(tcode, sizeof tcode, "%.9s000", region);
+            region = tcode;
+        }
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "region", region, "title",
+                              acts[k].title, "kind", acts[k].kind, "held_on", held, "place",
+                              demo_rnd(d, 2) ? "村委会活动室" : "镇政府会议室", "participants",
+                              (int)(20 + demo_rnd(d, 400)), "organizer",
+                              demo_rnd(d, 2) ? "镇安办" : "村委会", "for_safe", 1);
+        if (strstr(acts[k].title, "禁毒"))
+            json_object_set_new(o, "for_drug_free", json_true());
+        if (strstr(acts[k].title, "法"))
+            json_object_set_new(o, "for_rule_of_law", json_true());
+        if (strcmp(acts[k].kind, "lecture") == 0 || strstr(acts[k].title, "五进"))
+            json_object_set_new(o, "for_civilized", json_true());
+        if (demo_bulk_add(d, o, NULL, err))
+            return -1;
+    }
+    return demo_bulk_end(d, err);
+}
+
 static const struct entity *const entities[] = {&activities};
 
 const struct module activities_module = {
@@ -301,4 +336,5 @@ const struct module activities_module = {
     .summary = summary,
     .nsummary = MODULE_N(summary),
     .demo = demo,
+    .demo_scale = demo_scale,
 };

@@ -405,3 +405,44 @@ int campaign_demo(struct demo_ctx *d, char **err)
         return -1;
     return 0;
 }
+
+/* ---- `demo --scale`: per county 600 grants of funds to the townships and
+ * 600 supervision inspections of them, over 2024 and 2025 ---- */
+
+int campaign_demo_scale(struct demo_ctx *d, char **err)
+{
+    static const char *purposes[] = {"安全社区建设工作经费", "无毒社区创建工作经费",
+                                     "民主法治示范社区建设经费", "文明社区创建经费"};
+    static const char *summaries[] = {"对照进度指导计划检查社区诊断和促进项目实施情况",
+                                      "检查指导创建档案整理和专项工作组运行情况",
+                                      "检查隐患排查治理台账和整改销号情况"};
+    long nf = demo_scale_n(d, 600), ns = demo_scale_n(d, 600);
+    int rc = demo_bulk_begin(d, "campaign_funds", nf, err);
+    for (long i = 0; rc == 0 && i < nf; i++) {
+        char on[11], no[64];
+        int year = 2024 + (int)demo_rnd(d, 2);
+        demo_date(d, year, on);
+        snprintf(no, sizeof no, "安委〔%d〕%ld号", year, i + 1);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:f, s:s, s:s, s:s, s:s}", "region",
+                                     d->townships[i % d->ntownships], "amount",
+                                     5000.0 * (double)(1 + demo_rnd(d, 10)), "source",
+                                     demo_rnd(d, 3) ? "county" : "township", "given_on", on,
+                                     "document_no", no, "purpose", purposes[demo_rnd(d, 4)]),
+                           NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "supervisions", ns, err);
+    for (long i = 0; rc == 0 && i < ns; i++) {
+        char on[11];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), on);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "region",
+                                     d->townships[i % d->ntownships], "held_on", on, "kind",
+                                     demo_rnd(d, 2) ? "special" : "guidance", "inspectors",
+                                     "县安办 督导组", "leader_present", demo_rnd(d, 3) == 0,
+                                     "summary", summaries[demo_rnd(d, 3)]),
+                           NULL, err);
+    }
+    return rc || demo_bulk_end(d, err) ? -1 : 0;
+}

@@ -449,6 +449,7 @@ const struct module campaigns_module = {
     .nsummary = CAMPAIGN_NSUMMARY,
     .check = campaign_check,
     .demo = campaign_demo,
+    .demo_scale = campaign_demo_scale,
     .perms = perms,
     .nperms = MODULE_N(perms),
     .todos = todos,

@@ -68,5 +68,7 @@ extern const struct summary_part campaign_summary[CAMPAIGN_NSUMMARY];
  * (one town named provincial, one late), funds, and two supervision
  * inspections with findings. */
 int campaign_demo(struct demo_ctx *d, char **err);
+/* `demo --scale`: funds and supervision inspections in proportion. */
+int campaign_demo_scale(struct demo_ctx *d, char **err);
 
 #endif

@@ -348,12 +348,14 @@ static const struct summary_part summary[] = {
     {.chapter = "livelihood", .rank = 20, .write = summary_visits, .campaigns = "civilized"},
 };
 
+/* The kinds and needs the demo draws from. */
+static const char *kinds[] = {"dibao",          "wubao",    "elderly_alone",
+                              "lonely_elderly", "disabled", "left_behind_child"};
+static const char *needs[] = {"行动不便，需定期上门探访", "房屋老旧，存在用电安全隐患",
+                              "子女在外务工，需结对关爱", "慢性病需长期服药", "冬季取暖困难"};
+
 static int demo(struct demo_ctx *d, char **err)
 {
-    static const char *kinds[] = {"dibao",          "wubao",    "elderly_alone",
-                                  "lonely_elderly", "disabled", "left_behind_child"};
-    static const char *needs[] = {"行动不便，需定期上门探访", "房屋老旧，存在用电安全隐患",
-                                  "子女在外务工，需结对关爱", "慢性病需长期服药", "冬季取暖困难"};
     for (int i = 0; i < 240; i++) {
         char name[32], birth[11], id[19], phone[16], addr[96], hkey[32];
         int kind = (int)demo_rnd(d, 6);
@@ -395,6 +397,53 @@ static int demo(struct demo_ctx *d, char **err)
     return 0;
 }
 
+/* `demo --scale`: per county 6,000 households and 18,000 visits of 2025. */
+static int demo_scale(struct demo_ctx *d, char **err)
+{
+    long nh = demo_scale_n(d, 6000), nv = demo_scale_n(d, 18000);
+    int64_t *ids = xcalloc((size_t)nh, sizeof *ids);
+    unsigned *village = xcalloc((size_t)nh, sizeof *village);
+    int rc = demo_bulk_begin(d, "care_households", nh, err);
+    for (long i = 0; rc == 0 && i < nh; i++) {
+        char name[32], birth[11], id[19], phone[16], addr[96];
+        int kind = (int)demo_rnd(d, 6);
+        demo_person_name(d, name, sizeof name);
+        demo_date(d, kind == 5 ? 2010 + (int)demo_rnd(d, 10) : 1935 + (int)demo_rnd(d, 50), birth);
+        demo_id_number(d, birth, id);
+        snprintf(phone, sizeof phone, "13%09u", demo_rnd(d, 1000000000));
+        village[i] = demo_rnd(d, (unsigned)d->nvillages);
+        snprintf(addr, sizeof addr, "%s%u组%u号", d->vnames[village[i]], 1 + demo_rnd(d, 8),
+                 1 + demo_rnd(d, 60));
+        rc = demo_bulk_add(
+            d,
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "region",
+                      d->villages[village[i]], "name", name, "kind", kinds[kind], "gender",
+                      demo_rnd(d, 2) ? "1" : "2", "birth_date", birth, "id_number", id, "phone",
+                      phone, "address", addr, "members", (int)(1 + demo_rnd(d, 5)), "helper",
+                      demo_rnd(d, 2) ? "村网格员" : "镇包村干部", "needs", needs[demo_rnd(d, 5)]),
+            &ids[i], err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "care_visits", nv, err);
+    for (long i = 0; rc == 0 && i < nv; i++) {
+        long h = (long)demo_rnd(d, (unsigned)nh);
+        char on[11];
+        demo_date(d, 2025, on);
+        int money = demo_rnd(d, 3) == 0;
+        json_t *v =
+            json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "region", d->villages[village[h]],
+                      "household_id", (json_int_t)ids[h], "visited_on", on, "visitors", "村网格员",
+                      "help_given", money ? "money" : "none", "note", "上门看望，了解生活情况");
+        if (money)
+            json_object_set_new(v, "help_value", json_integer(200 + 100 * demo_rnd(d, 4)));
+        rc = demo_bulk_add(d, v, NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    free(ids);
+    free(village);
+    return rc ? -1 : 0;
+}
+
 static const struct entity *const entities[] = {&care_households, &care_visits};
 
 /* The to-do list (todo.c): households whose next visit falls within the
@@ -419,6 +468,7 @@ const struct module care_module = {
     .summary = summary,
     .nsummary = MODULE_N(summary),
     .demo = demo,
+    .demo_scale = demo_scale,
     .todos = todos,
     .ntodos = MODULE_N(todos),
 };

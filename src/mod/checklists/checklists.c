@@ -970,6 +970,32 @@ static int checklist_demo(struct demo_ctx *d, char **err)
     return rc;
 }
 
+/* `demo --scale`: each township's self-evaluations of 2024 and 2025 (40 per
+ * county) on the demo's checklist, not scored yet. */
+static int checklist_demo_scale(struct demo_ctx *d, char **err)
+{
+    int64_t cl = db_query_int(d->c,
+                              "SELECT id FROM checklists WHERE deleted_at IS NULL ORDER BY id "
+                              "LIMIT 1",
+                              NULL, 0);
+    if (cl < 1) {
+        *err = xstrdup("演示评分表不存在");
+        return -1;
+    }
+    long n = demo_scale_n(d, 40);
+    if (demo_bulk_begin(d, "evaluations", n, err))
+        return -1;
+    for (long i = 0; i < n; i++)
+        if (demo_bulk_add(d,
+                          json_pack("{s:s, s:I, s:i, s:s, s:s}", "region",
+                                    d->townships[(i / 2) % d->ntownships], "checklist_id",
+                                    (json_int_t)cl, "year", 2024 + (int)(i % 2), "kind", "self",
+                                    "combine", "mean"),
+                          NULL, err))
+            return -1;
+    return demo_bulk_end(d, err);
+}
+
 static const struct entity *const entities[] = {&checklists, &checklist_items, &evaluations};
 
 static const struct module_perm perms[] = {
@@ -1018,6 +1044,7 @@ const struct module checklists_module = {
     .nentities = MODULE_N(entities),
     .routes = checklist_routes,
     .demo = checklist_demo,
+    .demo_scale = checklist_demo_scale,
     .perms = perms,
     .nperms = MODULE_N(perms),
     .audit_labels = audit_labels,

@@ -881,4 +881,5 @@ const struct module governance_module = {
     .summary = summary,
     .nsummary = MODULE_N(summary),
     .demo = org_demo,
+    .demo_scale = org_demo_scale,
 };

@@ -25,5 +25,8 @@ void org_coverage_routes(void);
 /* org_demo.c: the demo county's bodies, letters with gaps, donations and
  * surveys. */
 int org_demo(struct demo_ctx *d, char **err);
+/* `demo --scale`: committees, meetings, letters, donations and surveys in
+ * proportion. */
+int org_demo_scale(struct demo_ctx *d, char **err);
 
 #endif

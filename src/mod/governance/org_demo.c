@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "demo.h"
+#include "util.h"
 
 struct place {
     char code[32], name[64];
@@ -281,4 +282,108 @@ int org_demo(struct demo_ctx *d, char **err)
     if (letters(d, ts, nt, err) || donations_surveys(d, ts, nt, err))
         return -1;
     return 0;
+}
+
+/* ---- `demo --scale`: per county a promotion committee in each township
+ * (20), 1,200 meetings, 9,000 responsibility letters (a third with the
+ * villages, the rest with households), 600 donations and 400 surveys ---- */
+
+int org_demo_scale(struct demo_ctx *d, char **err)
+{
+    static const char *const donation_titles[] = {
+        "“灾后重建，爱心延伸”募捐活动", "学雷锋爱心助学捐赠", "慈善一日捐", "冬季送温暖捐赠"};
+    long nc = demo_scale_n(d, 20), nm = demo_scale_n(d, 1200), nl = demo_scale_n(d, 9000),
+         nd = demo_scale_n(d, 600), ns = demo_scale_n(d, 400);
+    int64_t *ids = xcalloc((size_t)nc, sizeof *ids);
+    int rc = demo_bulk_begin(d, "committees", nc, err);
+    for (long i = 0; rc == 0 && i < nc; i++) {
+        char lead[32];
+        demo_person_name(d, lead, sizeof lead);
+        rc = demo_bulk_add(
+            d,
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "region",
+                      d->townships[i % d->ntownships], "kind", "committee", "name",
+                      "安全社区创建促进委员会", "leader", lead, "leader_post", "镇长",
+                      "established_on", "2024-03-15", "duties",
+                      "负责创建工作的组织、协调和指导，研究解决创建工作中的重大问题。", "for_safe",
+                      1),
+            &ids[i], err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "meetings", nm, err);
+    for (long i = 0; rc == 0 && i < nm; i++) {
+        long k = i % nc;
+        char held[11];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), held);
+        int drug = demo_rnd(d, 4) == 0;
+        rc = demo_bulk_add(
+            d,
+            json_pack("{s:s, s:I, s:s, s:s, s:s, s:i, s:s, s:b, s:b}", "region",
+                      d->townships[k % d->ntownships], "committee_id", (json_int_t)ids[k], "title",
+                      drug ? "禁毒工作推进会" : "创建促进委员会例会", "held_on", held, "place",
+                      "镇政府会议室", "attendance", (int)(12 + demo_rnd(d, 30)), "minutes",
+                      drug ? "通报辖区毒情，部署禁毒宣传和帮教工作。"
+                           : "听取各专项工作组工作汇报，研究部署下一阶段工作。",
+                      "for_safe", !drug, "for_drug_free", drug),
+            NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "responsibility_letters", nl, err);
+    for (long i = 0; rc == 0 && i < nl; i++) {
+        unsigned v = demo_rnd(d, (unsigned)d->nvillages);
+        int year = 2024 + (int)demo_rnd(d, 2), household = i % 3 != 0;
+        char signed_on[40], issuer[96];
+        snprintf(signed_on, sizeof signed_on, "%04d-%02u-%02u", year, 1 + demo_rnd(d, 3),
+                 1 + demo_rnd(d, 28));
+        snprintf(issuer, sizeof issuer, "%s", household ? d->vnames[v] : "镇人民政府");
+        if (household)
+            snprintf(issuer + strlen(issuer), sizeof issuer - strlen(issuer), "村民委员会");
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "region", d->villages[v], "party",
+                      household ? "household" : "village", "issuer", issuer, "year", year,
+                      "signed_on", signed_on, "domain", household ? "home" : "public_order");
+        if (household) {
+            char name[32];
+            demo_person_name(d, name, sizeof name);
+            json_object_set_new(o, "signer", json_string(name));
+        }
+        rc = demo_bulk_add(d, o, NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "donations", nd, err);
+    for (long i = 0; rc == 0 && i < nd; i++) {
+        char on[11];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), on);
+        int k = (int)demo_rnd(d, 4);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:i}", "region",
+                              d->townships[i % d->ntownships], "title", donation_titles[k], "kind",
+                              k % 2 ? "give" : "raise", "donated_on", on, "source",
+                              k % 2 ? "联点单位" : "辖区干部群众", "amount",
+                              (double)(2000 + demo_rnd(d, 40) * 500), "recipients",
+                              k % 2 ? "困难家庭学生" : "低保户、困难群众", "recipient_count",
+                              (int)(5 + demo_rnd(d, 40)));
+        if (k % 2)
+            json_object_set_new(o, "goods", json_string("文具、书籍"));
+        rc = demo_bulk_add(d, o, NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "surveys", ns, err);
+    for (long i = 0; rc == 0 && i < ns; i++) {
+        int year = 2024 + (int)demo_rnd(d, 2), k = (int)(i % 2);
+        char on[32];
+        snprintf(on, sizeof on, "%d-%02d-15", year, 10 + k);
+        int sample = 200 + (int)demo_rnd(d, 200);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "region",
+                                     d->townships[(i / 2) % d->ntownships], "title",
+                                     k ? "居民对创建工作满意度调查" : "居民安全知识知晓率调查",
+                                     "kind", k ? "satisfaction" : "knowledge", "conducted_on", on,
+                                     "sample", sample, "positive",
+                                     sample * (80 + (int)demo_rnd(d, 18)) / 100, "method",
+                                     "入户问卷调查"),
+                           NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    free(ids);
+    return rc ? -1 : 0;
 }

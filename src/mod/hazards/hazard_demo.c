@@ -38,32 +38,33 @@ static void day_plus(const char *day, int n, char out[11])
     util_days_to_date(util_date_to_days(day) + n, out);
 }
 
+/* The kinds of units, hazards and inspections the demo draws from. */
+static const char *unit_types[] = {
+    "shop",   "enterprise",   "school",      "restaurant",   "hotel",
+    "market", "rental_house", "gas_station", "elderly_home", "construction_site"};
+static const char *unit_names[] = {"便民超市", "农机修理厂", "中心小学", "川菜馆", "宾馆",
+                                   "农贸市场", "出租房",     "加油站",   "敬老院", "安置房工地"};
+static const struct {
+    const char *domain, *category, *title, *measures;
+} kinds[] = {
+    {"fire", "things", "灭火器过期未更换", "更换合格灭火器并定期检查"},
+    {"fire", "environment", "疏散通道堆放杂物", "清理疏散通道，保持畅通"},
+    {"fire", "people", "电动自行车室内充电", "设置集中充电点，禁止室内充电"},
+    {"household_electricity", "things", "电气线路私拉乱接", "由持证电工重新敷设线路"},
+    {"gas", "things", "燃气软管老化", "更换金属波纹管并安装报警器"},
+    {"school", "management", "校门口无减速带", "设置减速带和警示标志"},
+    {"construction", "management", "脚手架未设安全网", "按规范挂设密目安全网"},
+    {"road_traffic", "environment", "急弯路段缺少警示标志", "设置警示标志和凸面镜"},
+    {"drowning", "environment", "山坪塘无防护栏", "设置防护栏和警示牌"},
+    {"food", "management", "从业人员无健康证", "办理健康证后上岗"},
+    {"rural_housing", "things", "农村危房仍有人居住", "人员搬离，房屋加固或拆除"},
+    {"special_equipment", "management", "电梯超期未检验", "委托检验机构检验"},
+};
+static const char *kinds_insp[] = {"routine", "special",     "seasonal",
+                                   "holiday", "county_spot", "joint"};
+
 static int demo_hazards(struct demo_ctx *d, char **err)
 {
-    static const char *unit_types[] = {
-        "shop",   "enterprise",   "school",      "restaurant",   "hotel",
-        "market", "rental_house", "gas_station", "elderly_home", "construction_site"};
-    static const char *unit_names[] = {"便民超市", "农机修理厂", "中心小学", "川菜馆",
-                                       "宾馆",     "农贸市场",   "出租房",   "加油站",
-                                       "敬老院",   "安置房工地"};
-    static const struct {
-        const char *domain, *category, *title, *measures;
-    } kinds[] = {
-        {"fire", "things", "灭火器过期未更换", "更换合格灭火器并定期检查"},
-        {"fire", "environment", "疏散通道堆放杂物", "清理疏散通道，保持畅通"},
-        {"fire", "people", "电动自行车室内充电", "设置集中充电点，禁止室内充电"},
-        {"household_electricity", "things", "电气线路私拉乱接", "由持证电工重新敷设线路"},
-        {"gas", "things", "燃气软管老化", "更换金属波纹管并安装报警器"},
-        {"school", "management", "校门口无减速带", "设置减速带和警示标志"},
-        {"construction", "management", "脚手架未设安全网", "按规范挂设密目安全网"},
-        {"road_traffic", "environment", "急弯路段缺少警示标志", "设置警示标志和凸面镜"},
-        {"drowning", "environment", "山坪塘无防护栏", "设置防护栏和警示牌"},
-        {"food", "management", "从业人员无健康证", "办理健康证后上岗"},
-        {"rural_housing", "things", "农村危房仍有人居住", "人员搬离，房屋加固或拆除"},
-        {"special_equipment", "management", "电梯超期未检验", "委托检验机构检验"},
-    };
-    static const char *kinds_insp[] = {"routine", "special",     "seasonal",
-                                       "holiday", "county_spot", "joint"};
     const int nunits = 60;
     char unit_ids[60][24], unit_region[60][32], unit_label[60][96], unit_place[60][48];
     if (demo_add(d, "checklist_templates",
@@ -300,4 +301,202 @@ int hazard_demo(struct demo_ctx *d, char **err)
     if (demo_hazards(d, err))
         return -1;
     return demo_unit_officer(d, err);
+}
+
+/* ---- `demo --scale`: per county 3,000 units with a contact each, 10,000
+ * inspections and 50,000 hazards, the first ones found by the inspections,
+ * in the demo's mix of states (8 % reported, 12 % assigned, 20 %
+ * rectifying, 10 % awaiting acceptance, 50 % closed). A hazard past
+ * 已登记 comes in as a ledger's does: its notice number (the township's
+ * own sequence), deadline and dates, and the import's history step
+ * (hazard_created). ---- */
+
+struct scale_unit {
+    int64_t id;
+    unsigned village, type;
+};
+
+static int scale_units(struct demo_ctx *d, long n, struct scale_unit *u, char **err)
+{
+    int rc = demo_bulk_begin(d, "units", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        char officer[32], phone[16], place[32], name[96];
+        u[i].village = demo_rnd(d, (unsigned)d->nvillages);
+        u[i].type = demo_rnd(d, 10);
+        demo_person_name(d, officer, sizeof officer);
+        snprintf(phone, sizeof phone, "138%08u", demo_rnd(d, 100000000));
+        demo_place((int)i, place, sizeof place);
+        snprintf(name, sizeof name, "%s%s%s", d->vnames[u[i].village], place,
+                 unit_names[u[i].type]);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "region",
+                                     d->villages[u[i].village], "name", name, "type",
+                                     unit_types[u[i].type], "key_unit", u[i].type >= 7,
+                                     "safety_officer", officer, "officer_phone", phone),
+                           &u[i].id, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "unit_contacts", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        char name[32], phone[16];
+        demo_person_name(d, name, sizeof name);
+        snprintf(phone, sizeof phone, "139%08u", demo_rnd(d, 100000000));
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:I, s:s, s:s, s:s}", "region",
+                                     d->villages[u[i].village], "unit_id", (json_int_t)u[i].id,
+                                     "name", name, "role", "安全管理人", "phone", phone),
+                           NULL, err);
+    }
+    return rc || demo_bulk_end(d, err) ? -1 : 0;
+}
+
+/* Inspection i visits unit i % nunits; its id and day into ids and days. */
+static int scale_inspections(struct demo_ctx *d, long n, const struct scale_unit *u, long nu,
+                             int64_t *ids, char (*days)[11], char **err)
+{
+    int rc = demo_bulk_begin(d, "inspections", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        const struct scale_unit *x = &u[i % nu];
+        char inspector[32];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), days[i]);
+        demo_person_name(d, inspector, sizeof inspector);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "region",
+                                     d->villages[x->village], "held_on", days[i], "kind",
+                                     kinds_insp[demo_rnd(d, 6)], "inspectors", inspector,
+                                     "units_visited", unit_names[x->type], "findings",
+                                     kinds[demo_rnd(d, sizeof kinds / sizeof kinds[0])].title),
+                           &ids[i], err);
+    }
+    return rc || demo_bulk_end(d, err) ? -1 : 0;
+}
+
+/* The townships' names, for their notice numbers. */
+static char (*scale_township_names(struct demo_ctx *d))[48]
+{
+    char(*names)[48] = xcalloc((size_t)d->ntownships + 1, sizeof *names);
+    for (int t = 0; t < d->ntownships; t++) {
+        db_stmt *s = db_prepare(d->c, "SELECT name FROM regions WHERE code = $1");
+        if (!s)
+            break;
+        db_bind_text(s, 1, d->townships[t]);
+        snprintf(names[t], sizeof names[t], "%s",
+                 db_step(s) == DB_ROW ? db_col_text(s, 0) : "乡镇");
+        db_done(s);
+    }
+    return names;
+}
+
+static int scale_hazards(struct demo_ctx *d, long n, const struct scale_unit *u, long nu,
+                         const int64_t *insp, char (*insp_days)[11], long ninsp, char **err)
+{
+    char(*tnames)[48] = scale_township_names(d);
+    /* The notices numbered so far, per township and year (2024, 2025). */
+    long *counter = xcalloc((size_t)d->ntownships * 2 + 2, sizeof *counter);
+    int rc = demo_bulk_begin(d, "hazards", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        long ui = i < ninsp ? i % nu : (long)demo_rnd(d, (unsigned)nu);
+        const struct scale_unit *x = &u[ui];
+        const char *region = d->villages[x->village];
+        int ki = (int)demo_rnd(d, sizeof kinds / sizeof kinds[0]);
+        char found[11], inspector[32], place[32];
+        if (i < ninsp)
+            snprintf(found, sizeof found, "%s", insp_days[i]);
+        else
+            demo_date(d, 2024 + (int)demo_rnd(d, 2), found);
+        demo_person_name(d, inspector, sizeof inspector);
+        demo_place((int)ui, place, sizeof place);
+        unsigned g = demo_rnd(d, 20);
+        const char *grade = g >= 19 ? "major" : g < 15 ? "general" : "larger";
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "region", region, "title",
+                      kinds[ki].title, "domain", kinds[ki].domain, "category", kinds[ki].category,
+                      "grade", grade, "found_at", found, "address", d->vnames[x->village],
+                      "unit_id", (json_int_t)x->id, "found_by", inspector);
+        if (i < ninsp)
+            json_object_set_new(o, "inspection_id", json_integer(insp[i]));
+        /* The map's points: the demo county's own twelve townships only
+         * have boundaries. */
+        int t = atoi((char[4]){region[6], region[7], region[8], 0}) - 101;
+        if (strncmp(region, DEMO_COUNTY, 6) == 0 && t >= 0 && t < 12) {
+            double lng, lat;
+            demo_geo_place(region, (unsigned)(100000 + i), &lng, &lat);
+            json_object_set_new(o, "lng", json_real(round(lng * 1e6) / 1e6));
+            json_object_set_new(o, "lat", json_real(round(lat * 1e6) / 1e6));
+        }
+        unsigned p = demo_rnd(d, 100);
+        const char *state = p < 8    ? "reported"
+                            : p < 20 ? "assigned"
+                            : p < 40 ? "rectifying"
+                            : p < 50 ? "awaiting_acceptance"
+                                     : "closed";
+        json_object_set_new(o, "state", json_string(state));
+        if (p >= 8) {
+            char notice[11], deadline[11], no[128];
+            day_plus(found, 1 + (int)demo_rnd(d, 3), notice);
+            int recent = strcmp(found, "2025-10-01") >= 0 && p < 50;
+            day_plus(notice,
+                     recent            ? 360
+                     : grade[0] == 'm' ? 60
+                                       : 5 + (int)demo_rnd(d, 25),
+                     deadline);
+            int year = atoi(notice);
+            long *c = &counter[d->village_township[x->village] * 2 + (year >= 2025)];
+            snprintf(no, sizeof no, "%s隐患整改〔%d〕第%03ld号",
+                     tnames[d->village_township[x->village]], year, ++*c);
+            json_object_set_new(o, "notice_no", json_string(no));
+            json_object_set_new(o, "notice_date", json_string(notice));
+            json_object_set_new(o, "deadline", json_string(deadline));
+            json_object_set_new(o, "responsible_unit", json_string(unit_names[x->type]));
+            json_object_set_new(o, "responsible_person", json_string("单位安全管理人"));
+            json_object_set_new(o, "measures", json_string(kinds[ki].measures));
+            if (grade[0] == 'm') {
+                char plan[11];
+                day_plus(found, 180, plan);
+                json_object_set_new(o, "plan_target", json_string("彻底消除重大隐患"));
+                json_object_set_new(o, "plan_measures", json_string(kinds[ki].measures));
+                json_object_set_new(o, "plan_funds", json_string("单位自筹"));
+                json_object_set_new(o, "plan_people", json_string("单位负责人及安全管理人"));
+                json_object_set_new(o, "plan_deadline", json_string(plan));
+                json_object_set_new(o, "plan_emergency", json_string("设置警戒区，落实专人值守"));
+            }
+            if (demo_rnd(d, 8) == 0) {
+                char on[11];
+                day_plus(notice, 10, on);
+                json_object_set_new(o, "supervised", json_true());
+                json_object_set_new(o, "supervise_level", json_string("county"));
+                json_object_set_new(o, "supervise_letter", json_string("县安办督办函"));
+                json_object_set_new(o, "supervised_on", json_string(on));
+            }
+            if (p >= 50) {
+                /* Most are fixed in time, some late. */
+                char closed[11];
+                day_plus(deadline, demo_rnd(d, 5) == 0 ? 15 : -(int)demo_rnd(d, 4), closed);
+                if (strcmp(closed, found) < 0)
+                    snprintf(closed, sizeof closed, "%s", deadline);
+                json_object_set_new(o, "closed_on", json_string(closed));
+            }
+        }
+        rc = demo_bulk_add(d, o, NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    free(counter);
+    free(tnames);
+    return rc ? -1 : 0;
+}
+
+int hazard_demo_scale(struct demo_ctx *d, char **err)
+{
+    long nu = demo_scale_n(d, 3000), ni = demo_scale_n(d, 10000), nh = demo_scale_n(d, 50000);
+    if (ni > nh)
+        ni = nh;
+    struct scale_unit *u = xcalloc((size_t)nu, sizeof *u);
+    int64_t *insp = xcalloc((size_t)ni, sizeof *insp);
+    char(*days)[11] = xcalloc((size_t)ni, sizeof *days);
+    int rc = scale_units(d, nu, u, err) || scale_inspections(d, ni, u, nu, insp, days, err) ||
+             scale_hazards(d, nh, u, nu, insp, days, ni, err);
+    free(u);
+    free(insp);
+    free(days);
+    return rc ? -1 : 0;
 }

@@ -463,6 +463,7 @@ const struct module hazards_module = {
     .nsummary = HAZARD_NSUMMARY,
     .check = hazard_check,
     .demo = hazard_demo,
+    .demo_scale = hazard_demo_scale,
     .perms = perms,
     .nperms = MODULE_N(perms),
     .todos = todos,

@@ -22,5 +22,7 @@ extern const struct audit_label hazard_audit_labels[HAZARD_NAUDIT_LABELS];
 
 /* hazard_demo.c: units, inspections and hazards in every state. */
 int hazard_demo(struct demo_ctx *d, char **err);
+/* `demo --scale`: units, inspections and hazards in proportion. */
+int hazard_demo_scale(struct demo_ctx *d, char **err);
 
 #endif

@@ -113,8 +113,9 @@ static int demo_incidents(struct demo_ctx *d, char **err)
     return 0;
 }
 
-/* A plausible card: the cause drawn first, then what it implies. */
-static int demo_injuries(struct demo_ctx *d, char **err)
+/* A plausible card of region in year: the cause drawn first, then what it
+ * implies. */
+static json_t *injury_card(struct demo_ctx *d, const char *region, int year)
 {
     static const struct {
         const char *cause;
@@ -123,64 +124,62 @@ static int demo_injuries(struct demo_ctx *d, char **err)
                   {"11", 8}, {"10", 3}, {"9", 1},  {"8", 1},  {"13", 6}};
     static const char *free_places[] = {"1", "2", "3", "4", "6", "7", "8", "9"};
     static const char *free_activities[] = {"1", "2", "3", "4", "5", "6", "8", "9"};
+    int total = 0;
+    for (size_t k = 0; k < sizeof causes / sizeof causes[0]; k++)
+        total += causes[k].weight;
+    int r = (int)demo_rnd(d, (unsigned)total);
+    const char *cause = "13";
+    for (size_t k = 0; k < sizeof causes / sizeof causes[0]; k++) {
+        if (r < causes[k].weight) {
+            cause = causes[k].cause;
+            break;
+        }
+        r -= causes[k].weight;
+    }
+    int traffic = strcmp(cause, "1") == 0 || strcmp(cause, "2") == 0;
+    int whole = strcmp(cause, "8") == 0 || strcmp(cause, "9") == 0 || strcmp(cause, "10") == 0;
+    /* Ages: children and the elderly are a good share of falls. */
+    unsigned band = demo_rnd(d, 10);
+    int age = band < 2   ? (int)demo_rnd(d, 14)
+              : band < 5 ? 60 + (int)demo_rnd(d, 30)
+                         : 14 + (int)demo_rnd(d, 46);
+    const char *occupation = age < 7     ? "1"
+                             : age < 19  ? "2"
+                             : age >= 60 ? (demo_rnd(d, 2) ? "5" : "9")
+                                         : (const char *[]){"6", "8", "9", "10"}[demo_rnd(d, 4)];
+    char day[11];
+    demo_date(d, year, day);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "region", region,
+        "injured_on", day, "visited_on", day, "reported_on", day, "sex", demo_rnd(d, 2) ? "1" : "2",
+        "age", age, "occupation", occupation, "residence", demo_rnd(d, 10) ? "1" : "2", "cause",
+        cause, "place", traffic ? "5" : free_places[demo_rnd(d, 8)], "activity",
+        traffic ? "7" : free_activities[demo_rnd(d, 8)], "intent", demo_rnd(d, 20) ? "1" : "3",
+        "severity", (const char *[]){"1", "1", "2", "3"}[demo_rnd(d, 4)], "disabled",
+        demo_rnd(d, 20) == 0);
+    json_object_set_new(
+        o, "body_part",
+        json_string(whole ? "6" : (const char *[]){"1", "2", "3", "4", "5"}[demo_rnd(d, 5)]));
+    json_object_set_new(
+        o, "nature",
+        json_string(strcmp(cause, "7") == 0
+                        ? "5"
+                        : (const char *[]){"1", "2", "3", "4", "8"}[demo_rnd(d, 5)]));
+    json_object_set_new(o, "outcome",
+                        json_string(demo_rnd(d, 200) == 0
+                                        ? "5"
+                                        : (const char *[]){"1", "1", "2", "4"}[demo_rnd(d, 4)]));
+    return o;
+}
+
+static int demo_injuries(struct demo_ctx *d, char **err)
+{
     for (int year = 2024; year <= 2025; year++)
         for (int v = 0; v < d->nvillages; v++) {
             int n = how_many(d, d->villages[v], year, 20);
-            for (int i = 0; i < n; i++) {
-                int total = 0;
-                for (size_t k = 0; k < sizeof causes / sizeof causes[0]; k++)
-                    total += causes[k].weight;
-                int r = (int)demo_rnd(d, (unsigned)total);
-                const char *cause = "13";
-                for (size_t k = 0; k < sizeof causes / sizeof causes[0]; k++) {
-                    if (r < causes[k].weight) {
-                        cause = causes[k].cause;
-                        break;
-                    }
-                    r -= causes[k].weight;
-                }
-                int traffic = strcmp(cause, "1") == 0 || strcmp(cause, "2") == 0;
-                int whole =
-                    strcmp(cause, "8") == 0 || strcmp(cause, "9") == 0 || strcmp(cause, "10") == 0;
-                /* Ages: children and the elderly are a good share of falls. */
-                unsigned band = demo_rnd(d, 10);
-                int age = band < 2   ? (int)demo_rnd(d, 14)
-                          : band < 5 ? 60 + (int)demo_rnd(d, 30)
-                                     : 14 + (int)demo_rnd(d, 46);
-                const char *occupation =
-                    age < 7     ? "1"
-                    : age < 19  ? "2"
-                    : age >= 60 ? (demo_rnd(d, 2) ? "5" : "9")
-                                : (const char *[]){"6", "8", "9", "10"}[demo_rnd(d, 4)];
-                char day[11];
-                demo_date(d, year, day);
-                json_t *o = json_pack(
-                    "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
-                    "region", d->villages[v], "injured_on", day, "visited_on", day, "reported_on",
-                    day, "sex", demo_rnd(d, 2) ? "1" : "2", "age", age, "occupation", occupation,
-                    "residence", demo_rnd(d, 10) ? "1" : "2", "cause", cause, "place",
-                    traffic ? "5" : free_places[demo_rnd(d, 8)], "activity",
-                    traffic ? "7" : free_activities[demo_rnd(d, 8)], "intent",
-                    demo_rnd(d, 20) ? "1" : "3", "severity",
-                    (const char *[]){"1", "1", "2", "3"}[demo_rnd(d, 4)], "disabled",
-                    demo_rnd(d, 20) == 0);
-                json_object_set_new(
-                    o, "body_part",
-                    json_string(whole ? "6"
-                                      : (const char *[]){"1", "2", "3", "4", "5"}[demo_rnd(d, 5)]));
-                json_object_set_new(
-                    o, "nature",
-                    json_string(strcmp(cause, "7") == 0
-                                    ? "5"
-                                    : (const char *[]){"1", "2", "3", "4", "8"}[demo_rnd(d, 5)]));
-                json_object_set_new(
-                    o, "outcome",
-                    json_string(demo_rnd(d, 200) == 0
-                                    ? "5"
-                                    : (const char *[]){"1", "1", "2", "4"}[demo_rnd(d, 4)]));
-                if (demo_add(d, "injury_cases", o, NULL, 0, err))
+            for (int i = 0; i < n; i++)
+                if (demo_add(d, "injury_cases", injury_card(d, d->villages[v], year), NULL, 0, err))
                     return -1;
-            }
         }
     return 0;
 }
@@ -215,6 +214,70 @@ static int demo_populations(struct demo_ctx *d, char **err)
 int incident_demo(struct demo_ctx *d, char **err)
 {
     if (demo_populations(d, err) || demo_incidents(d, err) || demo_injuries(d, err))
+        return -1;
+    return 0;
+}
+
+/* ---- `demo --scale`: per county 100,000 incidents and 200,000 injury
+ * cards over 2024 and 2025, the cards through the import's aggregates
+ * (entity_bulk); the populations of the new regions first, so that the
+ * rates per 100 000 divide by the grown county's. ---- */
+
+static int scale_populations(struct demo_ctx *d, char **err)
+{
+    /* The sums of the county and townships without a population of their
+     * own are those of their villages, now more. */
+    if (demo_exec(d,
+                  "DELETE FROM region_populations WHERE region IN (SELECT code FROM regions "
+                  "WHERE population IS NULL AND level IN ('county', 'township'))",
+                  0, NULL, err))
+        return -1;
+    return demo_populations(d, err);
+}
+
+static int scale_incidents(struct demo_ctx *d, long n, char **err)
+{
+    int rc = demo_bulk_begin(d, "incidents", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        unsigned v = demo_rnd(d, (unsigned)d->nvillages);
+        const char *kind = pick_kind(d, 0);
+        int k = kind_index(kind);
+        char day[11], place[96], desc[160], time[6];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), day);
+        snprintf(place, sizeof place, "%s%s", d->vnames[v], kinds[k].place);
+        snprintf(desc, sizeof desc, "%s%s，%s。", day, place, kinds[k].what);
+        int deaths = demo_rnd(d, 40) == 0 ? 1 : 0;
+        int injured = (int)demo_rnd(d, 3);
+        int serious = injured && demo_rnd(d, 3) == 0 ? 1 : 0;
+        double loss = strcmp(kind, "public_security") == 0 ? 500.0 * (1 + demo_rnd(d, 20))
+                                                           : 1000.0 * (1 + demo_rnd(d, 80));
+        snprintf(time, sizeof time, "%02u:%02u", demo_rnd(d, 24), demo_rnd(d, 60));
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:s, s:s}",
+                                     "region", d->villages[v], "kind", kind, "occurred_on", day,
+                                     "occurred_time", time, "place", place, "deaths", deaths,
+                                     "injured", injured, "seriously_injured", serious, "loss", loss,
+                                     "description", desc, "source", kinds[k].source),
+                           NULL, err);
+    }
+    return rc || demo_bulk_end(d, err) ? -1 : 0;
+}
+
+static int scale_injuries(struct demo_ctx *d, long n, char **err)
+{
+    int rc = demo_bulk_begin(d, "injury_cases", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        unsigned v = demo_rnd(d, (unsigned)d->nvillages);
+        int year = 2024 + (int)demo_rnd(d, 2);
+        rc = demo_bulk_add(d, injury_card(d, d->villages[v], year), NULL, err);
+    }
+    return rc || demo_bulk_end(d, err) ? -1 : 0;
+}
+
+int incident_demo_scale(struct demo_ctx *d, char **err)
+{
+    if (scale_populations(d, err) || scale_incidents(d, demo_scale_n(d, 100000), err) ||
+        scale_injuries(d, demo_scale_n(d, 200000), err))
         return -1;
     return 0;
 }

@@ -671,6 +671,7 @@ const struct module incidents_module = {
     .nsummary = INCIDENT_NSUMMARY,
     .check = incident_check,
     .demo = incident_demo,
+    .demo_scale = incident_demo_scale,
     .perms = perms,
     .nperms = MODULE_N(perms),
 };

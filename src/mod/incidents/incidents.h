@@ -39,5 +39,7 @@ int incident_check(db_conn *c, FILE *out);
 /* incident_demo.c: two years of incidents and injury cases, each township
  * with its own profile, and the populations of both years. */
 int incident_demo(struct demo_ctx *d, char **err);
+/* `demo --scale`: incidents and injury cases in proportion. */
+int incident_demo_scale(struct demo_ctx *d, char **err);
 
 #endif

@@ -609,26 +609,28 @@ static const struct summary_part summary_parts[] = {
 
 /* ---- demo ---- */
 
+/* The projects the demo draws from. */
+static const struct {
+    const char *wg, *title, *domain, *tg, *figure, *measure, *op;
+    int size;
+    double target;
+} rows[] = {
+    {"road_traffic", "摩托车安全骑行促进项目", "road_traffic", "摩托车驾乘人员",
+     "incidents.road_traffic", "change_pct", "le", 3000, -30},
+    {"fire", "村级义务消防队建设项目", "fire", "村民", "incidents.fire", "change_pct", "le", 5000,
+     -20},
+    {"home", "老年人居家防跌倒项目", "household_electricity", "60岁以上老人", "injuries.elderly",
+     "change_pct", "le", 1500, -10},
+    {"school", "校园安全护学项目", "school", "在校学生", "injuries.student", "change_pct", "le",
+     2000, -10},
+    {"disaster", "地质灾害群测群防项目", "geological", "隐患点周边群众", "hazards.on_time_rate",
+     "value", "ge", 800, 90},
+    {"public_order", "平安村组创建项目", "crowded_place", "村民", "incidents.public_security",
+     "change_pct", "le", 6000, -10},
+};
+
 static int project_demo(struct demo_ctx *d, char **err)
 {
-    static const struct {
-        const char *wg, *title, *domain, *tg, *figure, *measure, *op;
-        int size;
-        double target;
-    } rows[] = {
-        {"road_traffic", "摩托车安全骑行促进项目", "road_traffic", "摩托车驾乘人员",
-         "incidents.road_traffic", "change_pct", "le", 3000, -30},
-        {"fire", "村级义务消防队建设项目", "fire", "村民", "incidents.fire", "change_pct", "le",
-         5000, -20},
-        {"home", "老年人居家防跌倒项目", "household_electricity", "60岁以上老人",
-         "injuries.elderly", "change_pct", "le", 1500, -10},
-        {"school", "校园安全护学项目", "school", "在校学生", "injuries.student", "change_pct", "le",
-         2000, -10},
-        {"disaster", "地质灾害群测群防项目", "geological", "隐患点周边群众", "hazards.on_time_rate",
-         "value", "ge", 800, 90},
-        {"public_order", "平安村组创建项目", "crowded_place", "村民", "incidents.public_security",
-         "change_pct", "le", 6000, -10},
-    };
     /* The demo township's projects for 2025, one per working group. */
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char key[32];
@@ -662,6 +664,61 @@ static int project_demo(struct demo_ctx *d, char **err)
     return 0;
 }
 
+/* `demo --scale`: per county 120 projects of 2025 (six a township), each
+ * with its indicator and ten records. */
+static int project_demo_scale(struct demo_ctx *d, char **err)
+{
+    long n = demo_scale_n(d, 120), nrec = demo_scale_n(d, 1200);
+    int64_t *ids = xcalloc((size_t)n, sizeof *ids);
+    int rc = demo_bulk_begin(d, "projects", n, err);
+    for (long k = 0; rc == 0 && k < n; k++) {
+        size_t i = (size_t)k % (sizeof rows / sizeof rows[0]);
+        rc = demo_bulk_add(
+            d,
+            json_pack(
+                "{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:f, s:i, s:s, s:s, s:s, s:f, "
+                "s:f}",
+                "region", d->townships[k % d->ntownships], "title", rows[i].title, "work_group",
+                rows[i].wg, "domain", rows[i].domain, "year", 2025, "target_group", rows[i].tg,
+                "target_size", rows[i].size, "measures", "宣传教育、排查整治、督导检查", "funds",
+                5.0 + (double)demo_rnd(d, 20), "staff", 10 + (int)demo_rnd(d, 20), "start_on",
+                "2025-03-01", "end_on", "2025-12-31", "status", "running", "awareness",
+                80.0 + (double)demo_rnd(d, 15), "satisfaction", 85.0 + (double)demo_rnd(d, 12)),
+            &ids[k], err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "project_indicators", n, err);
+    for (long k = 0; rc == 0 && k < n; k++) {
+        size_t i = (size_t)k % (sizeof rows / sizeof rows[0]);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:f}", "region",
+                                     d->townships[k % d->ntownships], "project_id",
+                                     (json_int_t)ids[k], "label", rows[i].title, "figure",
+                                     rows[i].figure, "measure", rows[i].measure, "op", rows[i].op,
+                                     "target", rows[i].target),
+                           NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "project_records", nrec, err);
+    for (long r = 0; rc == 0 && r < nrec; r++) {
+        long k = r % n;
+        size_t i = (size_t)k % (sizeof rows / sizeof rows[0]);
+        char day[16];
+        snprintf(day, sizeof day, "2025-%02d-%02u", 3 + (int)(r / n) % 9, 1 + demo_rnd(d, 28));
+        rc = demo_bulk_add(
+            d,
+            json_pack("{s:s, s:I, s:s, s:s, s:i, s:s}", "region", d->townships[k % d->ntownships],
+                      "project_id", (json_int_t)ids[k], "held_on", day, "title",
+                      "入户宣传和专项检查", "reached",
+                      rows[i].size / 12 + (int)demo_rnd(d, (unsigned)rows[i].size / 16), "content",
+                      "工作组入村开展宣传、排查和劝导"),
+            NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    free(ids);
+    return rc ? -1 : 0;
+}
+
 static const struct entity *const entities[] = {&projects, &project_indicators, &project_records};
 
 const struct module promotion_module = {
@@ -675,4 +732,5 @@ const struct module promotion_module = {
     .summary = summary_parts,
     .nsummary = MODULE_N(summary_parts),
     .demo = project_demo,
+    .demo_scale = project_demo_scale,
 };

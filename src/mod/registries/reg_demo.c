@@ -255,3 +255,242 @@ int reg_demo(struct demo_ctx *d, char **err)
     int n = 1;
     return demo_help(d, &n, err) || demo_disputes(d, err) || demo_housing(d, &n, err) ? -1 : 0;
 }
+
+/* ---- `demo --scale`: per county 200,000 persons (2,000 of them help
+ * subjects, 20,000 tenants, the rest residents on the books), 8,000 help
+ * visits, a mediation committee per village and 6,000 disputes, 10,000
+ * rental houses, 3,000 dangerous houses ---- */
+
+/* Unique per n (below 10^8) and apart from the demo's 99xxxx numbers: the
+ * region digits are 9 and n / 1000, the sequence n % 1000. */
+static void scale_id_number(long n, const char *birth, char out[19])
+{
+    static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    char t[40];
+    snprintf(t, sizeof t, "9%05ld%.4s%.2s%.2s%03ld", (n / 1000) % 100000, birth, birth + 5,
+             birth + 8, n % 1000);
+    memcpy(out, t, 17);
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (out[i] - '0') * w[i];
+    out[17] = "10X98765432"[sum % 11];
+    out[18] = '\0';
+}
+
+static void scale_addr(struct demo_ctx *d, unsigned v, char *out, size_t n)
+{
+    snprintf(out, n, "%s%u组%u号", d->vnames[v], 1 + demo_rnd(d, 8), 1 + demo_rnd(d, 60));
+}
+
+static int scale_persons(struct demo_ctx *d, long n, const unsigned *village, long nfixed,
+                         int64_t *ids, char **err)
+{
+    if (demo_bulk_begin(d, "persons", n, err))
+        return -1;
+    for (long i = 0; i < n; i++) {
+        unsigned v = i < nfixed ? village[i] : demo_rnd(d, (unsigned)d->nvillages);
+        char name[32], birth[11], id[19], phone[16], addr[96];
+        demo_person_name(d, name, sizeof name);
+        demo_date(d, 1940 + (int)demo_rnd(d, 65), birth);
+        scale_id_number(i, birth, id);
+        snprintf(phone, sizeof phone, "13%09u", demo_rnd(d, 1000000000));
+        scale_addr(d, v, addr, sizeof addr);
+        if (demo_bulk_add(d,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "region",
+                                    d->villages[v], "name", name, "sex",
+                                    (id[16] - '0') % 2 ? "1" : "2", "birth_date", birth,
+                                    "id_number", id, "phone", phone, "address", addr, "residence",
+                                    demo_rnd(d, 5) ? "1" : "2"),
+                          i < nfixed ? &ids[i] : NULL, err))
+            return -1;
+    }
+    return demo_bulk_end(d, err);
+}
+
+static int scale_help(struct demo_ctx *d, long n, const unsigned *village, const int64_t *persons,
+                      char **err)
+{
+    static const char *kinds[] = {"drug_user", "drug_user", "community_correction",
+                                  "released_prisoner"};
+    int64_t *ids = xcalloc((size_t)n, sizeof *ids);
+    int rc = demo_bulk_begin(d, "help_subjects", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        char start[11], officer[32], cadre[32];
+        demo_date(d, 2023 + (int)demo_rnd(d, 3), start);
+        demo_person_name(d, officer, sizeof officer);
+        demo_person_name(d, cadre, sizeof cadre);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "region",
+                                     d->villages[village[i]], "person_id", (json_int_t)persons[i],
+                                     "kind", kinds[demo_rnd(d, 4)], "start_date", start,
+                                     "police_officer", officer, "village_cadre", cadre,
+                                     "family_member", "配偶", "pact_signed_on", start, "case_note",
+                                     "按月走访谈话，思想稳定"),
+                           &ids[i], err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    long nv = demo_scale_n(d, 8000);
+    rc = rc || demo_bulk_begin(d, "help_visits", nv, err);
+    for (long i = 0; rc == 0 && i < nv; i++) {
+        long s = i % n;
+        char planned[11];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), planned);
+        json_t *o =
+            json_pack("{s:s, s:I, s:s, s:s, s:s}", "region", d->villages[village[s]], "subject_id",
+                      (json_int_t)ids[s], "kind", demo_rnd(d, 3) ? "visit" : "talk", "planned_on",
+                      planned, "worker", "admin");
+        if (strcmp(planned, "2025-12-01") < 0 && demo_rnd(d, 10) < 9) {
+            json_object_set_new(o, "done_on", json_string(planned));
+            json_object_set_new(o, "note", json_string("按计划完成，情况稳定"));
+        }
+        rc = demo_bulk_add(d, o, NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    free(ids);
+    return rc ? -1 : 0;
+}
+
+static int scale_disputes(struct demo_ctx *d, char **err)
+{
+    static const char *types[] = {"neighbour", "marriage_family", "homestead", "land_forest",
+                                  "debt",      "labour",          "damages",   "other"};
+    static const char *titles[] = {"宅基地界址争议", "邻里排水纠纷", "赡养老人纠纷",
+                                   "拖欠工资",       "借款未还",     "山林权属争议",
+                                   "噪音扰民",       "婚姻家庭矛盾"};
+    long nc = demo_scale_n(d, DEMO_SCALE_VILLAGES), n = demo_scale_n(d, 6000);
+    int64_t *ids = xcalloc((size_t)nc, sizeof *ids);
+    int rc = demo_bulk_begin(d, "mediation_committees", nc, err);
+    for (long i = 0; rc == 0 && i < nc; i++) {
+        char chair[32], name[96];
+        demo_person_name(d, chair, sizeof chair);
+        snprintf(name, sizeof name, "%s人民调解委员会", d->vnames[i % d->nvillages]);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:s, s:i}", "region",
+                                     d->villages[i % d->nvillages], "name", name, "chair", chair,
+                                     "members", "村支书、村主任、网格员", "member_count", 5),
+                           &ids[i], err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "disputes", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        long k = (long)demo_rnd(d, (unsigned)nc);
+        char got[11];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), got);
+        unsigned r = demo_rnd(d, 100);
+        int ok = r < 88;
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:s, s:b}", "region",
+                      d->villages[k % d->nvillages], "title", titles[demo_rnd(d, 8)], "type",
+                      types[demo_rnd(d, 8)], "party_kind", "persons", "parties", "当事双方（演示）",
+                      "received_on", got, "committee_id", (json_int_t)ids[k], "mediators",
+                      "村调解员", "sessions", 1 + (int)demo_rnd(d, 3), "result",
+                      ok       ? "agreement"
+                      : r < 95 ? "referred"
+                               : "failed",
+                      "resolved_in_village", ok && demo_rnd(d, 10) < 8);
+        if (ok) {
+            json_object_set_new(o, "agreement", json_string("双方自愿达成调解协议，当场履行"));
+            json_object_set_new(o, "mediated_on", json_string(got));
+            json_object_set_new(o, "held", json_boolean(demo_rnd(d, 20) != 0));
+        }
+        rc = demo_bulk_add(d, o, NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    free(ids);
+    return rc ? -1 : 0;
+}
+
+static int scale_rentals(struct demo_ctx *d, long nh, const unsigned *house_village, long nt,
+                         const int64_t *persons, char **err)
+{
+    static const char *checks[] = {"passed", "passed",    "passed",
+                                   "failed", "rectified", "unchecked"};
+    static const char *origins[] = {"四川省南充市", "重庆市合川区", "贵州省遵义市", "云南省昭通市"};
+    static const char *works[] = {"建筑工地务工", "餐饮服务", "个体经营", "工厂务工"};
+    int64_t *ids = xcalloc((size_t)nh, sizeof *ids);
+    int rc = demo_bulk_begin(d, "rental_houses", nh, err);
+    for (long i = 0; rc == 0 && i < nh; i++) {
+        char landlord[32], addr[96], phone[16];
+        demo_person_name(d, landlord, sizeof landlord);
+        scale_addr(d, house_village[i], addr, sizeof addr);
+        snprintf(phone, sizeof phone, "13%09u", demo_rnd(d, 1000000000));
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "region",
+                                     d->villages[house_village[i]], "address", addr, "landlord",
+                                     landlord, "landlord_phone", phone, "rooms",
+                                     1 + (int)demo_rnd(d, 6), "fire_check", checks[demo_rnd(d, 6)],
+                                     "gas_check", checks[demo_rnd(d, 6)]),
+                           &ids[i], err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "tenants", nt, err);
+    for (long i = 0; rc == 0 && i < nt; i++) {
+        char came[11], until[11];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), came);
+        util_days_to_date(util_date_to_days(came) + 365, until);
+        json_t *o =
+            json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "region",
+                      d->villages[house_village[i % nh]], "house_id", (json_int_t)ids[i % nh],
+                      "person_id", (json_int_t)persons[i], "arrived_on", came, "registered_until",
+                      until, "origin", origins[demo_rnd(d, 4)], "work", works[demo_rnd(d, 4)]);
+        if (demo_rnd(d, 4) == 0) {
+            char left[11];
+            util_days_to_date(util_date_to_days(came) + 200, left);
+            json_object_set_new(o, "left_on", json_string(left));
+        }
+        rc = demo_bulk_add(d, o, NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    free(ids);
+    return rc ? -1 : 0;
+}
+
+static int scale_houses(struct demo_ctx *d, char **err)
+{
+    static const char *grades[] = {"A", "B", "B", "C", "C", "D"};
+    static const char *measures[] = {"repair", "relocation", "demolition"};
+    long n = demo_scale_n(d, 3000);
+    int rc = demo_bulk_begin(d, "dangerous_houses", n, err);
+    for (long i = 0; rc == 0 && i < n; i++) {
+        unsigned v = demo_rnd(d, (unsigned)d->nvillages);
+        char owner[32], addr[96], on[11];
+        demo_person_name(d, owner, sizeof owner);
+        scale_addr(d, v, addr, sizeof addr);
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), on);
+        const char *g = grades[demo_rnd(d, 6)];
+        rc = demo_bulk_add(
+            d,
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "region", d->villages[v], "owner", owner,
+                      "address", addr, "grade", g, "appraised_on", on, "measure",
+                      g[0] == 'C' || g[0] == 'D' ? measures[demo_rnd(d, 3)] : "none"),
+            NULL, err);
+    }
+    return rc || demo_bulk_end(d, err) ? -1 : 0;
+}
+
+int reg_demo_scale(struct demo_ctx *d, char **err)
+{
+    long np = demo_scale_n(d, 200000), nhelp = demo_scale_n(d, 2000), nten = demo_scale_n(d, 20000),
+         nh = demo_scale_n(d, 10000);
+    if (nhelp + nten > np)
+        nten = np - nhelp;
+    /* The persons the other registries name come first: the help subjects'
+     * and the tenants', each living where their record is. */
+    unsigned *village = xcalloc((size_t)(nhelp + nten), sizeof *village);
+    unsigned *house_village = xcalloc((size_t)nh, sizeof *house_village);
+    int64_t *persons = xcalloc((size_t)(nhelp + nten), sizeof *persons);
+    for (long i = 0; i < nh; i++)
+        house_village[i] = demo_rnd(d, (unsigned)d->nvillages);
+    for (long i = 0; i < nhelp; i++)
+        village[i] = demo_rnd(d, (unsigned)d->nvillages);
+    for (long i = 0; i < nten; i++)
+        village[nhelp + i] = house_village[i % nh];
+    int rc = scale_persons(d, np, village, nhelp + nten, persons, err) ||
+             scale_help(d, nhelp, village, persons, err) || scale_disputes(d, err) ||
+             scale_rentals(d, nh, house_village, nten, persons + nhelp, err) ||
+             scale_houses(d, err);
+    free(village);
+    free(house_village);
+    free(persons);
+    return rc ? -1 : 0;
+}

@@ -619,6 +619,7 @@ const struct module registries_module = {
     .nsummary = MODULE_N(summary),
     .check = reg_check,
     .demo = reg_demo,
+    .demo_scale = reg_demo_scale,
     .perms = perms,
     .nperms = MODULE_N(perms),
     .todos = todos,

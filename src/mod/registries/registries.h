@@ -58,5 +58,7 @@ void reg_summary_housing(struct summary *x);
 
 /* reg_demo.c */
 int reg_demo(struct demo_ctx *d, char **err);
+/* `demo --scale`: the registries' records in proportion to the scale. */
+int reg_demo_scale(struct demo_ctx *d, char **err);
 
 #endif

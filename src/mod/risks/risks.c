@@ -330,22 +330,24 @@ static void risk_routes(void)
 
 /* ---- demo ---- */
 
+/* The risks the demo draws from. */
+static const struct {
+    const char *title, *domain, *place, *groups, *l, *e, *c, *tags, *controls;
+} rows[] = {
+    {"国道穿镇路段摩托车违法载人", "road_traffic", "国道穿镇路段", "骑行摩托车的村民", "6", "6",
+     "15", "high_risk_group,key_place", "交警定点查处，劝导站值守"},
+    {"留守老人居家用火用电", "household_electricity", "偏远村组农户", "独居老人、留守儿童", "3",
+     "6", "15", "vulnerable_group", "网格员入户检查线路"},
+    {"地质灾害隐患点", "geological", "滑坡隐患点", "隐患点周边住户", "3", "3", "40",
+     "high_risk_env,key_place", "群测群防员巡查，汛期转移"},
+    {"中心小学上下学交通", "school", "中心小学门口", "在校学生", "3", "6", "7",
+     "vulnerable_group,key_place", "护学岗"},
+    {"山坪塘溺水", "drowning", "村组山坪塘", "儿童", "1", "3", "15", "key_problem",
+     "设置警示牌和围栏"},
+};
+
 static int risk_demo(struct demo_ctx *d, char **err)
 {
-    static const struct {
-        const char *title, *domain, *place, *groups, *l, *e, *c, *tags, *controls;
-    } rows[] = {
-        {"国道穿镇路段摩托车违法载人", "road_traffic", "国道穿镇路段", "骑行摩托车的村民", "6", "6",
-         "15", "high_risk_group,key_place", "交警定点查处，劝导站值守"},
-        {"留守老人居家用火用电", "household_electricity", "偏远村组农户", "独居老人、留守儿童", "3",
-         "6", "15", "vulnerable_group", "网格员入户检查线路"},
-        {"地质灾害隐患点", "geological", "滑坡隐患点", "隐患点周边住户", "3", "3", "40",
-         "high_risk_env,key_place", "群测群防员巡查，汛期转移"},
-        {"中心小学上下学交通", "school", "中心小学门口", "在校学生", "3", "6", "7",
-         "vulnerable_group,key_place", "护学岗"},
-        {"山坪塘溺水", "drowning", "村组山坪塘", "儿童", "1", "3", "15", "key_problem",
-         "设置警示牌和围栏"},
-    };
     for (int t = 0; t < d->nvillages && t < 60; t += 6) {
         const char *v = d->villages[t];
         int i = (int)demo_rnd(d, (unsigned)(sizeof rows / sizeof rows[0]));
@@ -359,6 +361,28 @@ static int risk_demo(struct demo_ctx *d, char **err)
             return -1;
     }
     return 0;
+}
+
+/* `demo --scale`: ten assessed risks per village, over 2024 and 2025. */
+static int risk_demo_scale(struct demo_ctx *d, char **err)
+{
+    long n = demo_scale_n(d, 10L * DEMO_SCALE_VILLAGES);
+    if (demo_bulk_begin(d, "risks", n, err))
+        return -1;
+    for (long k = 0; k < n; k++) {
+        int i = (int)demo_rnd(d, (unsigned)(sizeof rows / sizeof rows[0]));
+        char on[11];
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), on);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "region",
+                      d->villages[k % d->nvillages], "title", rows[i].title, "domain",
+                      rows[i].domain, "place", rows[i].place, "groups_affected", rows[i].groups,
+                      "method", "lec", "lec_l", rows[i].l, "lec_e", rows[i].e, "lec_c", rows[i].c,
+                      "tags", rows[i].tags, "controls", rows[i].controls, "assessed_on", on);
+        if (demo_bulk_add(d, o, NULL, err))
+            return -1;
+    }
+    return demo_bulk_end(d, err);
 }
 
 static const struct entity *const entities[] = {&risks};
@@ -375,6 +399,7 @@ const struct module risks_module = {
     .nentities = MODULE_N(entities),
     .routes = risk_routes,
     .demo = risk_demo,
+    .demo_scale = risk_demo_scale,
     .audit_labels = audit_labels,
     .naudit_labels = MODULE_N(audit_labels),
 };

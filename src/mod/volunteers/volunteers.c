@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "demo.h"
+#include "util.h"
 #include "entity.h"
 #include "region.h"
 #include "report.h"
@@ -361,14 +362,16 @@ static const struct summary_part summary[] = {
 
 #define DEMO_TEAMS 6
 
+/* The teams, skills and services the demo draws from. */
+static const char *teams[] = {"安全志愿服务队", "消防志愿服务队", "交通劝导志愿队",
+                              "平安巡逻队",     "禁毒宣传志愿队", "应急救援志愿队"};
+static const char *skills[] = {"消防器材使用", "急救", "交通劝导", "法律咨询",
+                               "矛盾调解",     "电工", "心理疏导", "宣传写作"};
+static const char *services[] = {"交通劝导",     "消防安全宣传", "夜间治安巡逻",
+                                 "关爱留守儿童", "禁毒宣传",     "防汛值守"};
+
 static int demo(struct demo_ctx *d, char **err)
 {
-    static const char *teams[] = {"安全志愿服务队", "消防志愿服务队", "交通劝导志愿队",
-                                  "平安巡逻队",     "禁毒宣传志愿队", "应急救援志愿队"};
-    static const char *skills[] = {"消防器材使用", "急救", "交通劝导", "法律咨询",
-                                   "矛盾调解",     "电工", "心理疏导", "宣传写作"};
-    static const char *services[] = {"交通劝导",     "消防安全宣传", "夜间治安巡逻",
-                                     "关爱留守儿童", "禁毒宣传",     "防汛值守"};
     /* The townships, in the order of their villages. */
     static char towns[64][16];
     static char team_ids[64][DEMO_TEAMS][32];
@@ -437,6 +440,77 @@ static int demo(struct demo_ctx *d, char **err)
     return 0;
 }
 
+/* ---- `demo --scale`: per county 120 teams (six a township), 15,000
+ * volunteers, each in a team of their township, and 30,000 service
+ * records of 2025 ---- */
+
+static int demo_scale(struct demo_ctx *d, char **err)
+{
+    long nt = demo_scale_n(d, 120), nv = demo_scale_n(d, 15000), ns = demo_scale_n(d, 30000);
+    /* Each township's villages: they are listed township by township. */
+    int *first = xcalloc((size_t)d->ntownships + 1, sizeof *first);
+    int *count = xcalloc((size_t)d->ntownships + 1, sizeof *count);
+    for (int v = d->nvillages - 1; v >= 0; v--) {
+        first[d->village_township[v]] = v;
+        count[d->village_township[v]]++;
+    }
+    int64_t *team = xcalloc((size_t)nt, sizeof *team), *vol = xcalloc((size_t)nv, sizeof *vol);
+    unsigned *vvillage = xcalloc((size_t)nv, sizeof *vvillage);
+    char(*joined)[11] = xcalloc((size_t)nv, sizeof *joined);
+    int rc = demo_bulk_begin(d, "volunteer_teams", nt, err);
+    for (long i = 0; rc == 0 && i < nt; i++) {
+        char leader[32];
+        demo_person_name(d, leader, sizeof leader);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:s}", "region",
+                                     d->townships[i % d->ntownships], "name",
+                                     teams[(i / d->ntownships) % DEMO_TEAMS], "leader", leader,
+                                     "founded_on", i % 2 ? "2023-03-01" : "2024-05-01"),
+                           &team[i], err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "volunteers", nv, err);
+    for (long i = 0; rc == 0 && i < nv; i++) {
+        long t = (long)demo_rnd(d, (unsigned)nt);
+        int town = (int)(t % d->ntownships);
+        char name[32], birth[11];
+        vvillage[i] = (unsigned)first[town] + demo_rnd(d, (unsigned)count[town]);
+        demo_person_name(d, name, sizeof name);
+        demo_date(d, 1955 + (int)demo_rnd(d, 45), birth);
+        demo_date(d, 2024 + (int)demo_rnd(d, 2), joined[i]);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:i}", "region",
+                                     d->villages[vvillage[i]], "name", name, "gender",
+                                     demo_rnd(d, 2) ? "1" : "2", "birth_date", birth, "team_id",
+                                     (json_int_t)team[t], "skills", skills[demo_rnd(d, 8)],
+                                     "joined_on", joined[i], "hours", (int)(2 + demo_rnd(d, 120))),
+                           &vol[i], err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    rc = rc || demo_bulk_begin(d, "volunteer_services", ns, err);
+    for (long i = 0; rc == 0 && i < ns; i++) {
+        long v = (long)demo_rnd(d, (unsigned)nv);
+        char on[11];
+        demo_date(d, 2025, on);
+        if (strcmp(on, joined[v]) < 0)
+            snprintf(on, sizeof on, "%s", joined[v]);
+        rc = demo_bulk_add(d,
+                           json_pack("{s:s, s:I, s:s, s:f, s:s}", "region",
+                                     d->villages[vvillage[v]], "volunteer_id", (json_int_t)vol[v],
+                                     "served_on", on, "hours", 0.5 * (double)(1 + demo_rnd(d, 12)),
+                                     "content", services[demo_rnd(d, 6)]),
+                           NULL, err);
+    }
+    rc = rc || demo_bulk_end(d, err);
+    free(first);
+    free(count);
+    free(team);
+    free(vol);
+    free(vvillage);
+    free(joined);
+    return rc ? -1 : 0;
+}
+
 static const struct entity *const entities[] = {&volunteer_teams, &volunteers, &volunteer_services};
 
 const struct module volunteers_module = {
@@ -449,4 +523,5 @@ const struct module volunteers_module = {
     .summary = summary,
     .nsummary = MODULE_N(summary),
     .demo = demo,
+    .demo_scale = demo_scale,
 };
