@@ -246,6 +246,18 @@ test('campaigns: funds and a supervision inspection whose findings are tracked u
     assertStatus(f1, 201, 'finding 1');
     assertStatus(f2, 201, 'finding 2');
     assert.strictEqual(f1.json.state, 'open');
+    // The inspection by its day and kind, not its id (issue 17).
+    assert.strictEqual(f1.json.supervision_id_text, '2025-06-18 专项检查');
+    // The machine for the console's detail page, which asks for it (issue 17: it was a 404).
+    const machine = await s.api('GET', '/api/v1/supervision_findings/transitions', { token: town1 });
+    assertStatus(machine, 200, 'the findings\' machine');
+    assert.deepStrictEqual(machine.json.items.map((t) => [t.action, t.from, t.to, t.perm, t.required]), [
+        ['report_progress', ['open'], 'open', 'supervision:write', ['note']],
+        ['close', ['open'], 'closed', 'supervision:close', ['result']],
+    ]);
+    assert.strictEqual(machine.json.state_field, 'state');
+    const village = await s.createUser('cp-village', 'village_worker', TOWNS[0]);
+    assertStatus(await s.api('GET', '/api/v1/supervision_findings/transitions', { token: village }), 403, 'the machine without supervision:read');
     const outside = await mk({ region: TOWNS[1], finding: '别的镇', deadline: '2025-08-01' });
     assertStatus(outside, 422, 'a finding outside the inspection\'s region');
     let r = await s.api('POST', `/api/v1/supervision_findings/${f1.json.id}/transitions`, { token: town1, body: { action: 'close' } });

@@ -146,3 +146,44 @@ test('evaluations: two reviewers score a township; mean per item, verdict and we
     assert.deepStrictEqual(mine.grades, { effect: 'd', evidence: 'd', exists: 'd' });
     assert.strictEqual(mine.comment, '无台账');
 });
+
+// Issue 17: pages show what a value stands for, never the id, code or JSON
+// behind it. A read carries "<field>_text" beside such a value, and the
+// change history says the same.
+test('reads and the change history name what ids, codes and JSON stand for: a risk\'s tags and project, an indicator\'s figure, a checklist\'s parts and grades, an item\'s records', { timeout: 180000 }, async (ctx) => {
+    const s = await ctx.server();
+    const project = (await s.admin('GET', '/api/v1/projects?page_size=1')).json.items[0];
+    const r = await add(s, 'risks', { region: project.region, title: '村道急弯', domain: 'road_traffic', method: 'lec', lec_l: '3', lec_e: '6', lec_c: '7', tags: 'key_place,vulnerable_group', project_id: project.id });
+    const got = (await s.admin('GET', `/api/v1/risks/${r.id}`)).json;
+    assert.strictEqual(got.tags_text, '重点场所、脆弱群体');
+    assert.strictEqual(got.project_id_text, project.title);
+    assert.strictEqual(got.method_label, '作业条件危险性评价法', 'the method without LEC (migration 0022)');
+    const listed = (await s.admin('GET', `/api/v1/risks?region=${project.region}&page_size=100`)).json.items.find((x) => x.id === r.id);
+    assert.strictEqual(listed.tags_text, '重点场所、脆弱群体', 'the list reads the same');
+    const view = async (entity, id) => {
+        const a = await s.admin('GET', `/api/v1/audit?entity=${entity}&entity_id=${id}&page_size=50`);
+        assertStatus(a, 200, `the history of ${entity} ${id}`);
+        return Object.fromEntries(a.json.items.flatMap((it) => it.changes_view || []).map((c) => [c.label, c.after]));
+    };
+    const rv = await view('risks', r.id);
+    assert.strictEqual(rv['风险标签（两高一脆弱、三重点）'], '重点场所、脆弱群体');
+    assert.strictEqual(rv['关联促进项目'], project.title, 'the history names the project');
+    assert.ok(!Object.keys(got).includes('title_text'), 'a field that declares nothing carries nothing');
+
+    const ind = await add(s, 'project_indicators', { region: project.region, project_id: project.id, label: '火灾', figure: 'incidents.fire', measure: 'change_pct', op: 'le', target: -20 });
+    assert.strictEqual(ind.figure_text, '火灾事故');
+    assert.strictEqual(ind.project_id_text, project.title);
+    assert.strictEqual((await view('project_indicators', ind.id))['统计指标'], '火灾事故');
+
+    const cl = (await s.admin('GET', '/api/v1/checklists?page_size=1')).json.items[0];
+    assert.strictEqual(cl.parts_text, '有无（权重 0.8）、痕迹（权重 1）、效果（权重 1.2）');
+    assert.strictEqual(cl.grades_text, '完全符合（得分 100%）、基本符合（得分 70%）、部分符合（得分 30%）、缺失或造假（得分 0%）');
+    const items = (await s.admin('GET', `/api/v1/checklist_items?checklist_id=${cl.id}&page_size=100&sort=sort`)).json.items;
+    const top = items.find((x) => x.code === '1');
+    assert.strictEqual(top.checklist_id_text, cl.name);
+    assert.strictEqual(top.entities_text, '宣传培训活动');
+    const sub = items.find((x) => x.code === '1.1');
+    assert.strictEqual(sub.parent_id_text, '1 组织机构与职责');
+    const metaOf = (await s.admin('GET', '/api/v1/meta/entities')).json.items.find((e) => e.name === 'risks');
+    assert.deepStrictEqual(metaOf.fields.filter((f) => /[A-Za-z]/.test(f.label)).map((f) => f.label), [], 'no Latin letters in the risk\'s labels');
+});
