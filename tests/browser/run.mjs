@@ -377,11 +377,15 @@ test('volunteers: validation error on the right field, create, search, edit, det
     );
     await chooser.locator('.el-checkbox', { hasText: '联系电话' }).click();
     await page.locator('[data-test=data-table] .el-table__header th', { hasText: '联系电话' }).waitFor();
-    // Escape may close the popover itself; the button closes it if not (a
-    // second click when Escape already closed it would open it again).
+    // Escape may close the popover itself; the button closes it if not. A
+    // click while the popover is still fading out opens it again, so each
+    // click is followed by a wait for it to be gone before the next.
     await page.keyboard.press('Escape');
-    await page.waitForTimeout(400);
-    if (await chooser.isVisible()) await page.locator('[data-test=columns-btn]').click();
+    for (let i = 0; i < 4; i++) {
+        const gone = await chooser.waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false);
+        if (gone) break;
+        await page.locator('[data-test=columns-btn]').click();
+    }
     await chooser.waitFor({ state: 'hidden' });
 
     // Empty form: the server's 422 lands under the fields it names.
