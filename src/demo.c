@@ -2,6 +2,7 @@
  * same county every time, so tests and screenshots are repeatable. The whole
  * load is one transaction. */
 #include "demo.h"
+#include "idcard.h"
 #include "audit.h"
 #include "auth.h"
 #include "boundary.h"
@@ -143,13 +144,9 @@ int demo_add(struct demo_ctx *d, const char *entity, json_t *obj, char *key, siz
 
 void demo_id_number(struct demo_ctx *d, const char *birth, char out[19])
 {
-    static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     /* 99xxxx: a region-code range no real county has (a synthetic person). */
     snprintf(out, 19, "990621%.4s%.2s%.2s%03u", birth, birth + 5, birth + 8, demo_rnd(d, 999) + 1);
-    int sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (out[i] - '0') * w[i];
-    out[17] = "10X98765432"[sum % 11];
+    out[17] = idcard_check_char(out);
     out[18] = '\0';
 }
 

@@ -89,6 +89,20 @@ static int export_audit(db_conn *c, const struct audit_actor *who, const struct 
     return -1;
 }
 
+/* The 创建人 column as people read it: the creator's display name, 系统 for
+ * rows the machine wrote (demo data, migrations, the command line). */
+static const char *creator_shown(json_t *o)
+{
+    const char *name = json_string_value(json_object_get(o, "created_by_name"));
+    const char *login = json_string_value(json_object_get(o, "created_by"));
+    if (name && *name)
+        return name;
+    if (!login || !*login || strcmp(login, "system") == 0 || strcmp(login, "demo") == 0 ||
+        strcmp(login, "migrate") == 0 || strcmp(login, "init") == 0 || strcmp(login, "cli") == 0)
+        return "系统";
+    return login;
+}
+
 long entity_export_file(db_conn *c, const struct audit_actor *who, const struct entity *e,
                         int nfilters, const char *const *keys, const char *const *values,
                         const char *path, char **err)
@@ -174,7 +188,7 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
         }
         sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, "created_at")));
         if (!entity_is_region_table(e))
-            sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, "created_by")));
+            sheetw_text(w, (int)row, col++, creator_shown(o));
         json_decref(o);
     }
     db_done(s);

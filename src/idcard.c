@@ -26,8 +26,7 @@ static long today_cst(void)
     return (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100L + tm.tm_mday;
 }
 
-/* The check character for the first 17 digits. */
-static char check_char(const char *id)
+char idcard_check_char(const char *id)
 {
     static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     int sum = 0;
@@ -81,7 +80,7 @@ static int validate_at(const char *id, const char **why, long today)
         reason = "出生日期不能晚于今天";
         goto bad;
     }
-    if (check_char(id) != last) {
+    if (idcard_check_char(id) != last) {
         reason = "校验位错误";
         goto bad;
     }

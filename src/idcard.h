@@ -13,6 +13,10 @@
  * On success *why is set to NULL. The 6-digit region code is not checked. */
 int idcard_validate(const char *id, const char **why);
 
+/* The check character ('0'-'9' or 'X') for the 17 digits that start id
+ * (demo data makes valid numbers with it). */
+char idcard_check_char(const char *id);
+
 /* Masks id for display, "110**************X" style: the first 3 and the last
  * character kept, every one between replaced by '*'; a string shorter than 15
  * characters becomes all '*'. (docs/security.md, "Masks": the birth date,

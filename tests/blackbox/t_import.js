@@ -7,7 +7,7 @@
 // bad cell on spreadsheet row 7000.
 const fs = require('node:fs');
 const path = require('node:path');
-const { test, assert, assertError, assertStatus, brief, demoRegions, mkxlsx, multipart, isXlsx, XLSX_MIME, RUN_TAG } = require('./lib');
+const { test, assert, assertError, assertStatus, brief, demoRegions, mkxlsx, multipart, isXlsx, XLSX_MIME, RUN_TAG, xlsxCells } = require('./lib');
 
 const REGION_HEADER = '区域代码';
 
@@ -301,6 +301,17 @@ test('an exported sheet imports again (round trip)', { timeout: 90000 }, async (
     const ex = await s.admin('GET', `/api/v1/volunteers/export.xlsx?q=${encodeURIComponent(tag)}`);
     assertStatus(ex, 200, 'export');
     assert.ok(isXlsx(ex.bytes));
+    // 创建人 is the person's display name, as on the detail page, not a login.
+    const cells = xlsxCells(ex.bytes);
+    const byCol = cells[0].indexOf('创建人');
+    assert.ok(byCol >= 0, `no 创建人 column: ${cells[0].join(',')}`);
+    const mine = (await byName(s, `${tag}0`))[0];
+    assert.ok(mine.created_by_name && mine.created_by_name !== mine.created_by, `created_by_name ${mine.created_by_name} for ${mine.created_by}`);
+    assert.deepStrictEqual(cells.slice(1).map((row) => row[byCol]), [mine.created_by_name, mine.created_by_name, mine.created_by_name]);
+    // The demo's own rows say 系统.
+    const demoRows = xlsxCells((await s.admin('GET', '/api/v1/volunteers/export.xlsx')).bytes).slice(1).map((row) => row[byCol]);
+    assert.ok(demoRows.includes('系统'), `no row by 系统 in ${[...new Set(demoRows)].join(',')}`);
+    assert.ok(!demoRows.includes('demo') && !demoRows.includes('admin'), `a login shown as 创建人: ${[...new Set(demoRows)].join(',')}`);
     const r = await postFile(s, 'volunteers', '', { bytes: ex.bytes, filename: 'export.xlsx', type: XLSX_MIME });
     assertStatus(r, 200, 'importing the export');
     assert.strictEqual(r.json.accepted, 3);

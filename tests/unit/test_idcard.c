@@ -21,9 +21,9 @@ static void test_check_char(void)
 {
     /* 11010519491231002: 1*7+1*9+0*10+1*5+0*8+5*4+1*2+9*1+4*6+9*3+1*7+2*9+3*10
      * +1*5+0*8+0*4+2*2 = 167; 167 mod 11 = 2; "10X98765432"[2] = 'X' */
-    CHECK_INT(check_char("11010519491231002"), 'X');
-    CHECK_INT(check_char("32010619880712100"), '1');
-    CHECK_INT(check_char("32010619880712106"), '0');
+    CHECK_INT(idcard_check_char("11010519491231002"), 'X');
+    CHECK_INT(idcard_check_char("32010619880712100"), '1');
+    CHECK_INT(idcard_check_char("32010619880712106"), '0');
 }
 
 static void test_valid(void)

@@ -260,34 +260,39 @@ static const struct {
     {"five_into", "安全知识进校园"},
 };
 
+/* One activity in year, drawn from the stream: a third held by the
+ * township, the rest by a village. */
+static json_t *activity_row(struct demo_ctx *d, int year)
+{
+    char held[11], tcode[32];
+    int k = (int)demo_rnd(d, sizeof acts / sizeof acts[0]);
+    demo_date(d, year, held);
+    const char *region = d->villages[demo_rnd(d, (unsigned)d->nvillages)];
+    if (demo_rnd(d, 3) == 0) {
+        snprintf(tcode, sizeof tcode, "%.9s000", region);
+        region = tcode;
+    }
+    const char *place = demo_rnd(d, 2) ? "村委会活动室" : "镇政府会议室";
+    int participants = (int)(20 + demo_rnd(d, 400));
+    const char *organizer = demo_rnd(d, 2) ? "镇安办" : "村委会";
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "region", region, "title",
+                          acts[k].title, "kind", acts[k].kind, "held_on", held, "place", place,
+                          "participants", participants, "organizer", organizer, "for_safe", 1);
+    if (strstr(acts[k].title, "禁毒"))
+        json_object_set_new(o, "for_drug_free", json_true());
+    if (strstr(acts[k].title, "法"))
+        json_object_set_new(o, "for_rule_of_law", json_true());
+    if (strcmp(acts[k].kind, "lecture") == 0 || strstr(acts[k].title, "五进"))
+        json_object_set_new(o, "for_civilized", json_true());
+    return o;
+}
+
 static int demo(struct demo_ctx *d, char **err)
 {
     for (int year = 2024; year <= 2025; year++)
-        for (int i = 0; i < 240; i++) {
-            char held[11], tcode[32];
-            int k = (int)demo_rnd(d, sizeof acts / sizeof acts[0]);
-            demo_date(d, year, held);
-            const char *region = d->villages[demo_rnd(d, (unsigned)d->nvillages)];
-            if (demo_rnd(d, 3) == 0) {
-                snprintf(tcode, sizeof tcode, "%.9s000", region);
-                region = tcode;
-            }
-            const char *place = demo_rnd(d, 2) ? "村委会活动室" : "镇政府会议室";
-            int participants = (int)(20 + demo_rnd(d, 400));
-            const char *organizer = demo_rnd(d, 2) ? "镇安办" : "村委会";
-            json_t *o =
-                json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "region", region, "title",
-                          acts[k].title, "kind", acts[k].kind, "held_on", held, "place", place,
-                          "participants", participants, "organizer", organizer, "for_safe", 1);
-            if (strstr(acts[k].title, "禁毒"))
-                json_object_set_new(o, "for_drug_free", json_true());
-            if (strstr(acts[k].title, "法"))
-                json_object_set_new(o, "for_rule_of_law", json_true());
-            if (strcmp(acts[k].kind, "lecture") == 0 || strstr(acts[k].title, "五进"))
-                json_object_set_new(o, "for_civilized", json_true());
-            if (demo_add(d, "activities", o, NULL, 0, err))
+        for (int i = 0; i < 240; i++)
+            if (demo_add(d, "activities", activity_row(d, year), NULL, 0, err))
                 return -1;
-        }
     return 0;
 }
 
@@ -298,29 +303,9 @@ static int demo_scale(struct demo_ctx *d, char **err)
     long n = demo_scale_n(d, 20000);
     if (demo_bulk_begin(d, "activities", n, err))
         return -1;
-    for (long i = 0; i < n; i++) {
-        char held[11], tcode[32];
-        int k = (int)demo_rnd(d, sizeof acts / sizeof acts[0]);
-        demo_date(d, 2024 + (int)demo_rnd(d, 2), held);
-        const char *region = d->villages[demo_rnd(d, (unsigned)d->nvillages)];
-        if (demo_rnd(d, 3) == 0) {
-            snprintf(tcode, sizeof tcode, "%.9s000", region);
-            region = tcode;
-        }
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "region", region, "title",
-                              acts[k].title, "kind", acts[k].kind, "held_on", held, "place",
-                              demo_rnd(d, 2) ? "村委会活动室" : "镇政府会议室", "participants",
-                              (int)(20 + demo_rnd(d, 400)), "organizer",
-                              demo_rnd(d, 2) ? "镇安办" : "村委会", "for_safe", 1);
-        if (strstr(acts[k].title, "禁毒"))
-            json_object_set_new(o, "for_drug_free", json_true());
-        if (strstr(acts[k].title, "法"))
-            json_object_set_new(o, "for_rule_of_law", json_true());
-        if (strcmp(acts[k].kind, "lecture") == 0 || strstr(acts[k].title, "五进"))
-            json_object_set_new(o, "for_civilized", json_true());
-        if (demo_bulk_add(d, o, NULL, err))
+    for (long i = 0; i < n; i++)
+        if (demo_bulk_add(d, activity_row(d, 2024 + (int)demo_rnd(d, 2)), NULL, err))
             return -1;
-    }
     return demo_bulk_end(d, err);
 }
 

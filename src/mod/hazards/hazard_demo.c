@@ -63,6 +63,20 @@ static const struct {
 static const char *kinds_insp[] = {"routine", "special",     "seasonal",
                                    "holiday", "county_spot", "joint"};
 
+/* A major hazard's rectification plan (five parts, 五落实), written the same
+ * way by the demo's transitions and by the bulk scale rows. */
+static void major_plan_set(json_t *o, const char *found, const char *measures)
+{
+    char plan[11];
+    day_plus(found, 180, plan);
+    json_object_set_new(o, "plan_target", json_string("彻底消除重大隐患"));
+    json_object_set_new(o, "plan_measures", json_string(measures));
+    json_object_set_new(o, "plan_funds", json_string("单位自筹"));
+    json_object_set_new(o, "plan_people", json_string("单位负责人及安全管理人"));
+    json_object_set_new(o, "plan_deadline", json_string(plan));
+    json_object_set_new(o, "plan_emergency", json_string("设置警戒区，落实专人值守"));
+}
+
 static int demo_hazards(struct demo_ctx *d, char **err)
 {
     const int nunits = 60;
@@ -161,15 +175,8 @@ static int demo_hazards(struct demo_ctx *d, char **err)
             json_t *in = json_pack("{s:s, s:i, s:s, s:s, s:s}", "action", "assign", "deadline_days",
                                    days, "responsible_unit", unit_label[u], "responsible_person",
                                    "单位安全管理人", "measures", kinds[k].measures);
-            if (grade[0] == 'm') {
-                day_plus(found, 180, next);
-                json_object_set_new(in, "plan_target", json_string("彻底消除重大隐患"));
-                json_object_set_new(in, "plan_measures", json_string(kinds[k].measures));
-                json_object_set_new(in, "plan_funds", json_string("单位自筹"));
-                json_object_set_new(in, "plan_people", json_string("单位负责人及安全管理人"));
-                json_object_set_new(in, "plan_deadline", json_string(next));
-                json_object_set_new(in, "plan_emergency", json_string("设置警戒区，落实专人值守"));
-            }
+            if (grade[0] == 'm')
+                major_plan_set(in, found, kinds[k].measures);
             if (hz_step(d, hid, day, in, err))
                 return -1;
             if (p >= 8 && demo_rnd(d, 8) == 0) {
@@ -450,16 +457,8 @@ static int scale_hazards(struct demo_ctx *d, long n, const struct scale_unit *u,
             json_object_set_new(o, "responsible_unit", json_string(unit_names[x->type]));
             json_object_set_new(o, "responsible_person", json_string("单位安全管理人"));
             json_object_set_new(o, "measures", json_string(kinds[ki].measures));
-            if (grade[0] == 'm') {
-                char plan[11];
-                day_plus(found, 180, plan);
-                json_object_set_new(o, "plan_target", json_string("彻底消除重大隐患"));
-                json_object_set_new(o, "plan_measures", json_string(kinds[ki].measures));
-                json_object_set_new(o, "plan_funds", json_string("单位自筹"));
-                json_object_set_new(o, "plan_people", json_string("单位负责人及安全管理人"));
-                json_object_set_new(o, "plan_deadline", json_string(plan));
-                json_object_set_new(o, "plan_emergency", json_string("设置警戒区，落实专人值守"));
-            }
+            if (grade[0] == 'm')
+                major_plan_set(o, found, kinds[ki].measures);
             if (demo_rnd(d, 8) == 0) {
                 char on[11];
                 day_plus(notice, 10, on);

@@ -73,6 +73,36 @@ static int how_many(struct demo_ctx *d, const char *village, int year, int base1
     return (n10 + 5) / 10;
 }
 
+/* One incident of kind in village v in year, drawn from the stream: one in
+ * death_odds has a death. When larger is not NULL and still 0, the first road
+ * accident of 2024 is made the county's one 较大 accident (3 deaths) and
+ * *larger set. */
+static json_t *incident_row(struct demo_ctx *d, unsigned v, const char *kind, int year,
+                            unsigned death_odds, int *larger)
+{
+    int k = kind_index(kind);
+    char day[11], place[96], desc[160], time[6];
+    demo_date(d, year, day);
+    snprintf(place, sizeof place, "%s%s", d->vnames[v], kinds[k].place);
+    snprintf(desc, sizeof desc, "%s%s，%s。", day, place, kinds[k].what);
+    int deaths = demo_rnd(d, death_odds) == 0 ? 1 : 0;
+    int injured = (int)demo_rnd(d, 3);
+    int serious = injured && demo_rnd(d, 3) == 0 ? 1 : 0;
+    double loss = strcmp(kind, "public_security") == 0 ? 500.0 * (1 + demo_rnd(d, 20))
+                                                       : 1000.0 * (1 + demo_rnd(d, 80));
+    if (larger && year == 2024 && !*larger && strcmp(kind, "road_traffic") == 0) {
+        deaths = 3;
+        injured = 5;
+        serious = 2;
+        *larger = 1;
+    }
+    snprintf(time, sizeof time, "%02u:%02u", demo_rnd(d, 24), demo_rnd(d, 60));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:s, s:s}", "region",
+                     d->villages[v], "kind", kind, "occurred_on", day, "occurred_time", time,
+                     "place", place, "deaths", deaths, "injured", injured, "seriously_injured",
+                     serious, "loss", loss, "description", desc, "source", kinds[k].source);
+}
+
 static int demo_incidents(struct demo_ctx *d, char **err)
 {
     int larger_done = 0;
@@ -80,32 +110,8 @@ static int demo_incidents(struct demo_ctx *d, char **err)
         for (int v = 0; v < d->nvillages; v++) {
             int n = how_many(d, d->villages[v], year, 12);
             for (int i = 0; i < n; i++) {
-                const char *kind = pick_kind(d, i);
-                int k = kind_index(kind);
-                char day[11], place[96], desc[160];
-                demo_date(d, year, day);
-                snprintf(place, sizeof place, "%s%s", d->vnames[v], kinds[k].place);
-                snprintf(desc, sizeof desc, "%s%s，%s。", day, place, kinds[k].what);
-                int deaths = demo_rnd(d, 20) == 0 ? 1 : 0;
-                int injured = (int)demo_rnd(d, 3);
-                int serious = injured && demo_rnd(d, 3) == 0 ? 1 : 0;
-                double loss = strcmp(kind, "public_security") == 0 ? 500.0 * (1 + demo_rnd(d, 20))
-                                                                   : 1000.0 * (1 + demo_rnd(d, 80));
-                /* One 较大 road accident in 2024 (3 deaths), none in 2025. */
-                if (year == 2024 && !larger_done && strcmp(kind, "road_traffic") == 0) {
-                    deaths = 3;
-                    injured = 5;
-                    serious = 2;
-                    larger_done = 1;
-                }
-                char time[6];
-                snprintf(time, sizeof time, "%02u:%02u", demo_rnd(d, 24), demo_rnd(d, 60));
                 if (demo_add(d, "incidents",
-                             json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:s, s:s}",
-                                       "region", d->villages[v], "kind", kind, "occurred_on", day,
-                                       "occurred_time", time, "place", place, "deaths", deaths,
-                                       "injured", injured, "seriously_injured", serious, "loss",
-                                       loss, "description", desc, "source", kinds[k].source),
+                             incident_row(d, (unsigned)v, pick_kind(d, i), year, 20, &larger_done),
                              NULL, 0, err))
                     return -1;
             }
@@ -241,24 +247,8 @@ static int scale_incidents(struct demo_ctx *d, long n, char **err)
     for (long i = 0; rc == 0 && i < n; i++) {
         unsigned v = demo_rnd(d, (unsigned)d->nvillages);
         const char *kind = pick_kind(d, 0);
-        int k = kind_index(kind);
-        char day[11], place[96], desc[160], time[6];
-        demo_date(d, 2024 + (int)demo_rnd(d, 2), day);
-        snprintf(place, sizeof place, "%s%s", d->vnames[v], kinds[k].place);
-        snprintf(desc, sizeof desc, "%s%s，%s。", day, place, kinds[k].what);
-        int deaths = demo_rnd(d, 40) == 0 ? 1 : 0;
-        int injured = (int)demo_rnd(d, 3);
-        int serious = injured && demo_rnd(d, 3) == 0 ? 1 : 0;
-        double loss = strcmp(kind, "public_security") == 0 ? 500.0 * (1 + demo_rnd(d, 20))
-                                                           : 1000.0 * (1 + demo_rnd(d, 80));
-        snprintf(time, sizeof time, "%02u:%02u", demo_rnd(d, 24), demo_rnd(d, 60));
-        rc = demo_bulk_add(d,
-                           json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:s, s:s}",
-                                     "region", d->villages[v], "kind", kind, "occurred_on", day,
-                                     "occurred_time", time, "place", place, "deaths", deaths,
-                                     "injured", injured, "seriously_injured", serious, "loss", loss,
-                                     "description", desc, "source", kinds[k].source),
-                           NULL, err);
+        rc = demo_bulk_add(d, incident_row(d, v, kind, 2024 + (int)demo_rnd(d, 2), 40, NULL), NULL,
+                           err);
     }
     return rc || demo_bulk_end(d, err) ? -1 : 0;
 }

@@ -10,20 +10,17 @@
 #include <string.h>
 
 #include "demo.h"
+#include "idcard.h"
 #include "util.h"
 
 /* Unique per person: the seq digits are the person's number. */
 static void id_number(int n, const char *birth, char out[19])
 {
-    static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     char t[40];
     snprintf(t, sizeof t, "99%04d%.4s%.2s%.2s%03d", (1621 + n / 1000) % 10000, birth, birth + 5,
              birth + 8, n % 1000);
     memcpy(out, t, 17);
-    int sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (out[i] - '0') * w[i];
-    out[17] = "10X98765432"[sum % 11];
+    out[17] = idcard_check_char(out);
     out[18] = '\0';
 }
 
@@ -265,15 +262,11 @@ int reg_demo(struct demo_ctx *d, char **err)
  * region digits are 9 and n / 1000, the sequence n % 1000. */
 static void scale_id_number(long n, const char *birth, char out[19])
 {
-    static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     char t[40];
     snprintf(t, sizeof t, "9%05ld%.4s%.2s%.2s%03ld", (n / 1000) % 100000, birth, birth + 5,
              birth + 8, n % 1000);
     memcpy(out, t, 17);
-    int sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (out[i] - '0') * w[i];
-    out[17] = "10X98765432"[sum % 11];
+    out[17] = idcard_check_char(out);
     out[18] = '\0';
 }
 
