@@ -4,7 +4,7 @@
 // fields), the working-day deadline of a notice, overdue derived at query
 // time, and `safecomm check` against a tampered state. Runs on both backends.
 
-const { test, assert, assertStatus, sqlite, cli } = require('./lib');
+const { test, assert, assertError, assertStatus, sqlite, cli } = require('./lib');
 
 const TOWN = '511621101000'; // 九龙镇
 const VILLAGE = '511621101001';
@@ -117,9 +117,15 @@ test('hazards: one hazard through every transition and refusal; the notice date 
 
     // Supervision and public listing: county only.
     assertStatus(await step(s, id, { action: 'supervise', level: 'county', letter: '督办函' }, town), 403, 'town supervises');
+    // The level is one of the 督办级别 table's codes; any other is refused
+    // and names the field, and nothing is written.
+    const bad = assertError(await step(s, id, { action: 'supervise', level: '省里', letter: '督办函' }, county), 422, 'level', 'an unknown level');
+    assert.match(bad.fields.level, /县级督办/, `the message lists the levels: ${bad.fields.level}`);
+    assert.strictEqual((await s.admin('GET', `/api/v1/hazards/${id}`)).json.supervised, false, 'supervised after a refused step');
     r = await step(s, id, { action: 'supervise', level: 'county', letter: '县安办督办函〔2025〕1号' }, county);
     assertStatus(r, 200, 'county supervises');
     assert.strictEqual(r.json.supervised, true);
+    assert.strictEqual(r.json.supervise_level_label, '县级督办', 'the level is read by its name');
     assert.strictEqual(r.json.supervised_on, '2025-09-26');
     assertStatus(await step(s, id, { action: 'delist' }, county), 409, 'delist before listing');
     r = await step(s, id, { action: 'list_publicly' }, county);

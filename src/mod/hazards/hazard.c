@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "authz.h"
 #include "calendar.h"
+#include "dict.h"
 #include "entity.h"
 #include "files.h"
 #include "buf.h"
@@ -90,9 +91,9 @@ const struct audit_label hazard_audit_labels[HAZARD_NAUDIT_LABELS] = {
     {AUDIT_KEY, "hazards", "level", "督办级别", NULL},
     {AUDIT_KEY, "hazards", "letter", "督办函", NULL},
     {AUDIT_KEY, "hazards", "photos", "照片", NULL},
-    {AUDIT_VALUE, "hazards", "county", "县级", NULL},
-    {AUDIT_VALUE, "hazards", "township", "乡镇级", NULL},
-    {AUDIT_VALUE, "hazards", "city", "市级", NULL},
+    {AUDIT_VALUE, "hazards", "county", "县级督办", NULL},
+    {AUDIT_VALUE, "hazards", "township", "乡镇督办", NULL},
+    {AUDIT_VALUE, "hazards", "city", "市级督办", NULL},
     {AUDIT_VALUE, "hazards", "notice_html", "整改通知书（网页）", NULL},
     {AUDIT_VALUE, "hazards", "notice_pdf", "整改通知书（PDF）", NULL},
 };
@@ -365,6 +366,18 @@ int hazard_apply(db_conn *c, arena *a, const struct audit_actor *who, const char
         }
     }
     validate_body(t, in, errors);
+    if (strcmp(t->action, "supervise") == 0) {
+        /* The level is a dictionary code: the list, the export and the
+         * statistics read it by the table. */
+        const char *level = text_of(in, "level");
+        struct dict_cache *dc = dict_cache_new(a, c);
+        if (level && *level && !json_object_get(errors, "level") &&
+            !dict_label(dc, "supervise_level", level))
+            json_object_set_new(
+                errors, "level",
+                json_string(arena_printf(a, "督办级别必须是以下之一：%s",
+                                         dict_labels_joined(dc, "supervise_level"))));
+    }
     char today[11], now[32];
     util_today(today);
     util_now_iso(now);
