@@ -17,6 +17,7 @@
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -51,6 +52,17 @@ static const char *col_label(const struct entity *e, const struct field *f)
     return f == &entity_region_field || (entity_is_region_table(e) && strcmp(f->name, "code") == 0)
                ? "区域代码"
                : f->label;
+}
+
+/* The heading of the column an export adds after a field that readers are
+ * shown in words (field.shown_sql / field.shown): the field's own column
+ * keeps the stored value, so that the sheet imports again, and this one says
+ * it as the page does. NULL for a field without one. */
+static const char *shown_col_label(arena *a, const struct entity *e, const struct field *f)
+{
+    if (!f->shown_sql && !f->shown)
+        return NULL;
+    return arena_printf(a, "%s%s", col_label(e, f), f->shown_sql ? "（名称）" : "（说明）");
 }
 
 /* The filter of an export as its audit entry keeps it: the value of a
@@ -133,9 +145,12 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
         labels[nl++] = "编号";
     for (int i = 0; i < entity_col_count(e); i++)
         if (!(entity_col_at(e, i)->flags & FF_NOEXPORT)) {
+            assert(nl < 124);
             labels[nl++] = col_label(e, entity_col_at(e, i));
             if (entity_col_at(e, i) == &entity_region_field)
                 labels[nl++] = "所属区域";
+            else if (shown_col_label(a, e, entity_col_at(e, i)))
+                labels[nl++] = shown_col_label(a, e, entity_col_at(e, i));
         }
     labels[nl++] = "创建时间";
     if (!entity_is_region_table(e))
@@ -182,9 +197,14 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
                 sheetw_text(w, (int)row, col, json_string_value(v));
             }
             col++;
-            if (f == &entity_region_field)
+            if (f == &entity_region_field) {
                 sheetw_text(w, (int)row, col++,
                             json_string_value(json_object_get(o, "region_name")));
+            } else if (f->shown_sql || f->shown) {
+                char key[96];
+                snprintf(key, sizeof key, "%s_text", f->name);
+                sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, key)));
+            }
         }
         sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, "created_at")));
         if (!entity_is_region_table(e))
@@ -412,6 +432,18 @@ static json_t *cell_value(struct import_ctx *x, const struct field *f, int by_na
     }
 }
 
+/* A heading of the columns an export adds in words (shown_col_label): an
+ * exported sheet imports again without them named as left out. */
+static int is_shown_heading(struct import_ctx *x, const char *h)
+{
+    for (int i = 0; i < entity_col_count(x->e); i++) {
+        const char *l = shown_col_label(x->a, x->e, entity_col_at(x->e, i));
+        if (l && strcmp(l, h) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int import_header(struct import_ctx *x, const char *const *cells, size_t n)
 {
     const struct field *cols[128];
@@ -434,7 +466,8 @@ static int import_header(struct import_ctx *x, const char *const *cells, size_t 
     json_decref(x->ignored);
     x->ignored = json_array();
     for (int i = 0; i < x->ncols; i++)
-        if (!x->colmap[i] && *cells[i] && json_array_size(x->ignored) < 100)
+        if (!x->colmap[i] && *cells[i] && !is_shown_heading(x, cells[i]) &&
+            json_array_size(x->ignored) < 100)
             json_array_append_new(x->ignored, json_string(cells[i]));
     /* A required column missing from the header is a file error, not a row error. */
     for (int k = 0; k < ncol; k++) {

@@ -324,3 +324,34 @@ test('an exported sheet imports again (round trip)', { timeout: 90000 }, async (
         assert.strictEqual(found[0].region, found[1].region);
     }
 });
+
+// A field stored as a code or an id (a help visit's person, its worker's
+// login) is exported as stored, for the sheet to import again, and beside it
+// in words as the page says it; importing the export does not name the
+// words' columns as left out.
+test('an export says in words what a field stores as an id or a login, beside it; the sheet imports again', { timeout: 90000 }, async (ctx) => {
+    const s = await ctx.server();
+    const v = (await s.admin('GET', '/api/v1/help_visits?page_size=1')).json.items[0];
+    assert.ok(v && v.subject_id_text && v.worker_text, `a visit with its names: ${JSON.stringify(v)}`);
+    const ex = await s.admin('GET', `/api/v1/help_visits/export.xlsx?subject_id=${v.subject_id}`);
+    assertStatus(ex, 200, 'export');
+    const cells = xlsxCells(ex.bytes);
+    const h = cells[0];
+    const subj = h.indexOf('帮教对象');
+    const worker = h.indexOf('走访人');
+    assert.ok(subj > 0 && worker > 0, `headings: ${h.join(',')}`);
+    assert.strictEqual(h[subj + 1], '帮教对象（名称）');
+    assert.strictEqual(h[worker + 1], '走访人（名称）');
+    const row = cells.slice(1).find((r) => r[0] === v.id);
+    assert.ok(row, `visit ${v.id} not in the export`);
+    assert.strictEqual(row[subj], v.subject_id);
+    assert.strictEqual(row[subj + 1], v.subject_id_text);
+    assert.strictEqual(row[worker], v.worker);
+    assert.strictEqual(row[worker + 1], v.worker_text);
+    assert.notStrictEqual(v.worker_text, v.worker, 'the worker named by the login');
+    const r = await postFile(s, 'help_visits', '', { bytes: ex.bytes, filename: 'export.xlsx', type: XLSX_MIME });
+    assertStatus(r, 200, 'importing the export');
+    assert.strictEqual(r.json.accepted, cells.length - 1);
+    for (const c of ['帮教对象（名称）', '走访人（名称）'])
+        assert.ok(!r.json.ignored_columns.includes(c), `${c} named as left out: ${r.json.ignored_columns}`);
+});
