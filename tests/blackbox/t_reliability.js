@@ -21,6 +21,8 @@ const { test, assert, assertStatus, brief, demoRegions, multipart, sleep, RUN_TA
 
 const CYCLES = Number(process.env.SAFECOMM_KILL_CYCLES || 10);
 const SOAK_S = Number(process.env.SAFECOMM_SOAK_SECONDS || 60);
+const SOAK_SCALE = process.env.SAFECOMM_SOAK_SCALE || '';
+const SOAK_DIVISOR = Number(process.env.SAFECOMM_SOAK_DIVISOR || 1);
 const IMPORT_ROWS = 2000;
 
 async function checkPasses(s, what) {
@@ -230,11 +232,21 @@ function rssKb(pid) {
     }
 }
 
-sqliteOnly(`soak: ${SOAK_S} s of mixed load at 64 connections: no error, no 5xx, memory bounded, check passes, rows equal the writes acknowledged`, { timeout: SOAK_S * 1000 + 240000 }, async (ctx) => {
+sqliteOnly(`soak: ${SOAK_S} s of mixed load at 64 connections: no error, no 5xx, memory bounded, check passes, rows equal the writes acknowledged`, { timeout: SOAK_S * 1000 + (SOAK_SCALE ? 2400000 : 240000) }, async (ctx) => {
     // The sanitizer build keeps freed memory in a quarantine (256 MB by
     // default) that would read as growth: a small one here.
     const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=16'].filter(Boolean).join(':');
-    const s = await ctx.serverWith({ env: { ASAN_OPTIONS: asan } });
+    // SAFECOMM_SOAK_SCALE=county (the long run): the demo grown to a county's
+    // size first (`demo --scale county`, SAFECOMM_SOAK_DIVISOR to shrink it).
+    let base = {};
+    if (SOAK_SCALE) {
+        const c = await ctx.demoCopy();
+        const args = ['demo', '--db', c.db, '--scale', SOAK_SCALE, '--scale-divisor', String(SOAK_DIVISOR)];
+        const r = await lib.cliRun(args, { env: { SAFECOMM_ADMIN_PASSWORD: lib.ADMIN_PASSWORD }, timeout: 1800000 });
+        assert.strictEqual(r.code, 0, `demo --scale ${SOAK_SCALE}: ${r.stderr}`);
+        base = { db: c.db, token: c.token };
+    }
+    const s = await ctx.serverWith({ ...base, env: { ASAN_OPTIONS: asan } });
     const reg = await demoRegions(s);
     const ids = (await s.admin('GET', '/api/v1/volunteers?page_size=100')).json.items.map((o) => o.id);
     assert.ok(ids.length > 0, 'the demo has volunteers to read');
