@@ -66,7 +66,11 @@ enum field_flag {
      * phone's card shows them under the title (the hazard's 整改期限 and
      * 状态). Only how the console lays out a list; GET /meta/entities says
      * "key_column". */
-    FF_KEYCOL = 1 << 13
+    FF_KEYCOL = 1 << 13,
+    /* A quantity that adds up across records (people, hours, yuan, rooms):
+     * the list's 本页合计 and the export's 合计 row add it. An age, a year, a
+     * rate or a score does not. GET /meta/entities says "sum". */
+    FF_SUM = 1 << 14
 };
 
 struct field {

@@ -605,6 +605,8 @@ static json_t *field_meta(const struct field *f)
         json_object_set_new(o, "create_only", json_true());
     if (f->ref)
         json_object_set_new(o, "ref", json_string(f->ref));
+    if (f->flags & FF_SUM)
+        json_object_set_new(o, "sum", json_true());
     if (f->flags & FF_KEYCOL)
         json_object_set_new(o, "key_column", json_true());
     return o;

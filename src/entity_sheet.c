@@ -170,6 +170,9 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
     entity_binds_apply(s, &q.b);
     int st;
     long row = 0;
+    /* The 合计 row: each FF_SUM column's total, by the column it is in. */
+    double total[128] = {0};
+    char summed[128] = {0};
     while ((st = db_step(s)) == DB_ROW) {
         json_t *o = entity_row_json(e, s, dc);
         int col = 0;
@@ -189,6 +192,8 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
                 sheetw_text(w, (int)row, col, json_string_value(json_object_get(o, key)));
             } else if (json_is_number(v)) {
                 sheetw_number(w, (int)row, col, json_number_value(v));
+                if (f->flags & FF_SUM)
+                    total[col] += json_number_value(v);
             } else if (json_is_boolean(v)) {
                 sheetw_text(w, (int)row, col, json_is_true(v) ? "是" : "否");
             } else if (f->type == FT_DATE) {
@@ -196,6 +201,8 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
             } else {
                 sheetw_text(w, (int)row, col, json_string_value(v));
             }
+            if (f->flags & FF_SUM)
+                summed[col] = 1;
             col++;
             if (f == &entity_region_field) {
                 sheetw_text(w, (int)row, col++,
@@ -212,6 +219,12 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
         json_decref(o);
     }
     db_done(s);
+    if (st == DB_DONE && row > 0 && memchr(summed, 1, sizeof summed)) {
+        sheetw_text(w, (int)row + 1, 0, "合计");
+        for (int k = 1; k < nl; k++)
+            if (summed[k])
+                sheetw_number(w, (int)row + 1, k, total[k]);
+    }
     if (st != DB_DONE) {
         sheetw_close(w, err);
         free(*err);
@@ -297,6 +310,7 @@ struct import_ctx {
     long total, accepted, rejected;
     json_t *rows;
     json_t *ignored; /* header cells that name no column: the report says so */
+    int totals_row;  /* an export's sheet: its 合计 row is not a record */
     int db_status;
     int too_large;
     struct held_row *held; /* the rows read, in x->a */
@@ -461,6 +475,9 @@ static int import_header(struct import_ctx *x, const char *const *cells, size_t 
             x->region_by_name[i] = 1;
         }
     }
+    /* An export's sheet starts with 编号 (区域代码 for the regions) and ends
+     * with a 合计 row, which is passed over (header_or_blank). */
+    x->totals_row = n > 0 && (strcmp(cells[0], "编号") == 0 || strcmp(cells[0], "区域代码") == 0);
     /* Columns the import leaves out are named, so that a misspelt heading
      * is not silently a column of blanks (read again on a retry). */
     json_decref(x->ignored);
@@ -509,6 +526,8 @@ static int header_or_blank(struct import_ctx *x, const char *const *cells, size_
         *rc = import_header(x, cells, n) == 0 ? 0 : 1;
         return 1;
     }
+    if (x->totals_row && n > 0 && strcmp(cells[0], "合计") == 0)
+        return 1;
     for (size_t i = 0; i < n; i++)
         if (cells[i][0] != '\0')
             return 0;

@@ -307,9 +307,15 @@ test('an exported sheet imports again (round trip)', { timeout: 90000 }, async (
     assert.ok(byCol >= 0, `no 创建人 column: ${cells[0].join(',')}`);
     const mine = (await byName(s, `${tag}0`))[0];
     assert.ok(mine.created_by_name && mine.created_by_name !== mine.created_by, `created_by_name ${mine.created_by_name} for ${mine.created_by}`);
-    assert.deepStrictEqual(cells.slice(1).map((row) => row[byCol]), [mine.created_by_name, mine.created_by_name, mine.created_by_name]);
+    assert.deepStrictEqual(cells.slice(1, 4).map((row) => row[byCol]), [mine.created_by_name, mine.created_by_name, mine.created_by_name]);
+    // The last row adds up 服务时长 (a quantity), and nothing else.
+    const hoursCol = cells[0].indexOf('服务时长（小时）');
+    assert.strictEqual(cells.length, 5, 'three volunteers and the 合计 row');
+    assert.strictEqual(cells[4][0], '合计');
+    assert.strictEqual(cells[4][hoursCol], 0 + 1.5 + 3);
+    assert.strictEqual(cells[4].filter((c) => c !== undefined).length, 2, `the 合计 row: ${JSON.stringify(cells[4])}`);
     // The demo's own rows say 系统.
-    const demoRows = xlsxCells((await s.admin('GET', '/api/v1/volunteers/export.xlsx')).bytes).slice(1).map((row) => row[byCol]);
+    const demoRows = xlsxCells((await s.admin('GET', '/api/v1/volunteers/export.xlsx')).bytes).slice(1, -1).map((row) => row[byCol]);
     assert.ok(demoRows.includes('系统'), `no row by 系统 in ${[...new Set(demoRows)].join(',')}`);
     assert.ok(!demoRows.includes('demo') && !demoRows.includes('admin'), `a login shown as 创建人: ${[...new Set(demoRows)].join(',')}`);
     const r = await postFile(s, 'volunteers', '', { bytes: ex.bytes, filename: 'export.xlsx', type: XLSX_MIME });
@@ -354,4 +360,28 @@ test('an export says in words what a field stores as an id or a login, beside it
     assert.strictEqual(r.json.accepted, cells.length - 1);
     for (const c of ['帮教对象（名称）', '走访人（名称）'])
         assert.ok(!r.json.ignored_columns.includes(c), `${c} named as left out: ${r.json.ignored_columns}`);
+});
+
+// Which figures add up is declared once (FF_SUM): the meta tells the list's
+// 本页合计, and the export's 合计 row adds the same columns.
+test('quantities add up in 合计, ages and years do not: GET /meta/entities says "sum", the export adds those columns', async (ctx) => {
+    const s = await ctx.server();
+    const meta = (await s.admin('GET', '/api/v1/meta/entities')).json.items;
+    const field = (e, f) => meta.find((x) => x.name === e).fields.find((x) => x.name === f);
+    for (const [e, f] of [['incidents', 'deaths'], ['incidents', 'loss'], ['volunteers', 'hours'], ['donations', 'amount']])
+        assert.strictEqual(field(e, f).sum, true, `${e}.${f} adds up`);
+    for (const [e, f] of [['injury_cases', 'age'], ['projects', 'year'], ['regions', 'population'], ['surveys', 'rate'], ['risks', 'lec_d']])
+        assert.ok(!field(e, f).sum, `${e}.${f} does not add up`);
+    const list = (await s.admin('GET', '/api/v1/incidents?page_size=1&occurred_on_from=2025-01-01&occurred_on_to=2025-12-31')).json;
+    const ex = await s.admin('GET', '/api/v1/incidents/export.xlsx?occurred_on_from=2025-01-01&occurred_on_to=2025-12-31');
+    assertStatus(ex, 200, 'export');
+    const cells = xlsxCells(ex.bytes);
+    const last = cells[cells.length - 1];
+    assert.strictEqual(last[0], '合计');
+    assert.strictEqual(cells.length - 2, list.total, 'every record and the 合计 row');
+    const deaths = cells[0].indexOf('死亡人数');
+    const sum = cells.slice(1, -1).reduce((a, r) => a + (r[deaths] || 0), 0);
+    assert.ok(sum > 0, 'the demo has deaths in 2025');
+    assert.strictEqual(last[deaths], sum);
+    assert.strictEqual(last[cells[0].indexOf('发生日期')], undefined, 'a date is not added up');
 });

@@ -33,7 +33,7 @@ static const struct field activity_fields[] = {
     {.name = "participants",
      .label = "参加人数",
      .type = FT_INT,
-     .flags = FF_SORT | FF_LIST,
+     .flags = FF_SORT | FF_LIST | FF_SUM,
      .min = 0,
      .max = 1000000},
     {.name = "organizer", .label = "组织单位", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 100},

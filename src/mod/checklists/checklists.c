@@ -212,7 +212,7 @@ static const struct field item_fields[] = {
     {.name = "points",
      .label = "分值",
      .type = FT_NUM,
-     .flags = FF_REQUIRED | FF_LIST,
+     .flags = FF_REQUIRED | FF_LIST | FF_SUM,
      .min = 0,
      .max = 1000},
     {.name = "sort", .label = "顺序", .type = FT_INT, .flags = FF_SORT, .min = 0, .max = 100000},

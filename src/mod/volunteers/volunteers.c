@@ -43,7 +43,7 @@ static const struct field volunteer_fields[] = {
     {.name = "hours",
      .label = "服务时长（小时）",
      .type = FT_NUM,
-     .flags = FF_SORT | FF_LIST,
+     .flags = FF_SORT | FF_LIST | FF_SUM,
      .min = 0,
      .max = 100000},
     {.name = "note", .label = "备注", .type = FT_TEXT, .flags = FF_MULTILINE, .max_len = 500},
@@ -131,7 +131,10 @@ static const struct field team_fields[] = {
 };
 
 static const struct derived team_derived[] = {
-    {.f = {.name = "members", .label = "队员人数", .type = FT_INT, .flags = FF_READONLY | FF_LIST},
+    {.f = {.name = "members",
+           .label = "队员人数",
+           .type = FT_INT,
+           .flags = FF_READONLY | FF_LIST | FF_SUM},
      .expr = "(SELECT count(*) FROM volunteers v WHERE v.team_id = t.id AND v.deleted_at IS NULL)"},
 };
 
@@ -170,7 +173,7 @@ static const struct field service_fields[] = {
     {.name = "hours",
      .label = "服务时长（小时）",
      .type = FT_NUM,
-     .flags = FF_REQUIRED | FF_SORT | FF_LIST,
+     .flags = FF_REQUIRED | FF_SORT | FF_LIST | FF_SUM,
      .min = 0.1,
      .max = 24},
     {.name = "content",
