@@ -30,6 +30,15 @@ static int region_check(db_conn *c, json_t *obj, json_t *errors)
     return 0;
 }
 
+/* A level's code ("township") as readers say it ("乡镇（街道）"). */
+static void level_shown(buf *out, const char *value, struct dict_cache *dc)
+{
+    (void)dc;
+    const char *label = region_level_label(region_level_parse(value));
+    if (label)
+        buf_puts(out, label);
+}
+
 static const struct field region_fields[] = {
     {.name = "code",
      .label = "区域代码",
@@ -45,12 +54,14 @@ static const struct field region_fields[] = {
      .label = "级别",
      .type = FT_TEXT,
      .flags = FF_READONLY | FF_FILTER | FF_LIST,
-     .max_len = 10},
+     .max_len = 10,
+     .shown = level_shown},
     {.name = "parent",
      .label = "上级区域",
      .type = FT_TEXT,
      .flags = FF_READONLY | FF_FILTER | FF_LIST,
-     .max_len = 15},
+     .max_len = 15,
+     .shown_sql = "SELECT p.name FROM regions p WHERE p.code = t.parent"},
     {.name = "population",
      .label = "常住人口",
      .type = FT_INT,

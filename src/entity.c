@@ -208,6 +208,9 @@ void entity_select_cols(const struct entity *e, buf *sql, int today_n)
         for (int i = 0; i < e->nfields; i++)
             if (strcmp(e->fields[i].name, "code") != 0)
                 buf_printf(sql, ", t.%s", e->fields[i].name);
+        for (int i = 0; i < e->nfields; i++)
+            if (e->fields[i].shown_sql)
+                buf_printf(sql, ", (%s)", e->fields[i].shown_sql);
         return;
     }
     buf_puts(sql, "t.id, t.created_at, t.updated_at, t.created_by, t.region, r.name");
@@ -314,8 +317,9 @@ void entity_row_write(buf *o, const struct entity *e, db_stmt *s, struct dict_ca
             col_write(o, s, k++, i == 0 ? &id_field : NULL);
         }
     }
-    /* The shown_sql columns follow the creator's name (entity_select_cols). */
-    int shown_k = entity_is_region_table(e) ? -1 : 6 + e->nfields + e->nderived + 1;
+    /* The shown_sql columns follow the creator's name, or a region's fields
+     * (entity_select_cols). */
+    int shown_k = entity_is_region_table(e) ? 3 + e->nfields - 1 : 6 + e->nfields + e->nderived + 1;
     for (int i = 0; i < e->nfields; i++) {
         const struct field *f = &e->fields[i];
         if (entity_is_region_table(e) && strcmp(f->name, "code") == 0)
@@ -328,7 +332,7 @@ void entity_row_write(buf *o, const struct entity *e, db_stmt *s, struct dict_ca
             buf_printf(o, "\"%s_label\":", f->name);
             buf_json_string(o, label ? label : "");
         }
-        if (f->shown_sql && shown_k >= 0) {
+        if (f->shown_sql) {
             buf_printf(o, ",\"%s_text\":", f->name);
             col_write(o, s, shown_k++, NULL);
         } else if (f->shown && db_col_type(s, k) != DB_T_NULL) {

@@ -34,6 +34,12 @@
 
 /* ---- columns ---- */
 
+/* Whether an import reads field f: writable (or FF_IMPORT) and importable. */
+static int import_col(const struct field *f)
+{
+    return entity_field_settable(f, 1) && !(f->flags & FF_NOIMPORT);
+}
+
 /* Import columns: the region code first for plain entities, then every
  * writable, importable field. */
 static int import_cols(const struct entity *e, const struct field **out, int cap)
@@ -41,7 +47,7 @@ static int import_cols(const struct entity *e, const struct field **out, int cap
     int n = 0;
     for (int i = 0; i < entity_col_count(e) && n < cap; i++) {
         const struct field *f = entity_col_at(e, i);
-        if (entity_field_settable(f, 1) && !(f->flags & FF_NOIMPORT))
+        if (import_col(f))
             out[n++] = f;
     }
     return n;
@@ -186,10 +192,17 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
             const char *name = f == &entity_region_field ? "region" : f->name;
             json_t *v = json_object_get(
                 o, entity_is_region_table(e) && strcmp(name, "code") == 0 ? "code" : name);
+            char tkey[96];
+            snprintf(tkey, sizeof tkey, "%s_text", f->name);
+            json_t *shown = json_object_get(o, tkey);
             if (f->type == FT_DICT) {
                 char key[96];
                 snprintf(key, sizeof key, "%s_label", f->name);
                 sheetw_text(w, (int)row, col, json_string_value(json_object_get(o, key)));
+            } else if (f->shown && json_is_string(shown) && !import_col(f)) {
+                /* Codes with labels that no import reads back (a region's
+                 * level): the labels, as the page shows them. */
+                sheetw_text(w, (int)row, col, json_string_value(shown));
             } else if (json_is_number(v)) {
                 sheetw_number(w, (int)row, col, json_number_value(v));
                 if (f->flags & FF_SUM)

@@ -4,6 +4,9 @@
 #include <string.h>
 
 static const char *level_names[] = {"province", "city", "county", "township", "village", "grid"};
+/* What a reader is shown for each level: the console's LEVEL_LABELS
+ * (web/src/store.js) say the same. */
+static const char *level_labels[] = {"省", "市", "县（区）", "乡镇（街道）", "村（社区）", "网格"};
 /* Significant prefix length of each level's code. */
 static const int prefix_len[] = {2, 4, 6, 9, 12};
 
@@ -50,6 +53,11 @@ enum region_level region_level_of(const char *code)
 const char *region_level_name(enum region_level l)
 {
     return l >= RL_PROVINCE && l <= RL_GRID ? level_names[l] : "invalid";
+}
+
+const char *region_level_label(enum region_level l)
+{
+    return l >= RL_PROVINCE && l <= RL_GRID ? level_labels[l] : NULL;
 }
 
 enum region_level region_level_parse(const char *name)

@@ -19,6 +19,8 @@ enum region_level {
 
 enum region_level region_level_of(const char *code);
 const char *region_level_name(enum region_level l);
+/* The level in Chinese ("乡镇（街道）"); NULL for RL_INVALID. */
+const char *region_level_label(enum region_level l);
 enum region_level region_level_parse(const char *name);
 /* Parent code into out; 0 on success, -1 for a province or an invalid code. */
 int region_parent_of(const char *code, char out[REGION_CODE_MAX]);

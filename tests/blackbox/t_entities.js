@@ -2,7 +2,7 @@
 // The declared entities (volunteers, activities) through the generic API:
 // create / get / patch / list (paging, sort, filters, q search) / soft delete;
 // plus entity metadata, dictionaries and the working-day calendar.
-const { test, assert, assertError, assertStatus, brief, demoRegions, RUN_TAG, COUNTY } = require('./lib');
+const { test, assert, assertError, assertStatus, brief, demoRegions, xlsxCells, RUN_TAG, COUNTY } = require('./lib');
 
 const TIME_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$/;
 
@@ -331,6 +331,61 @@ test('meta/entities describes volunteers and activities', async (ctx) => {
     assert.ok(JSON.stringify(gender).includes('sex'), `volunteers.gender does not name its dict: ${JSON.stringify(gender)}`);
     const kind = by.activities.fields.find((f) => f.name === 'kind');
     assert.ok(JSON.stringify(kind).includes('activity_kind'), `activities.kind does not name its dict: ${JSON.stringify(kind)}`);
+});
+
+// Issue 17: a read carries "<field>_text", what a reader is shown for a code
+// or an id, and the labels say no Latin (a time is 时:分).
+test('reads show names, not codes or ids: region level and parent, template, unit, person', async (ctx) => {
+    const s = await ctx.server();
+    const reg = await demoRegions(s);
+    const county = (await s.admin('GET', `/api/v1/regions/${COUNTY}`)).json;
+    const town = await s.admin('GET', `/api/v1/regions/${reg.township}`);
+    assertStatus(town, 200, 'GET a township');
+    assert.strictEqual(town.json.level, 'township', 'level keeps its code');
+    assert.strictEqual(town.json.level_text, '乡镇（街道）', 'level_text');
+    assert.strictEqual(town.json.parent, COUNTY, 'parent keeps its code');
+    assert.strictEqual(town.json.parent_text, county.name, 'parent_text is the county\'s name');
+    const villages = await list(s, 'regions', `parent=${reg.township}&level=village`);
+    assert.ok(villages.items.length > 0, 'no village in the list');
+    for (const v of villages.items) {
+        assert.strictEqual(v.level_text, '村（社区）', `${v.code}: level_text in a list`);
+        assert.strictEqual(v.parent_text, town.json.name, `${v.code}: parent_text in a list`);
+    }
+    // The export says the level as the page does (no import reads it back).
+    const x = await s.admin('GET', `/api/v1/regions/export.xlsx?parent=${reg.township}&level=village`);
+    assertStatus(x, 200, 'regions export.xlsx');
+    const cells = xlsxCells(x.bytes);
+    const lv = cells[0].indexOf('级别');
+    assert.ok(lv >= 0, `no 级别 column: ${cells[0]}`);
+    assert.strictEqual(cells.length - 1, villages.total, 'every village exported');
+    for (const r of cells.slice(1)) assert.strictEqual(r[lv], '村（社区）', `exported level ${r[lv]}`);
+
+    const tpl = await create(s, 'checklist_templates', { region: COUNTY, code: `9${RUN_TAG}`.slice(0, 40), name: `燃气安全检查表${RUN_TAG}`, items: '软管未老化' });
+    const insp = await create(s, 'inspections', { region: reg.village, held_on: '2025-04-01', kind: 'routine', template: tpl.code });
+    assert.strictEqual(insp.template, tpl.code, 'template keeps its code');
+    assert.strictEqual(insp.template_text, tpl.name, 'template_text is the template\'s name');
+    const insp2 = (await s.admin('GET', `/api/v1/inspections/${insp.id}`)).json;
+    assert.strictEqual(insp2.template_text, tpl.name, 'template_text in a read');
+    // The demo's own template has a numeric code (no Latin on the page).
+    const demoTpl = await list(s, 'checklist_templates', 'page_size=100');
+    for (const t of demoTpl.items.filter((x) => x.created_by !== 'admin')) assert.match(t.code, /^\d+$/, `demo template code ${t.code}`);
+
+    const unit = await create(s, 'units', { region: reg.village, name: `城关加油站${RUN_TAG}`, type: (await s.admin('GET', '/api/v1/dicts/unit_type')).json.items[0].code });
+    const inc = await create(s, 'incidents', { region: reg.village, kind: 'fire', occurred_on: '2025-05-01', occurred_time: '09:30', unit_id: unit.id });
+    assert.strictEqual(inc.unit_id, unit.id, 'unit_id keeps the id');
+    assert.strictEqual(inc.unit_id_text, unit.name, 'unit_id_text is the unit\'s name');
+    const bad = await s.admin('POST', '/api/v1/incidents', { body: { region: reg.village, kind: 'fire', occurred_on: '2025-05-01', occurred_time: '9点半' } });
+    assertError(bad, 422, 'occurred_time', 'a time that is no time');
+    assert.ok(!/[A-Za-z]/.test(bad.json.error.fields.occurred_time), `the time's message: ${bad.json.error.fields.occurred_time}`);
+
+    const person = await create(s, 'persons', { region: reg.village, name: `赵六${RUN_TAG}` });
+    const sub = await create(s, 'help_subjects', { region: reg.village, person_id: person.id, kind: 'released_prisoner', start_date: '2025-01-01' });
+    assert.strictEqual(sub.person_id_text, person.name, 'person_id_text is the person\'s name');
+
+    const meta = (await s.admin('GET', '/api/v1/meta/entities')).json.items;
+    const label = (e, f) => meta.find((x) => x.name === e).fields.find((x) => x.name === f).label;
+    assert.strictEqual(label('incidents', 'occurred_time'), '发生时间（时:分）');
+    assert.strictEqual(label('injury_cases', 'injured_time'), '受伤时间（时:分）');
 });
 
 test('dicts: sex and activity_kind, list, unknown', async (ctx) => {

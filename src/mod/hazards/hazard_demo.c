@@ -60,6 +60,9 @@ static const struct {
     {"rural_housing", "things", "农村危房仍有人居住", "人员搬离，房屋加固或拆除"},
     {"special_equipment", "management", "电梯超期未检验", "委托检验机构检验"},
 };
+/* The demo's checklist template: a numeric code, as an office numbers its
+ * forms. */
+#define DEMO_TEMPLATE "001"
 static const char *kinds_insp[] = {"routine", "special",     "seasonal",
                                    "holiday", "county_spot", "joint"};
 
@@ -83,8 +86,7 @@ static int demo_hazards(struct demo_ctx *d, char **err)
     char unit_ids[60][24], unit_region[60][32], unit_label[60][96], unit_place[60][48];
     if (demo_add(d, "checklist_templates",
                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "region", DEMO_COUNTY, "code",
-                           "fire_small_venue", "name", "小场所消防安全检查表", "domain", "fire",
-                           "items",
+                           DEMO_TEMPLATE, "name", "小场所消防安全检查表", "domain", "fire", "items",
                            "营业执照、消防安全责任人和管理人明确\n"
                            "疏散通道、安全出口畅通，未被占用、堵塞、封闭\n"
                            "安全出口和疏散指示标志、应急照明完好有效\n"
@@ -135,7 +137,7 @@ static int demo_hazards(struct demo_ctx *d, char **err)
                          json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "region", unit_region[u],
                                    "held_on", found, "kind", kinds_insp[demo_rnd(d, 6)],
                                    "inspectors", inspector, "units_visited", unit_label[u],
-                                   "template", "fire_small_venue", "findings", kinds[k].title),
+                                   "template", DEMO_TEMPLATE, "findings", kinds[k].title),
                          insp, sizeof insp, err))
                 return -1;
             unsigned g = demo_rnd(d, 20);

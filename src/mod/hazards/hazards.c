@@ -134,7 +134,15 @@ static const struct field inspection_fields[] = {
      .flags = FF_SEARCH | FF_MULTILINE,
      .max_len = 2000},
     {.name = "places", .label = "检查场所", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 500},
-    {.name = "template", .label = "检查表", .type = FT_TEXT, .flags = FF_FILTER, .max_len = 40},
+    /* A template's code; readers are shown its name (a live template
+     * first, should a code have been used twice). */
+    {.name = "template",
+     .label = "检查表",
+     .type = FT_TEXT,
+     .flags = FF_FILTER,
+     .max_len = 40,
+     .shown_sql = "SELECT c.name FROM checklist_templates c WHERE c.code = t.template "
+                  "ORDER BY c.deleted_at IS NOT NULL, c.id LIMIT 1"},
     {.name = "findings",
      .label = "检查情况",
      .type = FT_TEXT,

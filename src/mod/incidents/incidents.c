@@ -113,7 +113,7 @@ static int incident_check_row(db_conn *c, json_t *obj, json_t *errors)
         error_set(errors, "seriously_injured", "重伤人数不能多于受伤人数");
     const char *t = text_of(obj, "occurred_time");
     if (t && !time_valid(t))
-        error_set(errors, "occurred_time", "必须是时间（HH:MM）");
+        error_set(errors, "occurred_time", "必须是时间（时:分，如 09:30）");
     const char *region = text_of(obj, "region");
     json_t *unit = json_object_get(obj, "unit_id");
     if (region && json_is_integer(unit)) {
@@ -158,7 +158,7 @@ static const struct field incident_fields[] = {
      .label = "发生日期",
      .type = FT_DATE,
      .flags = FF_REQUIRED | FF_SORT | FF_RANGE | FF_LIST},
-    {.name = "occurred_time", .label = "发生时间（HH:MM）", .type = FT_TEXT, .max_len = 5},
+    {.name = "occurred_time", .label = "发生时间（时:分）", .type = FT_TEXT, .max_len = 5},
     {.name = "place",
      .label = "发生地点",
      .type = FT_TEXT,
@@ -171,7 +171,8 @@ static const struct field incident_fields[] = {
      .type = FT_INT,
      .flags = FF_FILTER | FF_NOEXPORT | FF_NOIMPORT,
      .min = 1,
-     .max = 1e15},
+     .max = 1e15,
+     .shown_sql = "SELECT u.name FROM units u WHERE u.id = t.unit_id"},
     {.name = "deaths",
      .label = "死亡人数",
      .type = FT_INT,
@@ -243,7 +244,7 @@ static const struct field injury_fields[] = {
      .label = "受伤日期",
      .type = FT_DATE,
      .flags = FF_REQUIRED | FF_SORT | FF_RANGE | FF_LIST},
-    {.name = "injured_time", .label = "受伤时间（HH:MM）", .type = FT_TEXT, .max_len = 5},
+    {.name = "injured_time", .label = "受伤时间（时:分）", .type = FT_TEXT, .max_len = 5},
     {.name = "visited_on", .label = "就诊日期", .type = FT_DATE, .flags = FF_SORT | FF_RANGE},
     {.name = "reported_on", .label = "报告日期", .type = FT_DATE, .flags = FF_SORT | FF_RANGE},
     {.name = "sex",
@@ -390,7 +391,7 @@ static int injury_check_row(db_conn *c, json_t *obj, json_t *errors)
         error_set(errors, "reported_on", "报告日期不能早于受伤日期");
     const char *t = text_of(obj, "injured_time");
     if (t && !time_valid(t))
-        error_set(errors, "injured_time", "必须是时间（HH:MM）");
+        error_set(errors, "injured_time", "必须是时间（时:分，如 09:30）");
     const char *cause = text_of(obj, "cause");
     if (cause) {
         int st;
