@@ -60,13 +60,14 @@ static const char *col_label(const struct entity *e, const struct field *f)
                : f->label;
 }
 
-/* The heading of the column an export adds after a field that readers are
- * shown in words (field.shown_sql / field.shown): the field's own column
- * keeps the stored value, so that the sheet imports again, and this one says
- * it as the page does. NULL for a field without one. */
+/* The heading of the column an export adds after an importable field that
+ * readers are shown in words (field.shown_sql / field.shown): the field's
+ * own column keeps the stored value, so that the sheet imports again, and
+ * this one says it as the page does. NULL for a field without one; a field
+ * no import reads is written in words in its own column instead. */
 static const char *shown_col_label(arena *a, const struct entity *e, const struct field *f)
 {
-    if (!f->shown_sql && !f->shown)
+    if ((!f->shown_sql && !f->shown) || !import_col(f))
         return NULL;
     return arena_printf(a, "%s%s", col_label(e, f), f->shown_sql ? "（名称）" : "（说明）");
 }
@@ -199,7 +200,7 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
                 char key[96];
                 snprintf(key, sizeof key, "%s_label", f->name);
                 sheetw_text(w, (int)row, col, json_string_value(json_object_get(o, key)));
-            } else if (f->shown && json_is_string(shown) && !import_col(f)) {
+            } else if ((f->shown || f->shown_sql) && json_is_string(shown) && !import_col(f)) {
                 /* Codes with labels that no import reads back (a region's
                  * level): the labels, as the page shows them. */
                 sheetw_text(w, (int)row, col, json_string_value(shown));
@@ -220,10 +221,8 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
             if (f == &entity_region_field) {
                 sheetw_text(w, (int)row, col++,
                             json_string_value(json_object_get(o, "region_name")));
-            } else if (f->shown_sql || f->shown) {
-                char key[96];
-                snprintf(key, sizeof key, "%s_text", f->name);
-                sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, key)));
+            } else if (shown_col_label(a, e, f)) {
+                sheetw_text(w, (int)row, col++, json_string_value(shown));
             }
         }
         sheetw_text(w, (int)row, col++, json_string_value(json_object_get(o, "created_at")));
