@@ -1909,6 +1909,37 @@ async function docShot(page, name) {
 
 const pageOverflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
+test('列表与手机: 本页合计 adds the quantities the server declares (incidents: 死亡人数, 受伤人数), and a list of ages has no 合计 row', async ({ page, base }) => {
+    await loggedOut(page, base);
+    await login(page, base, 'county');
+    await page.goto(`${base}/e/incidents`);
+    const rows = await tableRows(page);
+    assert((await rows.count()) > 0, 'the incident list is empty');
+    const cells = await page.evaluate(() => {
+        const heads = [...document.querySelectorAll('[data-test=data-table] .el-table__header-wrapper th')].map((th) => th.innerText.trim());
+        const body = [...document.querySelectorAll('[data-test=data-table] .el-table__body-wrapper tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim()));
+        const foot = [...document.querySelectorAll('[data-test=data-table] .el-table__footer-wrapper td')].map((td) => td.innerText.trim());
+        return { heads, body, foot };
+    });
+    // (the first column may be the selection's checkboxes)
+    assert(cells.foot.slice(0, 2).includes('本页合计'), `the footer: ${cells.foot.join('|')}`);
+    assert(cells.foot.length === cells.heads.length, `footer ${cells.foot.length} cells, header ${cells.heads.length}`);
+    for (const label of ['死亡人数', '受伤人数']) {
+        const i = cells.heads.indexOf(label);
+        assert(i >= 0, `no ${label} column: ${cells.heads.join('|')}`);
+        const sum = cells.body.reduce((a, r) => a + Number(r[i] || 0), 0);
+        assert(Number(cells.foot[i]) === sum, `${label}: 本页合计 ${cells.foot[i]}, the rows add to ${sum}`);
+    }
+    const date = cells.heads.indexOf('发生日期');
+    assert(date >= 0 && cells.foot[date] === '', `发生日期 is added up: ${cells.foot[date]}`);
+    await page.goto(`${base}/e/injury_cases`);
+    await tableRows(page);
+    const heads = await page.locator('[data-test=data-table] .el-table__header-wrapper th').allInnerTexts();
+    assert(heads.some((t) => t.includes('年龄')), `no 年龄 column: ${heads.join('|')}`);
+    assert((await page.locator('[data-test=data-table] .el-table__footer-wrapper').count()) === 0, 'the injury cases list adds up ages');
+    await logout(page);
+});
+
 test('列表与手机: at 1366 px the hazard list shows 整改期限 and 状态, state tags, overdue rows with 逾期天数, 展开, pickers, 导出所选', async ({ page, base }) => {
     await loggedOut(page, base);
     await login(page, base, 'county');
