@@ -1872,7 +1872,7 @@ test('待办: the county admin accepts the longest-waiting hazard from 待验收
     assert(c(after) === c(before) - 1, `待验收 ${c(before)} → ${c(after)}`);
 });
 
-test('待办: the reviewer opens an evaluation from 待评分 and scores an item; the admin sees every group', async ({ page, base }) => {
+test('待办: the reviewer opens an evaluation from 待评分 and scores an item; the admin sees every group and assigns a hazard from 待下达整改通知', async ({ page, base }) => {
     const clicks = await todoLogin(page, base, 'reviewer');
     const before = await todoCard(page);
     assert(JSON.stringify(before.groups.map((g) => g.key)) === JSON.stringify(['evaluations_to_score']), `the reviewer's groups: ${before.groups.map((g) => g.key)}`);
@@ -1889,10 +1889,23 @@ test('待办: the reviewer opens an evaluation from 待评分 and scores an item
     const after = await apiGet(page, '/api/v1/todo');
     assert(after.groups[0].count === before.groups[0].count - 1, `待评分 ${before.groups[0].count} → ${after.groups[0].count}`);
     // The system administrator holds every permission: every group is offered.
-    await todoLogin(page, base, 'admin', PASSWORD);
+    const aclicks = await todoLogin(page, base, 'admin', PASSWORD);
     const all = await todoCard(page);
     for (const k of ['hazards_to_assign', 'hazards_to_accept', 'hazards_late', 'care_visits_due', 'campaign_steps_late', 'evaluations_to_score'])
         assert(all.groups.some((g) => g.key === k), `the admin lacks ${k}`);
+    // The administrator works one of them too, within the four clicks.
+    const hid = await openTodoItem(page, aclicks, 'hazards_to_assign');
+    await page.waitForURL((u) => u.pathname === `/hazards/${hid}`);
+    assert((await hazardState(page)) === '已登记', 'the item is not a reported hazard');
+    await doStep(page, 'assign', '已下达整改通知', async (d) => {
+        await d.locator('[data-field=deadline_days] input').fill('15');
+        await d.locator('[data-field=responsible_unit] input').fill('村委会');
+        await d.locator('[data-field=responsible_person] input').fill('王主任');
+        await d.locator('[data-field=measures] textarea').fill('按通知要求整改');
+    });
+    const done = await apiGet(page, '/api/v1/todo');
+    const n = (t) => t.groups.find((g) => g.key === 'hazards_to_assign').count;
+    assert(n(done) === n(all) - 1, `待下达整改通知 ${n(all)} → ${n(done)}`);
 });
 // ---- 列表与手机 (issue 17) ----
 // The lists people work with: at 1,366 px the hazard list shows 整改期限 and
