@@ -476,3 +476,42 @@ test('calendar: PUT 2030, then add across its holidays and make-up days', async 
     assertStatus(await s.admin('PUT', '/api/v1/calendar/2030', { body: { year: 2030, holidays: [], workdays: [] } }), [200, 204], 'PUT empty 2030');
     assert.strictEqual(await calAdd(s, '2030-09-27', 3), '2030-10-02', 'after clearing 2030');
 });
+
+// A reference is read with the referenced record's name beside its id
+// (<field>_text, the field's shown_sql), in a single read and in a list, so
+// that no page shows a bare id under 所属队伍, 签订单位 or 评分表.
+test('references are read with the name of the record they point to', async (ctx) => {
+    const s = await ctx.server();
+    const refs = [
+        ['volunteers', 'team_id', 'volunteer_teams', 'name'],
+        ['volunteer_services', 'volunteer_id', 'volunteers', 'name'],
+        ['care_visits', 'household_id', 'care_households', 'name'],
+        ['committee_members', 'committee_id', 'committees', 'name'],
+        ['responsibility_letters?party=unit', 'unit_id', 'units', 'name'],
+        ['unit_contacts', 'unit_id', 'units', 'name'],
+        ['hazards', 'unit_id', 'units', 'name'],
+        ['disputes', 'committee_id', 'mediation_committees', 'name'],
+        ['campaign_funds', 'campaign_id', 'campaigns', 'name'],
+        ['supervisions', 'campaign_id', 'campaigns', 'name'],
+        ['project_records', 'project_id', 'projects', 'title'],
+        ['evaluations', 'checklist_id', 'checklists', 'name'],
+    ];
+    const missing = [];
+    for (const [path, f, ref, name] of refs) {
+        const [e, filter] = path.split('?');
+        const list = await s.admin('GET', `/api/v1/${e}?page_size=200${filter ? '&' + filter : ''}`);
+        assertStatus(list, 200, `${e} list`);
+        const row = list.json.items.find((o) => o[f]);
+        if (!row) {
+            missing.push(`${e}.${f}`);
+            continue;
+        }
+        const target = await s.admin('GET', `/api/v1/${ref}/${row[f]}`);
+        assertStatus(target, 200, `${ref}/${row[f]}`);
+        assert.ok(target.json[name], `${ref}/${row[f]} has no ${name}`);
+        assert.strictEqual(row[`${f}_text`], target.json[name], `${e}.${f}_text in the list`);
+        const one = await s.admin('GET', `/api/v1/${e}/${row.id}`);
+        assert.strictEqual(one.json[`${f}_text`], target.json[name], `${e}.${f}_text in a read`);
+    }
+    assert.deepStrictEqual(missing, [], 'the demo has a record with each reference set');
+});
