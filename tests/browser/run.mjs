@@ -1766,6 +1766,14 @@ async function todoCard(page) {
 
 // Clicks the item of group key whose title has text (the first without);
 // returns its id.
+// The 下达整改通知 dialog filled for the village committee (doStep's fill).
+const assignForm = (days, person, measures) => async (d) => {
+    await d.locator('[data-field=deadline_days] input').fill(days);
+    await d.locator('[data-field=responsible_unit] input').fill('村委会');
+    await d.locator('[data-field=responsible_person] input').fill(person);
+    await d.locator('[data-field=measures] textarea').fill(measures);
+};
+
 async function openTodoItem(page, clicks, key, text) {
     const group = page.locator(`[data-test=home-todo] [data-test=todo-group-${key}]`);
     await group.waitFor();
@@ -1786,12 +1794,7 @@ test('待办: town opens a fresh report from 待下达整改通知 and assigns i
     const id = await openTodoItem(page, clicks, 'hazards_to_assign', '村道旁配电箱箱门破损');
     await page.waitForURL((u) => u.pathname === `/hazards/${id}`);
     assert((await hazardState(page)) === '已登记', 'the item is not a reported hazard');
-    await doStep(page, 'assign', '已下达整改通知', async (d) => {
-        await d.locator('[data-field=deadline_days] input').fill('10');
-        await d.locator('[data-field=responsible_unit] input').fill('村委会');
-        await d.locator('[data-field=responsible_person] input').fill('李主任');
-        await d.locator('[data-field=measures] textarea').fill('更换配电箱箱门并加锁');
-    });
+    await doStep(page, 'assign', '已下达整改通知', assignForm('10', '李主任', '更换配电箱箱门并加锁'));
     let after = await todoCard(page);
     const count = (t, k) => (t.groups.find((g) => g.key === k) || { count: 0 }).count;
     assert(count(after, 'hazards_to_assign') === count(before, 'hazards_to_assign') - 1, 'the assigned hazard is still to assign');
@@ -1897,12 +1900,7 @@ test('待办: the reviewer opens an evaluation from 待评分 and scores an item
     const hid = await openTodoItem(page, aclicks, 'hazards_to_assign');
     await page.waitForURL((u) => u.pathname === `/hazards/${hid}`);
     assert((await hazardState(page)) === '已登记', 'the item is not a reported hazard');
-    await doStep(page, 'assign', '已下达整改通知', async (d) => {
-        await d.locator('[data-field=deadline_days] input').fill('15');
-        await d.locator('[data-field=responsible_unit] input').fill('村委会');
-        await d.locator('[data-field=responsible_person] input').fill('王主任');
-        await d.locator('[data-field=measures] textarea').fill('按通知要求整改');
-    });
+    await doStep(page, 'assign', '已下达整改通知', assignForm('15', '王主任', '按通知要求整改'));
     const done = await apiGet(page, '/api/v1/todo');
     const n = (t) => t.groups.find((g) => g.key === 'hazards_to_assign').count;
     assert(n(done) === n(all) - 1, `待下达整改通知 ${n(all)} → ${n(done)}`);
