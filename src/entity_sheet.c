@@ -65,9 +65,14 @@ static const char *col_label(const struct entity *e, const struct field *f)
  * own column keeps the stored value, so that the sheet imports again, and
  * this one says it as the page does. NULL for a field without one; a field
  * no import reads is written in words in its own column instead. */
+static int words_col(const struct field *f)
+{
+    return (f->shown_sql || f->shown) && import_col(f);
+}
+
 static const char *shown_col_label(arena *a, const struct entity *e, const struct field *f)
 {
-    if ((!f->shown_sql && !f->shown) || !import_col(f))
+    if (!words_col(f))
         return NULL;
     return arena_printf(a, "%s%s", col_label(e, f), f->shown_sql ? "（名称）" : "（说明）");
 }
@@ -150,15 +155,18 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
     int nl = 0;
     if (!entity_is_region_table(e))
         labels[nl++] = "编号";
-    for (int i = 0; i < entity_col_count(e); i++)
-        if (!(entity_col_at(e, i)->flags & FF_NOEXPORT)) {
-            assert(nl < 124);
-            labels[nl++] = col_label(e, entity_col_at(e, i));
-            if (entity_col_at(e, i) == &entity_region_field)
-                labels[nl++] = "所属区域";
-            else if (shown_col_label(a, e, entity_col_at(e, i)))
-                labels[nl++] = shown_col_label(a, e, entity_col_at(e, i));
-        }
+    for (int i = 0; i < entity_col_count(e); i++) {
+        const struct field *f = entity_col_at(e, i);
+        if (f->flags & FF_NOEXPORT)
+            continue;
+        /* This field's two columns at most, and the two that close the row. */
+        assert(nl + 4 <= (int)(sizeof labels / sizeof labels[0]));
+        labels[nl++] = col_label(e, f);
+        if (f == &entity_region_field)
+            labels[nl++] = "所属区域";
+        else if (words_col(f))
+            labels[nl++] = shown_col_label(a, e, f);
+    }
     labels[nl++] = "创建时间";
     if (!entity_is_region_table(e))
         labels[nl++] = "创建人";
@@ -193,14 +201,17 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
             const char *name = f == &entity_region_field ? "region" : f->name;
             json_t *v = json_object_get(
                 o, entity_is_region_table(e) && strcmp(name, "code") == 0 ? "code" : name);
-            char tkey[96];
-            snprintf(tkey, sizeof tkey, "%s_text", f->name);
-            json_t *shown = json_object_get(o, tkey);
+            json_t *shown = NULL;
+            if (f->shown || f->shown_sql) {
+                char tkey[96];
+                snprintf(tkey, sizeof tkey, "%s_text", f->name);
+                shown = json_object_get(o, tkey);
+            }
             if (f->type == FT_DICT) {
                 char key[96];
                 snprintf(key, sizeof key, "%s_label", f->name);
                 sheetw_text(w, (int)row, col, json_string_value(json_object_get(o, key)));
-            } else if ((f->shown || f->shown_sql) && json_is_string(shown) && !import_col(f)) {
+            } else if (json_is_string(shown) && !import_col(f)) {
                 /* Codes with labels that no import reads back (a region's
                  * level): the labels, as the page shows them. */
                 sheetw_text(w, (int)row, col, json_string_value(shown));
@@ -221,7 +232,7 @@ long entity_export_file(db_conn *c, const struct audit_actor *who, const struct 
             if (f == &entity_region_field) {
                 sheetw_text(w, (int)row, col++,
                             json_string_value(json_object_get(o, "region_name")));
-            } else if (shown_col_label(a, e, f)) {
+            } else if (words_col(f)) {
                 sheetw_text(w, (int)row, col++, json_string_value(shown));
             }
         }
@@ -487,8 +498,10 @@ static int import_header(struct import_ctx *x, const char *const *cells, size_t 
             x->region_by_name[i] = 1;
         }
     }
-    /* An export's sheet starts with 编号 (区域代码 for the regions) and ends
-     * with a 合计 row, which is passed over (header_or_blank). */
+    /* A sheet whose first column is 编号 or 区域代码 (an export, or the
+     * template) takes a row whose first cell is 合计 as a totals row, as an
+     * export ends, not a record: no record or region is numbered 合计
+     * (header_or_blank passes it over). */
     x->totals_row = n > 0 && (strcmp(cells[0], "编号") == 0 || strcmp(cells[0], "区域代码") == 0);
     /* Columns the import leaves out are named, so that a misspelt heading
      * is not silently a column of blanks (read again on a retry). */
