@@ -8,6 +8,7 @@
 #include "strmap.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +427,14 @@ void db_bind_double(db_stmt *s, int i, double v)
     OPS(s)->bind_double(s, i, v);
 }
 
+void db_bind_text_kept(db_stmt *s, int i, const char *v)
+{
+    if (OPS(s)->bind_text_kept)
+        OPS(s)->bind_text_kept(s, i, v);
+    else
+        OPS(s)->bind_text(s, i, v);
+}
+
 void db_bind_text(db_stmt *s, int i, const char *v)
 {
     OPS(s)->bind_text(s, i, v);
@@ -490,6 +499,44 @@ void db_done(db_stmt *s)
 int64_t db_changes(db_conn *c)
 {
     return c->owner->ops->changes(c);
+}
+
+int64_t db_last_insert_id(db_conn *c)
+{
+    return c->owner->ops->last_insert_id ? c->owner->ops->last_insert_id(c) : -1;
+}
+
+void db_bulk_aside_free(struct db_aside *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < a->n; i++)
+        free(a->sql[i]);
+    free(a->sql);
+    free(a);
+}
+
+struct db_aside *db_bulk_aside(db_conn *c, const char *table, int *st)
+{
+    *st = DB_OK;
+    if (!c->owner->ops->bulk_aside)
+        return NULL;
+    assert(c->in_tx); /* outside a transaction the drop would be for good */
+    struct db_aside *a = xcalloc(1, sizeof *a);
+    if ((*st = c->owner->ops->bulk_aside(c, table, a)) != DB_OK) {
+        db_bulk_aside_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+int db_bulk_restore(db_conn *c, struct db_aside *a)
+{
+    int st = DB_OK;
+    for (int i = 0; a && i < a->n && st == DB_OK; i++)
+        st = c->owner->ops->exec(c, a->sql[i]);
+    db_bulk_aside_free(a);
+    return st;
 }
 
 const char *db_errmsg(db_conn *c)

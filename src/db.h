@@ -129,6 +129,20 @@ int db_uri_is_pg(const char *uri);
 /* 1 when the table exists, 0 when not, <0 on error. */
 int db_table_exists(db_conn *c, const char *name);
 
+/* A bulk load's set-aside. Inside the caller's transaction, the table's
+ * secondary indexes, and the insert triggers that a bulk load silences
+ * anyway (their text names bulk_loads), are dropped; db_bulk_restore makes
+ * them again from their stored text in the same transaction, so that a
+ * large load builds each index once from sorted keys instead of adding one
+ * entry per row. A rollback restores them too. On a backend that does not
+ * (PostgreSQL) it returns NULL with *st DB_OK; on an error NULL and the
+ * status. The caller owns the result: db_bulk_restore or db_bulk_aside_free
+ * (after a rollback) frees it. */
+struct db_aside;
+struct db_aside *db_bulk_aside(db_conn *c, const char *table, int *st);
+int db_bulk_restore(db_conn *c, struct db_aside *a);
+void db_bulk_aside_free(struct db_aside *a);
+
 /* Several statements without parameters (migrations, set-up). */
 int db_exec_script(db_conn *c, const char *sql);
 /* Prepared and cached by SQL text. NULL on error: see db_errmsg. */
@@ -136,6 +150,9 @@ db_stmt *db_prepare(db_conn *c, const char *sql);
 void db_bind_int(db_stmt *s, int i, int64_t v); /* i is 1-based, like $i */
 void db_bind_double(db_stmt *s, int i, double v);
 void db_bind_text(db_stmt *s, int i, const char *v); /* NULL binds NULL */
+/* db_bind_text without a copy where the backend can: v must stay as it is
+ * until db_done. For the loops that bind every cell of every row. */
+void db_bind_text_kept(db_stmt *s, int i, const char *v);
 void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
 void db_bind_null(db_stmt *s, int i);
 int db_step(db_stmt *s);
@@ -150,6 +167,11 @@ const void *db_col_blob(db_stmt *s, int i, size_t *n);
 void db_done(db_stmt *s);
 /* Rows changed by the last statement. */
 int64_t db_changes(db_conn *c);
+/* The id of the connection's last INSERT where the backend keeps it
+ * (SQLite's rowid), so that an insert need not say RETURNING, which costs
+ * SQLite a scratch table per statement; -1 where it does not (PostgreSQL:
+ * say RETURNING id). */
+int64_t db_last_insert_id(db_conn *c);
 const char *db_errmsg(db_conn *c);
 int db_last_status(db_conn *c);
 

@@ -24,6 +24,13 @@ struct db_conn {
     struct strmap *memo; /* db_tx_memo's, emptied when the transaction ends */
 };
 
+/* What db_bulk_aside dropped: the statements that make it again, each
+ * malloc'd. */
+struct db_aside {
+    int n, cap;
+    char **sql;
+};
+
 struct db_ops {
     const char *dialect; /* migrations/<dialect>/ */
     const char *begin_sql;
@@ -38,6 +45,7 @@ struct db_ops {
     void (*bind_int)(db_stmt *s, int i, int64_t v);
     void (*bind_double)(db_stmt *s, int i, double v);
     void (*bind_text)(db_stmt *s, int i, const char *v);
+    void (*bind_text_kept)(db_stmt *s, int i, const char *v); /* NULL: bind_text */
     void (*bind_blob)(db_stmt *s, int i, const void *v, size_t n);
     void (*bind_null)(db_stmt *s, int i);
     int (*step)(db_stmt *s);
@@ -50,6 +58,10 @@ struct db_ops {
     const void *(*col_blob)(db_stmt *s, int i, size_t *n);
     void (*done)(db_stmt *s);
     int64_t (*changes)(db_conn *c);
+    int64_t (*last_insert_id)(db_conn *c); /* NULL: the backend keeps none */
+    /* db_bulk_aside: drops what it sets aside and fills *a with the text
+     * that makes it again. NULL: the backend sets nothing aside. */
+    int (*bulk_aside)(db_conn *c, const char *table, struct db_aside *a);
     const char *(*errmsg)(db_conn *c);
     /* 1 when the table exists. */
     int (*table_exists)(db_conn *c, const char *name);

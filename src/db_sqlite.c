@@ -29,6 +29,7 @@ struct sq_conn {
     struct db_conn base;
     sqlite3 *h;
     struct sq_stmt *cache[STMT_CACHE];
+    struct sq_stmt *last; /* the cached statement handed out last */
 };
 
 #define SQ(c) ((struct sq_conn *)(c))
@@ -163,6 +164,7 @@ static void cache_clear(struct sq_conn *c)
         stmt_free(c->cache[i]);
         c->cache[i] = NULL;
     }
+    c->last = NULL;
 }
 
 static void sq_conn_close(db_conn *c)
@@ -187,11 +189,20 @@ static int sq_exec(db_conn *c, const char *sql)
 static db_stmt *sq_prepare(db_conn *cb, const char *sql)
 {
     struct sq_conn *c = SQ(cb);
+    /* A loop prepares the same text again and again (an import, once per
+     * row): comparing it with the last costs less than hashing it. */
+    struct sq_stmt *s = c->last;
+    if (s && !s->in_use && strcmp(s->sql, sql) == 0) {
+        s->in_use = 1;
+        db_stat_add(&cb->owner->stats.stmt_hits);
+        return &s->base;
+    }
     uint64_t h = hash_str(sql);
     size_t slot = h % STMT_CACHE;
-    struct sq_stmt *s = c->cache[slot];
+    s = c->cache[slot];
     if (s && s->hash == h && !s->in_use && strcmp(s->sql, sql) == 0) {
         s->in_use = 1;
+        c->last = s;
         db_stat_add(&cb->owner->stats.stmt_hits);
         return &s->base;
     }
@@ -213,9 +224,12 @@ static db_stmt *sq_prepare(db_conn *cb, const char *sql)
     n->in_use = 1;
     /* Take the slot unless its statement is busy; then this one is single-use. */
     if (!s || !s->in_use) {
+        if (c->last == s)
+            c->last = NULL;
         stmt_free(s);
         c->cache[slot] = n;
         n->cached = 1;
+        c->last = n;
     }
     return &n->base;
 }
@@ -234,6 +248,14 @@ static void sq_bind_text(db_stmt *s, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(ST(s)->st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(ST(s)->st, i);
+}
+
+static void sq_bind_text_kept(db_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(ST(s)->st, i, v, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(ST(s)->st, i);
 }
@@ -316,6 +338,11 @@ static int64_t sq_changes(db_conn *c)
     return sqlite3_changes64(SQ(c)->h);
 }
 
+static int64_t sq_last_insert_id(db_conn *c)
+{
+    return sqlite3_last_insert_rowid(SQ(c)->h);
+}
+
 static const char *sq_errmsg(db_conn *c)
 {
     return sqlite3_errmsg(SQ(c)->h);
@@ -324,6 +351,43 @@ static const char *sq_errmsg(db_conn *c)
 static int sq_table_exists(db_conn *c, const char *name)
 {
     return db_query_int(c, "SELECT count(*) FROM sqlite_master WHERE name = $1", name, -1) > 0;
+}
+
+/* The catalogue is read whole before anything is dropped: a statement
+ * stepping over sqlite_master must not see it change. Names come from the
+ * catalogue, never from a caller, and are quoted all the same. */
+static int sq_bulk_aside(db_conn *c, const char *table, struct db_aside *a)
+{
+    db_stmt *s = db_prepare(c, "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = $1 "
+                               "AND sql IS NOT NULL AND (type = 'index' OR (type = 'trigger' "
+                               "AND sql LIKE '%AFTER INSERT%' AND sql LIKE '%bulk_loads%'))");
+    if (!s)
+        return db_last_status(c);
+    db_bind_text(s, 1, table);
+    int st;
+    char **drops = NULL;
+    while ((st = db_step(s)) == DB_ROW) {
+        if (a->n == a->cap) {
+            a->cap = a->cap ? a->cap * 2 : 8;
+            a->sql = xrealloc(a->sql, (size_t)a->cap * sizeof *a->sql);
+            drops = xrealloc(drops, (size_t)a->cap * sizeof *drops);
+        }
+        char *q = sqlite3_mprintf("DROP %s \"%w\"",
+                                  strcmp(db_col_text(s, 0), "index") ? "TRIGGER" : "INDEX",
+                                  db_col_text(s, 1));
+        drops[a->n] = xstrdup(q);
+        sqlite3_free(q);
+        a->sql[a->n++] = xstrdup(db_col_text(s, 2));
+    }
+    db_done(s);
+    st = st == DB_DONE ? DB_OK : st;
+    for (int i = 0; i < a->n; i++) {
+        if (st == DB_OK)
+            st = sq_exec(c, drops[i]);
+        free(drops[i]);
+    }
+    free(drops);
+    return st;
 }
 
 static int sq_backup(db *d, const char *path, char **err)
@@ -448,6 +512,7 @@ const struct db_ops db_sqlite_ops = {
     .bind_int = sq_bind_int,
     .bind_double = sq_bind_double,
     .bind_text = sq_bind_text,
+    .bind_text_kept = sq_bind_text_kept,
     .bind_blob = sq_bind_blob,
     .bind_null = sq_bind_null,
     .step = sq_step,
@@ -460,6 +525,8 @@ const struct db_ops db_sqlite_ops = {
     .col_blob = sq_col_blob,
     .done = sq_done,
     .changes = sq_changes,
+    .last_insert_id = sq_last_insert_id,
+    .bulk_aside = sq_bulk_aside,
     .errmsg = sq_errmsg,
     .table_exists = sq_table_exists,
     .group_mode = sq_group_mode,

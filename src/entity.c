@@ -84,8 +84,9 @@ const char *entity_key_col(const struct entity *e)
 
 const struct field *entity_field_find(const struct entity *e, const char *name)
 {
+    /* The first letter first: this runs for every key of every row. */
     for (int i = 0; i < e->nfields; i++)
-        if (strcmp(e->fields[i].name, name) == 0)
+        if (e->fields[i].name[0] == name[0] && strcmp(e->fields[i].name, name) == 0)
             return &e->fields[i];
     if (!entity_is_region_table(e) && strcmp(name, "region") == 0)
         return &entity_region_field;
@@ -166,8 +167,8 @@ void entity_binds_apply(db_stmt *s, const struct binds *b)
 {
     for (int i = 0; i < b->n; i++) {
         switch (b->v[i].t) {
-        case DB_T_TEXT:
-            db_bind_text(s, i + 1, b->v[i].s);
+        case DB_T_TEXT: /* the binds' strings outlive the statement's use */
+            db_bind_text_kept(s, i + 1, b->v[i].s);
             break;
         case DB_T_INT:
             db_bind_int(s, i + 1, b->v[i].i);
@@ -625,7 +626,8 @@ json_t *entity_merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
                               const struct entity *e, json_t *input, json_t *existing,
                               json_t *errors, int importing)
 {
-    json_t *obj = existing ? json_deep_copy(existing) : json_object();
+    int own = importing && !existing;
+    json_t *obj = existing ? json_deep_copy(existing) : own ? json_incref(input) : json_object();
     const char *k;
     json_t *v;
     /* An existing row holds masks for its sensitive fields; they are not
@@ -650,7 +652,8 @@ json_t *entity_merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
                 entity_error_add(errors, k, "创建后不能修改");
             continue;
         }
-        json_object_set(obj, k, v);
+        if (!own)
+            json_object_set(obj, k, v);
     }
     for (int i = 0; i < entity_col_count(e); i++) {
         const struct field *f = entity_col_at(e, i);
@@ -697,16 +700,16 @@ static json_t *merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const
 
 /* ---- writes ---- */
 
-/* remove_only: 1 removes the row's entry; 2 adds the entry of a row just
- * inserted (it has none to replace); 3 the same unless the entry is empty,
- * which sets *deferred (an import adds those set-based). Every live row has one, even empty:
- * `safecomm check` counts them. */
-static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *obj, int remove_only,
-                      int *deferred)
+/* mode: 1 removes the row's entry; 2 adds the entry of a row just inserted
+ * (it has none to replace); 0 replaces it. A row without searched text has
+ * no entry: no search can find it, and an import of cards without notes
+ * then writes no index row for them (`safecomm check` allows an empty
+ * entry too, which older databases hold). */
+static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *obj, int mode)
 {
     if (entity_is_region_table(e) || !entity_has_search(e))
         return DB_OK;
-    if (remove_only == 1)
+    if (mode == 1)
         return search_index_remove(c, e->name, id);
     buf uni, bi;
     buf_init(&uni, 1 << 20);
@@ -718,11 +721,11 @@ static int fts_update(db_conn *c, const struct entity *e, int64_t id, json_t *ob
                 search_grams(json_string_value(v), &uni, &bi);
         }
     int st = DB_OK;
-    if (remove_only == 3 && uni.len == 0 && bi.len == 0)
-        *deferred = 1; /* 3: a new row, whose empty entry the caller adds */
-    else if (remove_only < 2)
-        st = search_index_put(c, e->name, id, buf_str(&uni), buf_str(&bi));
-    else
+    int empty = uni.len == 0 && bi.len == 0;
+    if (mode == 0)
+        st = empty ? search_index_remove(c, e->name, id)
+                   : search_index_put(c, e->name, id, buf_str(&uni), buf_str(&bi));
+    else if (!empty)
         st = search_index_add(c, e->name, id, buf_str(&uni), buf_str(&bi));
     buf_free(&uni);
     buf_free(&bi);
@@ -811,13 +814,16 @@ static int attach_files(db_conn *c, const struct entity *e, const char *key, jso
  * the inserting transaction. */
 static int seal_new_row(db_conn *c, arena *a, const struct entity *e, int64_t id, json_t *obj)
 {
-    char row[24];
-    snprintf(row, sizeof row, "%lld", (long long)id);
+    char row[24] = "";
     for (int i = 0; i < entity_col_count(e); i++) {
         const struct field *f = entity_col_at(e, i);
-        const char *plain = json_string_value(json_object_get(obj, f->name));
-        if (f->type != FT_SENSITIVE || !plain || !*plain)
+        if (f->type != FT_SENSITIVE)
             continue;
+        const char *plain = json_string_value(json_object_get(obj, f->name));
+        if (!plain || !*plain)
+            continue;
+        if (!row[0])
+            snprintf(row, sizeof row, "%lld", (long long)id);
         char *norm = crypto_normalize(f->dict, plain);
         char *x = crypto_seal_row(e->name, f->name, row, norm);
         sodium_memzero(norm, strlen(norm));
@@ -840,7 +846,7 @@ static int seal_new_row(db_conn *c, arena *a, const struct entity *e, int64_t id
  * once (db_prepare caches it by text) and binds each row. now is the
  * created_at and updated_at. */
 static void insert_build(buf *sql, struct binds *b, arena *a, const struct user *u,
-                         const struct entity *e, json_t *obj, const char *now)
+                         const struct entity *e, json_t *obj, const char *now, int returning)
 {
     if (sql)
         buf_printf(sql, "INSERT INTO %s (created_at, updated_at", e->name);
@@ -859,28 +865,40 @@ static void insert_build(buf *sql, struct binds *b, arena *a, const struct user 
     buf_puts(sql, ") VALUES (");
     for (int i = 1; i <= b->n; i++)
         buf_printf(sql, "%s$%d", i > 1 ? ", " : "", i);
-    buf_printf(sql, ") RETURNING %s", entity_is_region_table(e) ? "0" : "id");
+    buf_puts(sql, ")");
+    if (returning)
+        buf_printf(sql, " RETURNING %s", entity_is_region_table(e) ? "0" : "id");
 }
 
 int entity_row_insert_bulk(db_conn *c, arena *a, const struct user *u, const struct entity *e,
-                           json_t *obj, const char *now, buf *sql, int64_t *id_out, int *deferred)
+                           json_t *obj, const char *now, buf *sql, int64_t *id_out)
 {
     struct binds b = {0};
+    /* Where the backend keeps the last id, the INSERT says no RETURNING:
+     * on SQLite that clause costs a scratch table per row. */
+    int returning = db_last_insert_id(c) < 0;
     /* The text is built on the first row only; later rows bind alone. */
-    insert_build(sql->len ? NULL : sql, &b, a, u, e, obj, now);
+    insert_build(sql->len ? NULL : sql, &b, a, u, e, obj, now, returning);
     db_stmt *s = db_prepare(c, buf_str(sql));
     if (!s)
         return db_last_status(c);
     entity_binds_apply(s, &b);
     int st = db_step(s);
-    *id_out = st == DB_ROW ? db_col_int(s, 0) : 0;
-    db_done(s);
-    if (st != DB_ROW)
-        return st < 0 ? st : DB_ERR;
+    if (returning) {
+        *id_out = st == DB_ROW ? db_col_int(s, 0) : 0;
+        db_done(s);
+        if (st != DB_ROW)
+            return st < 0 ? st : DB_ERR;
+    } else {
+        db_done(s);
+        if (st != DB_DONE)
+            return st < 0 ? st : DB_ERR;
+        *id_out = entity_is_region_table(e) ? 0 : db_last_insert_id(c);
+    }
     st = seal_new_row(c, a, e, *id_out, obj);
     if (st != DB_OK)
         return st;
-    return fts_update(c, e, *id_out, obj, deferred ? 3 : 2, deferred);
+    return fts_update(c, e, *id_out, obj, 2);
 }
 
 /* Inserts a validated object; *id_out gets the new id (0 for regions). */
@@ -891,7 +909,7 @@ int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct e
     util_now_iso(now);
     buf sql;
     buf_init(&sql, ENTITY_SQL_CAP);
-    int st = entity_row_insert_bulk(c, a, u, e, obj, now, &sql, id_out, NULL);
+    int st = entity_row_insert_bulk(c, a, u, e, obj, now, &sql, id_out);
     buf_free(&sql);
     return st;
 }
@@ -930,7 +948,7 @@ static int update_row(db_conn *c, arena *a, const struct entity *e, const char *
     db_done(s);
     if (st != DB_DONE)
         return st < 0 ? st : DB_ERR;
-    return fts_update(c, e, id, obj, 0, NULL);
+    return fts_update(c, e, id, obj, 0);
 }
 
 /* ---- one row ---- */
@@ -1249,7 +1267,7 @@ int entity_reindex(db_conn *c, arena *a, const struct entity *e, const char *key
     json_t *row = entity_row_load(c, e, key, dict_cache_new(a, c), &st);
     if (!row)
         return st < 0 ? st : DB_ERR;
-    st = entity_has_search(e) ? fts_update(c, e, atoll(key), row, 0, NULL) : DB_OK;
+    st = entity_has_search(e) ? fts_update(c, e, atoll(key), row, 0) : DB_OK;
     json_decref(row);
     return st;
 }
@@ -1324,7 +1342,7 @@ int entity_delete(db_conn *c, const struct audit_actor *who, const struct entity
         const char *p[] = {now, key};
         st = db_exec_params(c, sql, 2, p);
         if (st == DB_OK)
-            st = fts_update(c, e, atoll(key), NULL, 1, NULL);
+            st = fts_update(c, e, atoll(key), NULL, 1);
     }
     if (st == DB_OK)
         st = audit_write(c, who, "delete", e->name, key, entity_row_region(e, row), NULL, NULL);

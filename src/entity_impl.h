@@ -54,7 +54,9 @@ struct binds {
     } v[ENTITY_MAX_BINDS];
 };
 
-/* Each returns the new parameter's number ($n). */
+/* Each returns the new parameter's number ($n). A text is kept by its
+ * pointer, not copied, up to the statement's db_done (db_bind_text_kept):
+ * it must live that long, which arena and JSON strings do. */
 int entity_bind_text(struct binds *b, const char *s);
 int entity_bind_int(struct binds *b, int64_t i);
 int entity_bind_double(struct binds *b, double d);
@@ -90,7 +92,10 @@ void entity_error_add(json_t *errors, const char *field, const char *msg);
 /* Whether input may set f: writable fields, and FF_IMPORT ones in an import. */
 int entity_field_settable(const struct field *f, int importing);
 /* The object to store: existing (may be NULL) merged with input, validated
- * into errors. Returns the merged object (the caller's) even with errors. */
+ * into errors. Returns the merged object (the caller's) even with errors.
+ * An import's new row (importing, no existing) is input itself, with a
+ * reference added: its cells are read once and thrown away, so the copy of
+ * every key is saved, and input may change (an empty value becomes null). */
 json_t *entity_merge_validate(arena *a, db_conn *c, struct dict_cache *dc, const struct user *u,
                               const struct entity *e, json_t *input, json_t *existing,
                               json_t *errors, int importing);
@@ -100,12 +105,9 @@ int entity_row_insert(db_conn *c, arena *a, const struct user *u, const struct e
                       json_t *obj, int64_t *id_out);
 /* entity_row_insert for many rows (an import): created_at and updated_at
  * are now; sql holds the INSERT's text once the first row built it (start
- * with an empty buf, the caller's to free), so later rows only bind. With
- * defer_empty, a row without searched text gets no index row here: the
- * caller adds those set-based (search_index_fill_empty) and *deferred is
- * set. */
+ * with an empty buf, the caller's to free), so later rows only bind. */
 int entity_row_insert_bulk(db_conn *c, arena *a, const struct user *u, const struct entity *e,
-                           json_t *obj, const char *now, buf *sql, int64_t *id_out, int *deferred);
+                           json_t *obj, const char *now, buf *sql, int64_t *id_out);
 /* The audit entry of a write, with the changed columns. */
 int entity_audit_change(db_conn *c, const struct audit_actor *who, const char *action,
                         const struct entity *e, const char *key, const char *region, json_t *before,

@@ -338,13 +338,13 @@ struct import_ctx {
     int too_large;
     struct held_row *held; /* the rows read, in x->a */
     size_t nheld, heldcap, held_bytes, held_cells;
-    char now[32];        /* every row's created_at and updated_at */
-    buf ins_sql;         /* the INSERT's text, built by the first row */
-    void *bulk;          /* e->bulk's accumulator, in the transaction */
-    int64_t first_id;    /* the first row stored */
-    int search_deferred; /* rows stored without their (empty) search entry */
-    int savepoints;      /* a savepoint per row (see import_row) */
-    int retry;           /* PostgreSQL refused a row without one: start over with them */
+    char now[32];           /* every row's created_at and updated_at */
+    buf ins_sql;            /* the INSERT's text, built by the first row */
+    void *bulk;             /* e->bulk's accumulator, in the transaction */
+    int savepoints;         /* a savepoint per row (see import_row) */
+    int retry;              /* PostgreSQL refused a row without one: start over with them */
+    long aside_at;          /* set the table's indexes aside at this many rows; -1: never */
+    struct db_aside *aside; /* what db_bulk_aside dropped, made again at the end */
     char message[256];
 };
 
@@ -603,6 +603,32 @@ static int bulk_end(struct import_ctx *x, int write)
     return st;
 }
 
+/* An import that has stored as many rows as the table held before it (and
+ * IMPORT_ASIDE_MIN at least) sets the table's indexes aside: building them
+ * again at the end from sorted keys costs less than adding each row's
+ * entries, once the import is as large as the table. */
+#define IMPORT_ASIDE_MIN 10000
+
+static long import_aside_at(struct import_ctx *x)
+{
+    if (db_conn_kind(x->c) != DB_KIND_SQLITE)
+        return -1; /* PostgreSQL: the import is bound by round trips */
+    int64_t n =
+        db_query_int(x->c, arena_printf(x->a, "SELECT count(*) FROM %s", x->e->name), NULL, -1);
+    return n < 0 ? -1 : n < IMPORT_ASIDE_MIN ? IMPORT_ASIDE_MIN : (long)n;
+}
+
+static int import_aside(struct import_ctx *x)
+{
+    int st;
+    x->aside = db_bulk_aside(x->c, x->e->name, &st);
+    if (st != DB_OK) {
+        x->db_status = st;
+        snprintf(x->message, sizeof x->message, "数据库写入失败");
+    }
+    return st;
+}
+
 /* The second pass, inside the write transaction: one held row through the
  * API's validation and insert. 0 to go on, 1 to stop. */
 static int import_row(struct import_ctx *x, const struct held_row *h)
@@ -639,7 +665,7 @@ static int import_row(struct import_ctx *x, const struct held_row *h)
         int st = x->savepoints ? db_savepoint(x->c) : DB_OK;
         if (st == DB_OK)
             st = entity_row_insert_bulk(x->c, x->row_arena, x->u, x->e, obj, x->now, &x->ins_sql,
-                                        &id, &x->search_deferred);
+                                        &id);
         /* No audit entry per row: the import's one entry (import_audit)
          * names the file by its hash and counts the rows. */
         if (st == DB_OK && x->e->created) {
@@ -672,8 +698,12 @@ static int import_row(struct import_ctx *x, const struct held_row *h)
             return 1;
         } else {
             x->accepted++;
-            if (!x->first_id)
-                x->first_id = id;
+            if (x->accepted == x->aside_at && import_aside(x) != DB_OK) {
+                json_decref(obj);
+                json_decref(in);
+                json_decref(errors);
+                return 1;
+            }
             if (x->bulk)
                 x->e->bulk->row(x->bulk, obj);
         }
@@ -824,9 +854,12 @@ again:
         rc = ENTITY_IMPORT_DB;
         goto done;
     }
-    bulk_end(x, 0); /* a run started over begins afresh */
-    x->first_id = 0;
-    x->search_deferred = 0;
+    /* A run started over begins afresh; its rollback put back what the
+     * last one set aside. */
+    db_bulk_aside_free(x->aside);
+    x->aside = NULL;
+    x->aside_at = import_aside_at(x);
+    bulk_end(x, 0);
     if (x->e->bulk)
         x->bulk = x->e->bulk->begin();
     if (x->local) {
@@ -872,6 +905,16 @@ again:
         rc = 1;
         goto done;
     }
+    if (x->aside) {
+        x->db_status = db_bulk_restore(c, x->aside);
+        x->aside = NULL;
+        if (x->db_status != DB_OK) {
+            db_rollback(c);
+            snprintf(x->message, sizeof x->message, "数据库写入失败");
+            rc = ENTITY_IMPORT_DB;
+            goto done;
+        }
+    }
     if (x->e->bulk) {
         x->db_status = bulk_end(x, 1);
         if (x->db_status == DB_OK)
@@ -882,16 +925,6 @@ again:
             rc = ENTITY_IMPORT_DB;
             goto done;
         }
-    }
-    /* The search entries of the rows without searched text, in one
-     * statement: writers are serialised, so the live rows from the first
-     * one stored on are the import's. */
-    if (x->search_deferred &&
-        (x->db_status = search_index_fill_empty(c, x->e->name, x->first_id)) != DB_OK) {
-        db_rollback(c);
-        snprintf(x->message, sizeof x->message, "数据库写入失败");
-        rc = ENTITY_IMPORT_DB;
-        goto done;
     }
     if (x->accepted && (x->db_status = import_audit(x, path)) != DB_OK) {
         db_rollback(c);
@@ -914,6 +947,7 @@ done:
     if (x->message[0])
         json_object_set_new(*report, "message", json_string(x->message));
     bulk_end(x, 0);
+    db_bulk_aside_free(x->aside); /* rolled back: the indexes are there */
     buf_free(&x->ins_sql);
     arena_free(x->row_arena);
     arena_free(x->a);
@@ -933,8 +967,6 @@ struct entity_writer {
     struct dict_cache *dc;
     buf ins_sql;
     void *bulk;
-    int64_t first_id;
-    int search_deferred;
     long rows;
     char now[32];
 };
@@ -968,7 +1000,7 @@ int entity_writer_add(struct entity_writer *w, json_t *in, json_t *errors, int64
     int st = DB_ERR_CONSTRAINT;
     if (json_object_size(errors) == 0) {
         st = entity_row_insert_bulk(w->c, w->row_arena, w->who->user, w->e, obj, w->now,
-                                    &w->ins_sql, id_out, &w->search_deferred);
+                                    &w->ins_sql, id_out);
         if (st == DB_OK && w->e->created) {
             const char *key = entity_is_region_table(w->e)
                                   ? json_string_value(json_object_get(obj, "code"))
@@ -977,8 +1009,6 @@ int entity_writer_add(struct entity_writer *w, json_t *in, json_t *errors, int64
         }
         if (st == DB_OK) {
             w->rows++;
-            if (!w->first_id)
-                w->first_id = *id_out;
             if (w->bulk)
                 w->e->bulk->row(w->bulk, obj);
         }
@@ -1000,8 +1030,6 @@ int entity_writer_close(struct entity_writer *w, int write)
         if (st == DB_OK && write)
             st = bulk_mark_entity(w->c, w->e, 0);
     }
-    if (st == DB_OK && write && w->search_deferred)
-        st = search_index_fill_empty(w->c, w->e->name, w->first_id);
     if (st == DB_OK && write && w->rows) {
         json_t *ch = json_pack("{s:I, s:i, s:s}", "rows", (json_int_t)w->rows, "rejected", 0,
                                "kind", w->kind);

@@ -237,23 +237,6 @@ int search_index_add(db_conn *c, const char *entity, int64_t id, const char *uni
     return st == DB_DONE ? DB_OK : st;
 }
 
-int search_index_fill_empty(db_conn *c, const char *entity, int64_t from_id)
-{
-    char sql[512];
-    const char *key = search_index_key(db_conn_kind(c));
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s_fts (%s, uni, bi) SELECT t.id, '', '' FROM %s t WHERE t.id >= $1 AND "
-             "t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM %s_fts f WHERE f.%s = t.id)",
-             entity, key, entity, entity, key);
-    db_stmt *s = db_prepare(c, sql);
-    if (!s)
-        return db_last_status(c);
-    db_bind_int(s, 1, from_id);
-    int st = db_step(s);
-    db_done(s);
-    return st == DB_DONE ? DB_OK : st;
-}
-
 int search_index_put(db_conn *c, const char *entity, int64_t id, const char *uni, const char *bi)
 {
     int st = search_index_remove(c, entity, id);

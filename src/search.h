@@ -42,8 +42,5 @@ int search_index_put(db_conn *c, const char *entity, int64_t id, const char *uni
 int search_index_remove(db_conn *c, const char *entity, int64_t id);
 /* Adds the index row of a record that has none yet (just inserted). */
 int search_index_add(db_conn *c, const char *entity, int64_t id, const char *uni, const char *bi);
-/* An import's rows without searched text, set-based: an empty index row
- * for each live record from id on that has none. DB_OK or an error. */
-int search_index_fill_empty(db_conn *c, const char *entity, int64_t from_id);
 
 #endif

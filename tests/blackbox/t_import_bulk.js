@@ -4,7 +4,7 @@
 // the imported rows are in the search index; a refused import stores
 // nothing (no rows, no index entries, no audit entry). Both backends.
 const crypto = require('node:crypto');
-const { test, assert, assertStatus, multipart } = require('./lib');
+const { test, assert, assertStatus, multipart, cli, sqlite, BACKEND } = require('./lib');
 
 const VILLAGE = '511621101001';
 
@@ -68,4 +68,44 @@ test('an import of N rows writes one audit entry (rows, SHA-256 of the file); it
     assert.strictEqual(await count(), n0, 'no rows stored');
     assert.strictEqual(await searchTotal(s, tag2), 0, 'no index entries');
     assert.strictEqual((await importEntries(s)).length, after.length, 'no audit entry');
+});
+
+// An import as large as the table it fills sets the table's indexes aside
+// (SQLite, from 10,000 stored rows on) and builds them again at the end, in
+// its transaction: a refusal after that point leaves the table and its
+// indexes as they were, a success leaves every index, the aggregates equal
+// to the rows, and `check` passing.
+test('a large import (12,000 cards) builds the indexes once at the end: refused at its last row it stores nothing and keeps them; stored whole, check passes', { timeout: 300000 }, async (ctx) => {
+    const c = await ctx.demoCopy();
+    const s = await ctx.serverWith({ db: c.db, token: c.token });
+    const n = 12000;
+    const indexes = async () =>
+        BACKEND === 'sqlite'
+            ? (await sqlite(c.db, "SELECT name FROM sqlite_master WHERE tbl_name = 'injury_cases' AND type IN ('index', 'trigger') ORDER BY name")).trim()
+            : '';
+    const idx0 = await indexes();
+    if (BACKEND === 'sqlite') assert.ok(idx0.includes('injury_cases_injured_on') && idx0.includes('injury_cases_agg_insert'), `the indexes and triggers: ${idx0}`);
+    const total = async () => (await s.admin('GET', '/api/v1/injury_cases?page_size=1')).json.total;
+    const t0 = await total();
+    const tag = `大批标记${process.pid % 1000}`;
+    const bad = await importCsv(s, cards(n, tag, n), 'big-bad.csv');
+    assertStatus(bad, 422, 'refused at its last row');
+    assert.strictEqual(bad.json.rows[0].row, n, 'the last row named');
+    assert.strictEqual(await total(), t0, 'nothing stored');
+    assert.strictEqual(await indexes(), idx0, 'the indexes and triggers are as they were');
+    const good = await importCsv(s, cards(n, tag), 'big.csv');
+    assertStatus(good, 200, 'the import');
+    assert.strictEqual(good.json.accepted, n, 'every row');
+    assert.strictEqual(await total(), t0 + n, 'all stored');
+    assert.strictEqual(await indexes(), idx0, 'every index and trigger is back');
+    assert.strictEqual(await searchTotal(s, tag), Math.floor((n + 1) / 3), 'the search finds the tagged rows');
+    // The newest first (the injured_on index's order) still lists them.
+    const page = await s.admin('GET', `/api/v1/injury_cases?region=${VILLAGE}&sort=-injured_on&page_size=5`);
+    assertStatus(page, 200, 'the list by date');
+    assert.strictEqual(page.json.items[0].injured_on, '2025-05-01', 'sorted by date');
+    await s.stop();
+    const chk = await cli(['check', '--db', c.db]);
+    assert.strictEqual(chk.code, 0, `check passes:\n${chk.stdout}`);
+    assert.match(chk.stdout, /ok {3}the aggregate injury_cases_by_code equals the raw rows/);
+    assert.match(chk.stdout, /ok {3}search index of injury_cases agrees with its table/);
 });

@@ -3,6 +3,7 @@
  * the summary are in incident_stats.c, the demo in incident_demo.c. */
 #include "incidents.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,16 +467,36 @@ struct injury_month_acc {
     long long n, elderly, child, student, disabled, vulnerable, died;
 };
 
+/* The dimensions of injury_cases_by_code, in the order of their names,
+ * which is the order of the table's key. */
+enum { DIM_AGE_BAND, DIM_CAUSE, DIM_GROUP, DIM_PLACE, DIM_SEX, NDIMS };
+static const char *const dim_names[NDIMS] = {"age_band", "cause", "group", "place", "sex"};
+
+/* The codes of one dimension met so far. A dimension has tens of codes
+ * (a dictionary's), so a scan of short strings finds one sooner than a
+ * hash would. */
+struct dim_codes {
+    int n, cap;
+    char **code;
+};
+
+/* One region and month: its counts, and per dimension the count of each
+ * code, by the code's place in struct dim_codes. */
+struct injury_rm {
+    struct injury_month_acc m;
+    long long *by_code[NDIMS];
+    int ncodes[NDIMS];
+};
+
 struct injury_acc {
-    struct strmap *by_month; /* "region|month" -> struct injury_month_acc */
-    struct strmap *by_code;  /* "dim|region|month|code" -> long long */
+    struct strmap *by_month; /* "region|month" -> struct injury_rm */
+    struct dim_codes dims[NDIMS];
 };
 
 static void *injury_bulk_begin(void)
 {
     struct injury_acc *acc = xcalloc(1, sizeof *acc);
-    acc->by_month = strmap_new(sizeof(struct injury_month_acc));
-    acc->by_code = strmap_new(sizeof(long long));
+    acc->by_month = strmap_new(sizeof(struct injury_rm));
     return acc;
 }
 
@@ -490,11 +511,27 @@ static const char *age_band(long long age)
                       : "75+";
 }
 
-static void code_add(struct injury_acc *acc, const char *rm, const char *dim, const char *code)
+static void code_add(struct injury_acc *acc, struct injury_rm *rm, int dim, const char *code)
 {
-    char key[192];
-    snprintf(key, sizeof key, "%s|%s|%s", dim, rm, code);
-    ++*(long long *)strmap_get(acc->by_code, key, 1);
+    struct dim_codes *d = &acc->dims[dim];
+    int k = 0;
+    while (k < d->n && strcmp(d->code[k], code) != 0)
+        k++;
+    if (k == d->n) {
+        if (d->n == d->cap) {
+            d->cap = d->cap ? d->cap * 2 : 16;
+            d->code = xrealloc(d->code, (size_t)d->cap * sizeof *d->code);
+        }
+        d->code[d->n++] = xstrdup(code);
+    }
+    if (k >= rm->ncodes[dim]) {
+        int n = d->cap;
+        rm->by_code[dim] = xrealloc(rm->by_code[dim], (size_t)n * sizeof *rm->by_code[dim]);
+        memset(rm->by_code[dim] + rm->ncodes[dim], 0,
+               (size_t)(n - rm->ncodes[dim]) * sizeof *rm->by_code[dim]);
+        rm->ncodes[dim] = n;
+    }
+    rm->by_code[dim][k]++;
 }
 
 static void injury_bulk_row(void *vacc, json_t *obj)
@@ -503,13 +540,14 @@ static void injury_bulk_row(void *vacc, json_t *obj)
     const char *region = text_of(obj, "region"), *on = text_of(obj, "injured_on");
     if (!region || !on || strlen(on) < 7)
         return; /* required: validation let no such row through */
-    char rm[96];
-    snprintf(rm, sizeof rm, "%s|%.7s-01", region, on);
+    char key[96];
+    snprintf(key, sizeof key, "%s|%.7s-01", region, on);
     long long age = json_integer_value(json_object_get(obj, "age"));
     const char *occ = text_of(obj, "occupation"), *outcome = text_of(obj, "outcome");
     int elderly = age >= 60, child = age < 14, student = occ && strcmp(occ, "2") == 0,
         disabled = json_is_true(json_object_get(obj, "disabled"));
-    struct injury_month_acc *m = strmap_get(acc->by_month, rm, 1);
+    struct injury_rm *rm = strmap_get(acc->by_month, key, 1);
+    struct injury_month_acc *m = &rm->m;
     m->n++;
     m->elderly += elderly;
     m->child += child;
@@ -517,34 +555,21 @@ static void injury_bulk_row(void *vacc, json_t *obj)
     m->disabled += disabled;
     m->vulnerable += elderly || child || disabled;
     m->died += outcome && strcmp(outcome, "5") == 0;
-    static const char *const dims[] = {"cause", "place", "sex"};
+    static const int dims[] = {DIM_CAUSE, DIM_PLACE, DIM_SEX};
     for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
-        const char *v = text_of(obj, dims[i]);
+        const char *v = text_of(obj, dim_names[dims[i]]);
         if (v)
             code_add(acc, rm, dims[i], v);
     }
-    code_add(acc, rm, "age_band", age_band(age));
+    code_add(acc, rm, DIM_AGE_BAND, age_band(age));
     if (elderly)
-        code_add(acc, rm, "group", "elderly");
+        code_add(acc, rm, DIM_GROUP, "elderly");
     if (disabled)
-        code_add(acc, rm, "group", "disabled");
+        code_add(acc, rm, DIM_GROUP, "disabled");
     if (child)
-        code_add(acc, rm, "group", "child");
+        code_add(acc, rm, DIM_GROUP, "child");
     if (student)
-        code_add(acc, rm, "group", "student");
-}
-
-/* key's n fields split at '|' into part[] (in place). */
-static int split_key(char *key, char **part, int n)
-{
-    int k = 0;
-    part[k++] = key;
-    for (char *p = key; *p && k < n; p++)
-        if (*p == '|') {
-            *p = '\0';
-            part[k++] = p + 1;
-        }
-    return k == n ? 0 : -1;
+        code_add(acc, rm, DIM_GROUP, "student");
 }
 
 static const char month_upsert[] =
@@ -561,70 +586,89 @@ static const char code_upsert[] =
     "INSERT INTO injury_cases_by_code (region, month, dim, code, n) VALUES ($1, $2, $3, $4, $5) "
     "ON CONFLICT (dim, region, month, code) DO UPDATE SET n = injury_cases_by_code.n + excluded.n";
 
-/* One upsert of an aggregate's row: key's parts (split at '|') as text,
- * then the counts. */
-static int upsert(db_conn *c, const char *sql, const char *key, int nparts, const long long *n,
+/* One upsert of an aggregate's row: its key columns as text, then the
+ * counts. */
+static int upsert(db_conn *c, const char *sql, const char *const *key, int nkey, const long long *n,
                   int nn)
 {
-    char k[192], *part[4];
-    snprintf(k, sizeof k, "%s", key);
-    if (split_key(k, part, nparts) != 0)
-        return DB_ERR;
     db_stmt *s = db_prepare(c, sql);
     if (!s)
         return db_last_status(c);
-    /* by_code's key leads with the dimension, the table's columns do not */
-    int order[4] = {0, 1, 2, 3};
-    if (nparts == 4)
-        order[0] = 1, order[1] = 2, order[2] = 0;
-    for (int i = 0; i < nparts; i++)
-        db_bind_text(s, i + 1, part[order[i]]);
+    for (int i = 0; i < nkey; i++)
+        db_bind_text(s, i + 1, key[i]);
     for (int i = 0; i < nn; i++)
-        db_bind_int(s, nparts + i + 1, n[i]);
+        db_bind_int(s, nkey + i + 1, n[i]);
     int st = db_step(s);
     db_done(s);
     return st == DB_DONE ? DB_OK : st < 0 ? st : DB_ERR;
 }
 
-struct kv {
+/* A region and month of the accumulator: its key split in two. */
+struct rm_kv {
+    char region[64], month[16];
     const char *key;
-    void *value;
+    struct injury_rm *rm;
 };
 
-static int kv_cmp(const void *a, const void *b)
+static int rm_cmp(const void *a, const void *b)
 {
-    return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+    return strcmp(((const struct rm_kv *)a)->key, ((const struct rm_kv *)b)->key);
 }
 
-/* m's entries in the order of the keys, which is the order of the
- * aggregate's primary key: its B-tree is then written in sequence. */
-static struct kv *sorted(const struct strmap *m)
+static int str_cmp(const void *a, const void *b)
 {
-    struct kv *out = xcalloc(strmap_count(m) + 1, sizeof *out);
-    size_t pos = 0, n = 0;
-    void *v;
-    const char *key;
-    while ((key = strmap_next(m, &pos, &v)))
-        out[n++] = (struct kv){key, v};
-    qsort(out, n, sizeof *out, kv_cmp);
-    return out;
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Written in the order of each aggregate's key, so that its B-tree is
+ * filled in sequence: by region and month, then by dimension, region,
+ * month and code. */
 static int injury_bulk_write(struct injury_acc *acc, db_conn *c)
 {
+    size_t nrm = strmap_count(acc->by_month), pos = 0, k = 0;
+    struct rm_kv *rms = xcalloc(nrm + 1, sizeof *rms);
+    const char *key;
+    void *v;
+    while ((key = strmap_next(acc->by_month, &pos, &v))) {
+        const char *bar = strchr(key, '|');
+        assert(bar && (size_t)(bar - key) < sizeof rms[k].region);
+        snprintf(rms[k].region, sizeof rms[k].region, "%.*s", (int)(bar - key), key);
+        snprintf(rms[k].month, sizeof rms[k].month, "%s", bar + 1);
+        rms[k].key = key;
+        rms[k++].rm = v;
+    }
+    qsort(rms, nrm, sizeof *rms, rm_cmp);
     int st = DB_OK;
-    struct kv *kv = sorted(acc->by_month);
-    for (size_t i = 0; st == DB_OK && kv[i].key; i++) {
-        const struct injury_month_acc *m = kv[i].value;
+    for (size_t i = 0; st == DB_OK && i < nrm; i++) {
+        const struct injury_month_acc *m = &rms[i].rm->m;
+        const char *kcol[] = {rms[i].region, rms[i].month};
         const long long n[] = {m->n,        m->elderly,    m->child, m->student,
                                m->disabled, m->vulnerable, m->died};
-        st = upsert(c, month_upsert, kv[i].key, 2, n, 7);
+        st = upsert(c, month_upsert, kcol, 2, n, 7);
     }
-    free(kv);
-    kv = sorted(acc->by_code);
-    for (size_t i = 0; st == DB_OK && kv[i].key; i++)
-        st = upsert(c, code_upsert, kv[i].key, 4, kv[i].value, 1);
-    free(kv);
+    for (int d = 0; st == DB_OK && d < NDIMS; d++) {
+        struct dim_codes *dc = &acc->dims[d];
+        /* the codes in their order, and each one's place in the counts */
+        char **order = xcalloc((size_t)dc->n + 1, sizeof *order);
+        int *place = xcalloc((size_t)dc->n + 1, sizeof *place);
+        memcpy(order, dc->code, (size_t)dc->n * sizeof *order);
+        qsort(order, (size_t)dc->n, sizeof *order, str_cmp);
+        for (int j = 0; j < dc->n; j++)
+            while (dc->code[place[j]] != order[j])
+                place[j]++;
+        for (size_t i = 0; st == DB_OK && i < nrm; i++)
+            for (int j = 0; st == DB_OK && j < dc->n; j++) {
+                int at = place[j];
+                const struct injury_rm *rm = rms[i].rm;
+                if (at >= rm->ncodes[d] || rm->by_code[d][at] == 0)
+                    continue;
+                const char *kcol[] = {rms[i].region, rms[i].month, dim_names[d], order[j]};
+                st = upsert(c, code_upsert, kcol, 4, &rm->by_code[d][at], 1);
+            }
+        free(order);
+        free(place);
+    }
+    free(rms);
     return st;
 }
 
@@ -632,8 +676,19 @@ static int injury_bulk_end(void *vacc, db_conn *c)
 {
     struct injury_acc *acc = vacc;
     int st = c ? injury_bulk_write(acc, c) : DB_OK;
+    size_t pos = 0;
+    void *v;
+    while (strmap_next(acc->by_month, &pos, &v)) {
+        struct injury_rm *rm = v;
+        for (int d = 0; d < NDIMS; d++)
+            free(rm->by_code[d]);
+    }
     strmap_free(acc->by_month);
-    strmap_free(acc->by_code);
+    for (int d = 0; d < NDIMS; d++) {
+        for (int j = 0; j < acc->dims[d].n; j++)
+            free(acc->dims[d].code[j]);
+        free(acc->dims[d].code);
+    }
     free(acc);
     return st;
 }
