@@ -9,7 +9,10 @@
 # search index, aggregates, one audit entry). The same-run reference is raw
 # SQLite: the sqlite3 CLI's `.import` of the same CSV's cells into a plain
 # table of the same columns (one prepared INSERT, one transaction), in a
-# fresh copy of the same database. Prints rows/s of each and the ratios.
+# fresh copy of the same database. The storage floor is what SQLite alone
+# takes to store the same rows, already converted, in the real table with
+# its indexes (INSERT … SELECT; see below): no import path can beat it.
+# Prints rows/s of each and the ratios.
 #
 # Environment (all optional):
 #   BENCH_ROWS     rows to generate                   (default 1000000)
@@ -92,11 +95,37 @@ run_import() {
         die "$1: not every row was stored"
     rate "$t0" "$t1"
 }
+BEFORE=$(sqlite3 "$T/demo.db" "SELECT max(id) FROM injury_cases")
 CSV=$(run_import csv "$T/cases.csv")
 "$SAFECOMM" check --db "$T/csv.db" >"$T/check.log" 2>&1 || {
     cat "$T/check.log" >&2
     die "safecomm check failed after the import"
 }
+
+# The storage floor: what SQLite alone takes to store these same rows, as
+# the import stored them (codes, not labels), in the real table with its
+# indexes, in one INSERT … SELECT from a scratch table: no parse, no
+# validation, no aggregates, no audit. Two ways, the faster counts:
+# maintaining the indexes row by row (the insert trigger silenced, as an
+# import does), and building them after the load (what an import as large as
+# the table does). No import path can be faster than this.
+COLS=$(sqlite3 "$T/csv.db" "SELECT group_concat(name, ', ') FROM pragma_table_info('injury_cases') WHERE name <> 'id'")
+floor_run() { # name sql-before-load sql-after-load: prints the seconds
+    fresh "$1"
+    local out
+    out=$(printf '%s\n' "PRAGMA cache_size=-262144;" "PRAGMA temp_store=MEMORY;" "ATTACH '$T/csv.db' AS src;" \
+        "CREATE TEMP TABLE floor_rows AS SELECT $COLS FROM src.injury_cases WHERE id > $BEFORE ORDER BY id;" \
+        "DETACH src;" ".timer on" "BEGIN;" "INSERT INTO bulk_loads (entity) VALUES ('injury_cases');" "$2;" \
+        "INSERT INTO injury_cases ($COLS) SELECT $COLS FROM floor_rows;" "$3;" "DELETE FROM bulk_loads;" "COMMIT;" |
+        sqlite3 -bail "$T/$1.db" 2>&1) || die "floor: $out"
+    [ "$(sqlite3 "$T/$1.db" "SELECT count(*) FROM injury_cases WHERE id > $BEFORE")" = "$N" ] || die "floor: not every row"
+    echo "$out" | awk '/^Run Time/ { s += $4 } END { printf "%.3f", s }'
+}
+IDX=$(sqlite3 "$T/demo.db" "SELECT group_concat(sql, '; ') FROM sqlite_master WHERE tbl_name = 'injury_cases' AND type = 'index' AND sql IS NOT NULL")
+DROP=$(sqlite3 "$T/demo.db" "SELECT group_concat('DROP INDEX ' || name, '; ') FROM sqlite_master WHERE tbl_name = 'injury_cases' AND type = 'index' AND sql IS NOT NULL")
+F1=$(floor_run floor1 "SELECT 1" "SELECT 1")
+F2=$(floor_run floor2 "$DROP" "$IDX")
+FLOOR=$(awk -v a="$F1" -v b="$F2" -v n="$N" 'BEGIN { m = a < b ? a : b; printf "%.0f", n / m }')
 XR=""
 # An .xlsx past tabread.h's expansion limits is refused (413): reported, not fatal.
 if [ "$XLSX" = 1 ]; then XR=$(run_import xlsx "$T/cases.xlsx") || {
@@ -110,7 +139,8 @@ mkdir -p "$OUT"
     echo "  date: $(date -Iseconds), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "  csv $(du -h "$T/cases.csv" | cut -f1)$([ "$XLSX" = 1 ] && echo ", xlsx $(du -h "$T/cases.xlsx" | cut -f1)")"
     echo "  sqlite3 .import (reference): $REF rows/s"
-    echo "  safecomm import csv:         $CSV rows/s   ratio $(awk -v a="$CSV" -v b="$REF" 'BEGIN { printf "%.2f", a / b }')"
+    echo "  storage floor (INSERT … SELECT of the stored rows): $FLOOR rows/s (indexes kept ${F1} s, built after ${F2} s)"
+    echo "  safecomm import csv:         $CSV rows/s   ratio $(awk -v a="$CSV" -v b="$REF" 'BEGIN { printf "%.2f", a / b }'), of the floor $(awk -v a="$CSV" -v b="$FLOOR" 'BEGIN { printf "%.2f", a / b }')"
     if [ -n "$XR" ]; then
         echo "  safecomm import xlsx:        $XR rows/s   ratio $(awk -v a="$XR" -v b="$REF" 'BEGIN { printf "%.2f", a / b }'); csv/xlsx $(awk -v a="$CSV" -v b="$XR" 'BEGIN { printf "%.2f", a / b }')"
     fi
@@ -119,7 +149,7 @@ mkdir -p "$OUT"
         echo "goal: xlsx within 2x of csv — $(awk -v a="$CSV" -v b="$XR" 'BEGIN { print (a <= 2 * b ? "met" : "not met") }')"
     fi
 } | tee "$OUT/import.txt"
-bench_row "import CSV, $N injury cases (rows/s)" "$CSV" "sqlite3 .import $REF" "$(awk -v a="$CSV" -v b="$REF" 'BEGIN { printf "%.2f", a / b }')" ">= 200000 rows/s" "$(bench_met "$CSV" '>=' 200000)"
+bench_row "import CSV, $N injury cases (rows/s)" "$CSV" "sqlite3 .import $REF, floor $FLOOR" "$(awk -v a="$CSV" -v b="$REF" 'BEGIN { printf "%.2f", a / b }')" ">= 200000 rows/s" "$(bench_met "$CSV" '>=' 200000)"
 if [ -n "$XR" ]; then
     bench_row "import XLSX, $N injury cases (rows/s)" "$XR" "the CSV $CSV" "$(awk -v a="$XR" -v b="$CSV" 'BEGIN { printf "%.2f", a / b }')" ">= 0.5 of CSV" "$(bench_met "$(awk -v a="$XR" -v b="$CSV" 'BEGIN { print a / b }')" '>=' 0.5)"
 fi

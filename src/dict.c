@@ -11,6 +11,7 @@
 
 struct dict_table {
     const char *name;
+    const char *asked; /* the caller's pointer for name (a field's f->dict) */
     int n, exists;
     const char **codes, **labels;
     struct dict_table *next;
@@ -32,10 +33,16 @@ struct dict_cache *dict_cache_new(arena *a, db_conn *c)
 
 static struct dict_table *table_get(struct dict_cache *dc, const char *name)
 {
+    /* Callers name a table by a field's declared string, the same pointer
+     * every time: an import asks once per cell. */
+    for (struct dict_table *t = dc->tables; t; t = t->next)
+        if (t->asked == name)
+            return t;
     for (struct dict_table *t = dc->tables; t; t = t->next)
         if (strcmp(t->name, name) == 0)
             return t;
     struct dict_table *t = arena_zalloc(dc->a, sizeof *t);
+    t->asked = name;
     t->name = arena_strdup(dc->a, name);
     t->next = dc->tables;
     dc->tables = t;

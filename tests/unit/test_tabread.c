@@ -358,6 +358,58 @@ static void test_xlsx_big(void)
     rows_free(&r);
 }
 
+/* Rows in order, none lost, none twice: the row numbers seen. */
+struct order {
+    long count, last_rowno, out_of_order, stop_at;
+    size_t bytes;
+};
+
+static int in_order(void *ctx, long rowno, const char *const *cells, size_t ncells)
+{
+    struct order *o = ctx;
+    if (rowno != o->last_rowno + 1 || ncells != 3)
+        o->out_of_order++;
+    o->last_rowno = rowno;
+    for (size_t i = 0; i < ncells; i++)
+        o->bytes += strlen(cells[i]);
+    return ++o->count == o->stop_at ? 9 : 0;
+}
+
+static void test_xlsx_relay(void)
+{
+    /* An .xlsx is read on a thread of its own and handed over in batches of
+     * about 256 KiB, four waiting at most: 60,000 rows of ~120 bytes are
+     * some 28 batches, so the reader waits for the callback many times. */
+    const char *p = path_of("relay.xlsx");
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
+    lxw_workbook *wb = workbook_new_opt(p, &opt);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+    char text[160];
+    for (lxw_row_t i = 0; i < 60000; i++) {
+        snprintf(text, sizeof text,
+                 "第%u行：居民住址与联系方式的说明文字，长一些，好让一批装不下太多行。", i);
+        worksheet_write_number(ws, i, 0, i, NULL);
+        worksheet_write_string(ws, i, 1, text, NULL);
+        worksheet_write_string(ws, i, 2, "尾", NULL);
+    }
+    CHECK_INT(workbook_close(wb), LXW_NO_ERROR);
+    struct order o = {0};
+    CHECK_INT(tabread_file(p, NULL, in_order, &o, err, sizeof err), 0);
+    CHECK_INT(o.count, 60000);
+    CHECK_INT(o.out_of_order, 0);
+    CHECK_INT(o.last_rowno, 60000);
+    CHECK(o.bytes > 28 * 256 * 1024 / 2);
+    /* stopped in the middle of a batch, with batches read ahead */
+    o = (struct order){.stop_at = 33333};
+    CHECK_INT(tabread_file(p, NULL, in_order, &o, err, sizeof err), 9);
+    CHECK_INT(o.count, 33333);
+    CHECK_INT(o.out_of_order, 0);
+    /* stopped at once */
+    o = (struct order){.stop_at = 1};
+    CHECK_INT(tabread_file(p, NULL, in_order, &o, err, sizeof err), 9);
+    CHECK_INT(o.count, 1);
+}
+
 /* ---- XLSX built by hand ---- */
 
 struct part {
@@ -806,6 +858,7 @@ int main(void)
     test_csv_formula_round_trip();
     test_xlsx_writer();
     test_xlsx_big();
+    test_xlsx_relay();
     test_xlsx_hand();
     test_xlsx_odd_layout();
     test_xlsx_errors();
