@@ -130,8 +130,9 @@ int db_uri_is_pg(const char *uri);
 int db_table_exists(db_conn *c, const char *name);
 
 /* A bulk load's set-aside. Inside the caller's transaction, the table's
- * secondary indexes, and the insert triggers that a bulk load silences
- * anyway (their text names bulk_loads), are dropped; db_bulk_restore makes
+ * secondary indexes (not the unique ones: they are rules), and the insert
+ * triggers that a bulk load silences anyway (their text names bulk_loads),
+ * are dropped; db_bulk_restore makes
  * them again from their stored text in the same transaction, so that a
  * large load builds each index once from sorted keys instead of adding one
  * entry per row. A rollback restores them too. On a backend that does not

@@ -355,12 +355,15 @@ static int sq_table_exists(db_conn *c, const char *name)
 
 /* The catalogue is read whole before anything is dropped: a statement
  * stepping over sqlite_master must not see it change. Names come from the
- * catalogue, never from a caller, and are quoted all the same. */
+ * catalogue, never from a caller, and are quoted all the same. A unique
+ * index stays: it is a rule, and a row that breaks it must be refused as
+ * it comes (记录重复), not by the index's build at the end. */
 static int sq_bulk_aside(db_conn *c, const char *table, struct db_aside *a)
 {
     db_stmt *s = db_prepare(c, "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = $1 "
-                               "AND sql IS NOT NULL AND (type = 'index' OR (type = 'trigger' "
-                               "AND sql LIKE '%AFTER INSERT%' AND sql LIKE '%bulk_loads%'))");
+                               "AND sql IS NOT NULL AND ((type = 'index' AND sql NOT LIKE "
+                               "'CREATE UNIQUE %') OR (type = 'trigger' AND sql LIKE "
+                               "'%AFTER INSERT%' AND sql LIKE '%bulk_loads%'))");
     if (!s)
         return db_last_status(c);
     db_bind_text(s, 1, table);

@@ -303,6 +303,67 @@ static int64_t count_of(db *d, const char *table)
     return n;
 }
 
+/* db_bulk_aside: the plain indexes and the insert triggers that name
+ * bulk_loads go, the unique index and the other triggers stay, and both a
+ * restore and a rollback bring back exactly what was there. */
+static void test_bulk_aside(void)
+{
+    db *d = open_db("aside.db", 1);
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    db_conn *c = db_acquire(d);
+    CHECK_INT(db_exec_script(c, "CREATE TABLE bulk_loads (entity TEXT PRIMARY KEY);"
+                                "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT, "
+                                "k TEXT UNIQUE);"
+                                "CREATE TABLE n (v INTEGER);"
+                                "CREATE INDEX t_a ON t(a);"
+                                "CREATE INDEX t_b ON t(b) WHERE b IS NOT NULL;"
+                                "CREATE UNIQUE INDEX t_ab ON t(a, b);"
+                                "CREATE TRIGGER t_bulk AFTER INSERT ON t WHEN NOT EXISTS "
+                                "(SELECT 1 FROM bulk_loads) BEGIN INSERT INTO n VALUES (1); END;"
+                                "CREATE TRIGGER t_other AFTER INSERT ON t "
+                                "BEGIN INSERT INTO n VALUES (2); END;"),
+              DB_OK);
+    const char *all = "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+                      "WHERE tbl_name = 't' ORDER BY name)";
+    char before[256], now[256];
+    CHECK(query_text(c, all, NULL, before, sizeof before) != NULL);
+    CHECK_STR(before, "sqlite_autoindex_t_1,t,t_a,t_ab,t_b,t_bulk,t_other");
+    int st = -1;
+    CHECK_INT(db_begin(c), DB_OK);
+    struct db_aside *a = db_bulk_aside(c, "t", &st);
+    CHECK_INT(st, DB_OK);
+    CHECK(a != NULL);
+    CHECK(query_text(c, all, NULL, now, sizeof now) != NULL);
+    CHECK_STR(now, "sqlite_autoindex_t_1,t,t_ab,t_other");
+    /* the unique rules still hold while the rest is aside */
+    CHECK_INT(db_exec_params(c, "INSERT INTO t (a, b, k) VALUES ('x', 'y', 'k1')", 0, NULL), DB_OK);
+    CHECK_INT(db_exec_params(c, "INSERT INTO t (a, b, k) VALUES ('x', 'y', 'k2')", 0, NULL),
+              DB_ERR_UNIQUE);
+    CHECK_INT(db_exec_params(c, "INSERT INTO t (a, b, k) VALUES ('x', 'z', 'k1')", 0, NULL),
+              DB_ERR_UNIQUE);
+    CHECK_INT(db_bulk_restore(c, a), DB_OK);
+    CHECK(query_text(c, all, NULL, now, sizeof now) != NULL);
+    CHECK_STR(now, before);
+    /* the rebuilt index holds the row stored while it was aside */
+    CHECK_INT(db_query_int(c, "SELECT count(*) FROM t INDEXED BY t_a WHERE a = 'x'", NULL, -1), 1);
+    CHECK_INT(db_commit(c), DB_OK);
+
+    CHECK_INT(db_begin(c), DB_OK);
+    a = db_bulk_aside(c, "t", &st);
+    CHECK(a != NULL);
+    CHECK_INT(db_rollback(c), DB_OK);
+    db_bulk_aside_free(a);
+    CHECK(query_text(c, all, NULL, now, sizeof now) != NULL);
+    CHECK_STR(now, before);
+    CHECK(query_text(c, "PRAGMA integrity_check", NULL, now, sizeof now) != NULL);
+    CHECK_STR(now, "ok");
+    db_release(d, c);
+    db_close(d);
+    remove_db("aside.db");
+}
+
 static void test_migrate_backup_restore(void)
 {
     db *d = open_db("m.db", 2);
@@ -584,6 +645,7 @@ int main(void)
     test_cache();
     test_errors();
     test_transactions();
+    test_bulk_aside();
     test_migrate_backup_restore();
     test_group_commit();
     CHECK_INT(rmdir(dir), 0);
