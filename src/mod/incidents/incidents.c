@@ -651,7 +651,8 @@ static int injury_bulk_write(struct injury_acc *acc, db_conn *c)
         /* the codes in their order, and each one's place in the counts */
         char **order = xcalloc((size_t)dc->n + 1, sizeof *order);
         int *place = xcalloc((size_t)dc->n + 1, sizeof *place);
-        memcpy(order, dc->code, (size_t)dc->n * sizeof *order);
+        if (dc->n) /* no code met: dc->code is NULL */
+            memcpy(order, dc->code, (size_t)dc->n * sizeof *order);
         qsort(order, (size_t)dc->n, sizeof *order, str_cmp);
         for (int j = 0; j < dc->n; j++)
             while (dc->code[place[j]] != order[j])
