@@ -85,6 +85,13 @@ test('a large import (12,000 cards) builds the indexes once at the end: refused 
             : '';
     const idx0 = await indexes();
     if (BACKEND === 'sqlite') assert.ok(idx0.includes('injury_cases_injured_on') && idx0.includes('injury_cases_agg_insert'), `the indexes and triggers: ${idx0}`);
+    // One adult's card: no vulnerable group met in the whole import (the
+    // aggregates' group dimension has no code). `check` at the end.
+    const adult = ['区域代码,受伤日期,性别,年龄（岁）,伤害原因,伤害发生地点,伤害意图', `${VILLAGE},2025-04-30,男,30,跌倒/坠落,家中,非故意（意外）`].join('\n') + '\n';
+    const one = await importCsv(s, adult, 'one.csv');
+    assertStatus(one, 200, 'a one-card import');
+    assert.strictEqual(one.json.accepted, 1, 'the card stored');
+
     const total = async () => (await s.admin('GET', '/api/v1/injury_cases?page_size=1')).json.total;
     const t0 = await total();
     const tag = `大批标记${process.pid % 1000}`;
