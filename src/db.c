@@ -534,7 +534,7 @@ int db_bulk_restore(db_conn *c, struct db_aside *a)
 {
     int st = DB_OK;
     for (int i = 0; a && i < a->n && st == DB_OK; i++)
-        st = c->owner->ops->exec(c, a->sql[i]);
+        st = db_exec_script(c, a->sql[i]);
     db_bulk_aside_free(a);
     return st;
 }

@@ -618,7 +618,7 @@ static long import_aside_at(struct import_ctx *x)
     return n < 0 ? -1 : n < IMPORT_ASIDE_MIN ? IMPORT_ASIDE_MIN : (long)n;
 }
 
-static int import_aside(struct import_ctx *x)
+static void import_aside(struct import_ctx *x)
 {
     int st;
     x->aside = db_bulk_aside(x->c, x->e->name, &st);
@@ -626,7 +626,6 @@ static int import_aside(struct import_ctx *x)
         x->db_status = st;
         snprintf(x->message, sizeof x->message, "数据库写入失败");
     }
-    return st;
 }
 
 /* The second pass, inside the write transaction: one held row through the
@@ -698,12 +697,8 @@ static int import_row(struct import_ctx *x, const struct held_row *h)
             return 1;
         } else {
             x->accepted++;
-            if (x->accepted == x->aside_at && import_aside(x) != DB_OK) {
-                json_decref(obj);
-                json_decref(in);
-                json_decref(errors);
-                return 1;
-            }
+            if (x->accepted == x->aside_at)
+                import_aside(x); /* a failure sets x->db_status: stops below */
             if (x->bulk)
                 x->e->bulk->row(x->bulk, obj);
         }
@@ -713,7 +708,7 @@ static int import_row(struct import_ctx *x, const struct held_row *h)
     json_decref(obj);
     json_decref(in);
     json_decref(errors);
-    return 0;
+    return x->db_status ? 1 : 0;
 }
 
 /* ENTITY_IMPORT_LOCAL's callback, inside the write transaction: the header,

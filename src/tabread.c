@@ -1272,13 +1272,19 @@ static int relay_row(void *ctx, long rowno, const char *const *cells, size_t n)
     return q->filling->len >= RELAY_BATCH ? relay_hand_over(q) : 0;
 }
 
+/* format is "csv" or "xlsx" (checked by the caller). */
+static void read_format(struct reader *r, const char *path, const char *format)
+{
+    if (strcasecmp(format, "csv") == 0)
+        read_csv(r, path);
+    else
+        read_xlsx(r, path);
+}
+
 static void *relay_read(void *arg)
 {
     struct relay *q = arg;
-    if (strcasecmp(q->format, "csv") == 0)
-        read_csv(q->r, q->path);
-    else
-        read_xlsx(q->r, q->path);
+    read_format(q->r, q->path, q->format);
     /* the rows before an error too, as a read on one thread gives them */
     if (q->filling)
         relay_hand_over(q);
@@ -1336,6 +1342,37 @@ static int relay_take(struct relay *q, tabread_row_fn fn, void *ctx)
     return stop;
 }
 
+/* Reads the file on a thread of its own, fn called on this one; false when
+ * no thread could be started (nothing was read). */
+static bool read_relayed(struct reader *r, const char *path, const char *format, tabread_row_fn fn,
+                         void *ctx)
+{
+    /* on the heap: the reader keeps a pointer to it */
+    struct relay *q = xcalloc(1, sizeof *q);
+    *q = (struct relay){.r = r, .path = path, .format = format};
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->can_put, NULL);
+    pthread_cond_init(&q->can_take, NULL);
+    r->fn = relay_row;
+    r->ctx = q;
+    pthread_t t;
+    bool started = pthread_create(&t, NULL, relay_read, q) == 0;
+    if (started) {
+        int stop = relay_take(q, fn, ctx);
+        pthread_join(t, NULL);
+        if (stop) {
+            /* the callback's stop wins over whatever the reader met after */
+            r->done = true;
+            r->rc = stop;
+        }
+    }
+    pthread_cond_destroy(&q->can_take);
+    pthread_cond_destroy(&q->can_put);
+    pthread_mutex_destroy(&q->mu);
+    free(q);
+    return started;
+}
+
 int tabread_file_limits(const char *path, const char *format, const struct tabread_limits *lim,
                         tabread_row_fn fn, void *ctx, char *err, size_t errlen)
 {
@@ -1353,34 +1390,15 @@ int tabread_file_limits(const char *path, const char *format, const struct tabre
         reader_fail(r, "不支持的文件格式，请上传 CSV 或 Excel (.xlsx) 文件");
         goto fail;
     }
-    struct relay q = {.r = r, .path = path, .format = format};
-    /* A CSV is parsed faster than its rows are stored: the second thread
+    /* A CSV is parsed faster than its rows are stored: a second thread
      * would only slow the first (measured: 10-25 % more CPU, no sooner
-     * done). An .xlsx's XML costs as much as the rows. */
-    bool threaded = strcasecmp(format, "xlsx") == 0;
-    pthread_mutex_init(&q.mu, NULL);
-    pthread_cond_init(&q.can_put, NULL);
-    pthread_cond_init(&q.can_take, NULL);
-    r->fn = relay_row;
-    r->ctx = &q;
-    pthread_t t;
-    if (!threaded || pthread_create(&t, NULL, relay_read, &q) != 0) {
-        /* read on this thread (and no thread to spare is no error) */
+     * done). An .xlsx's XML costs as much as the rows. No thread to spare
+     * is no error: the file is read on this one. */
+    if (strcasecmp(format, "xlsx") != 0 || !read_relayed(r, path, format, fn, ctx)) {
         r->fn = fn;
         r->ctx = ctx;
-        relay_read(&q);
-    } else {
-        int stop = relay_take(&q, fn, ctx);
-        pthread_join(t, NULL);
-        if (stop) {
-            /* the callback's stop wins over whatever the reader met after */
-            r->done = true;
-            r->rc = stop;
-        }
+        read_format(r, path, format);
     }
-    pthread_cond_destroy(&q.can_take);
-    pthread_cond_destroy(&q.can_put);
-    pthread_mutex_destroy(&q.mu);
 fail:
     rc = r->done ? r->rc : 0;
     free(r->buf);
